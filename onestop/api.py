@@ -1,0 +1,103 @@
+"""Project-wide REST conventions of API.md: the error shape and pagination."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+# DRF's own codes mapped onto the contract's codes.
+_CODE_BY_STATUS = {
+    400: "invalid",
+    401: "not_authenticated",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    415: "unsupported_media_type",
+    429: "throttled",
+}
+
+
+class ApiError(exceptions.APIException):
+    """An error with an explicit contract code, e.g. ``ApiError("conflict", msg, status=409)``."""
+
+    def __init__(
+        self,
+        code: str,
+        detail: str,
+        *,
+        status_code: int = status.HTTP_400_BAD_REQUEST,
+        fields: dict[str, Any] | None = None,
+    ) -> None:
+        self.status_code = status_code
+        self.code = code
+        self.fields = fields or {}
+        super().__init__(detail=detail, code=code)
+
+
+def _flatten_fields(data: Any) -> dict[str, Any]:
+    if isinstance(data, dict):
+        return {
+            key: (_flatten_fields(value) if isinstance(value, dict) else _as_list(value))
+            for key, value in data.items()
+        }
+    return {"non_field_errors": _as_list(data)}
+
+
+def _as_list(value: Any) -> list[str]:
+    if isinstance(value, list | tuple):
+        out: list[str] = []
+        for v in value:
+            out.extend(_as_list(v) if isinstance(v, list | tuple | dict) else [str(v)])
+        return out
+    if isinstance(value, dict):
+        return [str(v) for v in value.values()]
+    return [str(value)]
+
+
+def exception_handler(exc: Exception, context: dict) -> Response | None:
+    """Every 4xx answers ``{"code", "detail", "fields"}`` (API.md, Conventions)."""
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(_("Not found."))
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    elif isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+        )
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+
+    if isinstance(exc, ApiError):
+        body = {"code": exc.code, "detail": str(exc.detail), "fields": exc.fields}
+    elif isinstance(exc, exceptions.ValidationError):
+        body = {
+            "code": "invalid",
+            "detail": _("The submitted data is not valid."),
+            "fields": _flatten_fields(exc.detail),
+        }
+    else:
+        if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
+            response.status_code = status.HTTP_401_UNAUTHORIZED
+        code = _CODE_BY_STATUS.get(response.status_code, "error")
+        detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
+        body = {"code": code, "detail": str(detail), "fields": {}}
+    response.data = body
+    return response
+
+
+class Pagination(PageNumberPagination):
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 100

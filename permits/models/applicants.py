@@ -1,0 +1,129 @@
+"""Applicants: persons, enterprises and the handlers (经办人) who act for enterprises."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from permits.validators import mask_id_number, mask_name, mask_phone
+
+
+class IdType(models.TextChoices):
+    RESIDENT_ID = "resident_id", _("Resident ID card")
+    HK_MACAO_PERMIT = "hk_macao_permit", _("Hong Kong/Macao resident permit")
+    TAIWAN_PERMIT = "taiwan_permit", _("Taiwan resident permit")
+    FOREIGN_PERMANENT_ID = "foreign_permanent_id", _("Foreign permanent resident ID")
+    PASSPORT = "passport", _("Passport")
+
+
+class Person(models.Model):
+    """A natural person. A user account belongs to a person; a walk-in applicant may have none."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="person",
+    )
+    real_name = models.CharField(_("real name"), max_length=60)
+    id_type = models.CharField(
+        _("ID type"), max_length=24, choices=IdType.choices, default=IdType.RESIDENT_ID
+    )
+    id_number = models.CharField(_("ID number"), max_length=32)
+    phone = models.CharField(_("phone"), max_length=20)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("persons")
+        constraints = [
+            models.UniqueConstraint(fields=["id_type", "id_number"], name="person_id_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{mask_name(self.real_name)} ({self.masked_id_number})"
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+    @property
+    def masked_name(self) -> str:
+        return mask_name(self.real_name)
+
+
+class Enterprise(models.Model):
+    """A legal person or other organisation, identified by its unified social credit code."""
+
+    name = models.CharField(_("name"), max_length=120)
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, unique=True)
+    legal_representative = models.CharField(_("legal representative"), max_length=60, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("enterprise")
+        verbose_name_plural = _("enterprises")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def scope_all() -> str:
+    return "all"
+
+
+class HandlerQuerySet(models.QuerySet):
+    def valid(self, *, at=None) -> HandlerQuerySet:
+        at = at or timezone.localdate()
+        return self.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=at))
+
+
+class Handler(models.Model):
+    """A person authorised to act for an enterprise (经办人), for all items or some."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("enterprise"), on_delete=models.CASCADE, related_name="handlers"
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="handler_of"
+    )
+    # "all", or a list of item codes the handler may act on.
+    scope = models.JSONField(_("scope"), default=scope_all)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("added by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    added_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    objects = HandlerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("handler")
+        verbose_name_plural = _("handlers")
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "person"], name="handler_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} · {self.person}"
+
+    def covers(self, item_code: str, *, at=None) -> bool:
+        """Whether this handler may act for the enterprise on that item today."""
+        at = at or timezone.localdate()
+        if self.valid_until is not None and self.valid_until < at:
+            return False
+        return self.scope == "all" or item_code in (self.scope or [])

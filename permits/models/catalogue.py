@@ -1,0 +1,434 @@
+"""The catalogue (实施清单): service items, how departments take part, what applicants provide,
+and the immutable versions that applications point at."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Category(models.TextChoices):
+    LICENSING = "licensing", "行政许可"
+    CONFIRMATION = "confirmation", "行政确认"
+    PUBLIC_SERVICE = "public_service", "公共服务"
+    SOCIAL_SECURITY = "social_security", "社会保障"
+    EDUCATION_CULTURE = "education_culture", "教育文化"
+    ENVIRONMENT = "environment", "环境保护"
+    DECLARATION = "declaration", "申报"
+    CERTIFICATE = "certificate", "办证"
+    ANNUAL_INSPECTION = "annual_inspection", "年检"
+    LOOKUP_SERVICE = "lookup_service", "查询"
+    COMPLAINT = "complaint", "投诉"
+    PETITION = "petition", "信访"
+    ENQUIRY = "enquiry", "咨询"
+    SUGGESTION = "suggestion", "建议"
+    HOTLINE = "hotline", "12345"
+
+
+class Audience(models.TextChoices):
+    PERSON = "person", _("Persons")
+    ENTERPRISE = "enterprise", _("Legal persons")
+    BOTH = "both", _("Persons and legal persons")
+
+
+class ServiceModel(models.TextChoices):
+    PARALLEL = "parallel", _("Online parallel licensing")
+    CORE_DEPARTMENT = "core_department", _("Core-department model")
+    PROCESS_CENTRED = "process_centred", _("Process-centred model")
+    SINGLE_DEPARTMENT = "single_department", _("Single department")
+
+
+class OnlineDepth(models.TextChoices):
+    FULL_ONLINE = "full_online", _("Fully online")
+    ONLINE_PREREVIEW = "online_prereview", _("Online pre-review, then on site")
+    WINDOW_ONLY = "window_only", _("At the window only")
+
+
+class ConsultMode(models.TextChoices):
+    SEQUENTIAL = "sequential", _("In sequence")
+    PARALLEL = "parallel", _("All at once")
+
+
+class ItemStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    SUSPENDED = "suspended", _("Suspended")
+    RETIRED = "retired", _("Retired")
+
+
+# Allowed lifecycle moves; anything else is refused by ``ServiceItem.check_transition``.
+ITEM_TRANSITIONS: dict[str, set[str]] = {
+    ItemStatus.DRAFT: {ItemStatus.PUBLISHED},
+    ItemStatus.PUBLISHED: {ItemStatus.PUBLISHED, ItemStatus.SUSPENDED, ItemStatus.RETIRED},
+    ItemStatus.SUSPENDED: {ItemStatus.PUBLISHED, ItemStatus.RETIRED},
+    ItemStatus.RETIRED: set(),
+}
+
+item_code_validator = RegexValidator(
+    r"^[0-9A-Z][0-9A-Z-]{5,39}$",
+    _("An item code has 6 to 40 characters: capital letters, digits and '-'."),
+)
+field_name_validator = RegexValidator(
+    r"^[a-z][a-z0-9_]{0,39}$",
+    _("A field name starts with a lower-case letter and has only a-z, 0-9 and '_'."),
+)
+
+
+class ServiceItemQuerySet(models.QuerySet):
+    def visible(self) -> ServiceItemQuerySet:
+        """What the portal lists: published and suspended items (suspended ones say so)."""
+        return self.filter(status__in=[ItemStatus.PUBLISHED, ItemStatus.SUSPENDED])
+
+    def accepting(self) -> ServiceItemQuerySet:
+        return self.filter(status=ItemStatus.PUBLISHED)
+
+
+class ServiceItem(models.Model):
+    """One row of a region's implementation catalogue (实施清单)."""
+
+    code = models.CharField(
+        _("item code"), max_length=40, unique=True, validators=[item_code_validator]
+    )
+    name = models.CharField(_("name"), max_length=120)
+    keywords = models.CharField(_("keywords"), max_length=300, blank=True)
+    # Lower-case name, keywords, full pinyin and pinyin initials: what search matches.
+    search_text = models.TextField(_("search text"), blank=True, editable=False)
+    category = models.CharField(_("category"), max_length=24, choices=Category.choices)
+    audience = models.CharField(_("audience"), max_length=12, choices=Audience.choices)
+    service_model = models.CharField(
+        _("service model"), max_length=20, choices=ServiceModel.choices
+    )
+    region = models.ForeignKey(
+        "departments.Region",
+        verbose_name=_("region"),
+        on_delete=models.PROTECT,
+        related_name="items",
+    )
+    lead_department = models.ForeignKey(
+        "departments.Department",
+        verbose_name=_("implementing department"),
+        on_delete=models.PROTECT,
+        related_name="led_items",
+    )
+    legal_days = models.PositiveIntegerField(
+        _("legal time limit (working days)"), validators=[MinValueValidator(1)]
+    )
+    promised_days = models.PositiveIntegerField(
+        _("promised time limit (working days)"), validators=[MinValueValidator(1)]
+    )
+    online_depth = models.CharField(_("online depth"), max_length=20, choices=OnlineDepth.choices)
+    onsite_inspection = models.BooleanField(_("on-site inspection required"), default=False)
+    window_acceptance = models.BooleanField(_("window acceptance allowed"), default=True)
+    allows_anonymous = models.BooleanField(_("anonymous applications allowed"), default=False)
+    deemed_approval_allowed = models.BooleanField(
+        _("deemed approval allowed by the item's rules"), default=False
+    )
+    is_free = models.BooleanField(_("free of charge"), default=True)
+    fees = models.TextField(_("fees"), blank=True)
+    legal_basis = models.TextField(_("legal basis"), blank=True)
+    conditions = models.TextField(_("conditions"), blank=True)
+    procedure = models.TextField(_("procedure"), blank=True)
+    result_name = models.CharField(_("result (certificate name)"), max_length=120, blank=True)
+    result_validity_months = models.PositiveIntegerField(
+        _("result valid for (months)"), null=True, blank=True
+    )
+    max_visits = models.PositiveSmallIntegerField(_("maximum visits"), default=0)
+    consult_mode = models.CharField(
+        _("consult mode"), max_length=12, choices=ConsultMode.choices, blank=True
+    )
+    enquiry_phone = models.CharField(_("enquiry phone"), max_length=40, blank=True)
+    complaint_phone = models.CharField(_("complaint phone"), max_length=40, blank=True)
+    service_location = models.CharField(_("service location"), max_length=200, blank=True)
+    service_hours = models.CharField(_("service hours"), max_length=200, blank=True)
+    popularity = models.PositiveIntegerField(_("popularity"), default=0)
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=ItemStatus.choices,
+        default=ItemStatus.DRAFT,
+        db_index=True,
+    )
+    current_version = models.ForeignKey(
+        "permits.ItemVersion",
+        verbose_name=_("current version"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ServiceItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-popularity", "code"]
+        verbose_name = _("service item")
+        verbose_name_plural = _("service items")
+        indexes = [
+            models.Index(fields=["status", "category"]),
+            models.Index(fields=["status", "region"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.legal_days and self.promised_days and self.promised_days > self.legal_days:
+            errors["promised_days"] = _(
+                "The promised time limit may not exceed the legal time limit "
+                "(%(legal)s working days)."
+            ) % {"legal": self.legal_days}
+        if self.service_model == ServiceModel.CORE_DEPARTMENT and not self.consult_mode:
+            errors["consult_mode"] = _("A core-department item needs a consult mode.")
+        if self.code:
+            self.code = self.code.strip().upper()
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def category_name(self) -> str:
+        return Category(self.category).label
+
+    @property
+    def accepts_applications(self) -> bool:
+        return self.status == ItemStatus.PUBLISHED
+
+
+class DepartmentRole(models.TextChoices):
+    LEAD = "lead", _("Lead (accepts and decides)")
+    PARALLEL = "parallel", _("Parallel review")
+    CONSULT = "consult", _("Consultation")
+
+
+class TimeLimitUnit(models.TextChoices):
+    WORKING_DAY = "working_day", _("working days")
+    CALENDAR_DAY = "calendar_day", _("calendar days")
+
+
+class TimeoutPolicy(models.TextChoices):
+    ESCALATE = "escalate", _("Escalate")
+    DEEMED_APPROVAL = "deemed_approval", _("Deemed approval when overdue")
+
+
+STAGE_SETS = {
+    "one": ["undertake"],
+    "three": ["undertake", "check", "sign"],
+}
+
+
+class ItemDepartment(models.Model):
+    """How one department takes part in an item."""
+
+    item = models.ForeignKey(
+        ServiceItem,
+        verbose_name=_("service item"),
+        on_delete=models.CASCADE,
+        related_name="departments",
+    )
+    department = models.ForeignKey(
+        "departments.Department",
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        related_name="item_roles",
+    )
+    role = models.CharField(_("role"), max_length=10, choices=DepartmentRole.choices)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    duty = models.CharField(_("what it reviews"), max_length=200, blank=True)
+    time_limit_days = models.PositiveIntegerField(
+        _("time limit"), validators=[MinValueValidator(1)]
+    )
+    time_limit_unit = models.CharField(
+        _("time limit unit"),
+        max_length=14,
+        choices=TimeLimitUnit.choices,
+        default=TimeLimitUnit.WORKING_DAY,
+    )
+    stages = models.JSONField(_("stages"), default=list)
+    timeout_policy = models.CharField(
+        _("timeout policy"),
+        max_length=16,
+        choices=TimeoutPolicy.choices,
+        default=TimeoutPolicy.ESCALATE,
+    )
+
+    class Meta:
+        ordering = ["item", "position", "pk"]
+        verbose_name = _("item department")
+        verbose_name_plural = _("item departments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "department", "role"], name="itemdepartment_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department} ({self.get_role_display()})"
+
+    def clean(self) -> None:
+        from departments.models import Stage
+
+        stages = self.stages or []
+        valid = {s.value for s in Stage}
+        order = [s.value for s in Stage]
+        if (
+            not stages
+            or any(s not in valid for s in stages)
+            or len(set(stages)) != len(stages)
+            or stages != sorted(stages, key=order.index)
+            or stages[0] != "undertake"
+        ):
+            raise ValidationError(
+                {"stages": _("Stages start with undertake and follow undertake → check → sign.")}
+            )
+
+
+class FileType(models.TextChoices):
+    PDF = "pdf", "PDF"
+    JPG = "jpg", "JPG"
+    PNG = "png", "PNG"
+    OFD = "ofd", "OFD"
+
+
+class MaterialRequirement(models.Model):
+    """A document an applicant provides for an item."""
+
+    item = models.ForeignKey(
+        ServiceItem,
+        verbose_name=_("service item"),
+        on_delete=models.CASCADE,
+        related_name="materials",
+    )
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    required = models.BooleanField(_("required"), default=True)
+    tolerable = models.BooleanField(_("tolerable (may be missing at acceptance)"), default=False)
+    accepted_types = models.JSONField(_("accepted file types"), default=list)
+    max_size = models.PositiveIntegerField(_("maximum size (bytes)"), default=10 * 1024 * 1024)
+    copies = models.CharField(_("original / copies"), max_length=60, blank=True)
+    source = models.CharField(_("source"), max_length=120, blank=True)
+    sample = models.FileField(_("sample"), upload_to="samples/", blank=True)
+    departments = models.ManyToManyField(
+        "departments.Department", verbose_name=_("departments that need it"), blank=True
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["item", "position", "pk"]
+        verbose_name = _("material requirement")
+        verbose_name_plural = _("material requirements")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_key(self) -> bool:
+        return self.required and not self.tolerable
+
+    def clean(self) -> None:
+        types = self.accepted_types or []
+        valid = {t.value for t in FileType}
+        if not types or any(t not in valid for t in types):
+            raise ValidationError(
+                {"accepted_types": _("Choose accepted file types among pdf, jpg, png and ofd.")}
+            )
+        if self.tolerable and not self.required:
+            raise ValidationError(
+                {"tolerable": _("Only a required material can be tolerated as missing.")}
+            )
+
+
+class FieldType(models.TextChoices):
+    TEXT = "text", _("Text")
+    TEXTAREA = "textarea", _("Long text")
+    NUMBER = "number", _("Number")
+    DATE = "date", _("Date")
+    CHOICE = "choice", _("Single choice")
+    MULTICHOICE = "multichoice", _("Multiple choice")
+    BOOL = "bool", _("Yes / no")
+    ID_NUMBER = "id_number", _("ID number")
+    CREDIT_CODE = "credit_code", _("Credit code")
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("E-mail")
+    ADDRESS = "address", _("Address")
+
+
+class FormField(models.Model):
+    """A field of the application form, configured by administrators, validated on the server."""
+
+    item = models.ForeignKey(
+        ServiceItem,
+        verbose_name=_("service item"),
+        on_delete=models.CASCADE,
+        related_name="form_fields",
+    )
+    name = models.CharField(_("field name"), max_length=40, validators=[field_name_validator])
+    label = models.CharField(_("label"), max_length=120)
+    type = models.CharField(_("type"), max_length=12, choices=FieldType.choices)
+    required = models.BooleanField(_("required"), default=True)
+    choices = models.JSONField(_("choices"), default=list, blank=True)
+    # Optional rules: {"min_length", "max_length", "min", "max", "pattern"}.
+    validation = models.JSONField(_("validation rules"), default=dict, blank=True)
+    help_text = models.CharField(_("help text"), max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["item", "position", "pk"]
+        verbose_name = _("form field")
+        verbose_name_plural = _("form fields")
+        constraints = [
+            models.UniqueConstraint(fields=["item", "name"], name="formfield_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.name})"
+
+    def clean(self) -> None:
+        if self.type in (FieldType.CHOICE, FieldType.MULTICHOICE) and not self.choices:
+            raise ValidationError({"choices": _("A choice field needs at least one choice.")})
+
+
+class ItemVersion(models.Model):
+    """The item's configuration frozen at publication. Never changed, never deleted: the
+    applications submitted under it point here."""
+
+    item = models.ForeignKey(
+        ServiceItem,
+        verbose_name=_("service item"),
+        on_delete=models.PROTECT,
+        related_name="versions",
+    )
+    number = models.PositiveIntegerField(_("version number"))
+    snapshot = models.JSONField(_("configuration"))
+    published_at = models.DateTimeField(_("published at"), auto_now_add=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["item", "-number"]
+        verbose_name = _("item version")
+        verbose_name_plural = _("item versions")
+        constraints = [
+            models.UniqueConstraint(fields=["item", "number"], name="itemversion_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item.code} v{self.number}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValidationError(_("An item version is immutable."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("An item version is immutable."))

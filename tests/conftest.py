@@ -1,0 +1,1 @@
+"""Shared fixtures. App-specific factories live in tests/<app>/factories.py."""

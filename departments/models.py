@@ -176,6 +176,11 @@ class StaffRole(models.Model):
                 condition=Q(role="reviewer") & ~Q(stage="") | ~Q(role="reviewer") & Q(stage=""),
                 name="staffrole_stage_only_for_reviewers",
             ),
+            models.CheckConstraint(
+                condition=Q(role="supervisor", region__isnull=False)
+                | ~Q(role="supervisor") & Q(region__isnull=True),
+                name="staffrole_region_only_for_supervisors",
+            ),
         ]
         indexes = [models.Index(fields=["user", "role"])]
 

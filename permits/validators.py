@@ -72,6 +72,58 @@ def validate_mobile_phone(value: str) -> None:
         raise ValidationError(_("Enter an 11-digit mainland mobile number."), code="phone")
 
 
+def normalise_identifier(value: str | None) -> str:
+    """What people type → what we store: no blanks or hyphens, upper case (a trailing ``x`` of a
+    resident ID is ``X``). Used for ID numbers, permit numbers and credit codes alike."""
+    return re.sub(r"[\s\-]", "", value or "").upper()
+
+
+# Sane formats for the identity documents other than the resident ID card. The residence permits
+# for Hong Kong, Macao and Taiwan residents (港澳台居民居住证) and the 2023 foreign permanent
+# resident ID carry 18 characters with the GB 11643 check character; the older travel permits
+# (回乡证 H/M + 8 or 10 digits, 台胞证 8 digits or 10 digits with a letter) and the 2004 foreign
+# permanent resident ID (3 letters + 12 digits) have no public checksum.
+_HK_MACAO_TRAVEL_RE = re.compile(r"^[HM]\d{8}(\d{2})?$")
+_TAIWAN_TRAVEL_RE = re.compile(r"^\d{8}$|^\d{10}[A-Z]?$")
+_FOREIGN_OLD_RE = re.compile(r"^[A-Z]{3}\d{12}$")
+_PASSPORT_RE = re.compile(r"^[A-Z0-9]{5,17}$")
+
+
+def _has_gb11643_check(value: str) -> bool:
+    return bool(_ID_RE.match(value)) and resident_id_check_char(value[:17]) == value[17]
+
+
+def is_valid_id_number(id_type: str, value: str) -> bool:
+    """Whether ``value`` (already normalised) is a well-formed number for that ID type."""
+    if id_type == "resident_id":
+        return is_valid_resident_id(value)
+    if id_type == "hk_macao_permit":
+        if len(value) == 18:
+            return value[:2] in ("81", "82") and _has_gb11643_check(value)
+        return bool(_HK_MACAO_TRAVEL_RE.match(value))
+    if id_type == "taiwan_permit":
+        if len(value) == 18:
+            return value.startswith("83") and _has_gb11643_check(value)
+        return bool(_TAIWAN_TRAVEL_RE.match(value))
+    if id_type == "foreign_permanent_id":
+        if len(value) == 18:
+            return value.startswith("9") and _has_gb11643_check(value)
+        return bool(_FOREIGN_OLD_RE.match(value))
+    if id_type == "passport":
+        return bool(_PASSPORT_RE.match(value))
+    return False
+
+
+def validate_id_number(id_type: str, value: str) -> None:
+    """Raise a ValidationError that never repeats the number itself."""
+    if id_type == "resident_id":
+        validate_resident_id(value)
+    elif not is_valid_id_number(id_type, value):
+        raise ValidationError(
+            _("This is not a valid number for the chosen ID type."), code="id_number"
+        )
+
+
 def mask_id_number(value: str | None) -> str:
     """Keep the first three and the last character: the last four are the tracking secret."""
     if not value:

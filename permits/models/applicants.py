@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from permits.validators import mask_id_number, mask_name, mask_phone
+from permits.validators import (
+    mask_id_number,
+    mask_name,
+    mask_phone,
+    normalise_identifier,
+    validate_credit_code,
+    validate_id_number,
+)
 
 
 class IdType(models.TextChoices):
@@ -48,6 +56,14 @@ class Person(models.Model):
     def __str__(self) -> str:
         return f"{mask_name(self.real_name)} ({self.masked_id_number})"
 
+    def clean(self) -> None:
+        self.id_number = normalise_identifier(self.id_number)
+        if self.id_number:
+            try:
+                validate_id_number(self.id_type, self.id_number)
+            except ValidationError as exc:
+                raise ValidationError({"id_number": exc.messages}) from None
+
     @property
     def masked_id_number(self) -> str:
         return mask_id_number(self.id_number)
@@ -65,7 +81,12 @@ class Enterprise(models.Model):
     """A legal person or other organisation, identified by its unified social credit code."""
 
     name = models.CharField(_("name"), max_length=120)
-    credit_code = models.CharField(_("unified social credit code"), max_length=18, unique=True)
+    credit_code = models.CharField(
+        _("unified social credit code"),
+        max_length=18,
+        unique=True,
+        validators=[validate_credit_code],
+    )
     legal_representative = models.CharField(_("legal representative"), max_length=60, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -76,9 +97,23 @@ class Enterprise(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        self.credit_code = normalise_identifier(self.credit_code)
+
 
 def scope_all() -> str:
     return "all"
+
+
+def is_valid_scope(scope: object) -> bool:
+    """A handler's scope is ``"all"`` or a non-empty list of item codes (strings)."""
+    if scope == "all":
+        return True
+    return (
+        isinstance(scope, list)
+        and bool(scope)
+        and all(isinstance(code, str) and code.strip() for code in scope)
+    )
 
 
 class HandlerQuerySet(models.QuerySet):
@@ -120,6 +155,16 @@ class Handler(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enterprise} · {self.person}"
+
+    def clean(self) -> None:
+        if not is_valid_scope(self.scope):
+            raise ValidationError(
+                {"scope": _('The scope is "all" or a non-empty list of item codes.')}
+            )
+
+    @property
+    def is_valid_today(self) -> bool:
+        return self.valid_until is None or self.valid_until >= timezone.localdate()
 
     def covers(self, item_code: str, *, at=None) -> bool:
         """Whether this handler may act for the enterprise on that item today."""

@@ -118,8 +118,11 @@ def is_valid_scope(scope: object) -> bool:
 
 class HandlerQuerySet(models.QuerySet):
     def valid(self, *, at=None) -> HandlerQuerySet:
+        """Current handlers: not removed, and ``valid_until`` (inclusive) not passed."""
         at = at or timezone.localdate()
-        return self.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=at))
+        return self.filter(removed_at__isnull=True).filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gte=at)
+        )
 
 
 class Handler(models.Model):
@@ -143,6 +146,16 @@ class Handler(models.Model):
         related_name="+",
     )
     added_at = models.DateTimeField(_("added at"), auto_now_add=True)
+    # Removing a handler ends the authorisation but keeps the row: cases record who acted.
+    removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("removed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     objects = HandlerQuerySet.as_manager()
 
@@ -162,13 +175,15 @@ class Handler(models.Model):
                 {"scope": _('The scope is "all" or a non-empty list of item codes.')}
             )
 
-    @property
-    def is_valid_today(self) -> bool:
-        return self.valid_until is None or self.valid_until >= timezone.localdate()
-
     def covers(self, item_code: str, *, at=None) -> bool:
         """Whether this handler may act for the enterprise on that item today."""
-        at = at or timezone.localdate()
-        if self.valid_until is not None and self.valid_until < at:
+        if not self.is_current(at=at):
             return False
         return self.scope == "all" or item_code in (self.scope or [])
+
+    def is_current(self, *, at=None) -> bool:
+        """Not removed, and ``valid_until`` (inclusive) not passed."""
+        at = at or timezone.localdate()
+        if self.removed_at is not None:
+            return False
+        return self.valid_until is None or self.valid_until >= at

@@ -6,4 +6,5 @@ app_name = "portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("display/large-text/", views.large_text, name="large_text"),
 ]

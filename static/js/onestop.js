@@ -1,0 +1,56 @@
+/* Yunfu One-Stop: small progressive enhancements. Every feature also works without JavaScript. */
+(function () {
+  "use strict";
+
+  var COOKIE = "onestop_large_text";
+  var STORE = "onestop.largeText";
+  var root = document.documentElement;
+
+  function remember(on) {
+    var secure = location.protocol === "https:" ? "; Secure" : "";
+    if (on) {
+      document.cookie = COOKIE + "=1; Max-Age=31536000; Path=/; SameSite=Lax" + secure;
+    } else {
+      document.cookie = COOKIE + "=; Max-Age=0; Path=/; SameSite=Lax" + secure;
+    }
+    try { localStorage.setItem(STORE, on ? "1" : "0"); } catch (e) { /* private mode */ }
+  }
+
+  function apply(on) {
+    root.classList.toggle("large-text", on);
+    document.querySelectorAll("[data-large-text-toggle]").forEach(function (button) {
+      button.setAttribute("aria-pressed", on ? "true" : "false");
+      var field = button.form && button.form.querySelector("input[name=large_text]");
+      if (field) { field.value = on ? "0" : "1"; }
+    });
+  }
+
+  // The server renders the class from the cookie; localStorage restores it if the cookie was lost.
+  try {
+    if (localStorage.getItem(STORE) === "1" && !root.classList.contains("large-text")) {
+      apply(true);
+      remember(true);
+    }
+  } catch (e) { /* ignore */ }
+
+  // Large-text switch: toggle in place instead of the POST round trip.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-large-text-toggle]");
+    if (!button) { return; }
+    event.preventDefault();
+    var on = !root.classList.contains("large-text");
+    apply(on);
+    remember(on);
+  });
+
+  // Auto-submitting filters (the submit button stays for keyboard and no-JS users).
+  document.querySelectorAll("form[data-autosubmit]").forEach(function (form) {
+    form.addEventListener("change", function (event) {
+      if (event.target.matches("select, input[type=radio], input[type=checkbox]")) {
+        var page = form.querySelector("input[name=page]");
+        if (page) { page.remove(); }
+        form.requestSubmit ? form.requestSubmit() : form.submit();
+      }
+    });
+  });
+})();

@@ -1,0 +1,201 @@
+"""Workflow state: the viewflow process of a case and our own indexed task rows.
+
+Viewflow's ``Task`` rows drive the graph (split, join, gateways); what staff see and act on is
+``CaseTask``: one row per step a person takes (acceptance, each stage of each department's
+review, inspection, decision …), indexed for inboxes and the deadline sweep. A department's
+review is one viewflow task that completes when the last of its stage rows completes.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from viewflow.workflow.models import Process
+
+
+class CaseProcess(Process):
+    """The viewflow process of one case; the Application is its artifact."""
+
+    application = models.OneToOneField(
+        "permits.Application",
+        verbose_name=_("application"),
+        on_delete=models.PROTECT,
+        related_name="process",
+    )
+
+    class Meta:
+        verbose_name = _("case process")
+        verbose_name_plural = _("case processes")
+
+
+class TaskKind(models.TextChoices):
+    ACCEPTANCE = "acceptance", _("Acceptance")
+    REVIEW = "review", _("Review")
+    CONSULTATION = "consultation", _("Consultation")
+    INSPECTION = "inspection", _("On-site inspection")
+    DECISION = "decision", _("Decision")
+    TRIAGE = "triage", _("Triage")
+    HANDLING = "handling", _("Handling")
+    REPLY_REVIEW = "reply_review", _("Reply review")
+    RECTIFICATION = "rectification", _("Rectification")
+    APPEAL_REVIEW = "appeal_review", _("Appeal review")
+
+
+class TaskStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ASSIGNED = "assigned", _("Assigned")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+ACTIVE_TASK_STATUSES = (TaskStatus.OPEN, TaskStatus.ASSIGNED)
+
+
+class Warning(models.TextChoices):  # noqa: A001 - the API's field is called "warning"
+    NONE = "none", _("None")
+    YELLOW = "yellow", _("Yellow")
+    RED = "red", _("Red")
+
+
+class CaseTaskQuerySet(models.QuerySet):
+    def active(self) -> CaseTaskQuerySet:
+        return self.filter(status__in=ACTIVE_TASK_STATUSES)
+
+
+class CaseTask(models.Model):
+    """One step a person takes on a case. Its id is the API's task id."""
+
+    kind = models.CharField(_("kind"), max_length=16, choices=TaskKind.choices)
+    stage = models.CharField(_("stage"), max_length=12, blank=True)
+    application = models.ForeignKey(
+        "permits.Application",
+        verbose_name=_("application"),
+        on_delete=models.PROTECT,
+        related_name="tasks",
+    )
+    department = models.ForeignKey(
+        "departments.Department",
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        related_name="case_tasks",
+    )
+    participation = models.ForeignKey(
+        "permits.ApplicationDepartment",
+        verbose_name=_("case department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tasks",
+    )
+    # Denormalised from the case for inbox filters on indexed columns.
+    item = models.ForeignKey(
+        "permits.ServiceItem",
+        verbose_name=_("service item"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    region = models.ForeignKey(
+        "departments.Region",
+        verbose_name=_("region"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    round = models.PositiveSmallIntegerField(_("round"), default=1)
+    status = models.CharField(
+        _("status"), max_length=10, choices=TaskStatus.choices, default=TaskStatus.OPEN
+    )
+    # The case's clocks are paused (supplement, special procedure).
+    paused = models.BooleanField(_("clock paused"), default=False)
+    # This task asked for a supplement and waits for the applicant's answer.
+    awaiting_applicant = models.BooleanField(_("waiting for the applicant"), default=False)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="case_tasks",
+    )
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    warning = models.CharField(
+        _("warning"), max_length=8, choices=Warning.choices, default=Warning.NONE
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("completed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decision = models.CharField(_("decision"), max_length=16, blank=True)
+    opinion = models.TextField(_("opinion"), blank=True)
+    # The decision's extra fields (missing list, inspection findings, tolerated ids …).
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    flow_task = models.ForeignKey(
+        "viewflow.Task",
+        verbose_name=_("flow task"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="case_tasks",
+    )
+
+    objects = CaseTaskQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        indexes = [
+            models.Index(fields=["department", "status", "due_at"], name="casetask_inbox"),
+            models.Index(fields=["assignee", "status"], name="casetask_assignee"),
+            models.Index(fields=["completed_by", "completed_at"], name="casetask_done_by"),
+            models.Index(fields=["application", "status"], name="casetask_app"),
+            models.Index(fields=["region", "status"], name="casetask_region"),
+            # The deadline sweep reads only open tasks by due time.
+            models.Index(
+                fields=["due_at"],
+                name="casetask_open_due",
+                condition=Q(status__in=["open", "assigned"]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.kind}/{self.stage} {self.application_id}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_TASK_STATUSES
+
+
+class IdempotentRequest(models.Model):
+    """The first answer to a POST sent with an ``Idempotency-Key``: the same user, key and body
+    get this answer again instead of acting twice."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    body_hash = models.CharField(max_length=64)
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=300)
+    status_code = models.PositiveSmallIntegerField()
+    response = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("idempotent request")
+        verbose_name_plural = _("idempotent requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "key", "body_hash"], name="idempotent_request_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key}"

@@ -1,4 +1,22 @@
 from .applicants import Enterprise, Handler, IdType, Person
+from .applications import (
+    APPLICATION_TRANSITIONS,
+    Application,
+    ApplicationCounter,
+    ApplicationDepartment,
+    ApplicationStatus,
+    Certificate,
+    CertificateStatus,
+    Channel,
+    Decision,
+    Event,
+    InvalidTransition,
+    Material,
+    MaterialStatus,
+    ParticipationRole,
+    ParticipationStatus,
+    SupplementNotice,
+)
 from .catalogue import (
     Audience,
     Category,
@@ -19,6 +37,22 @@ from .catalogue import (
 )
 
 __all__ = [
+    "APPLICATION_TRANSITIONS",
+    "Application",
+    "ApplicationCounter",
+    "ApplicationDepartment",
+    "ApplicationStatus",
+    "Certificate",
+    "CertificateStatus",
+    "Channel",
+    "Decision",
+    "Event",
+    "InvalidTransition",
+    "Material",
+    "MaterialStatus",
+    "ParticipationRole",
+    "ParticipationStatus",
+    "SupplementNotice",
     "Audience",
     "Category",
     "ConsultMode",

@@ -1,0 +1,596 @@
+"""Applications (办件) and what hangs off them: per-department participation rows, materials,
+the append-only event log, supplement notices (补正, 一次性告知) and certificates (电子证照).
+
+Cases are moved only by ``workflow.services``; these models keep the invariants about their own
+fields (allowed status transitions, append-only events, never-reused numbers).
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class ApplicationStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    SUPPLEMENT = "supplement", _("Supplement needed")
+    IN_REVIEW = "in_review", _("In review")
+    APPROVED = "approved", _("Approved")
+    DENIED = "denied", _("Denied")
+    NOT_ACCEPTED = "not_accepted", _("Not accepted")
+    ANSWERED = "answered", _("Answered")
+    CLOSED = "closed", _("Closed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    TERMINATED = "terminated", _("Terminated")
+
+
+S = ApplicationStatus
+# API.md "Case states": the only moves a case may make.
+APPLICATION_TRANSITIONS: dict[str, frozenset[str]] = {
+    S.DRAFT: frozenset({S.SUBMITTED, S.WITHDRAWN}),
+    S.SUBMITTED: frozenset({S.SUPPLEMENT, S.IN_REVIEW, S.NOT_ACCEPTED, S.ANSWERED, S.WITHDRAWN}),
+    S.SUPPLEMENT: frozenset({S.SUBMITTED, S.IN_REVIEW, S.WITHDRAWN, S.TERMINATED}),
+    S.IN_REVIEW: frozenset(
+        {S.SUPPLEMENT, S.APPROVED, S.DENIED, S.ANSWERED, S.WITHDRAWN, S.TERMINATED}
+    ),
+    S.APPROVED: frozenset({S.CLOSED}),
+    S.DENIED: frozenset({S.CLOSED}),
+    S.ANSWERED: frozenset({S.CLOSED, S.IN_REVIEW}),
+    S.NOT_ACCEPTED: frozenset(),
+    S.CLOSED: frozenset(),
+    S.WITHDRAWN: frozenset(),
+    S.TERMINATED: frozenset(),
+}
+# States in which the applicant may still change the form and the materials.
+EDITABLE_STATUSES = frozenset({S.DRAFT, S.SUPPLEMENT})
+# States that are over: nothing moves any more.
+FINAL_STATUSES = frozenset({S.NOT_ACCEPTED, S.CLOSED, S.WITHDRAWN, S.TERMINATED})
+
+
+class InvalidTransition(Exception):
+    """A status change the case-state table does not allow."""
+
+    def __init__(self, current: str, target: str) -> None:
+        self.current = current
+        self.target = target
+        super().__init__(f"{current} → {target}")
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", _("Online")
+    WINDOW = "window", _("At a window")
+    HOTLINE = "hotline", _("Hotline")
+    API = "api", _("API")
+
+
+class Decision(models.TextChoices):
+    APPROVED = "approved", _("Approved")
+    DENIED = "denied", _("Denied")
+
+
+class ApplicationCounter(models.Model):
+    """The last sequence number handed out on a day. Locked row by row, so numbers stay unique
+    under concurrent creation and are never reused (the row only ever counts up)."""
+
+    day = models.DateField(_("day"), unique=True)
+    last = models.PositiveIntegerField(_("last sequence"), default=0)
+
+    class Meta:
+        verbose_name = _("application counter")
+        verbose_name_plural = _("application counters")
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.last}"
+
+    @classmethod
+    def next_number(cls, *, day: date | None = None) -> str:
+        """``YF`` + YYYYMMDD + a six-digit sequence. Must run inside the caller's transaction:
+        the counter row stays locked until it commits, so two creators never share a number,
+        and a rolled-back creation leaves a gap rather than a reused number."""
+        day = day or timezone.localdate()
+        with transaction.atomic():
+            counter, _created = cls.objects.select_for_update().get_or_create(day=day)
+            counter.last += 1
+            counter.save(update_fields=["last"])
+        return f"YF{day:%Y%m%d}{counter.last:06d}"
+
+
+class ApplicationQuerySet(models.QuerySet):
+    def for_number(self, number: str) -> ApplicationQuerySet:
+        return self.filter(number=(number or "").strip().upper())
+
+
+class Application(models.Model):
+    """One case (办件)."""
+
+    number = models.CharField(_("application number"), max_length=20, unique=True, editable=False)
+    item = models.ForeignKey(
+        "permits.ServiceItem",
+        verbose_name=_("service item"),
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
+    item_version = models.ForeignKey(
+        "permits.ItemVersion",
+        verbose_name=_("item version"),
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
+    applicant_person = models.ForeignKey(
+        "permits.Person",
+        verbose_name=_("applicant (person)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
+    applicant_enterprise = models.ForeignKey(
+        "permits.Enterprise",
+        verbose_name=_("applicant (enterprise)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
+    # The person who acted: the applicant themself, or the enterprise's handler (经办人).
+    handler = models.ForeignKey(
+        "permits.Person",
+        verbose_name=_("acting handler"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="handled_applications",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="created_applications",
+    )
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel.choices, default=Channel.ONLINE
+    )
+    # The service centre where a walk-in case was entered, accepted or handed over.
+    centre = models.ForeignKey(
+        "departments.ServiceCentre",
+        verbose_name=_("service centre"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
+    status = models.CharField(
+        _("status"), max_length=14, choices=ApplicationStatus.choices, default=S.DRAFT
+    )
+    # Where a supplement returns the case to (submitted or in_review).
+    resume_status = models.CharField(
+        _("status to return to after the supplement"),
+        max_length=14,
+        choices=ApplicationStatus.choices,
+        blank=True,
+    )
+    form_data = models.JSONField(_("form data"), default=dict, blank=True)
+    # Denormalised from the item for filtering lists on indexed columns.
+    region = models.ForeignKey(
+        "departments.Region",
+        verbose_name=_("region"),
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
+    lead_department = models.ForeignKey(
+        "departments.Department",
+        verbose_name=_("lead department"),
+        on_delete=models.PROTECT,
+        related_name="led_applications",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # Clocks: the promised due (承诺) and the legal due (法定); paused while in supplement.
+    due_at = models.DateTimeField(_("promised due"), null=True, blank=True)
+    legal_due_at = models.DateTimeField(_("legal due"), null=True, blank=True)
+    paused = models.BooleanField(_("clocks paused"), default=False)
+    paused_since = models.DateTimeField(_("paused since"), null=True, blank=True)
+    # 容缺受理: requirement ids accepted as missing, and the date they must arrive by.
+    tolerated = models.JSONField(_("tolerated requirements"), default=list, blank=True)
+    tolerance_deadline = models.DateField(_("tolerance deadline"), null=True, blank=True)
+    # The result.
+    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices, blank=True)
+    decision_opinion = models.TextField(_("decision reasons"), blank=True)
+    not_accepted_reasons = models.TextField(_("reasons for not accepting"), blank=True)
+    competent_agency = models.CharField(_("competent agency"), max_length=200, blank=True)
+    handover = models.JSONField(_("hand-over"), default=dict, blank=True)
+    # Hotline records: {"phone", "called_at", "urgency"}.
+    caller = models.JSONField(_("caller"), default=dict, blank=True)
+    # Anonymous cases are followed with a query code shown once; only its hash is kept.
+    anonymous = models.BooleanField(_("anonymous"), default=False)
+    query_code_hash = models.CharField(_("query code hash"), max_length=128, blank=True)
+
+    objects = ApplicationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        indexes = [
+            models.Index(fields=["applicant_person", "status"], name="app_person_status"),
+            models.Index(fields=["applicant_enterprise", "status"], name="app_ent_status"),
+            models.Index(fields=["created_by", "status"], name="app_creator_status"),
+            models.Index(fields=["region", "status"], name="app_region_status"),
+            models.Index(fields=["lead_department", "status"], name="app_lead_status"),
+            models.Index(fields=["centre", "status"], name="app_centre_status"),
+            models.Index(fields=["item", "status"], name="app_item_status"),
+            models.Index(fields=["status", "due_at"], name="app_status_due"),
+            models.Index(fields=["-created_at"], name="app_created"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(number__startswith="YF"), name="application_number_prefix"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in FINAL_STATUSES
+
+    def can_transition_to(self, target: str) -> bool:
+        return target in APPLICATION_TRANSITIONS.get(self.status, frozenset())
+
+    def transition_to(self, target: str) -> str:
+        """Set the new status if the case-state table allows it; return the old one. The caller
+        saves (services record the Event with before/after)."""
+        if not self.can_transition_to(target):
+            raise InvalidTransition(self.status, target)
+        before, self.status = self.status, target
+        return before
+
+    @property
+    def applicant_name(self) -> str:
+        if self.applicant_enterprise_id:
+            return self.applicant_enterprise.name
+        if self.applicant_person_id:
+            return self.applicant_person.real_name
+        return ""
+
+
+class ParticipationRole(models.TextChoices):
+    LEAD = "lead", _("Lead")
+    PARALLEL = "parallel", _("Parallel review")
+    CONSULT = "consult", _("Consultation")
+    DISPATCHED = "dispatched", _("Dispatched")
+
+
+class ParticipationStatus(models.TextChoices):
+    WAITING = "waiting", _("Waiting")
+    IN_REVIEW = "in_review", _("In review")
+    SUPPLEMENT = "supplement", _("Supplement requested")
+    APPROVED = "approved", _("Approved")
+    DENIED = "denied", _("Denied")
+    DEEMED_APPROVED = "deemed_approved", _("Deemed approved")
+    REPLIED = "replied", _("Replied")
+    RETURNED = "returned", _("Returned")
+
+
+ANSWERED_PARTICIPATION = frozenset(
+    {
+        ParticipationStatus.APPROVED,
+        ParticipationStatus.DENIED,
+        ParticipationStatus.DEEMED_APPROVED,
+        ParticipationStatus.REPLIED,
+        ParticipationStatus.RETURNED,
+    }
+)
+
+
+class ApplicationDepartment(models.Model):
+    """One participation of one department in a case: the indexed row that case lists, inboxes
+    and the progress view read. A department consulted twice has two rows (``round``)."""
+
+    application = models.ForeignKey(
+        Application,
+        verbose_name=_("application"),
+        on_delete=models.CASCADE,
+        related_name="participations",
+    )
+    department = models.ForeignKey(
+        "departments.Department",
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        related_name="participations",
+    )
+    role = models.CharField(_("role"), max_length=12, choices=ParticipationRole.choices)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    round = models.PositiveSmallIntegerField(_("round"), default=1)
+    # The configured stages (undertake → check → sign) and the one reached now.
+    stages = models.JSONField(_("stages"), default=list)
+    stage = models.CharField(_("current stage"), max_length=12, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=ParticipationStatus.choices,
+        default=ParticipationStatus.WAITING,
+    )
+    duty = models.CharField(_("what it reviews"), max_length=200, blank=True)
+    time_limit_days = models.PositiveIntegerField(_("time limit"), null=True, blank=True)
+    time_limit_unit = models.CharField(_("time limit unit"), max_length=14, blank=True)
+    timeout_policy = models.CharField(_("timeout policy"), max_length=16, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    opinion = models.TextField(_("opinion"), blank=True)
+
+    class Meta:
+        ordering = ["application", "round", "position", "pk"]
+        verbose_name = _("case department")
+        verbose_name_plural = _("case departments")
+        indexes = [
+            models.Index(fields=["department", "status"], name="appdept_dept_status"),
+            models.Index(fields=["application", "role"], name="appdept_app_role"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "department", "role", "round"],
+                name="appdept_unique_participation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} · {self.department_id} ({self.role})"
+
+    @property
+    def is_answered(self) -> bool:
+        return self.status in ANSWERED_PARTICIPATION
+
+
+class MaterialStatus(models.TextChoices):
+    UPLOADED = "uploaded", _("Uploaded")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Needs correction")
+
+
+def material_upload_to(instance: Material, filename: str) -> str:
+    # ``filename`` is already the safe stored name chosen by the upload checks.
+    return f"materials/{instance.application.number}/{filename}"
+
+
+class MaterialQuerySet(models.QuerySet):
+    def current(self) -> MaterialQuerySet:
+        return self.filter(deleted=False, superseded=False)
+
+
+class Material(models.Model):
+    """An uploaded document of a case. Never hard-deleted once the case was submitted: removal
+    and replacement are flags, so the audit trail keeps what was seen."""
+
+    application = models.ForeignKey(
+        Application,
+        verbose_name=_("application"),
+        on_delete=models.PROTECT,
+        related_name="materials",
+    )
+    # The MaterialRequirement id recorded in the item version's snapshot.
+    requirement_id = models.PositiveBigIntegerField(_("requirement"), null=True, blank=True)
+    requirement_name = models.CharField(_("requirement name"), max_length=200, blank=True)
+    file = models.FileField(_("file"), upload_to=material_upload_to, max_length=300)
+    original_name = models.CharField(_("original name"), max_length=255)
+    stored_name = models.CharField(_("stored name"), max_length=255)
+    content_type = models.CharField(_("sniffed type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    status = models.CharField(
+        _("review status"),
+        max_length=10,
+        choices=MaterialStatus.choices,
+        default=MaterialStatus.UPLOADED,
+    )
+    review_note = models.CharField(_("review note"), max_length=300, blank=True)
+    superseded = models.BooleanField(_("superseded"), default=False)
+    deleted = models.BooleanField(_("deleted"), default=False)
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
+
+    objects = MaterialQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["application", "requirement_id", "uploaded_at", "pk"]
+        verbose_name = _("material")
+        verbose_name_plural = _("materials")
+        indexes = [
+            models.Index(
+                fields=["application", "requirement_id"],
+                name="material_current",
+                condition=Q(deleted=False, superseded=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class EventQuerySet(models.QuerySet):
+    def update(self, **kwargs):  # noqa: ARG002
+        raise ValidationError(_("The event log is append-only."))
+
+    def delete(self):
+        raise ValidationError(_("The event log is append-only."))
+
+
+class Event(models.Model):
+    """Append-only log of every change to a case: the timeline, the audit trail and the raw
+    material of statistics. ``actor`` is empty for the system (sweeps, deemed approvals)."""
+
+    application = models.ForeignKey(
+        Application,
+        verbose_name=_("application"),
+        on_delete=models.PROTECT,
+        related_name="events",
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=40)
+    department = models.ForeignKey(
+        "departments.Department",
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    status_before = models.CharField(_("status before"), max_length=16, blank=True)
+    status_after = models.CharField(_("status after"), max_length=16, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["application", "at", "pk"]
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        indexes = [
+            models.Index(fields=["application", "at"], name="event_app_at"),
+            models.Index(fields=["action", "at"], name="event_action_at"),
+            models.Index(fields=["department", "at"], name="event_dept_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None or not self._state.adding:
+            raise ValidationError(_("The event log is append-only."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("The event log is append-only."))
+
+
+class SupplementNotice(models.Model):
+    """The one-time complete notice (一次性告知) of what the applicant must add or correct.
+    Every request open while the notice is unanswered is merged into it; the applicant's next
+    submission answers it. ``requests``: ``[{"requirement", "material", "note", "department",
+    "task"}]``."""
+
+    application = models.ForeignKey(
+        Application,
+        verbose_name=_("application"),
+        on_delete=models.PROTECT,
+        related_name="supplement_notices",
+    )
+    requests = models.JSONField(_("requests"), default=list)
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    # The case status the answer returns to (submitted or in_review).
+    resume_status = models.CharField(_("return to"), max_length=14)
+
+    class Meta:
+        ordering = ["application", "-requested_at"]
+        verbose_name = _("supplement notice")
+        verbose_name_plural = _("supplement notices")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=Q(answered_at__isnull=True),
+                name="one_open_supplement_notice",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} @ {self.requested_at:%Y-%m-%d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.answered_at is None
+
+
+class CertificateStatus(models.TextChoices):
+    VALID = "valid", _("Valid")
+    REVOKED = "revoked", _("Revoked")
+
+
+def new_verification_code() -> str:
+    # Unambiguous upper-case letters and digits: read from paper and typed into a kiosk.
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(10))
+
+
+class Certificate(models.Model):
+    """An electronic licence (电子证照) issued as the result of an approved case."""
+
+    number = models.CharField(_("certificate number"), max_length=40, unique=True)
+    type = models.CharField(_("certificate type"), max_length=120)
+    application = models.OneToOneField(
+        Application,
+        verbose_name=_("application"),
+        on_delete=models.PROTECT,
+        related_name="certificate",
+    )
+    holder_name = models.CharField(_("holder"), max_length=120)
+    # The holder's credit code or ID number: only shown masked on public pages.
+    holder_identifier = models.CharField(_("holder identifier"), max_length=40, blank=True)
+    issuer = models.ForeignKey(
+        "departments.Department",
+        verbose_name=_("issuing department"),
+        on_delete=models.PROTECT,
+        related_name="issued_certificates",
+    )
+    issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=CertificateStatus.choices,
+        default=CertificateStatus.VALID,
+    )
+    verification_code = models.CharField(
+        _("verification code"), max_length=16, default=new_verification_code
+    )
+
+    class Meta:
+        ordering = ["-issued_at"]
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+
+    def __str__(self) -> str:
+        return self.number
+
+    def is_valid_on(self, day: date | None = None) -> bool:
+        day = day or timezone.localdate()
+        if self.status != CertificateStatus.VALID:
+            return False
+        return self.valid_until is None or self.valid_until >= day

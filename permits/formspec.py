@@ -36,7 +36,13 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from permits.validators import is_valid_credit_code, is_valid_resident_id
+from permits.exceptions import Invalid
+from permits.validators import (
+    is_valid_credit_code,
+    is_valid_id_number,
+    normalise_identifier,
+    validate_mobile_phone,
+)
 
 FIELD_TYPES = (
     "text",
@@ -55,19 +61,21 @@ FIELD_TYPES = (
 # Default longest text per type, when the spec sets no max_length.
 DEFAULT_MAX_LENGTH = {"text": 200, "textarea": 2000, "address": 200}
 
-_MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
-_OTHER_ID_RE = re.compile(r"^[A-Za-z0-9()（）-]{5,32}$")
 _TRUE = {"true", "1", "on", "yes"}
 _FALSE = {"false", "0", "off", "no"}
 
 
-class FormDataInvalid(ValidationError):
-    """The form data did not pass; ``errors`` maps field names to lists of messages."""
+class FormDataInvalid(Invalid):
+    """The form data did not pass. ``errors`` maps field names to lists of messages; ``fields``
+    nests them under ``form`` as the API's error shape wants (``fields.form.<name>``)."""
 
     def __init__(self, errors: dict[str, list[str]]) -> None:
         self.errors = errors
-        super().__init__({name: list(messages) for name, messages in errors.items()})
+        super().__init__(
+            _("Please correct the marked fields of the form."),
+            fields={"form": {name: list(messages) for name, messages in errors.items()}},
+        )
 
 
 class _FieldError(Exception):
@@ -95,9 +103,7 @@ def _is_empty(value: Any) -> bool:
         return True
     if isinstance(value, str):
         return not value.strip()
-    return isinstance(value, list | tuple | set) and not any(
-        not _is_empty(item) for item in value
-    )
+    return isinstance(value, list | tuple | set) and not any(not _is_empty(item) for item in value)
 
 
 def _text(field: Mapping[str, Any], value: Any) -> str:
@@ -223,20 +229,17 @@ def _bool(field: Mapping[str, Any], value: Any) -> bool:
 
 
 def _id_number(field: Mapping[str, Any], value: Any) -> str:
-    text = str(value).strip().upper() if isinstance(value, str | int) else ""
+    text = normalise_identifier(value) if isinstance(value, str) else ""
     id_type = (field.get("validation") or {}).get("id_type", "resident_id")
-    if id_type == "resident_id":
-        if not is_valid_resident_id(text):
-            raise _FieldError(
-                _("This is not a valid resident ID number (GB 11643 check failed).")
-            )
-    elif not _OTHER_ID_RE.match(text):
-        raise _FieldError(_("Enter the ID number as printed on the document."))
+    if not is_valid_id_number(id_type, text):
+        if id_type == "resident_id":
+            raise _FieldError(_("This is not a valid resident ID number (GB 11643 check failed)."))
+        raise _FieldError(_("This is not a valid number for the chosen ID type."))
     return text
 
 
 def _credit_code(field: Mapping[str, Any], value: Any) -> str:
-    text = str(value).strip().upper() if isinstance(value, str) else ""
+    text = normalise_identifier(value) if isinstance(value, str) else ""
     if not is_valid_credit_code(text):
         raise _FieldError(
             _("This is not a valid unified social credit code (GB 32100 check failed).")
@@ -248,10 +251,13 @@ def _phone(field: Mapping[str, Any], value: Any) -> str:
     text = re.sub(r"[\s]", "", str(value)) if isinstance(value, str | int) else ""
     if text.startswith("+86"):
         text = text[3:]
-    if not (_MOBILE_RE.match(text) or _LANDLINE_RE.match(text)):
-        raise _FieldError(
-            _("Enter an 11-digit mobile number or a landline number such as 0766-8888888.")
-        )
+    try:
+        validate_mobile_phone(text)
+    except ValidationError:
+        if not _LANDLINE_RE.match(text):
+            raise _FieldError(
+                _("Enter an 11-digit mobile number or a landline number such as 0766-8888888.")
+            ) from None
     return text
 
 

@@ -23,13 +23,14 @@ from typing import IO, Any
 from urllib.parse import quote
 
 import filetype
-from django.core.exceptions import ValidationError
 from django.core.files.storage import Storage, default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from permits.exceptions import Invalid
 
 # The file types the catalogue knows (permits.models.FileType), with the extensions that name
 # them and the content type they are served with.
@@ -59,8 +60,14 @@ _UNSAFE_NAME_CHARS = re.compile(r'[<>:"|?*\\/;]')
 _SPACES = re.compile(r"\s+")
 
 
-class UploadRejected(ValidationError):
-    """The upload was refused; ``messages`` holds the reasons in the active language."""
+class UploadRejected(Invalid):
+    """The upload was refused. ``message`` says why in the active language; ``reason`` is a
+    machine word (``empty``, ``too_large``, ``type_not_accepted``, ``type_mismatch``); the API
+    shows the message under ``fields.file``."""
+
+    def __init__(self, message: str, *, reason: str) -> None:
+        self.reason = reason
+        super().__init__(message, fields={"file": [str(message)]})
 
 
 @dataclass(frozen=True)
@@ -168,12 +175,12 @@ def check_upload(*, uploaded_file: UploadedFile, requirement: Mapping[str, Any])
     display_name = safe_display_name(getattr(uploaded_file, "name", ""))
     size = uploaded_file.size if uploaded_file.size is not None else 0
     if size <= 0:
-        raise UploadRejected(_("The file is empty."), code="empty")
+        raise UploadRejected(_("The file is empty."), reason="empty")
     if max_size and size > max_size:
         raise UploadRejected(
             _("The file is %(size)s; files for this material may be at most %(max)s.")
             % {"size": filesizeformat(size), "max": filesizeformat(max_size)},
-            code="too_large",
+            reason="too_large",
         )
 
     claimed = _type_of_extension(_extension_of(display_name))
@@ -181,7 +188,7 @@ def check_upload(*, uploaded_file: UploadedFile, requirement: Mapping[str, Any])
         raise UploadRejected(
             _("Only these file types are accepted for this material: %(types)s.")
             % {"types": accepted_label},
-            code="type_not_accepted",
+            reason="type_not_accepted",
         )
 
     uploaded_file.seek(0)
@@ -198,7 +205,7 @@ def check_upload(*, uploaded_file: UploadedFile, requirement: Mapping[str, Any])
                 "The file's content is not a %(type)s file but a %(actual)s file. Please upload "
                 "a real %(type)s file (renaming a file does not convert it)."
             ) % {"type": _type_label(claimed), "actual": _type_label(actual)}
-        raise UploadRejected(message, code="type_mismatch")
+        raise UploadRejected(message, reason="type_mismatch")
 
     digest = hashlib.sha256()
     uploaded_file.seek(0)
@@ -211,7 +218,7 @@ def check_upload(*, uploaded_file: UploadedFile, requirement: Mapping[str, Any])
         raise UploadRejected(
             _("The file is %(size)s; files for this material may be at most %(max)s.")
             % {"size": filesizeformat(counted), "max": filesizeformat(max_size)},
-            code="too_large",
+            reason="too_large",
         )
 
     # Keep the sniffed type's canonical extension on the display name (".JPEG" → ".jpeg" stays
@@ -297,16 +304,13 @@ def file_response(
     except (FileNotFoundError, OSError) as exc:
         raise Http404 from exc
     inline = inline and file_type in INLINE_TYPES
-    response = FileResponse(handle, content_type=CONTENT_TYPES.get(file_type, "application/octet-stream"))
+    response = FileResponse(
+        handle, content_type=CONTENT_TYPES.get(file_type, "application/octet-stream")
+    )
     response["Content-Disposition"] = content_disposition(display_name, inline=inline)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-def messages_of(error: ValidationError) -> list[str]:
-    """The messages of a rejection as plain strings (for API ``fields`` and page errors)."""
-    return [str(m) for m in error.messages]
 
 
 def accepted_types_label(types: Iterable[str]) -> str:

@@ -5,3 +5,16 @@ from django.utils.translation import gettext_lazy as _
 class WorkflowConfig(AppConfig):
     name = "workflow"
     verbose_name = _("Workflow")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from . import calendar
+        from .models import CalendarDay, CalendarYear
+
+        def _calendar_changed(**kwargs) -> None:
+            calendar.invalidate()
+
+        for model in (CalendarDay, CalendarYear):
+            post_save.connect(_calendar_changed, sender=model, dispatch_uid=f"cal-save-{model}")
+            post_delete.connect(_calendar_changed, sender=model, dispatch_uid=f"cal-del-{model}")

@@ -199,3 +199,67 @@ class IdempotentRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.key}"
+
+
+# --- The work calendar (工作日历): rows that workflow.calendar does its arithmetic on ---------
+
+
+class CalendarDayKind(models.TextChoices):
+    HOLIDAY = "holiday", _("Holiday")
+    ADJUSTED_WORKDAY = "adjusted_workday", _("Adjusted working day")
+
+
+class CalendarSource(models.TextChoices):
+    SEEDED = "seeded", _("Seeded from the national arrangement")
+    ADMIN = "admin", _("Entered by an administrator")
+
+
+class CalendarDay(models.Model):
+    """One day that differs from the Monday–Friday week: a holiday (also a local closure), or a
+    weekend day that is worked (调休)."""
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=CalendarDayKind.choices)
+    name = models.CharField(_("name"), max_length=60, blank=True)
+    source = models.CharField(
+        _("source"), max_length=10, choices=CalendarSource.choices, default=CalendarSource.ADMIN
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.get_kind_display()} {self.name}".strip()
+
+
+class CalendarYear(models.Model):
+    """A year whose holiday arrangement has been entered. Without a complete row for a year,
+    its working days fall back to Monday–Friday (plus any rows already entered) and the back
+    office warns administrators."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    complete = models.BooleanField(_("arrangement complete"), default=False)
+    source = models.CharField(
+        _("source"), max_length=10, choices=CalendarSource.choices, default=CalendarSource.ADMIN
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("completed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["year"]
+        verbose_name = _("calendar year")
+        verbose_name_plural = _("calendar years")
+
+    def __str__(self) -> str:
+        return str(self.year)

@@ -9,6 +9,8 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from permits.search import build_search_text
+
 
 class Category(models.TextChoices):
     LICENSING = "licensing", "行政许可"
@@ -176,6 +178,14 @@ class ServiceItem(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
 
+    def save(self, *args, **kwargs) -> None:
+        # search_text is derived: keep it in step with name, keywords and code on every save.
+        self.search_text = build_search_text(name=self.name, keywords=self.keywords, code=self.code)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"name", "keywords", "code"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
+
     def clean(self) -> None:
         errors = {}
         if self.legal_days and self.promised_days and self.promised_days > self.legal_days:
@@ -321,6 +331,11 @@ class MaterialRequirement(models.Model):
         ordering = ["item", "position", "pk"]
         verbose_name = _("material requirement")
         verbose_name_plural = _("material requirements")
+        # Import matches materials by name so that their ids (which applications point at)
+        # survive re-imports; two materials of one item with the same name would be ambiguous.
+        constraints = [
+            models.UniqueConstraint(fields=["item", "name"], name="materialrequirement_unique_name")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -392,6 +407,16 @@ class FormField(models.Model):
             raise ValidationError({"choices": _("A choice field needs at least one choice.")})
 
 
+class ItemVersionQuerySet(models.QuerySet):
+    """Bulk writes would bypass ``ItemVersion.save``/``delete``: refuse them too."""
+
+    def update(self, **kwargs):
+        raise ValidationError(_("An item version is immutable."))
+
+    def delete(self):
+        raise ValidationError(_("An item version is immutable."))
+
+
 class ItemVersion(models.Model):
     """The item's configuration frozen at publication. Never changed, never deleted: the
     applications submitted under it point here."""
@@ -413,6 +438,8 @@ class ItemVersion(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+
+    objects = ItemVersionQuerySet.as_manager()
 
     class Meta:
         ordering = ["item", "-number"]

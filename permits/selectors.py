@@ -1,0 +1,118 @@
+"""Reads of the catalogue. Public data: no permission filter beyond visibility.
+
+Visibility: published and suspended items are shown (suspended ones say so and take no new
+applications); draft and retired items never appear on the portal or in the public API.
+
+Every list here runs a constant number of SQL queries however many items there are.
+"""
+
+from __future__ import annotations
+
+from typing import TypedDict
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+
+from permits.models import Audience, Category, ItemDepartment, ServiceItem
+from permits.search import search_terms
+
+
+def _visible() -> QuerySet[ServiceItem]:
+    return ServiceItem.objects.visible().select_related("lead_department", "region")
+
+
+def item_search(
+    *,
+    search: str = "",
+    category: str | None = None,
+    department: str | None = None,
+    region: str | None = None,
+    audience: str | None = None,
+    online_depth: str | None = None,
+    service_model: str | None = None,
+) -> QuerySet[ServiceItem]:
+    """Visible items matching every given filter, most popular first, then by code.
+
+    - ``search``: each whitespace-separated term must occur in the item's name, keywords, their
+      full pinyin or pinyin initials, or its code (``qykb`` and ``qiye`` find 企业开办).
+    - ``department``: a department code; matches the lead department or any participating one.
+    - ``region``: a region code; matches the item's own region exactly.
+    - ``audience``: ``person`` / ``enterprise`` also match items for ``both``.
+    - ``category``, ``online_depth``, ``service_model``: the values of API.md.
+
+    Values are applied as given: an unknown value simply matches nothing (the API validates its
+    query parameters before calling this). Empty strings and ``None`` mean "no filter".
+    ``lead_department`` and ``region`` are joined in, so rendering the list costs no more queries.
+    """
+    qs = _visible()
+    for term in search_terms(search):
+        qs = qs.filter(search_text__contains=term)
+    if category:
+        qs = qs.filter(category=category)
+    if department:
+        takes_part = ItemDepartment.objects.filter(item=OuterRef("pk"), department__code=department)
+        qs = qs.filter(Q(lead_department__code=department) | Exists(takes_part))
+    if region:
+        qs = qs.filter(region__code=region)
+    if audience:
+        if audience in (Audience.PERSON, Audience.ENTERPRISE):
+            qs = qs.filter(audience__in=[audience, Audience.BOTH])
+        else:
+            qs = qs.filter(audience=audience)
+    if online_depth:
+        qs = qs.filter(online_depth=online_depth)
+    if service_model:
+        qs = qs.filter(service_model=service_model)
+    return qs.order_by("-popularity", "code")
+
+
+def item_get_visible(*, code: str) -> ServiceItem:
+    """One visible item with everything its guide shows.
+
+    Raises ``ServiceItem.DoesNotExist`` when the code is unknown or the item is a draft or retired
+    (the three cases are indistinguishable to the caller). Views turn it into a 404.
+
+    Prefetched: ``departments`` (ordered by position, each with its ``department``), ``materials``
+    (ordered, each with its ``departments``) and ``form_fields`` (ordered); ``lead_department``
+    and ``region`` are joined.
+    """
+    return (
+        _visible()
+        .prefetch_related(
+            Prefetch(
+                "departments",
+                queryset=ItemDepartment.objects.select_related("department").order_by(
+                    "position", "pk"
+                ),
+            ),
+            "materials__departments",
+            "form_fields",
+        )
+        .get(code=code)
+    )
+
+
+def item_popular(*, limit: int = 8, region: str | None = None) -> list[ServiceItem]:
+    """The most popular visible items (for the home page), optionally of one region (a code)."""
+    return list(item_search(region=region)[:limit])
+
+
+class CategoryCount(TypedDict):
+    category: str
+    name: str
+    count: int
+
+
+def category_counts() -> list[CategoryCount]:
+    """Every category in catalogue order with its number of visible items (zeros included), in
+    one query. ``name`` is the official Chinese category name."""
+    counts = dict(
+        ServiceItem.objects.visible()
+        .order_by()
+        .values_list("category")
+        .annotate(n=Count("pk"))
+        .values_list("category", "n")
+    )
+    return [
+        {"category": value, "name": label, "count": counts.get(value, 0)}
+        for value, label in Category.choices
+    ]

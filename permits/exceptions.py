@@ -36,3 +36,10 @@ class NotFound(PermitsError):
 class Conflict(PermitsError):
     code = "conflict"
     default_message = _("This conflicts with the current state.")
+
+
+class NotAllowed(PermitsError):
+    """The caller may see the object but not do this to it."""
+
+    code = "permission_denied"
+    default_message = _("You may not do this.")

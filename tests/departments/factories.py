@@ -1,6 +1,7 @@
-"""Factories for regions and departments (zh_CN Faker)."""
+"""Factories for regions, departments, staff accounts and roles (zh_CN Faker)."""
 
 import factory
+from django.contrib.auth import get_user_model
 from factory.django import DjangoModelFactory
 
 from departments.models import Department, DepartmentKind, Level, Region
@@ -28,3 +29,29 @@ class DepartmentFactory(DjangoModelFactory):
     level = Level.CITY
     region = factory.SubFactory(RegionFactory)
     kind = DepartmentKind.PERMITTING
+
+
+class UserFactory(DjangoModelFactory):
+    """An account. Roles come from ``departments.services.staff_role_grant`` (see ``grant``)."""
+
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.PostGenerationMethodCall("set_password", "Yunfu@2026")
+
+    @factory.post_generation
+    def save_password(self, create, extracted, **kwargs):
+        if create:
+            self.save()
+
+
+def grant(user, department, role, *, stage="", region=None):
+    """Grant a role the way production does (keeps guardian permissions in sync)."""
+    from departments.services import staff_role_grant
+
+    return staff_role_grant(
+        actor=None, user=user, department=department, role=role, stage=stage, region=region
+    )

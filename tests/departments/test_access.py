@@ -1,0 +1,205 @@
+"""The access primitives: staff roles, stages, regions, centres, handlers' scope and validity."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.contrib.auth.models import AnonymousUser
+from django.http import Http404
+from django.utils import timezone
+
+from departments import access
+from departments.models import Role, ServiceCentre, Stage
+from tests.departments.factories import UserFactory, grant
+from tests.permits.applicant_factories import EnterpriseFactory, HandlerFactory, PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = dt.datetime(2026, 11, 26, 10, 0, tzinfo=dt.UTC)
+
+
+def fresh(user):
+    return type(user).objects.get(pk=user.pk)
+
+
+def test_anonymous_and_roleless_get_nothing(user, department):
+    anon = AnonymousUser()
+    for who in (anon, user):
+        assert not access.is_staff_member(who)
+        assert not access.is_admin(who)
+        assert access.user_department_ids(who) == frozenset()
+        assert access.user_stage_departments(who) == {}
+        assert access.user_supervised_region_ids(who) == frozenset()
+        assert access.user_person(who) is None
+        assert access.user_enterprise_ids(who) == frozenset()
+        assert not access.is_head(who, department)
+
+
+def test_inactive_user_gets_nothing(user, department):
+    grant(user, department, Role.HEAD)
+    user.is_active = False
+    user.save()
+    assert not access.is_staff_member(fresh(user))
+    assert access.user_department_ids(fresh(user)) == frozenset()
+
+
+def test_department_roles_and_stages(user, department, other_department):
+    grant(user, department, Role.REVIEWER, stage=Stage.UNDERTAKE)
+    grant(user, department, Role.REVIEWER, stage=Stage.CHECK)
+    grant(user, other_department, Role.HEAD)
+    u = fresh(user)
+
+    assert access.is_staff_member(u)
+    assert access.is_reviewer(u, department)
+    assert not access.is_clerk(u)
+    assert access.is_head(u, other_department)
+    assert access.is_head(u, other_department.pk)
+    assert not access.is_head(u, department)
+    assert access.user_department_ids(u) == {department.pk, other_department.pk}
+    assert access.user_department_ids(u, roles=[Role.HEAD]) == {other_department.pk}
+    assert access.user_stage_departments(u) == {
+        department.pk: {"undertake", "check"},
+        other_department.pk: {"undertake", "check", "sign"},
+    }
+    assert access.can_act_at_stage(u, department, "check")
+    assert not access.can_act_at_stage(u, department, "sign")
+    assert access.can_act_at_stage(u, other_department, "sign")
+
+
+def test_supervisor_region_and_descendants(user, department, city, county, other_county, town):
+    grant(user, department, Role.SUPERVISOR, region=county)
+    u = fresh(user)
+    assert access.is_supervisor(u)
+    assert access.user_supervised_region_ids(u) == {county.pk, town.pk}
+    # A supervisor does not work on the department's tasks.
+    assert access.user_department_ids(u) == frozenset()
+    assert access.user_stage_departments(u) == {}
+
+    city_watcher = UserFactory()
+    grant(city_watcher, department, Role.SUPERVISOR)  # the department's region: the city
+    assert access.user_supervised_region_ids(fresh(city_watcher)) == {
+        city.pk,
+        county.pk,
+        other_county.pk,
+        town.pk,
+    }
+
+
+def test_clerk_service_centres(user, centre_department, department, city):
+    centre = ServiceCentre.objects.create(
+        name="云浮市行政服务中心", region=city, department=centre_department
+    )
+    grant(user, centre_department, Role.CLERK)
+    assert access.user_service_centre_ids(fresh(user)) == {centre.pk}
+    reviewer = UserFactory()
+    grant(reviewer, department, Role.REVIEWER, stage=Stage.UNDERTAKE)
+    assert access.user_service_centre_ids(fresh(reviewer)) == frozenset()
+
+
+def test_inactive_department_roles_do_not_count(user, department):
+    grant(user, department, Role.CLERK)
+    department.is_active = False
+    department.save()
+    assert not access.is_staff_member(fresh(user))
+
+
+def test_admin_and_superuser(user, department, superuser):
+    assert access.is_admin(superuser)
+    assert access.is_staff_member(superuser)
+    grant(user, department, Role.ADMIN)
+    u = fresh(user)
+    assert access.is_admin(u)
+    assert access.user_department_ids(u) == frozenset()
+    assert access.can_manage_role(u, department, Role.HEAD)
+
+
+def test_can_manage_role(user, department, other_department):
+    grant(user, department, Role.HEAD)
+    u = fresh(user)
+    assert access.can_manage_role(u, department, Role.REVIEWER)
+    assert access.can_manage_role(u, department, Role.CLERK)
+    assert not access.can_manage_role(u, department, Role.HEAD)
+    assert not access.can_manage_role(u, other_department, Role.CLERK)
+
+
+def test_answers_are_cached_per_user_object(user, department, django_assert_num_queries):
+    grant(user, department, Role.REVIEWER, stage=Stage.CHECK)
+    PersonFactory(user=user)
+    u = fresh(user)
+    with django_assert_num_queries(3):  # roles, person, handlerships: once each
+        for _ in range(50):
+            access.is_staff_member(u)
+            access.user_department_ids(u)
+            access.user_stage_departments(u)
+            access.can_act_at_stage(u, department, "check")
+            access.user_person(u)
+            access.user_enterprise_ids(u, item_code="X")
+    access.forget(u)
+    with django_assert_num_queries(1):
+        access.user_department_ids(u)
+
+
+def test_not_found_is_http404():
+    with pytest.raises(Http404):
+        access.not_found()
+
+
+class TestHandlers:
+    @time_machine.travel(TODAY, tick=False)
+    def test_person_and_enterprises_with_scope(self):
+        person = PersonFactory()
+        all_items = HandlerFactory(person=person, scope="all")
+        some_items = HandlerFactory(person=person, scope=["ITEM-A", "ITEM-B"])
+        u = fresh(person.user)
+
+        assert access.user_person(u) == person
+        assert access.user_enterprise_ids(u) == {
+            all_items.enterprise_id,
+            some_items.enterprise_id,
+        }
+        assert access.user_enterprise_ids(u, item_code="ITEM-A") == {
+            all_items.enterprise_id,
+            some_items.enterprise_id,
+        }
+        assert access.user_enterprise_ids(u, item_code="ITEM-C") == {all_items.enterprise_id}
+        assert access.user_enterprise_scopes(u) == {
+            all_items.enterprise_id: None,
+            some_items.enterprise_id: {"ITEM-A", "ITEM-B"},
+        }
+        assert access.can_act_for_enterprise(u, some_items.enterprise, "ITEM-B")
+        assert not access.can_act_for_enterprise(u, some_items.enterprise, "ITEM-C")
+        assert access.can_act_for_enterprise(u, all_items.enterprise_id, "ITEM-C")
+        assert access.is_handler(u, some_items.enterprise)
+        assert access.handler_of(u, some_items.enterprise) == some_items
+        # Being a handler is not being staff.
+        assert not access.is_staff_member(u)
+
+    @time_machine.travel(TODAY, tick=False)
+    def test_valid_until_is_inclusive(self):
+        today = timezone.localdate()
+        person = PersonFactory()
+        last_day = HandlerFactory(person=person, valid_until=today)
+        expired = HandlerFactory(person=person, valid_until=today - dt.timedelta(days=1))
+        u = fresh(person.user)
+
+        assert access.user_enterprise_ids(u) == {last_day.enterprise_id}
+        assert not access.is_handler(u, expired.enterprise)
+        assert not access.can_act_for_enterprise(u, expired.enterprise, "ANY")
+
+        # The next day the last one has ended too.
+        with time_machine.travel(TODAY + dt.timedelta(days=1), tick=False):
+            assert access.user_enterprise_ids(fresh(person.user)) == frozenset()
+
+    @time_machine.travel(TODAY, tick=False)
+    def test_removed_handler_has_no_access(self):
+        person = PersonFactory()
+        h = HandlerFactory(person=person)
+        h.removed_at = timezone.now()
+        h.save()
+        assert access.user_enterprise_ids(fresh(person.user)) == frozenset()
+
+    def test_someone_elses_enterprise(self):
+        mine = PersonFactory()
+        HandlerFactory(person=PersonFactory())
+        other_enterprise = EnterpriseFactory()
+        assert not access.is_handler(fresh(mine.user), other_enterprise)

@@ -316,9 +316,156 @@ def can_manage_handlers(user: Any, enterprise: Enterprise | int) -> bool:
 # --------------------------------------------------------------------------------------------
 # Cases and tasks
 #
-# Reserved for the flow engineer: ``application_visible_q(user) -> Q`` (the filter on the
-# indexed case-department rows for lists: own cases via ``user_person``, enterprise cases via
-# ``user_enterprise_scopes``, department cases via ``user_department_ids``, centre cases via
-# ``user_service_centre_ids``, region cases via ``user_supervised_region_ids``), and
-# ``task_actionable(user, task) -> bool`` (department in ``user_stage_departments`` at the
-# task's stage). Build them from the primitives above; keep every access decision here.
+# Built on the primitives above (the flow engineer's part). Lists filter on indexed columns:
+# the case's own applicant columns, the case-department rows (``ApplicationDepartment``), the
+# centre and the region; tasks on their department and region.
+
+
+def _none_q():
+    from django.db.models import Q
+
+    return Q(pk__in=[])
+
+
+def application_visible_q(user: Any):
+    """The filter over ``permits.Application`` of the cases ``user`` may see.
+
+    * a person: their own cases (not filed for an enterprise), and the cases of enterprises
+      they currently handle, within the handler's scope;
+    * clerks, reviewers and heads: cases their departments take part in (submitted ones: a
+      draft has no case-department rows yet); clerks and heads of a centre's managing
+      department also the cases entered or handed over at that centre, and every clerk the
+      cases they entered themselves;
+    * supervisors: the submitted cases of their region and the regions below it (read-only);
+    * superusers: every case. Anyone else: nothing.
+    """
+    from django.db.models import Q
+
+    from permits.models import ApplicationDepartment, ApplicationStatus
+
+    if not _is_user(user):
+        return _none_q()
+    if user.is_superuser:
+        return Q()
+    q = _none_q()
+    person = user_person(user)
+    if person is not None:
+        q |= Q(applicant_person_id=person.pk, applicant_enterprise__isnull=True)
+    for enterprise_id, codes in user_enterprise_scopes(user).items():
+        if codes is None:
+            q |= Q(applicant_enterprise_id=enterprise_id)
+        elif codes:
+            q |= Q(applicant_enterprise_id=enterprise_id, item__code__in=sorted(codes))
+    departments = user_department_ids(user)
+    if departments:
+        q |= Q(
+            pk__in=ApplicationDepartment.objects.filter(
+                department_id__in=sorted(departments)
+            ).values("application_id")
+        )
+    if has_role(user, Role.CLERK):
+        q |= Q(created_by_id=user.pk)
+    centres = user_service_centre_ids(user)
+    if centres:
+        q |= Q(centre_id__in=sorted(centres)) & ~Q(status=ApplicationStatus.DRAFT)
+    regions = user_supervised_region_ids(user)
+    if regions:
+        q |= Q(region_id__in=sorted(regions)) & ~Q(status=ApplicationStatus.DRAFT)
+    return q
+
+
+def can_view_application(user: Any, application: Any) -> bool:
+    """Whether ``user`` may see that case (one query at most)."""
+    from permits.models import Application
+
+    if not _is_user(user):
+        return False
+    if can_act_as_applicant(user, application):
+        return True
+    return Application.objects.filter(application_visible_q(user), pk=_pk(application)).exists()
+
+
+def can_act_as_applicant(user: Any, application: Any) -> bool:
+    """The applicant's side of a case (edit the form and materials, submit, answer a
+    supplement, withdraw): the person it belongs to; a current handler of its enterprise
+    whose scope covers its item; the clerk who entered it for a walk-in applicant."""
+    if not _is_user(user):
+        return False
+    if application.applicant_enterprise_id:
+        if can_act_for_enterprise(user, application.applicant_enterprise_id, application.item.code):
+            return True
+    else:
+        person = user_person(user)
+        if person is not None and application.applicant_person_id == person.pk:
+            return True
+    return bool(
+        application.created_by_id == user.pk
+        and application.channel in ("window", "hotline")
+        and is_staff_member(user)
+    )
+
+
+def can_enter_cases(user: Any) -> bool:
+    """Window clerks and heads (and 12345 operators, who are clerks of the hotline centre)
+    enter cases for walk-in or calling applicants."""
+    return bool(user_department_ids(user, roles=(Role.CLERK, Role.HEAD)))
+
+
+def can_hand_over(user: Any, application: Any) -> bool:
+    """Hand the result over: working staff of the lead department, or a clerk or head of the
+    service centre the case belongs to."""
+    if application.lead_department_id in user_department_ids(user):
+        return True
+    return bool(application.centre_id and application.centre_id in user_service_centre_ids(user))
+
+
+def task_visible_q(user: Any):
+    """The filter over ``workflow.CaseTask`` of the tasks ``user`` may see: their departments'
+    tasks; a supervisor's region's tasks (read-only); superusers all."""
+    from django.db.models import Q
+
+    if not _is_user(user):
+        return _none_q()
+    if user.is_superuser:
+        return Q()
+    q = _none_q()
+    departments = user_department_ids(user)
+    if departments:
+        q |= Q(department_id__in=sorted(departments))
+    regions = user_supervised_region_ids(user)
+    if regions:
+        q |= Q(region_id__in=sorted(regions))
+    return q
+
+
+def task_visible(user: Any, task: Any) -> bool:
+    from workflow.models import CaseTask
+
+    if not _is_user(user):
+        return False
+    return CaseTask.objects.filter(task_visible_q(user), pk=_pk(task)).exists()
+
+
+def task_actionable_q(user: Any):
+    """The filter over ``workflow.CaseTask`` of the tasks ``user`` may take and complete: their
+    department's tasks at a stage they hold (a head at every stage); acceptance also by the
+    lead department's clerks (受理 at the window)."""
+    from django.db.models import Q
+
+    q = _none_q()
+    for department_id, stages in sorted(user_stage_departments(user).items()):
+        q |= Q(department_id=department_id, stage__in=sorted(stages))
+    clerk_departments = user_department_ids(user, roles=(Role.CLERK,))
+    if clerk_departments:
+        q |= Q(department_id__in=sorted(clerk_departments), kind="acceptance")
+    return q
+
+
+def can_act_on_task(user: Any, task: Any) -> bool:
+    """Whether ``user`` may claim and complete ``task`` (before viewflow is touched: viewflow's
+    assign/execute check nothing themselves). Supervisors never act."""
+    if not _is_user(user):
+        return False
+    if can_act_at_stage(user, task.department_id, task.stage):
+        return True
+    return task.kind == "acceptance" and is_clerk(user, task.department_id)

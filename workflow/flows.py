@@ -1,0 +1,167 @@
+"""The flows. Thin wiring: every node's work is done by ``workflow.services``.
+
+Parallel licensing (网上并联许可, DESIGN.md §4 flow 1), for ``parallel`` and
+``single_department`` items::
+
+    start → acceptance → accepted? ─no→ end                      (不予受理)
+                          │yes
+                          ▼
+            notify departments → participants? ─no──────────────┐
+                                   │yes                         │
+                                   ▼                            ▼
+                  split (one review per department) → join → inspection? ─yes→ inspection
+                                                                │no               │
+                                                                ▼                 ▼
+                                                             decision ◀───────────┘ → end
+
+Shape and why:
+
+* Human steps are ``HumanStep`` nodes (a viewflow ``Handle``): viewflow keeps the graph, the
+  tokens and the join; the people-facing rows are our own ``CaseTask`` rows, created when the
+  node activates (``services.open_step``) and indexed for inboxes and the deadline sweep.
+  ``services.task_complete`` completes the viewflow task once the step is over.
+* One viewflow ``review`` task per participating department, created by ``DepartmentSplit``
+  from the item version's data (the free viewflow's ``Split.Next`` has no data source). A
+  department's stages (承办 → 审核 → 签发) are successive ``CaseTask`` rows inside that one
+  viewflow task, which completes when the last stage completes; the stock ``Join`` waits for
+  every department.
+* A supplement (补正) does not move the graph: the asking step's task waits for the applicant
+  and continues at the same step afterwards.
+* Locking: viewflow's select-for-update lock in *blocking* mode (``nowait=False``) bounded by
+  PostgreSQL's ``lock_timeout`` (settings). Concurrent writers to one case wait; the services
+  take the process row first and the application row second, everywhere.
+* viewflow's own permission checks are not used: ``departments.access`` decides before any
+  node is touched.
+
+Further flows (core-department, process-centred) add their own graph here and reuse the same
+``HumanStep``/``CaseTask`` machinery with the other task kinds.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from viewflow import this
+from viewflow.workflow import flow
+from viewflow.workflow.activation import Activation
+from viewflow.workflow.exceptions import FlowRuntimeError
+from viewflow.workflow.lock import SelectForUpdateLock
+from viewflow.workflow.nodes.handle import HandleActivation
+from viewflow.workflow.nodes.split import SplitActivation
+
+from workflow.models import CaseProcess, TaskKind
+
+# Block (do not fail fast) on the process row; the database's lock_timeout bounds the wait.
+case_lock = SelectForUpdateLock(nowait=False, attempts=3)
+
+
+class HumanStepActivation(HandleActivation):
+    """Opens the step's ``CaseTask`` rows when viewflow activates the node."""
+
+    @Activation.status.super()
+    def activate(self):
+        from workflow import services
+
+        services.open_step(activation=self, kind=self.flow_task.kind)
+
+
+class HumanStep(flow.Handle):
+    """A step people take, completed by ``services.task_complete``."""
+
+    activation_class = HumanStepActivation
+    bpmn_element = "userTask"
+
+    def __init__(self, kind: str, **kwargs):
+        super().__init__(**kwargs)
+        self.kind = kind
+
+
+class DepartmentSplitActivation(SplitActivation):
+    """Creates one outgoing task per data item (one review per participating department)."""
+
+    @Activation.status.super()
+    def activate(self):
+        for node, _cond, _unused in self.flow_task._branches:
+            for data in self.flow_task._data_source(self):
+                self.next_tasks.append((node, data))
+        if not self.next_tasks:
+            raise FlowRuntimeError(f"No department to review in {self.flow_task.name}")
+
+
+class DepartmentSplit(flow.Split):
+    """``Split`` whose branches are multiplied by ``data_source(activation) -> [task data]``."""
+
+    activation_class = DepartmentSplitActivation
+
+    def __init__(self, data_source, **kwargs):
+        super().__init__(**kwargs)
+        self._data_source = data_source
+
+    def _resolve(self, instance):
+        super()._resolve(instance)
+        self._data_source = this.resolve(instance, self._data_source)
+
+
+class ParallelLicensingFlow(flow.Flow):
+    """Parallel licensing
+
+    Lead acceptance, all participating departments reviewing at once, inspection where the item
+    requires it, and the lead's decision.
+    """
+
+    process_class = CaseProcess
+    lock_impl = case_lock
+
+    start = flow.StartHandle(this.start_case).Next(this.acceptance)
+    acceptance = (
+        HumanStep(TaskKind.ACCEPTANCE).Annotation(title=_("Acceptance")).Next(this.accepted)
+    )
+    accepted = flow.If(this.is_accepted).Then(this.notify_departments).Else(this.end)
+    notify_departments = (
+        flow.Function(this.notify)
+        .Annotation(title=_("Notify the departments"))
+        .Next(this.has_participants)
+    )
+    has_participants = (
+        flow.If(this.with_participants).Then(this.split_reviews).Else(this.needs_inspection)
+    )
+    split_reviews = DepartmentSplit(this.review_data).Next(this.review)
+    review = HumanStep(TaskKind.REVIEW).Annotation(title=_("Review")).Next(this.join_reviews)
+    join_reviews = flow.Join().Next(this.needs_inspection)
+    needs_inspection = flow.If(this.requires_inspection).Then(this.inspection).Else(this.decision)
+    inspection = (
+        HumanStep(TaskKind.INSPECTION).Annotation(title=_("On-site inspection")).Next(this.decision)
+    )
+    decision = HumanStep(TaskKind.DECISION).Annotation(title=_("Decision")).Next(this.end)
+    end = flow.End()
+
+    # The node callbacks delegate to the services (flows stay thin).
+
+    def start_case(self, activation, application):
+        activation.process.application = application
+        activation.process.artifact = application
+        return activation.process
+
+    def is_accepted(self, activation) -> bool:
+        from permits.models import ApplicationStatus
+
+        return activation.process.application.status == ApplicationStatus.IN_REVIEW
+
+    def notify(self, activation) -> None:
+        from workflow import services
+
+        services.notify_departments(application=activation.process.application)
+
+    def with_participants(self, activation) -> bool:
+        from workflow import services
+
+        return bool(services.review_task_data(application=activation.process.application))
+
+    def review_data(self, activation) -> list[dict]:
+        from workflow import services
+
+        return services.review_task_data(application=activation.process.application)
+
+    def requires_inspection(self, activation) -> bool:
+        from workflow.spec import version_spec
+
+        return version_spec(activation.process.application.item_version).onsite_inspection

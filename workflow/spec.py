@@ -1,0 +1,188 @@
+"""Reading an item version's frozen configuration.
+
+A case runs on the item version it was created under (``ItemVersion.snapshot``, keys ``item``,
+``departments``, ``materials``, ``form_fields`` in the shapes of API.md's item detail), never on
+the live item: editing an item does not change a case in flight. Everything the flow needs —
+which departments take part, their roles, stages, limits and timeout policies, the materials and
+the form — comes from here, so the flow has no code per item.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from departments.models import Department
+from permits.models import DepartmentRole, ItemVersion
+
+ONE_STAGE = ("undertake",)
+
+
+@dataclass(frozen=True)
+class DepartmentSpec:
+    department_id: int
+    code: str
+    name: str
+    role: str
+    position: int
+    time_limit_days: int | None
+    time_limit_unit: str
+    stages: tuple[str, ...]
+    timeout_policy: str
+    duty: str = ""
+
+
+@dataclass(frozen=True)
+class MaterialSpec:
+    id: int
+    name: str
+    required: bool
+    tolerable: bool
+    accepted_types: tuple[str, ...]
+    max_size: int
+    raw: Mapping[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def is_key(self) -> bool:
+        """Required and not tolerable: submission is refused while it is missing."""
+        return self.required and not self.tolerable
+
+
+@dataclass(frozen=True)
+class VersionSpec:
+    version_id: int
+    item: Mapping[str, Any]
+    departments: tuple[DepartmentSpec, ...]
+    materials: tuple[MaterialSpec, ...]
+    form_fields: tuple[Mapping[str, Any], ...]
+
+    @property
+    def lead(self) -> DepartmentSpec | None:
+        return next((d for d in self.departments if d.role == DepartmentRole.LEAD), None)
+
+    @property
+    def participants(self) -> tuple[DepartmentSpec, ...]:
+        """The departments that review in parallel (not the lead; not consulted ones)."""
+        return tuple(d for d in self.departments if d.role == DepartmentRole.PARALLEL)
+
+    def material(self, requirement_id: Any) -> MaterialSpec | None:
+        try:
+            wanted = int(requirement_id)
+        except (TypeError, ValueError):
+            return None
+        return next((m for m in self.materials if m.id == wanted), None)
+
+    def _item(self, key: str, default: Any = None) -> Any:
+        return self.item.get(key, default)
+
+    @property
+    def onsite_inspection(self) -> bool:
+        return bool(self._item("onsite_inspection", False))
+
+    @property
+    def promised_days(self) -> int | None:
+        return self._item("promised_days")
+
+    @property
+    def legal_days(self) -> int | None:
+        return self._item("legal_days")
+
+    @property
+    def service_model(self) -> str:
+        return self._item("service_model", "")
+
+    @property
+    def result_name(self) -> str:
+        return self._item("result_name") or self._item("name", "")
+
+    @property
+    def result_validity_months(self) -> int | None:
+        return self._item("result_validity_months")
+
+
+def _stages(raw: Any) -> tuple[str, ...]:
+    if isinstance(raw, str):
+        raw = {"one": ["undertake"], "three": ["undertake", "check", "sign"]}.get(raw, [raw])
+    stages = tuple(str(s) for s in (raw or ()) if s)
+    return stages or ONE_STAGE
+
+
+def _department_code(entry: Mapping[str, Any]) -> str:
+    dep = entry.get("department")
+    if isinstance(dep, Mapping):
+        return str(dep.get("code", ""))
+    return str(entry.get("code") or entry.get("department_code") or dep or "")
+
+
+def _item_dict(version: ItemVersion, snapshot: Mapping[str, Any]) -> dict[str, Any]:
+    item = dict(snapshot.get("item") or {})
+    live = version.item
+    # Older or partial snapshots: fall back to the item's own fields for what they lack.
+    for key in (
+        "code",
+        "name",
+        "service_model",
+        "legal_days",
+        "promised_days",
+        "onsite_inspection",
+        "result_name",
+        "result_validity_months",
+        "allows_anonymous",
+    ):
+        item.setdefault(key, getattr(live, key, None))
+    return item
+
+
+def version_spec(version: ItemVersion) -> VersionSpec:
+    """The version's configuration as typed values (cached on the version object)."""
+    cached = getattr(version, "_workflow_spec", None)
+    if cached is not None:
+        return cached
+    snapshot: Mapping[str, Any] = version.snapshot or {}
+    raw_departments: Sequence[Mapping[str, Any]] = snapshot.get("departments") or []
+    codes = {_department_code(d) for d in raw_departments} - {""}
+    by_code = dict(Department.objects.filter(code__in=codes).values_list("code", "pk"))
+    departments = []
+    for entry in raw_departments:
+        code = _department_code(entry)
+        dep_id = entry.get("department_id") or by_code.get(code)
+        if dep_id is None:
+            continue
+        departments.append(
+            DepartmentSpec(
+                department_id=int(dep_id),
+                code=code,
+                name=str(entry.get("name", "")),
+                role=str(entry.get("role", "")),
+                position=int(entry.get("position") or 0),
+                time_limit_days=entry.get("time_limit_days"),
+                time_limit_unit=str(entry.get("time_limit_unit") or "working_day"),
+                stages=_stages(entry.get("stages")),
+                timeout_policy=str(entry.get("timeout_policy") or "escalate"),
+                duty=str(entry.get("duty") or ""),
+            )
+        )
+    departments.sort(key=lambda d: (d.role != DepartmentRole.LEAD, d.position, d.code))
+    materials = tuple(
+        MaterialSpec(
+            id=int(m["id"]),
+            name=str(m.get("name", "")),
+            required=bool(m.get("required", True)),
+            tolerable=bool(m.get("tolerable", False)),
+            accepted_types=tuple(m.get("accepted_types") or ()),
+            max_size=int(m.get("max_size") or 0),
+            raw=m,
+        )
+        for m in (snapshot.get("materials") or [])
+        if m.get("id") is not None
+    )
+    spec = VersionSpec(
+        version_id=version.pk,
+        item=_item_dict(version, snapshot),
+        departments=tuple(departments),
+        materials=materials,
+        form_fields=tuple(snapshot.get("form_fields") or ()),
+    )
+    version._workflow_spec = spec
+    return spec

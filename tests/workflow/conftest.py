@@ -17,3 +17,9 @@ def work_calendar(db):
     calendar.calendar_seed(years=[2025, 2026])
     calendar.invalidate_local()
     return calendar
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Case tests create many staff users; hashing their passwords properly is not under test."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

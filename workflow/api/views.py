@@ -1,0 +1,620 @@
+"""Case and task endpoints of API.md (Applications, Tasks, Public).
+
+All case endpoints live here — the moving ones and the read-only ones alike — because they
+share the access rules, the error mapping and the serializers; ``permits/api`` keeps the
+catalogue. Views are thin: validate input, call one service or selector, serialize.
+"""
+
+from __future__ import annotations
+
+import functools
+import hmac
+import json
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import DatabaseError, IntegrityError, transaction
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.utils.encoders import JSONEncoder
+from rest_framework.views import APIView
+from viewflow.workflow.exceptions import FlowLockFailed
+
+from onestop.api import ApiError, Pagination
+from permits.exceptions import PermitsError
+from permits.models import Application, Certificate
+from permits.uploads import file_response
+from permits.validators import mask_name
+from workflow import selectors, services
+from workflow.api import serializers as s
+from workflow.models import IdempotentRequest
+
+_STATUS_BY_CODE = {
+    "invalid": 400,
+    "missing_materials": 400,
+    "permission_denied": 403,
+    "not_found": 404,
+    "conflict": 409,
+}
+
+IDEMPOTENCY_PARAMETER = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description=_(
+        "The same key with the same body returns the first answer instead of acting twice."
+    ),
+)
+
+
+def api_error(exc: PermitsError) -> ApiError:
+    code = getattr(exc, "code", "invalid")
+    return ApiError(
+        code,
+        str(exc.message),
+        status_code=_STATUS_BY_CODE.get(code, 400),
+        fields=exc.fields,
+    )
+
+
+def calls_service(method):
+    """Map the apps' exceptions onto the contract's error shape. A lock that could not be had
+    within the database's lock timeout is 503 (retry), never 409."""
+
+    @functools.wraps(method)
+    def wrapper(self, request, *args, **kwargs):
+        try:
+            return method(self, request, *args, **kwargs)
+        except PermitsError as exc:
+            raise api_error(exc) from exc
+        except (FlowLockFailed, DatabaseError) as exc:
+            if isinstance(exc, IntegrityError):
+                raise
+            if "lock" not in str(exc).lower() and not isinstance(exc, FlowLockFailed):
+                raise
+            raise ApiError(
+                "busy",
+                _("The case is busy; please try again."),
+                status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+            ) from exc
+
+    return wrapper
+
+
+def idempotent(method):
+    """``Idempotency-Key`` support for POSTs that create or move something: the first answer
+    for a user, key and body is stored and returned again for the same key and body; the same
+    key with another body is refused."""
+
+    @functools.wraps(method)
+    def wrapper(self, request, *args, **kwargs):
+        key = (request.headers.get("Idempotency-Key") or "").strip()
+        if not key or not request.user.is_authenticated:
+            return method(self, request, *args, **kwargs)
+        if len(key) > 200:
+            raise ApiError("invalid", _("The Idempotency-Key is too long."))
+        digest = services.body_hash(request.method.encode() + request.path.encode() + request.body)
+        previous = IdempotentRequest.objects.filter(user=request.user, key=key).first()
+        if previous is not None:
+            if previous.body_hash != digest:
+                raise ApiError(
+                    "invalid",
+                    _("This Idempotency-Key was already used with another request."),
+                    fields={"Idempotency-Key": [_("Use a new key for a new request.")]},
+                )
+            response = Response(previous.response, status=previous.status_code)
+            response["Idempotent-Replayed"] = "true"
+            return response
+        response = method(self, request, *args, **kwargs)
+        if response.status_code < 500:
+            try:
+                with transaction.atomic():
+                    IdempotentRequest.objects.create(
+                        user=request.user,
+                        key=key,
+                        body_hash=digest,
+                        method=request.method,
+                        path=request.path[:300],
+                        status_code=response.status_code,
+                        response=_jsonable(response.data),
+                    )
+            except IntegrityError:
+                pass  # a concurrent twin stored it first
+        return response
+
+    return wrapper
+
+
+def _jsonable(data: Any) -> Any:
+    return json.loads(json.dumps(data, cls=JSONEncoder))
+
+
+def _channel_for(request, requested: str | None) -> str | None:
+    if requested:
+        return requested
+    # A client using a token (an app, another system) files through the API channel.
+    if isinstance(getattr(request, "successful_authenticator", None), TokenAuthentication):
+        return "api"
+    return None
+
+
+def _detail(request, number: str) -> dict:
+    app = selectors.application_get_for_user(user=request.user, number=number)
+    return s.application_detail(app)
+
+
+def _application_for(request, number: str) -> Application:
+    return selectors.application_get_for_user(user=request.user, number=number, detail=False)
+
+
+class TaskPagination(Pagination):
+    max_page_size = 500
+
+
+# --- Applications -------------------------------------------------------------------------
+
+
+class ApplicationListCreateView(APIView):
+    @extend_schema(
+        summary=_("Cases the caller may see"),
+        parameters=[
+            OpenApiParameter("status", OpenApiTypes.STR, description=_("Status (comma list).")),
+            OpenApiParameter("item", OpenApiTypes.STR, description=_("Item code.")),
+        ],
+        responses=s.ApplicationSummarySerializer(many=True),
+    )
+    @calls_service
+    def get(self, request):
+        qs = selectors.application_list_for_user(
+            user=request.user,
+            filters={
+                "status": request.query_params.get("status"),
+                "item": request.query_params.get("item"),
+            },
+        )
+        paginator = Pagination()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response([s.application_summary(a) for a in page])
+
+    @extend_schema(
+        summary=_("Create a draft case"),
+        request=s.ApplicationCreateSerializer,
+        responses={201: s.ApplicationDetailSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+    )
+    @calls_service
+    @idempotent
+    def post(self, request):
+        data = s.ApplicationCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        app = services.application_create(
+            actor=request.user,
+            item=v["item"],
+            form=v.get("form") or {},
+            on_behalf_of=v.get("on_behalf_of") or None,
+            channel=_channel_for(request, v.get("channel")),
+            applicant=v.get("applicant"),
+            caller=v.get("caller"),
+        )
+        return Response(_detail(request, app.number), status=status.HTTP_201_CREATED)
+
+
+class ApplicationDetailView(APIView):
+    @extend_schema(summary=_("One case"), responses=s.ApplicationDetailSerializer)
+    @calls_service
+    def get(self, request, number):
+        return Response(_detail(request, number))
+
+    @extend_schema(
+        summary=_("Change the form of a draft or supplement case"),
+        request=s.ApplicationUpdateSerializer,
+        responses=s.ApplicationDetailSerializer,
+    )
+    @calls_service
+    def patch(self, request, number):
+        app = _application_for(request, number)
+        data = s.ApplicationUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.application_update_form(
+            actor=request.user, application=app, form=data.validated_data["form"]
+        )
+        return Response(_detail(request, number))
+
+
+class MaterialListView(APIView):
+    @extend_schema(summary=_("The case's materials"), responses=s.MaterialRowSerializer(many=True))
+    @calls_service
+    def get(self, request, number):
+        app = selectors.application_get_for_user(user=request.user, number=number)
+        return Response([s.material_row(m) for m in app.material_rows])
+
+    @extend_schema(
+        summary=_("Upload a material"),
+        request={"multipart/form-data": s.MaterialUploadSerializer},
+        responses={201: s.MaterialRowSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+    )
+    @calls_service
+    @idempotent
+    def post(self, request, number):
+        app = _application_for(request, number)
+        data = s.MaterialUploadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        material = services.material_upload(
+            actor=request.user,
+            application=app,
+            requirement_id=data.validated_data["requirement"],
+            uploaded_file=data.validated_data["file"],
+        )
+        return Response(s.material_row(material), status=status.HTTP_201_CREATED)
+
+
+class MaterialDetailView(APIView):
+    @extend_schema(summary=_("Remove a material (draft or supplement)"), responses={204: None})
+    @calls_service
+    def delete(self, request, number, material_id):
+        material = selectors.material_get_for_user(
+            user=request.user, number=number, material_id=material_id
+        )
+        services.material_delete(actor=request.user, material=material)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MaterialFileView(APIView):
+    @extend_schema(
+        summary=_("Download a material"),
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+    )
+    @calls_service
+    def get(self, request, number, material_id):
+        material = selectors.material_get_for_user(
+            user=request.user, number=number, material_id=material_id
+        )
+        file_type = material.stored_name.rsplit(".", 1)[-1].lower()
+        return file_response(
+            name=material.file.name,
+            display_name=material.original_name,
+            file_type=file_type,
+            inline=request.query_params.get("inline") == "1",
+        )
+
+
+class _CaseAction(APIView):
+    action_serializer = None
+
+    def act(self, request, app, data):  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    @calls_service
+    @idempotent
+    def post(self, request, number):
+        app = _application_for(request, number)
+        data = {}
+        if self.action_serializer is not None:
+            ser = self.action_serializer(data=request.data)
+            ser.is_valid(raise_exception=True)
+            data = ser.validated_data
+        self.act(request, app, data)
+        return Response(_detail(request, number))
+
+
+def _case_action_schema(summary, request_serializer=None):
+    return extend_schema(
+        summary=summary,
+        request=request_serializer,
+        responses=s.ApplicationDetailSerializer,
+        parameters=[IDEMPOTENCY_PARAMETER],
+    )
+
+
+class SubmitView(_CaseAction):
+    @_case_action_schema(_("Submit the case, or answer the supplement notice"))
+    def post(self, request, number):
+        return super().post(request, number)
+
+    def act(self, request, app, data):
+        services.application_submit(actor=request.user, application=app)
+
+
+class WithdrawView(_CaseAction):
+    action_serializer = s.WithdrawSerializer
+
+    @_case_action_schema(_("Withdraw the case"), s.WithdrawSerializer)
+    def post(self, request, number):
+        return super().post(request, number)
+
+    def act(self, request, app, data):
+        services.application_withdraw(
+            actor=request.user, application=app, reason=data.get("reason", "")
+        )
+
+
+class HandoverView(_CaseAction):
+    action_serializer = s.HandoverSerializer
+
+    @_case_action_schema(_("Hand the result over and close the case"), s.HandoverSerializer)
+    def post(self, request, number):
+        return super().post(request, number)
+
+    def act(self, request, app, data):
+        details = dict(data)
+        method = details.pop("method")
+        services.application_handover(actor=request.user, application=app, method=method, **details)
+
+
+# --- Tasks --------------------------------------------------------------------------------
+
+
+class TaskListView(APIView):
+    @extend_schema(
+        summary=_("The caller's inbox"),
+        parameters=[
+            OpenApiParameter("scope", OpenApiTypes.STR, enum=list(selectors.TASK_SCOPES)),
+            OpenApiParameter("application", OpenApiTypes.STR),
+            OpenApiParameter("kind", OpenApiTypes.STR),
+            OpenApiParameter("warning", OpenApiTypes.STR, enum=["none", "yellow", "red"]),
+            OpenApiParameter("item", OpenApiTypes.STR),
+            OpenApiParameter("region", OpenApiTypes.STR),
+        ],
+        responses=s.TaskRowSerializer(many=True),
+    )
+    @calls_service
+    def get(self, request):
+        scope = request.query_params.get("scope") or "mine"
+        if scope not in selectors.TASK_SCOPES:
+            raise ApiError(
+                "invalid", _("Unknown scope."), fields={"scope": [_("mine, queue or done.")]}
+            )
+        qs = selectors.task_list_for_user(
+            user=request.user,
+            scope=scope,
+            filters={
+                k: request.query_params.get(k)
+                for k in ("application", "kind", "warning", "item", "region")
+            },
+        )
+        paginator = TaskPagination()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response([s.task_row(t) for t in page])
+
+
+def _task_response(request, task_id) -> Response:
+    task = selectors.task_get_for_user(user=request.user, task_id=task_id)
+    app = selectors.application_get_for_user(user=request.user, number=task.application.number)
+    return Response(s.task_detail(task, app))
+
+
+class TaskDetailView(APIView):
+    @extend_schema(summary=_("One task with its case"), responses=s.TaskDetailSerializer)
+    @calls_service
+    def get(self, request, task_id):
+        return _task_response(request, task_id)
+
+
+class _TaskAction(APIView):
+    def act(self, request, task):  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    @calls_service
+    @idempotent
+    def post(self, request, task_id):
+        task = selectors.task_get_for_user(user=request.user, task_id=task_id)
+        self.act(request, task)
+        return _task_response(request, task_id)
+
+
+def _task_action_schema(summary, request_serializer=None):
+    return extend_schema(
+        summary=summary,
+        request=request_serializer,
+        responses=s.TaskDetailSerializer,
+        parameters=[IDEMPOTENCY_PARAMETER],
+    )
+
+
+class TaskClaimView(_TaskAction):
+    @_task_action_schema(_("Claim the task"))
+    def post(self, request, task_id):
+        return super().post(request, task_id)
+
+    def act(self, request, task):
+        services.task_claim(task=task, actor=request.user)
+
+
+class TaskReleaseView(_TaskAction):
+    @_task_action_schema(_("Release the task to the queue"))
+    def post(self, request, task_id):
+        return super().post(request, task_id)
+
+    def act(self, request, task):
+        services.task_release(task=task, actor=request.user)
+
+
+class TaskReassignView(_TaskAction):
+    @_task_action_schema(_("Give the task to a colleague (head)"), s.ReassignSerializer)
+    def post(self, request, task_id):
+        return super().post(request, task_id)
+
+    def act(self, request, task):
+        data = s.ReassignSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = (
+            get_user_model()
+            .objects.filter(username=data.validated_data["user"], is_active=True)
+            .first()
+        )
+        services.task_reassign(task=task, actor=request.user, user=user)
+
+
+class TaskCompleteView(_TaskAction):
+    @_task_action_schema(_("Complete the task with a decision"), s.TaskCompleteSerializer)
+    def post(self, request, task_id):
+        return super().post(request, task_id)
+
+    def act(self, request, task):
+        data = s.TaskCompleteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        decision = fields.pop("decision")
+        opinion = fields.pop("opinion", "")
+        if "missing" in fields:
+            fields["missing"] = [dict(m) for m in fields["missing"]]
+        services.task_complete(
+            task=task, actor=request.user, decision=decision, opinion=opinion, **fields
+        )
+
+
+# --- Public -------------------------------------------------------------------------------
+
+
+class TrackThrottle(SimpleRateThrottle):
+    """Per client address; the service centre's kiosks (``TRACK_THROTTLE_EXEMPT_IPS``) are
+    exempt."""
+
+    scope = "track"
+
+    def allow_request(self, request, view):
+        if self.get_ident(request) in set(getattr(settings, "TRACK_THROTTLE_EXEMPT_IPS", [])):
+            return True
+        return super().allow_request(request, view)
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+def _not_found() -> ApiError:
+    return ApiError("not_found", _("Not found."), status_code=status.HTTP_404_NOT_FOUND)
+
+
+def _last4_matches(app: Application, last4: str) -> bool:
+    candidates = []
+    if app.applicant_person_id:
+        candidates.append(app.applicant_person.id_number)
+    if app.handler_id:
+        candidates.append(app.handler.id_number)
+    if app.applicant_enterprise_id:
+        candidates.append(app.applicant_enterprise.credit_code)
+    last4 = (last4 or "").strip().upper()
+    return len(last4) == 4 and any(
+        hmac.compare_digest(c[-4:].upper(), last4) for c in candidates if c
+    )
+
+
+class TrackView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [TrackThrottle]
+
+    @extend_schema(
+        summary=_("Public progress of one case"),
+        parameters=[
+            OpenApiParameter("number", OpenApiTypes.STR, required=True),
+            OpenApiParameter("id_last4", OpenApiTypes.STR),
+            OpenApiParameter("query_code", OpenApiTypes.STR),
+        ],
+        responses=s.TrackSerializer,
+    )
+    def get(self, request):
+        number = request.query_params.get("number", "")
+        app = (
+            Application.objects.for_number(number)
+            .select_related("item", "applicant_person", "applicant_enterprise", "handler")
+            .first()
+        )
+        if app is None or app.status == "draft":
+            raise _not_found()
+        code = request.query_params.get("query_code")
+        if app.anonymous:
+            ok = (
+                bool(code)
+                and bool(app.query_code_hash)
+                and hmac.compare_digest(services.body_hash(code.encode()), app.query_code_hash)
+            )
+        else:
+            ok = _last4_matches(app, request.query_params.get("id_last4", ""))
+        if not ok:
+            raise _not_found()
+        rows = app.participations.select_related("department").order_by("round", "position")
+        applicant = (
+            mask_name(app.applicant_enterprise.name)
+            if app.applicant_enterprise_id
+            else mask_name(app.applicant_person.real_name)
+            if app.applicant_person_id
+            else ""
+        )
+        events = app.events.select_related("department").order_by("at", "pk")
+        return Response(
+            {
+                "number": app.number,
+                "item": {"code": app.item.code, "name": app.item.name},
+                "status": app.status,
+                "status_name": app.get_status_display(),
+                "applicant": applicant,
+                "submitted_at": app.submitted_at,
+                "accepted_at": app.accepted_at,
+                "decided_at": app.decided_at,
+                "due_at": app.due_at,
+                "paused": app.paused,
+                "departments": [
+                    {
+                        "name": r.department.name,
+                        "role": r.role,
+                        "stage": r.stage,
+                        "status": r.status,
+                        "due_at": r.due_at,
+                    }
+                    for r in rows
+                ],
+                "events": [
+                    {
+                        "at": e.at,
+                        "action": e.action,
+                        "department": e.department.name if e.department_id else None,
+                    }
+                    for e in events
+                    if not e.action.startswith("task_") and e.action != "form_updated"
+                ],
+            }
+        )
+
+
+class CertificateVerifyView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [TrackThrottle]
+
+    @extend_schema(
+        summary=_("Whether a certificate is genuine and valid"),
+        parameters=[
+            OpenApiParameter("number", OpenApiTypes.STR, required=True),
+            OpenApiParameter("code", OpenApiTypes.STR, required=True),
+        ],
+        responses=s.CertificateVerifySerializer,
+    )
+    def get(self, request):
+        number = (request.query_params.get("number") or "").strip().upper()
+        code = (request.query_params.get("code") or "").strip().upper()
+        cert = Certificate.objects.select_related("issuer").filter(number=number).first()
+        if cert is None or not code or not hmac.compare_digest(cert.verification_code, code):
+            raise _not_found()
+        return Response(
+            {
+                "number": cert.number,
+                "type": cert.type,
+                "holder": mask_name(cert.holder_name),
+                "issuer": cert.issuer.name,
+                "issued_at": cert.issued_at,
+                "valid_until": cert.valid_until,
+                "status": cert.status,
+                "valid": cert.is_valid_on(),
+            }
+        )

@@ -1,0 +1,151 @@
+"""Reads of cases and tasks, permission-aware (``departments.access``) and with a constant
+number of queries however many rows there are. Case selectors live here (the catalogue's are in
+``permits.selectors``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from departments import access
+from permits.models import Application, ApplicationDepartment, Event, Material
+from workflow.exceptions import NotFound
+from workflow.models import ACTIVE_TASK_STATUSES, CaseTask, TaskStatus
+
+
+def _participations_prefetch() -> Prefetch:
+    return Prefetch(
+        "participations",
+        queryset=ApplicationDepartment.objects.select_related("department").order_by(
+            "round", "position", "pk"
+        ),
+    )
+
+
+def application_list_for_user(
+    *, user, filters: Mapping[str, Any] | None = None
+) -> QuerySet[Application]:
+    """The cases ``user`` may see, newest first; ``filters``: ``status`` (one or a
+    comma-separated list), ``item`` (item code). Each row comes with its item, lead department
+    and case-department rows (for the progress view)."""
+    filters = filters or {}
+    qs = Application.objects.filter(access.application_visible_q(user))
+    status = filters.get("status")
+    if status:
+        qs = qs.filter(status__in=[s for s in str(status).split(",") if s])
+    if filters.get("item"):
+        qs = qs.filter(item__code=str(filters["item"]).strip().upper())
+    return (
+        qs.select_related("item", "lead_department", "certificate")
+        .prefetch_related(_participations_prefetch())
+        .order_by("-created_at", "-pk")
+    )
+
+
+def application_get_for_user(*, user, number: str, detail: bool = True) -> Application:
+    """One case by number, or ``NotFound`` — the same whether it is missing or foreign."""
+    qs = Application.objects.for_number(number).select_related(
+        "item",
+        "item_version",
+        "lead_department",
+        "applicant_person",
+        "applicant_enterprise",
+        "handler",
+        "certificate",
+    )
+    app = qs.first()
+    if app is None or not access.can_view_application(user, app):
+        raise NotFound()
+    if detail:
+        app.participation_rows = list(
+            ApplicationDepartment.objects.filter(application=app)
+            .select_related("department")
+            .order_by("round", "position", "pk")
+        )
+        app.material_rows = list(Material.objects.current().filter(application=app))
+        app.event_rows = list(
+            Event.objects.filter(application=app)
+            .select_related("actor", "department")
+            .order_by("at", "pk")
+        )
+        app.open_notice = app.supplement_notices.filter(answered_at__isnull=True).first()
+    return app
+
+
+def material_get_for_user(*, user, number: str, material_id: Any) -> Material:
+    app = application_get_for_user(user=user, number=number, detail=False)
+    try:
+        return Material.objects.get(pk=int(material_id), application=app, deleted=False)
+    except (Material.DoesNotExist, TypeError, ValueError) as exc:
+        raise NotFound() from exc
+
+
+TASK_SCOPES = ("mine", "queue", "done")
+
+
+def task_list_for_user(
+    *, user, scope: str = "mine", filters: Mapping[str, Any] | None = None
+) -> QuerySet[CaseTask]:
+    """Inbox rows from our indexed ``CaseTask`` table (not viewflow's queue):
+
+    * ``mine``: tasks assigned to the user;
+    * ``queue``: open, unclaimed tasks of the user's departments at stages they may act at
+      (and, for supervisors, their region's open tasks);
+    * ``done``: tasks the user completed.
+
+    ``filters``: ``application`` (number), ``kind``, ``warning``, ``item`` (code), ``region``
+    (region code), ``due_before`` (datetime). Sorted by due time (done: latest first).
+    """
+    filters = filters or {}
+    qs = CaseTask.objects.all()
+    if scope == "mine":
+        qs = qs.filter(assignee_id=user.pk, status=TaskStatus.ASSIGNED)
+    elif scope == "queue":
+        actionable = access.task_actionable_q(user)
+        regions = access.user_supervised_region_ids(user)
+        if regions:
+            actionable |= Q(region_id__in=sorted(regions))
+        qs = qs.filter(actionable, status=TaskStatus.OPEN)
+    elif scope == "done":
+        qs = qs.filter(completed_by_id=user.pk, status=TaskStatus.DONE)
+    else:
+        qs = qs.none()
+    qs = qs.filter(access.task_visible_q(user))
+    if filters.get("application"):
+        qs = qs.filter(application__number=str(filters["application"]).strip().upper())
+    if filters.get("kind"):
+        qs = qs.filter(kind=filters["kind"])
+    if filters.get("warning"):
+        qs = qs.filter(warning=filters["warning"])
+    if filters.get("item"):
+        qs = qs.filter(item__code=str(filters["item"]).strip().upper())
+    if filters.get("region"):
+        qs = qs.filter(region__code=filters["region"])
+    if filters.get("due_before"):
+        qs = qs.filter(due_at__lte=filters["due_before"])
+    order = ["-completed_at", "-pk"] if scope == "done" else ["due_at", "pk"]
+    return qs.select_related(
+        "application", "item", "department", "assignee", "participation"
+    ).order_by(*order)
+
+
+def task_get_for_user(*, user, task_id: Any) -> CaseTask:
+    """One task the user may see, with its case; ``NotFound`` otherwise."""
+    try:
+        pk = int(task_id)
+    except (TypeError, ValueError) as exc:
+        raise NotFound() from exc
+    task = (
+        CaseTask.objects.filter(access.task_visible_q(user), pk=pk)
+        .select_related("application", "item", "department", "assignee", "participation")
+        .first()
+    )
+    if task is None:
+        raise NotFound()
+    return task
+
+
+def open_tasks_of(application: Application) -> QuerySet[CaseTask]:
+    return CaseTask.objects.filter(application=application, status__in=ACTIVE_TASK_STATUSES)

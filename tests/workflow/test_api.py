@@ -323,6 +323,8 @@ def test_enterprise_case_seen_by_a_second_handler_added_through_the_api():
             scope="all",
             valid_until=None,
         )
+    # A new request loads the user afresh (the access answers are cached per user object).
+    second_client = client_for(type(second_user).objects.get(pk=second_user.pk))
     assert second_client.get(f"/api/v1/applications/{number}/").status_code == 200
     for outsider in (narrow_user, expired_user):
         assert client_for(outsider).get(f"/api/v1/applications/{number}/").status_code == 404

@@ -63,9 +63,7 @@ def test_whole_journey_through_the_api(n):
     number = r.data["number"]
     assert r.data["status"] == "draft" and r.data["channel"] == "online"
     req = f.requirement_ids(world.item)[0]
-    r = citizen.post(
-        f"/api/v1/applications/{number}/submit/", {}, format="json"
-    )
+    r = citizen.post(f"/api/v1/applications/{number}/submit/", {}, format="json")
     assert r.status_code == 400 and r.data["code"] == "missing_materials"
     r = citizen.post(
         f"/api/v1/applications/{number}/materials/",
@@ -220,9 +218,9 @@ def test_material_download_and_delete():
     mid = r.data["id"]
     r = citizen.get(f"/api/v1/applications/{number}/materials/{mid}/file/")
     assert r.status_code == 200
-    assert "attachment" in r["Content-Disposition"] and "filename*=UTF-8''" in r[
-        "Content-Disposition"
-    ]
+    assert (
+        "attachment" in r["Content-Disposition"] and "filename*=UTF-8''" in r["Content-Disposition"]
+    )
     assert b"".join(r.streaming_content).startswith(b"%PDF")
     # a PNG behind a .pdf name is refused
     fake = f.SimpleUploadedFile("假的.pdf", b"\x89PNG\r\n\x1a\n" + b"0" * 64)
@@ -253,8 +251,10 @@ def test_track_is_masked_and_needs_the_last_four():
 def test_track_is_throttled_except_for_kiosks(settings):
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
-                                   "track": "3/min"},
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "track": "3/min",
+        },
     }
     from workflow.api.views import TrackThrottle
 
@@ -285,9 +285,7 @@ def test_enterprise_case_seen_by_a_second_handler_added_through_the_api():
     narrow_user, narrow = f.citizen()
     expired_user, expired = f.citizen()
     Handler.objects.create(enterprise=ent, person=narrow, scope=["OTHER-ITEM"])
-    Handler.objects.create(
-        enterprise=ent, person=expired, scope="all", valid_until="2026-10-01"
-    )
+    Handler.objects.create(enterprise=ent, person=expired, scope="all", valid_until="2026-10-01")
     founder_client = client_for(founder_user)
     r = founder_client.post(
         "/api/v1/applications/",

@@ -1,6 +1,166 @@
-"""Shared fixtures. App-specific factories live in tests/<app>/factories.py."""
+"""Shared fixtures and the suite's rules about the servers it needs.
+
+App-specific factories and fixtures live in ``tests/<app>/factories.py`` and
+``tests/<app>/conftest.py``; only project-wide basics belong here.
+
+Servers: tests marked ``postgres`` need ``DATABASE_URL`` to point at PostgreSQL, tests marked
+``redis`` need ``REDIS_URL`` to point at a Redis that answers. Without them those tests are
+skipped and the run ends with a loud summary line; when the environment variable ``CI`` is set,
+any such skip fails the run. A run that executes no test at all fails too.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from pathlib import Path
 
 import pytest
+
+# Every skip added here starts with this text: the summary finds them by it, which also works
+# under pytest-xdist, where the controller sees only the workers' reports.
+SERVER_SKIP_PREFIX = "SERVER MISSING:"
+
+
+@cache
+def postgres_configured() -> bool:
+    from django.conf import settings
+
+    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
+@cache
+def redis_answers() -> bool:
+    """True when settings.REDIS_URL is set and the server answers PING within two seconds."""
+    from django.conf import settings
+
+    if not settings.REDIS_URL:
+        return False
+    import redis
+
+    try:
+        client = redis.Redis.from_url(
+            settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2
+        )
+        return bool(client.ping())
+    except redis.RedisError:
+        return False
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    skip_pg = pytest.mark.skip(
+        reason=f"{SERVER_SKIP_PREFIX} PostgreSQL (DATABASE_URL is not a postgres:// URL)"
+    )
+    skip_redis = pytest.mark.skip(
+        reason=f"{SERVER_SKIP_PREFIX} Redis (REDIS_URL unset or not answering)"
+    )
+    e2e_dir = Path(__file__).parent / "e2e"
+    for item in items:
+        if e2e_dir in Path(str(item.path)).parents:
+            item.add_marker(pytest.mark.e2e)
+        if item.get_closest_marker("postgres") and not postgres_configured():
+            item.add_marker(skip_pg)
+        if item.get_closest_marker("redis") and not redis_answers():
+            item.add_marker(skip_redis)
+    # Browser journeys run last: fast feedback first, and the environment they need for
+    # Playwright's event loop (tests/e2e/conftest.py) never leaks into the other tests.
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
+
+
+def _server_skips(terminalreporter) -> list:
+    skips = []
+    for report in terminalreporter.stats.get("skipped", []):
+        longrepr = report.longrepr
+        reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+        if SERVER_SKIP_PREFIX in reason:
+            skips.append((report.nodeid, reason.split(SERVER_SKIP_PREFIX, 1)[1].strip()))
+    return skips
+
+
+def _executed_count(terminalreporter) -> int:
+    return sum(
+        1
+        for key in ("passed", "failed", "error", "xfailed", "xpassed")
+        for report in terminalreporter.stats.get(key, [])
+        if getattr(report, "when", "call") == "call" or key == "error"
+    )
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config) -> None:
+    skips = _server_skips(terminalreporter)
+    if skips:
+        servers = sorted({reason.split(" ", 1)[0] for _, reason in skips})
+        line = (
+            f"!!! {len(skips)} tests SKIPPED because {'/'.join(servers)} "
+            f"is not configured: set DATABASE_URL=postgres://... and REDIS_URL=redis://... "
+            f"to run them"
+        )
+        if os.environ.get("CI"):
+            line += " — CI is set, so this run FAILS"
+        terminalreporter.write_sep("!", "servers missing", red=True, bold=True)
+        terminalreporter.write_line(line, red=True, bold=True)
+        for nodeid, reason in skips[:20]:
+            terminalreporter.write_line(f"    {nodeid}  ({reason})", red=True)
+        if len(skips) > 20:
+            terminalreporter.write_line(f"    ... and {len(skips) - 20} more", red=True)
+    if not hasattr(config, "workerinput") and _executed_count(terminalreporter) == 0:
+        terminalreporter.write_line(
+            "!!! NO TEST WAS EXECUTED — this run counts as a failure", red=True, bold=True
+        )
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if hasattr(session.config, "workerinput"):
+        return  # the xdist controller decides
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is None:
+        return
+    if session.exitstatus in (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.USAGE_ERROR):
+        return
+    if _executed_count(reporter) == 0 and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.NO_TESTS_COLLECTED
+    if os.environ.get("CI") and _server_skips(reporter) and session.exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+# --- Generally useful fixtures -----------------------------------------------------------------
+
+
+@pytest.fixture
+def api_client():
+    """A DRF ``APIClient``; call ``api_client.force_authenticate(user)`` to act as someone."""
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+@pytest.fixture
+def zh_client(client):
+    """The Django test client asking for Chinese, as a browser in mainland China does."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "zh-CN,zh;q=0.9"
+    return client
+
+
+@pytest.fixture
+def en_client(client):
+    """The Django test client asking for English."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+@pytest.fixture
+def celery_eager(settings):
+    """Run Celery tasks inline (``.delay()`` executes at once) for in-process tests."""
+    from onestop.celery import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    previous = (app.conf.task_always_eager, app.conf.task_eager_propagates)
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield app
+    app.conf.task_always_eager, app.conf.task_eager_propagates = previous
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,94 @@
+# Yunfu One-Stop — the commands a newcomer needs. Nothing here needs an activated virtualenv:
+# every tool runs from .venv/bin. The only prerequisite is Python 3.11.
+#
+#   make demo       install, migrate, translate, seed and serve http://127.0.0.1:8000
+#                   (web + Celery worker + Celery beat; one Ctrl-C stops all)
+#   make test       install test tools and run the whole suite, browser journeys included
+#   make test-fast  the same without the browser suite
+#   make lint       ruff check and ruff format --check
+#   make messages   regenerate the zh_Hans .po files of every app and of the project
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check
+MANAGE := $(PY) manage.py
+PYTEST_ARGS ?=
+DEMO_PORT ?= 8000
+
+# The apps that own a locale/ folder; the project's own strings (templates/, onestop/) go to
+# locale/ at the root.
+APPS := $(sort $(patsubst %/apps.py,%,$(wildcard */apps.py)))
+
+.PHONY: help demo serve test test-fast lint format messages compilemessages install install-dev clean
+
+help:
+	@sed -n '3,10p' Makefile
+
+# --- Virtualenv and dependencies -----------------------------------------------------------
+# Stamp files make a second run skip pip entirely unless a requirements file changed.
+
+$(PY):
+	@test -n "$(PYTHON)" || { echo "make: Python 3.11 is needed (python3.11 not found)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(PY)
+	$(PIP) install -q -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
+	$(PIP) install -q -r requirements-dev.txt
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# --- Translations ----------------------------------------------------------------------------
+
+compilemessages: $(VENV)/.installed
+	$(MANAGE) compilemessages --ignore '$(VENV)/*' --ignore 'var/*' -v 0
+
+messages: $(VENV)/.installed
+	@for app in $(APPS); do \
+		mkdir -p $$app/locale; \
+		(cd $$app && ../$(PY) ../manage.py makemessages -l zh_Hans --no-obsolete -v 0) || exit 1; \
+	done
+	$(MANAGE) makemessages -l zh_Hans --no-obsolete -v 0 --ignore '$(VENV)/*' \
+		--ignore 'var/*' --ignore 'tests/*' --ignore 'test-artifacts/*' \
+		$(foreach app,$(APPS),--ignore '$(app)/*')
+	@echo "make: .po files updated; fill in the Chinese of every new msgid"
+
+# --- Demo ------------------------------------------------------------------------------------
+
+demo: $(VENV)/.installed compilemessages
+	$(MANAGE) migrate --noinput
+	$(MANAGE) collectstatic --noinput -v 0
+	@$(MANAGE) help seed_demo >/dev/null 2>&1 || { \
+		echo "make demo: the seed_demo command does not exist yet (issue 2, demo data)."; \
+		echo "           The site needs its demo data; nothing was started."; exit 1; }
+	$(MANAGE) seed_demo
+	$(PY) scripts/demo.py --port $(DEMO_PORT)
+
+# Serve what is already installed and seeded (no install/migrate/seed steps).
+serve: $(VENV)/.installed
+	$(PY) scripts/demo.py --port $(DEMO_PORT)
+
+# --- Quality ---------------------------------------------------------------------------------
+
+test: $(VENV)/.installed-dev compilemessages
+	$(PY) -m pytest --reuse-db $(PYTEST_ARGS)
+
+test-fast: $(VENV)/.installed-dev compilemessages
+	$(PY) -m pytest --reuse-db -m "not e2e" $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf var/staticfiles var/cache var/celery-queue test-artifacts .pytest_cache
+	find . -name '*.mo' -not -path './$(VENV)/*' -delete

@@ -1,0 +1,98 @@
+"""Liveness and readiness probes for load balancers, docker-compose and monitoring.
+
+``/healthz`` answers 200 while the process serves requests; it touches nothing else.
+``/readyz`` runs every registered readiness check and answers 200 when all pass, 503 otherwise,
+with one entry per check. To add a check, from any app (e.g. in ``AppConfig.ready``)::
+
+    from onestop.views import readiness_check
+
+    @readiness_check("calendar")
+    def calendar_year_present() -> None:
+        if missing:
+            raise NotReady("the holiday arrangement for 2027 is missing")
+
+A check returns ``None`` when fine (or a short note such as ``"not configured"``) and raises
+``NotReady`` (or any exception) when the service should not take traffic.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+logger = logging.getLogger(__name__)
+
+Check = Callable[[], str | None]
+
+
+class NotReady(Exception):
+    """Raised by a readiness check whose dependency is not usable."""
+
+
+READINESS_CHECKS: dict[str, Check] = {}
+
+
+def readiness_check(name: str) -> Callable[[Check], Check]:
+    """Register ``func`` as the readiness check called ``name`` (re-registering replaces it)."""
+
+    def register(func: Check) -> Check:
+        READINESS_CHECKS[name] = func
+        return func
+
+    return register
+
+
+@readiness_check("database")
+def check_database() -> str | None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        if cursor.fetchone() != (1,):
+            raise NotReady("SELECT 1 gave an unexpected answer")
+    return None
+
+
+@readiness_check("redis")
+def check_redis() -> str | None:
+    if not settings.REDIS_URL:
+        return "not configured"
+    import redis
+
+    client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
+    try:
+        if not client.ping():
+            raise NotReady("PING was not answered")
+    finally:
+        client.close()
+    return None
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+@require_GET
+def readyz(request: HttpRequest) -> JsonResponse:
+    results: dict[str, dict] = {}
+    ready = True
+    for name, check in READINESS_CHECKS.items():
+        try:
+            note = check()
+        except Exception as exc:  # a probe reports every failure, whatever its kind
+            logger.warning("readiness check %s failed: %s", name, exc)
+            ready = False
+            results[name] = {"ok": False, "detail": str(exc) or exc.__class__.__name__}
+        else:
+            results[name] = {"ok": True, **({"detail": note} if note else {})}
+    return JsonResponse(
+        {"status": "ok" if ready else "unavailable", "checks": results},
+        status=200 if ready else 503,
+    )

@@ -11,11 +11,6 @@ GOOD_PAGE = """<!doctype html><html lang="zh-Hans"><head><meta charset="utf-8">
 <body><main><h1>云浮市一站式政务服务平台</h1><p>欢迎</p></main></body></html>"""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the portal shell (issue 2 item 6) is not merged yet: the stub home page has no "
-    "<html lang> and no <title>; remove this mark when the base layout lands",
-)
 def test_home_page_loads_and_passes_axe(any_page, live_server, shot):
     response = any_page.goto(url(live_server, "portal:home"))
 

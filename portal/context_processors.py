@@ -2,23 +2,15 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
+from departments import access
 from portal.navigation import ACCOUNT_URLS, MAIN_NAV, optional_reverse
 
 LARGE_TEXT_COOKIE = "onestop_large_text"
 
 
-def _is_staff_user(request: HttpRequest) -> bool:
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return False
-    if user.is_staff:
-        return True
-    return user.staff_roles.exists()
-
-
 def _main_nav(request: HttpRequest) -> list[dict]:
     path = request.path
-    staff = _is_staff_user(request)
+    staff = access.is_staff_member(getattr(request, "user", None))
     links = []
     for link in MAIN_NAV:
         if link.staff_only and not staff:

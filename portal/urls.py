@@ -6,5 +6,7 @@ app_name = "portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("items/", views.catalogue, name="catalogue"),
+    path("items/<str:code>/", views.item_guide, name="item"),
     path("display/large-text/", views.large_text, name="large_text"),
 ]

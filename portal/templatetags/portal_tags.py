@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django import template
 from django.http import QueryDict
+from django.utils.translation import gettext, ngettext
 
 from permits.validators import mask_name
 from portal.navigation import optional_reverse
+from portal.presentation import ONLINE_DEPTH_BADGES, SERVICE_MODEL_BADGES
 
 register = template.Library()
 
@@ -46,3 +48,59 @@ def display_user(user) -> str:
         return person.masked_name
     full = user.get_full_name() if hasattr(user, "get_full_name") else ""
     return mask_name(full) if full else getattr(user, "username", "")
+
+
+@register.simple_tag
+def visits_label(max_visits: int | None) -> str:
+    """最多跑N次: how many times at most the applicant has to come in person."""
+    n = max_visits or 0
+    if n == 0:
+        return gettext("No visit needed")
+    if n == 1:
+        return gettext("At most one visit")
+    return ngettext("At most %(n)s visit", "At most %(n)s visits", n) % {"n": n}
+
+
+@register.inclusion_tag("portal/includes/badge.html")
+def service_model_badge(item) -> dict:
+    return {
+        "label": item.get_service_model_display(),
+        "colour": SERVICE_MODEL_BADGES.get(item.service_model, "grey"),
+        "icon": "diagram-3",
+    }
+
+
+@register.inclusion_tag("portal/includes/badge.html")
+def online_depth_badge(item) -> dict:
+    return {
+        "label": item.get_online_depth_display(),
+        "colour": ONLINE_DEPTH_BADGES.get(item.online_depth, "grey"),
+        "icon": "laptop" if item.online_depth != "window_only" else "building",
+    }
+
+
+@register.filter
+def file_size(value: int | None) -> str:
+    """10485760 → "10 MB" (binary units, as upload limits are usually stated)."""
+    if not value:
+        return ""
+    for unit, size in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
+        if value >= size:
+            amount = value / size
+            return f"{amount:.0f} {unit}" if amount == int(amount) else f"{amount:.1f} {unit}"
+    return f"{value} B"
+
+
+@register.filter
+def choice_labels(choices) -> list[str]:
+    """A form field's choices as labels: plain strings, [value, label] pairs or
+    {"value", "label"} objects all read as their label."""
+    labels = []
+    for choice in choices or []:
+        if isinstance(choice, dict):
+            labels.append(str(choice.get("label") or choice.get("value") or ""))
+        elif isinstance(choice, list | tuple):
+            labels.append(str(choice[-1]))
+        else:
+            labels.append(str(choice))
+    return labels

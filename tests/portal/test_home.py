@@ -1,0 +1,105 @@
+"""The home page: the unified entry (统一入口)."""
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from permits.models import Audience, Category, ServiceModel
+from tests.permits.factories import ServiceItemFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_shows_every_category_with_its_count(client, qykb):
+    ServiceItemFactory(name="社会保险参保登记", category=Category.SOCIAL_SECURITY, published=True)
+    ServiceItemFactory(name="草稿事项", category=Category.SOCIAL_SECURITY)  # draft: not counted
+
+    response = client.get(reverse("portal:home"))
+
+    rows = {c["category"]: c for c in response.context["service_categories"]}
+    rows.update({c["category"]: c for c in response.context["interaction_categories"]})
+    assert set(rows) == {value for value, _ in Category.choices}
+    assert rows["licensing"]["count"] == 1
+    assert rows["social_security"]["count"] == 1
+    html = response.content.decode()
+    assert "行政许可" in html and "社会保障" in html and "12345" in html
+    assert f"{reverse('portal:catalogue')}?category=social_security" in html
+
+
+def test_home_lists_popular_items_most_popular_first(client, qykb):
+    ServiceItemFactory(name="住房公积金提取", published=True, popularity=500)
+    ServiceItemFactory(name="未发布的事项", popularity=900)
+
+    response = client.get(reverse("portal:home"))
+
+    names = [item.name for item in response.context["popular"]]
+    assert names[:2] == ["住房公积金提取", "企业开办"]
+    assert "未发布的事项" not in names
+    assert reverse("portal:item", args=[qykb.code]) in response.content.decode()
+
+
+def test_audience_tab_filters_popular_items(client, qykb):
+    ServiceItemFactory(name="户口迁移", audience=Audience.PERSON, published=True)
+    ServiceItemFactory(name="政策咨询", audience=Audience.BOTH, published=True)
+
+    person = [i.name for i in client.get("/?audience=person").context["popular"]]
+    enterprise = [i.name for i in client.get("/?audience=enterprise").context["popular"]]
+
+    assert sorted(person) == ["户口迁移", "政策咨询"]
+    assert sorted(enterprise) == ["企业开办", "政策咨询"]
+    html = client.get("/?audience=person").content.decode()
+    assert 'aria-current="page"><i class="bi bi-person"' in html
+
+
+def test_region_choice_lists_city_and_counties_and_filters(client, qykb, counties):
+    luoding = counties[2]
+    ServiceItemFactory(name="食品经营许可（罗定）", region=luoding, published=True)
+
+    response = client.get(reverse("portal:home"))
+    html = response.content.decode()
+    for name in ("云城区", "云安区", "罗定市", "新兴县", "郁南县", "市本级"):
+        assert name in html
+
+    names = [i.name for i in client.get(f"/?region={luoding.code}").context["popular"]]
+    assert names == ["食品经营许可（罗定）"]
+
+
+def test_unknown_audience_or_region_is_ignored(client, qykb):
+    response = client.get("/?audience=aliens&region=999999")
+    assert response.status_code == 200
+    assert response.context["audience"] == ""
+    assert response.context["region"] == ""
+    assert [i.name for i in response.context["popular"]] == ["企业开办"]
+
+
+def test_home_search_box_goes_to_the_catalogue(client, qykb):
+    html = client.get(reverse("portal:home")).content.decode()
+    assert f'action="{reverse("portal:catalogue")}" method="get"' in html
+    assert 'name="q"' in html
+
+
+def test_quick_links_not_yet_built_are_honestly_marked(client, qykb):
+    html = client.get(reverse("portal:home")).content.decode()
+    for label in ("进度查询", "我的办件", "证照核验", "投诉建议"):
+        assert label in html
+    # Pages other engineers have not registered yet are shown as "coming soon", not as links
+    # to a 404.
+    assert "即将开通" in html
+
+
+def test_home_explains_the_three_service_models(client, qykb):
+    html = client.get(reverse("portal:home")).content.decode()
+    with translation.override("zh-hans"):
+        models = [ServiceModel.PARALLEL, ServiceModel.CORE_DEPARTMENT, ServiceModel.PROCESS_CENTRED]
+        for model in models:
+            assert str(model.label) in html
+    assert "协调机构" in html  # the process-centred explanation, in Chinese
+
+
+def test_home_runs_a_constant_number_of_queries(client, qykb, counties, django_assert_num_queries):
+    client.get(reverse("portal:home"))  # warm caches (content types, translations)
+    with django_assert_num_queries(3):
+        client.get(reverse("portal:home"))
+    ServiceItemFactory.create_batch(30, published=True)
+    with django_assert_num_queries(3):
+        client.get(reverse("portal:home"))

@@ -43,3 +43,35 @@ class NotAllowed(PermitsError):
 
     code = "permission_denied"
     default_message = _("You may not do this.")
+
+
+# --- Catalogue ------------------------------------------------------------------------------
+
+
+class ItemConfigurationInvalid(Invalid):
+    """An item's configuration breaks catalogue rules. ``problems`` are
+    ``permits.itemconfig.Problem`` rows; ``fields`` maps their paths (``item.promised_days``,
+    ``departments[1].role``) to messages."""
+
+    default_message = _("The item's configuration is not valid.")
+
+    def __init__(self, problems, *, message=None) -> None:
+        self.problems = list(problems)
+        fields: dict[str, list] = {}
+        for problem in self.problems:
+            fields.setdefault(problem.path, []).append(problem.message)
+        super().__init__(message, fields=fields)
+
+
+class ItemNotAccepting(Conflict):
+    """The item takes no new applications (suspended, retired, or never published); drafts of
+    it cannot be submitted either."""
+
+    default_message = _("This item takes no applications at the moment.")
+
+
+class ItemTransitionRefused(Conflict):
+    """The lifecycle does not allow this move (draft → published → suspended ⇄ published →
+    retired)."""
+
+    default_message = _("This item cannot make that change from its current status.")

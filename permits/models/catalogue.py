@@ -61,7 +61,7 @@ class ItemStatus(models.TextChoices):
     RETIRED = "retired", _("Retired")
 
 
-# Allowed lifecycle moves; anything else is refused by ``ServiceItem.check_transition``.
+# Allowed lifecycle moves (``ServiceItem.can_move_to``); the services refuse anything else.
 ITEM_TRANSITIONS: dict[str, set[str]] = {
     ItemStatus.DRAFT: {ItemStatus.PUBLISHED},
     ItemStatus.PUBLISHED: {ItemStatus.PUBLISHED, ItemStatus.SUSPENDED, ItemStatus.RETIRED},
@@ -187,16 +187,24 @@ class ServiceItem(models.Model):
         super().save(*args, **kwargs)
 
     def clean(self) -> None:
-        errors = {}
-        if self.legal_days and self.promised_days and self.promised_days > self.legal_days:
-            errors["promised_days"] = _(
-                "The promised time limit may not exceed the legal time limit "
-                "(%(legal)s working days)."
-            ) % {"legal": self.legal_days}
-        if self.service_model == ServiceModel.CORE_DEPARTMENT and not self.consult_mode:
-            errors["consult_mode"] = _("A core-department item needs a consult mode.")
+        """The rules about the item's own fields (``permits.itemconfig.validate_item_fields``);
+        the rules across its departments, materials and form fields run where those are edited
+        together (admin, publishing, import)."""
+        from permits.itemconfig import validate_item_fields
+
         if self.code:
             self.code = self.code.strip().upper()
+        entry = {
+            f.name: getattr(self, f.attname) for f in self._meta.concrete_fields if f.name != "id"
+        }
+        # Single-field rules (choices, required, code format) are the fields' own validators;
+        # here only the rules that relate two fields.
+        cross_field = {"promised_days", "consult_mode"}
+        complete = all(isinstance(entry[f], int) for f in ("legal_days", "promised_days"))
+        errors: dict[str, list[str]] = {}
+        for problem in validate_item_fields(entry):
+            if problem.field in cross_field and (problem.field != "promised_days" or complete):
+                errors.setdefault(problem.field, []).append(problem.message)
         if errors:
             raise ValidationError(errors)
 
@@ -207,6 +215,10 @@ class ServiceItem(models.Model):
     @property
     def accepts_applications(self) -> bool:
         return self.status == ItemStatus.PUBLISHED
+
+    def can_move_to(self, status: str) -> bool:
+        """Whether the lifecycle allows going from the current status to ``status``."""
+        return status in ITEM_TRANSITIONS.get(self.status, set())
 
 
 class DepartmentRole(models.TextChoices):
@@ -280,21 +292,10 @@ class ItemDepartment(models.Model):
         return f"{self.department} ({self.get_role_display()})"
 
     def clean(self) -> None:
-        from departments.models import Stage
+        from permits.itemconfig import stages_problem
 
-        stages = self.stages or []
-        valid = {s.value for s in Stage}
-        order = [s.value for s in Stage]
-        if (
-            not stages
-            or any(s not in valid for s in stages)
-            or len(set(stages)) != len(stages)
-            or stages != sorted(stages, key=order.index)
-            or stages[0] != "undertake"
-        ):
-            raise ValidationError(
-                {"stages": _("Stages start with undertake and follow undertake → check → sign.")}
-            )
+        if message := stages_problem(self.stages):
+            raise ValidationError({"stages": message})
 
 
 class FileType(models.TextChoices):
@@ -345,16 +346,15 @@ class MaterialRequirement(models.Model):
         return self.required and not self.tolerable
 
     def clean(self) -> None:
-        types = self.accepted_types or []
-        valid = {t.value for t in FileType}
-        if not types or any(t not in valid for t in types):
-            raise ValidationError(
-                {"accepted_types": _("Choose accepted file types among pdf, jpg, png and ofd.")}
-            )
+        from permits.itemconfig import accepted_types_problem
+
+        errors = {}
+        if message := accepted_types_problem(self.accepted_types):
+            errors["accepted_types"] = message
         if self.tolerable and not self.required:
-            raise ValidationError(
-                {"tolerable": _("Only a required material can be tolerated as missing.")}
-            )
+            errors["tolerable"] = _("Only a required material can be tolerated as missing.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class FieldType(models.TextChoices):

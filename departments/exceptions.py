@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 class DepartmentsError(Exception):
     """Base class. ``message`` is for people; ``fields`` maps a field to its messages."""
 
+    code = "invalid"
     default_message = _("The request could not be carried out.")
 
     def __init__(self, message=None, *, fields: dict[str, list] | None = None) -> None:
@@ -21,4 +22,5 @@ class InvalidRole(DepartmentsError):
 
 
 class NotAllowed(DepartmentsError):
+    code = "permission_denied"
     default_message = _("You may not change the roles of this department.")

@@ -64,8 +64,45 @@ def _as_list(value: Any) -> list[str]:
     return [str(value)]
 
 
+# The apps' own errors (``permits.exceptions.PermitsError`` and its workflow subclasses,
+# ``departments.exceptions.DepartmentsError``) carry ``code``, ``message`` and ``fields``.
+_STATUS_BY_APP_CODE = {
+    "invalid": status.HTTP_400_BAD_REQUEST,
+    "missing_materials": status.HTTP_400_BAD_REQUEST,
+    "permission_denied": status.HTTP_403_FORBIDDEN,
+    "not_found": status.HTTP_404_NOT_FOUND,
+    "conflict": status.HTTP_409_CONFLICT,
+}
+
+
+def api_error_from(exc: Exception) -> ApiError | None:
+    """An app error as the API's ``ApiError`` (None for anything else)."""
+    from departments.exceptions import DepartmentsError
+    from permits.exceptions import PermitsError
+
+    if not isinstance(exc, PermitsError | DepartmentsError):
+        return None
+    code = getattr(exc, "code", "invalid")
+    return ApiError(
+        code,
+        str(exc.message),
+        status_code=_STATUS_BY_APP_CODE.get(code, status.HTTP_400_BAD_REQUEST),
+        fields=_plain_fields(exc.fields),
+    )
+
+
+def _plain_fields(value: Any) -> Any:
+    """Lazy translations → strings, keeping nested fields (``fields.form.<name>``)."""
+    if isinstance(value, dict):
+        return {key: _plain_fields(v) for key, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value]
+    return [str(value)]
+
+
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     """Every 4xx answers ``{"code", "detail", "fields"}`` (API.md, Conventions)."""
+    exc = api_error_from(exc) or exc
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(_("Not found."))
     elif isinstance(exc, PermissionDenied):

@@ -1,0 +1,8 @@
+"""The REST API v1 (API.md), mounted at ``/api/v1/``: one include line per app's API module."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("permits.api.accounts_urls")),
+    path("", include("workflow.api.urls")),
+]

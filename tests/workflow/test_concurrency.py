@@ -1,0 +1,130 @@
+"""Concurrent writers on PostgreSQL: real threads, each with its own database connection.
+
+The services lock the viewflow process row (blocking ``SELECT … FOR UPDATE`` bounded by
+``lock_timeout``) and then the application row, so concurrent completions wait instead of
+failing, exactly one wins a contested task, and a join happens exactly once.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection, connections
+from viewflow.workflow.models import Task
+
+from departments.models import Role
+from permits.models import Application, Event
+from tests.workflow import factories as f
+from tests.workflow.journey import accept, build_world, new_case, open_task, submitted_case
+from workflow import services
+from workflow.exceptions import Conflict
+from workflow.models import CaseTask
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL row locks")
+
+
+def run_together(*calls):
+    """Start every call at the same moment on its own thread (and connection); return the
+    results (the value, or the exception raised)."""
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def runner(i, call):
+        try:
+            barrier.wait(timeout=30)
+            results[i] = call()
+        except BaseException as exc:  # noqa: BLE001 - the test inspects it
+            results[i] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=runner, args=(i, c)) for i, c in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not any(t.is_alive() for t in threads), "a writer hung"
+    return results
+
+
+def fresh(user):
+    """A user object of its own per thread (the access answers are cached per object)."""
+    return get_user_model().objects.get(pk=user.pk)
+
+
+def test_two_staff_complete_the_same_task_exactly_one_wins_100_of_100():
+    world = build_world(1)
+    second = f.staff(world.lead, Role.REVIEWER, "undertake")
+    first = world.lead_staff["undertake"]
+    cases = [submitted_case(world) for _ in range(100)]
+    tasks = [open_task(app, kind="acceptance") for app in cases]
+    outcomes = Counter()
+    for task in tasks:
+        results = run_together(
+            lambda t=task: services.task_complete(
+                task=t.pk, actor=fresh(first), decision="approve"
+            ),
+            lambda t=task: services.task_complete(
+                task=t.pk, actor=fresh(second), decision="approve"
+            ),
+        )
+        wins = [r for r in results if isinstance(r, CaseTask)]
+        conflicts = [r for r in results if isinstance(r, Conflict)]
+        others = [r for r in results if r not in wins and r not in conflicts]
+        assert not others, others
+        outcomes[(len(wins), len(conflicts))] += 1
+    assert outcomes == Counter({(1, 1): 100})
+    # every case moved on exactly once
+    assert set(
+        Application.objects.filter(pk__in=[a.pk for a in cases]).values_list("status", flat=True)
+    ) == {"in_review"}
+    assert Event.objects.filter(application__in=cases, action="accepted").count() == 100
+    assert CaseTask.objects.filter(application__in=cases, kind="review").count() == 100
+
+
+def test_six_departments_finish_at_once_one_join_and_the_case_moves_on_once():
+    world = build_world(6)
+    for _round in range(3):
+        app = submitted_case(world)
+        accept(world, app)
+        tasks = [open_task(app, kind="review", department=d) for d in world.departments]
+        results = run_together(
+            *[
+                (
+                    lambda t=t, d=d: services.task_complete(
+                        task=t.pk, actor=fresh(world.reviewer(d)), decision="approve"
+                    )
+                )
+                for t, d in zip(tasks, world.departments, strict=True)
+            ]
+        )
+        assert all(isinstance(r, CaseTask) for r in results), results
+        joins = Task.objects.filter(process__caseprocess__application=app, flow_task_type="JOIN")
+        assert joins.count() == 1 and joins.get().status == "DONE"
+        assert CaseTask.objects.filter(application=app, kind="decision").count() == 1
+        assert set(app.participations.filter(role="parallel").values_list("status", flat=True)) == {
+            "approved"
+        }
+
+
+def test_numbers_stay_unique_under_concurrent_creation():
+    world = build_world(1)
+
+    def create_five():
+        actor = fresh(world.citizen)
+        return [new_case(world, actor=actor, upload=False).number for _ in range(5)]
+
+    results = run_together(*[create_five for _ in range(8)])
+    numbers = [n for r in results for n in r]
+    assert len(numbers) == 40 and len(set(numbers)) == 40
+    sequences = sorted(int(n[-6:]) for n in numbers)
+    assert sequences == list(range(sequences[0], sequences[0] + 40))

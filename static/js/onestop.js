@@ -43,6 +43,20 @@
     remember(on);
   });
 
+  // Filters fold away on phones so the results come first (they stay open without JavaScript,
+  // and on wide screens; the summary counts the filters set).
+  if (window.matchMedia("(max-width: 991.98px)").matches) {
+    document.querySelectorAll("details[data-fold-on-phone]").forEach(function (d) {
+      d.open = false;
+    });
+  }
+  // On wide screens the filter panel is always open: its summary is only a heading there.
+  document.querySelectorAll("details[data-fold-on-phone] > summary").forEach(function (summary) {
+    summary.addEventListener("click", function (event) {
+      if (window.matchMedia("(min-width: 992px)").matches) { event.preventDefault(); }
+    });
+  });
+
   // Auto-submitting filters (the submit button stays for keyboard and no-JS users).
   document.querySelectorAll("form[data-autosubmit]").forEach(function (form) {
     form.addEventListener("change", function (event) {

@@ -108,9 +108,17 @@ def test_phone_menu_opens_and_catalogue_filters_work(phone_page, live_server, sh
     page.get_by_role("link", name="办事服务").wait_for(state="visible")
     check(page, shot, "menu open")
 
+    # On the phone the filters are folded so the results come first; they open on a tap
+    assert not page.locator("#id_audience").is_visible()
+    page.locator(".os-filter-summary").click()
+    assert page.locator("#id_audience").is_visible()
+
     # Choosing a filter submits the form (and the button works without JavaScript too)
     with page.expect_navigation():
         page.select_option("#id_audience", "enterprise")
     assert "audience=enterprise" in page.url
     assert page.locator(".os-item-card").count() == 3
+    # The results come first again; the folded panel says how many filters are set
+    assert not page.locator("#id_audience").is_visible()
+    assert "已选 1 个条件" in page.locator(".os-filter-summary").inner_text()
     check(page, shot, "catalogue filtered")

@@ -272,3 +272,43 @@ LOGGING = {
 SITE_NAME = _("Yunfu One-Stop Government Services")
 ISSUING_AUTHORITY = "云浮市政务服务和数据管理局"
 DEMO_PASSWORD = "Yunfu@2026"
+
+# --- Deadlines and notifications (workflow.deadlines, notifications) ------------------------
+INSTALLED_APPS += ["notifications"]
+TEMPLATES[0]["OPTIONS"]["context_processors"] += [
+    "notifications.context_processors.notifications",
+    "workflow.context_processors.calendar_banner",
+]
+# Yellow warning when this many working days are left (the due day counting as one).
+DEADLINE_YELLOW_WORKING_DAYS = env.int("DEADLINE_YELLOW_WORKING_DAYS", default=1)
+DEADLINE_SWEEP_SECONDS = env.int("DEADLINE_SWEEP_SECONDS", default=60)
+DEADLINE_SWEEP_BATCH = env.int("DEADLINE_SWEEP_BATCH", default=500)
+# From this month on, the back office warns when next year's holiday arrangement is missing.
+CALENDAR_NEXT_YEAR_WARNING_MONTH = env.int("CALENDAR_NEXT_YEAR_WARNING_MONTH", default=11)
+# Only one beat schedules at a time (a PostgreSQL advisory lock, or a lease row elsewhere).
+CELERY_BEAT_SCHEDULER = "workflow.beat:SingleBeatScheduler"
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "sweep-deadlines": {
+            "task": "workflow.sweep_deadlines",
+            "schedule": float(DEADLINE_SWEEP_SECONDS),
+            "options": {"expires": float(DEADLINE_SWEEP_SECONDS)},
+        },
+        "notifications-catch-up": {
+            "task": "notifications.catch_up",
+            "schedule": 300.0,
+            "options": {"expires": 300.0},
+        },
+    }
+)
+NOTIFICATIONS_ENABLED = env.bool("NOTIFICATIONS_ENABLED", default=True)
+NOTIFICATION_LANGUAGE = "zh-hans"
+NOTIFICATION_EMAIL_BACKEND = env(
+    "NOTIFICATION_EMAIL_BACKEND", default="notifications.backends.LoggingEmailBackend"
+)
+SMS_BACKEND = env("SMS_BACKEND", default="notifications.backends.LoggingSmsBackend")
+SMS_GATEWAY_URL = env("SMS_GATEWAY_URL", default="")
+SMS_GATEWAY_TOKEN = env("SMS_GATEWAY_TOKEN", default="")
+SMS_GATEWAY_TIMEOUT = env.int("SMS_GATEWAY_TIMEOUT", default=10)
+SMS_SIGNATURE = env("SMS_SIGNATURE", default="云浮政务服务")
+CELERY_BEAT_MAX_INTERVAL = 30  # ticks often enough to renew the beat lease (workflow.beat)

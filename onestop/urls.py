@@ -14,6 +14,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("onestop.api_urls")),
+    path("notifications/", include("notifications.urls")),
+    path("office/", include("workflow.deadline_urls")),
     path("", include("portal.urls")),
 ]
 

@@ -9,7 +9,7 @@ class WorkflowConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
-        from . import calendar
+        from . import calendar, clocks
         from .models import CalendarDay, CalendarYear
 
         def _calendar_changed(**kwargs) -> None:
@@ -18,3 +18,4 @@ class WorkflowConfig(AppConfig):
         for model in (CalendarDay, CalendarYear):
             post_save.connect(_calendar_changed, sender=model, dispatch_uid=f"cal-save-{model}")
             post_delete.connect(_calendar_changed, sender=model, dispatch_uid=f"cal-del-{model}")
+        clocks.connect_signals()

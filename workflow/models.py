@@ -123,6 +123,14 @@ class CaseTask(models.Model):
     warning = models.CharField(
         _("warning"), max_length=8, choices=Warning.choices, default=Warning.NONE
     )
+    # The clock (workflow.clocks): when the task turns yellow (due minus the configured working
+    # days, kept beside due_at so the sweep can select it in SQL), its unit, and since when a
+    # special procedure pauses it.
+    yellow_at = models.DateTimeField(_("yellow from"), null=True, blank=True)
+    time_limit_unit = models.CharField(
+        _("time limit unit"), max_length=14, default="working_day", blank=True
+    )
+    paused_since = models.DateTimeField(_("paused since"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
@@ -164,6 +172,18 @@ class CaseTask(models.Model):
                 fields=["due_at"],
                 name="casetask_open_due",
                 condition=Q(status__in=["open", "assigned"]),
+            ),
+            # The sweep's two thresholds: only rows still to be marked are in these indexes,
+            # so its cost follows the due rows, not the open ones (workflow.deadlines).
+            models.Index(
+                fields=["yellow_at"],
+                name="casetask_sweep_yellow",
+                condition=Q(status__in=["open", "assigned"], warning="none", paused=False),
+            ),
+            models.Index(
+                fields=["due_at"],
+                name="casetask_sweep_red",
+                condition=Q(status__in=["open", "assigned"], paused=False) & ~Q(warning="red"),
             ),
         ]
 
@@ -263,3 +283,220 @@ class CalendarYear(models.Model):
 
     def __str__(self) -> str:
         return str(self.year)
+
+
+# --- Deadlines: what the sweep and the clocks record (workflow.clocks, workflow.deadlines) -----
+
+
+class Threshold(models.TextChoices):
+    YELLOW = "yellow", _("Yellow warning")
+    RED = "red", _("Red warning (overdue)")
+    ESCALATED = "escalated", _("Escalated")
+    DEEMED_APPROVAL = "deemed_approval", _("Deemed approval")
+
+
+class DeadlineMark(models.Model):
+    """That a clock crossed a threshold: written by the sweep in the same transaction that
+    marks the row, once per (task or case, threshold, due) — the unique constraints are the
+    idempotency key of everything that follows (events, notices, deemed approvals). A red mark
+    is the red card recorded against the department."""
+
+    task = models.ForeignKey(
+        CaseTask,
+        verbose_name=_("task"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="deadline_marks",
+    )
+    application = models.ForeignKey(
+        "permits.Application",
+        verbose_name=_("application"),
+        on_delete=models.PROTECT,
+        related_name="deadline_marks",
+    )
+    department = models.ForeignKey(
+        "departments.Department",
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        related_name="deadline_marks",
+    )
+    threshold = models.CharField(_("threshold"), max_length=16, choices=Threshold.choices)
+    due_at = models.DateTimeField(_("due"))
+    created_at = models.DateTimeField(_("marked at"), default=timezone.now)
+    processed_at = models.DateTimeField(_("follow-up done at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("deadline mark")
+        verbose_name_plural = _("deadline marks")
+        indexes = [
+            models.Index(fields=["department", "threshold", "created_at"], name="mark_dept"),
+            models.Index(
+                fields=["created_at"],
+                name="mark_unprocessed",
+                condition=Q(processed_at__isnull=True),
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task", "threshold", "due_at"],
+                condition=Q(task__isnull=False),
+                name="mark_once_per_task_threshold_due",
+            ),
+            models.UniqueConstraint(
+                fields=["application", "threshold", "due_at"],
+                condition=Q(task__isnull=True),
+                name="mark_once_per_case_threshold_due",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.threshold} {self.task_id or self.application_id}"
+
+
+class PauseReason(models.TextChoices):
+    SUPPLEMENT = "supplement", _("Supplement (补正)")
+    INSPECTION_TESTING = "testing", _("Examination and testing (检验、检测)")
+    QUARANTINE = "quarantine", _("Quarantine (检疫)")
+    APPRAISAL = "appraisal", _("Appraisal (鉴定)")
+    EXPERT_REVIEW = "expert_review", _("Expert review (专家评审)")
+    TENDER = "tender", _("Tender (招标)")
+    AUCTION = "auction", _("Auction (拍卖)")
+    HEARING = "hearing", _("Hearing (听证)")
+
+
+SPECIAL_PROCEDURES = frozenset(PauseReason.values) - {PauseReason.SUPPLEMENT}
+
+
+class ClockPause(models.Model):
+    """One pause of a case's clocks: a supplement pauses every clock of the case; a special
+    procedure (行政许可法 第四十五条) pauses the clocks it concerns (``tasks``). Paused time is
+    not counted: on resume every paused clock moves by the paused days of its unit."""
+
+    application = models.ForeignKey(
+        "permits.Application",
+        verbose_name=_("application"),
+        on_delete=models.PROTECT,
+        related_name="clock_pauses",
+    )
+    reason = models.CharField(_("reason"), max_length=16, choices=PauseReason.choices)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    # Empty for the whole case (a supplement); the task ids a special procedure concerns.
+    task_ids = models.JSONField(_("tasks concerned"), default=list, blank=True)
+    whole_case = models.BooleanField(_("every clock of the case"), default=True)
+    started_at = models.DateTimeField(_("paused at"))
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("paused by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    ended_at = models.DateTimeField(_("resumed at"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("resumed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    working_days = models.PositiveIntegerField(_("working days not counted"), default=0)
+    calendar_days = models.PositiveIntegerField(_("calendar days not counted"), default=0)
+
+    class Meta:
+        ordering = ["application", "started_at", "pk"]
+        verbose_name = _("clock pause")
+        verbose_name_plural = _("clock pauses")
+        indexes = [models.Index(fields=["application", "ended_at"], name="pause_app_open")]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} {self.reason} {self.started_at:%Y-%m-%d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.ended_at is None
+
+
+class ExtensionKind(models.TextChoices):
+    # 第四十二条 first paragraph: 20 working days, extended once by 10 with the head's approval.
+    SINGLE = "single", _("Single department (+10 working days, head's approval)")
+    # Second paragraph: joint/parallel handling 45 days, once by 15 with the government leader's.
+    JOINT = (
+        "joint",
+        _("Joint or parallel handling (+15 working days, government leader's approval)"),
+    )
+
+
+EXTENSION_DAYS = {ExtensionKind.SINGLE: 10, ExtensionKind.JOINT: 15}
+
+
+class ClockExtension(models.Model):
+    """The one extension (延期) a limit may get: a single department's review, or the whole
+    case when it is handled jointly or in parallel. Who approved it and why are recorded."""
+
+    application = models.ForeignKey(
+        "permits.Application",
+        verbose_name=_("application"),
+        on_delete=models.PROTECT,
+        related_name="clock_extensions",
+    )
+    participation = models.ForeignKey(
+        "permits.ApplicationDepartment",
+        verbose_name=_("case department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="extensions",
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=ExtensionKind.choices)
+    days = models.PositiveSmallIntegerField(_("working days added"))
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    approver_title = models.CharField(_("approver's position"), max_length=100, blank=True)
+    reason = models.TextField(_("reason"))
+    due_before = models.DateTimeField(_("due before"), null=True, blank=True)
+    due_after = models.DateTimeField(_("due after"), null=True, blank=True)
+    created_at = models.DateTimeField(_("granted at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["application", "created_at"]
+        verbose_name = _("extension")
+        verbose_name_plural = _("extensions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participation"],
+                condition=Q(kind="single"),
+                name="extension_once_per_department",
+            ),
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=Q(kind="joint"),
+                name="extension_once_per_joint_case",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} +{self.days} ({self.kind})"
+
+
+class BeatLock(models.Model):
+    """A lease row: where PostgreSQL's advisory locks are not available (the SQLite demo), the
+    one Celery beat that holds this row schedules; another one waits (workflow.beat)."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    holder = models.CharField(max_length=120)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("beat lock")
+        verbose_name_plural = _("beat locks")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.holder}"

@@ -26,7 +26,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
@@ -112,44 +111,18 @@ def add_time_limit(*, start: datetime, days: int, unit: str = "working_day") -> 
 
 
 def _pause_clocks(application: Application, *, actor, now: datetime, note: str) -> None:
-    if application.paused:
-        return
-    application.paused = True
-    application.paused_since = now
-    CaseTask.objects.filter(application=application, status__in=ACTIVE_TASK_STATUSES).update(
-        paused=True
-    )
-    _event(application, actor=actor, action="paused", note=note, at=now)
+    """A supplement pauses every clock of the case (workflow.clocks keeps the columns, the
+    ClockPause row and the "paused" event)."""
+    from workflow import clocks
+
+    clocks.pause_case(application, actor=actor, now=now, note=note)
 
 
 def _resume_clocks(application: Application, *, actor, now: datetime, note: str) -> None:
-    """Every clock of the case moves on by the time it stood still."""
-    if not application.paused:
-        return
-    delta = now - (application.paused_since or now)
-    if application.due_at:
-        application.due_at += delta
-    if application.legal_due_at:
-        application.legal_due_at += delta
-    CaseTask.objects.filter(
-        application=application, status__in=ACTIVE_TASK_STATUSES, due_at__isnull=False
-    ).update(due_at=F("due_at") + delta)
-    CaseTask.objects.filter(application=application, status__in=ACTIVE_TASK_STATUSES).update(
-        paused=False
-    )
-    ApplicationDepartment.objects.filter(
-        application=application, status__in=[P.IN_REVIEW, P.SUPPLEMENT], due_at__isnull=False
-    ).update(due_at=F("due_at") + delta)
-    application.paused = False
-    application.paused_since = None
-    _event(
-        application,
-        actor=actor,
-        action="resumed",
-        note=note,
-        at=now,
-        data={"paused_seconds": int(delta.total_seconds())},
-    )
+    """Every paused clock moves on by the days of its unit it stood still (workflow.clocks)."""
+    from workflow import clocks
+
+    clocks.resume_case(application, actor=actor, now=now, note=note)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -716,6 +689,13 @@ def _new_task(
         region_id=app.region_id,
         round=participation.round if participation else 1,
         paused=app.paused,
+        paused_since=app.paused_since if app.paused else None,
+        # A department's review runs in its own unit; every other step in working days.
+        time_limit_unit=(
+            (participation.time_limit_unit or "working_day")
+            if participation is not None and kind == TaskKind.REVIEW
+            else "working_day"
+        ),
         due_at=due_at,
         flow_task_id=getattr(flow_task, "pk", flow_task),
     )
@@ -1123,10 +1103,17 @@ def _complete_acceptance(app, t, *, actor, decision, opinion, now, **fields):
         app.accepted_at = now
         app.tolerated = [int(r) for r in tolerated]
         app.tolerance_deadline = deadline
-        if spec.promised_days:
-            app.due_at = add_time_limit(start=now, days=spec.promised_days)
-        if spec.legal_days:
-            app.legal_due_at = add_time_limit(start=now, days=spec.legal_days)
+        # The case clock (workflow.clocks): dated back to the submission when no supplement
+        # notice was given within the 5 working days of acceptance (第三十二条).
+        from workflow import clocks
+
+        clocks.start_case_clock(
+            app,
+            accepted_at=now,
+            promised_days=spec.promised_days,
+            legal_days=spec.legal_days,
+            actor=actor,
+        )
         app.save()
         if lead is not None:
             lead.status = P.IN_REVIEW
@@ -1230,6 +1217,48 @@ def _complete_review(app, t, *, actor, decision, opinion, now, **fields):
         note=opinion,
     )
     _complete_flow_task(t.flow_task_id)
+
+
+def review_deemed_approve(*, task: CaseTask | int, opinion: str) -> bool:
+    """逾期视为同意: the system completes an overdue department review with the deemed-approval
+    opinion, so the join goes on. Called only by the deadline sweep's follow-up
+    (``workflow.deadlines``), after it checked the item department's timeout policy and that
+    the item allows it; no person acts, so no access check applies. Takes the case lock like
+    every writer (process, then application). Returns False, changing nothing, when the task
+    is no longer open, waits for the applicant, or the case's clocks are paused."""
+    task_id = getattr(task, "pk", task)
+    row = CaseTask.objects.filter(pk=task_id).values("application_id").first()
+    if row is None:
+        return False
+    with _case_locked(row["application_id"]) as app:
+        t = _locked_task(task_id)
+        if (
+            t.status not in ACTIVE_TASK_STATUSES
+            or t.kind != TaskKind.REVIEW
+            or t.awaiting_applicant
+            or t.paused
+            or app.paused
+            or app.status != S.IN_REVIEW
+            or t.participation is None
+        ):
+            return False
+        now = timezone.now()
+        participation = t.participation
+        _finish(t, actor=None, decision="approve", opinion=opinion, now=now)
+        participation.status = P.DEEMED_APPROVED
+        participation.opinion = opinion
+        participation.decided_at = now
+        participation.save(update_fields=["status", "opinion", "decided_at"])
+        _task_event(
+            app,
+            t,
+            actor=None,
+            action="department_deemed_approved",
+            note=opinion,
+            data={"deemed": True},
+        )
+        _complete_flow_task(t.flow_task_id)
+    return True
 
 
 def _complete_inspection(app, t, *, actor, decision, opinion, now, **fields):

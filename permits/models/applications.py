@@ -204,6 +204,10 @@ class Application(models.Model):
     legal_due_at = models.DateTimeField(_("legal due"), null=True, blank=True)
     paused = models.BooleanField(_("clocks paused"), default=False)
     paused_since = models.DateTimeField(_("paused since"), null=True, blank=True)
+    # Deadline sweep of the case clock (workflow.deadlines): when the promised due turns yellow,
+    # and the warning reached (none / yellow / red).
+    yellow_at = models.DateTimeField(_("yellow from"), null=True, blank=True)
+    warning = models.CharField(_("warning"), max_length=8, default="none")
     # 容缺受理: requirement ids accepted as missing, and the date they must arrive by.
     tolerated = models.JSONField(_("tolerated requirements"), default=list, blank=True)
     tolerance_deadline = models.DateField(_("tolerance deadline"), null=True, blank=True)
@@ -235,6 +239,16 @@ class Application(models.Model):
             models.Index(fields=["item", "status"], name="app_item_status"),
             models.Index(fields=["status", "due_at"], name="app_status_due"),
             models.Index(fields=["-created_at"], name="app_created"),
+            models.Index(
+                fields=["yellow_at"],
+                name="app_sweep_yellow",
+                condition=Q(status="in_review", warning="none", paused=False),
+            ),
+            models.Index(
+                fields=["due_at"],
+                name="app_sweep_red",
+                condition=Q(status="in_review", paused=False) & ~Q(warning="red"),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NotificationsConfig(AppConfig):
+    name = "notifications"
+    verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_save
+
+        from permits.models import Event
+
+        from .hooks import event_recorded
+
+        post_save.connect(event_recorded, sender=Event, dispatch_uid="notifications-event")

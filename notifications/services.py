@@ -1,0 +1,323 @@
+"""Writes of the notification centre.
+
+- :func:`notify_for_event` turns one case event into notices (once: the unique constraints on
+  (event, recipient) and (notification, channel) are the idempotency key) and enqueues the
+  deliveries after commit.
+- :func:`delivery_send` sends one delivery through its backend and records the outcome;
+  failures are retried by the task and never touch the case.
+- :func:`notification_mark_read` / :func:`notification_mark_all_read` for the recipient.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from .backends import DeliveryError, Message, get_backend
+from .messages import render
+from .models import (
+    Channel,
+    Delivery,
+    DeliveryStatus,
+    EventNotified,
+    Notification,
+    NotificationKind,
+)
+from .recipients import (
+    Recipient,
+    applicant_recipients,
+    escalation_recipients,
+    task_holder_recipients,
+)
+from .rules import (
+    APPLICANT,
+    APPLICANT_CHANNELS,
+    EXTERNAL_CHANNELS,
+    HEADS_AND_SUPERVISORS,
+    TASK_HOLDERS,
+    rule_for,
+)
+
+logger = logging.getLogger("notifications")
+
+APPLICATION_URL_NAMES = ("portal:application_detail", "portal:my_case", "portal:case_detail")
+TASK_URL_NAMES = ("workflow:task", "workflow:task_detail")
+
+
+def _optional_reverse(names: Iterable[str], **kwargs: Any) -> str:
+    for name in names:
+        try:
+            return reverse(name, kwargs=kwargs)
+        except NoReverseMatch:
+            continue
+    return ""
+
+
+def _fmt(moment: datetime | None) -> str:
+    if moment is None:
+        return "—"
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
+
+
+def _task_label(task) -> str:
+    label = str(task.get_kind_display())
+    if task.stage:
+        from departments.models import Stage
+
+        with contextlib.suppress(ValueError):
+            label = f"{label}·{Stage(task.stage).label}"
+    return label
+
+
+def _context(event, task) -> dict[str, Any]:
+    from workflow.calendar import working_days_left
+
+    application = event.application
+    department = event.department or (task.department if task else None)
+    department = department or application.lead_department
+    decision = {
+        "department_approved": _("approves"),
+        "department_denied": _("does not approve"),
+    }.get(event.action, "")
+    context: dict[str, Any] = {
+        "number": application.number,
+        "item": application.item.name,
+        "department": department.display_name,
+        "due": _fmt(application.due_at),
+        "reasons": event.note
+        or application.not_accepted_reasons
+        or application.decision_opinion
+        or "—",
+        "reason": event.note or "—",
+        "decision": decision,
+        "text": event.note,
+    }
+    data = event.data or {}
+    if data.get("certificate_number"):
+        context["certificate"] = data["certificate_number"]
+    if "days" in data:
+        context["days"] = data["days"]
+    if task is not None:
+        context["task"] = _task_label(task)
+        context["due"] = _fmt(task.due_at)
+        if task.due_at:
+            context["left"] = max(0, working_days_left(due=task.due_at, now=event.at))
+        assignee = task.assignee
+        context["assignee"] = (
+            (assignee.get_full_name() or assignee.get_username()) if assignee else _("nobody yet")
+        )
+    return context
+
+
+def _resolve(audience: str, event, task) -> list[Recipient]:
+    if audience == APPLICANT:
+        return applicant_recipients(event.application)
+    if task is None:
+        if audience == HEADS_AND_SUPERVISORS and event.department_id:
+            return escalation_recipients(
+                department_id=event.department_id, region_id=event.application.region_id
+            )
+        return []
+    if audience == TASK_HOLDERS:
+        return task_holder_recipients(task)
+    if audience == HEADS_AND_SUPERVISORS:
+        return escalation_recipients(department_id=task.department_id, region_id=task.region_id)
+    return []
+
+
+def notification_create(
+    *,
+    kind: str,
+    recipients: Iterable[Recipient],
+    context: Mapping[str, Any],
+    application=None,
+    event=None,
+    url: str = "",
+    staff_url: str = "",
+) -> list[Notification]:
+    """Create (at most once per event and recipient) the notices of ``kind`` and their
+    deliveries; enqueue the new deliveries after commit."""
+    title, body = render(kind, context)
+    created: list[Notification] = []
+    new_deliveries: list[int] = []
+    with transaction.atomic():
+        for recipient in recipients:
+            lookup: dict[str, Any] = {"event": event, "recipient": recipient.user}
+            if recipient.user is None:
+                lookup["kind"] = kind
+            defaults = {
+                "kind": kind,
+                "application": application,
+                "title": title[:200],
+                "body": body,
+                "url": staff_url if recipient.staff else url,
+            }
+            if event is None:
+                notification = Notification.objects.create(**lookup, **defaults)
+            else:
+                notification, _new = Notification.objects.get_or_create(**lookup, defaults=defaults)
+            created.append(notification)
+            channels = EXTERNAL_CHANNELS.get(kind, ()) if recipient.staff else APPLICANT_CHANNELS
+            for channel in channels:
+                to = recipient.phone if channel == Channel.SMS else recipient.email
+                if not to:
+                    continue
+                delivery, new = Delivery.objects.get_or_create(
+                    notification=notification, channel=channel, defaults={"to": to}
+                )
+                if new:
+                    new_deliveries.append(delivery.pk)
+        for delivery_id in new_deliveries:
+            transaction.on_commit(lambda d=delivery_id: enqueue_delivery(d))
+    return created
+
+
+def enqueue_delivery(delivery_id: int) -> None:
+    from .tasks import deliver
+
+    try:
+        deliver.delay(delivery_id)
+    except Exception:  # left pending: the beat's catch-up re-enqueues it
+        logger.warning("could not enqueue deliver(%s); left pending", delivery_id)
+
+
+def notify_for_event(*, event_id: int) -> list[Notification]:
+    """Turn one case event into its notices. Idempotent; quiet when the event is gone or
+    notifies nobody."""
+    from permits.models import Event
+    from workflow.models import CaseTask
+
+    event = (
+        Event.objects.select_related(
+            "application__item", "application__lead_department", "department"
+        )
+        .filter(pk=event_id)
+        .first()
+    )
+    if event is None:
+        return []
+    rule = rule_for(event.action)
+    notices: list[Notification] = []
+    with transaction.atomic():
+        if rule is not None:
+            task_id = (event.data or {}).get("task")
+            task = (
+                CaseTask.objects.select_related("department", "assignee").filter(pk=task_id).first()
+                if task_id
+                else None
+            )
+            kind = rule.kind
+            if event.action == "approved" and (event.data or {}).get("certificate_number"):
+                kind = NotificationKind.CERTIFICATE_READY
+            recipients = _resolve(rule.audience, event, task)
+            with translation.override(getattr(settings, "NOTIFICATION_LANGUAGE", "zh-hans")):
+                context = _context(event, task)
+            number = event.application.number
+            notices = notification_create(
+                kind=kind,
+                recipients=recipients,
+                context=context,
+                application=event.application,
+                event=event,
+                url=_optional_reverse(APPLICATION_URL_NAMES, number=number),
+                staff_url=(
+                    _optional_reverse(TASK_URL_NAMES, pk=task.pk) if task is not None else ""
+                ),
+            )
+        EventNotified.objects.get_or_create(event=event)
+    return notices
+
+
+MAX_ATTEMPTS = 8
+
+
+def delivery_send(*, delivery_id: int) -> str:
+    """Send one delivery. Returns ``"sent"``, ``"failed"``, ``"skipped"`` (gone, already sent,
+    or being sent by another worker right now) or ``"retry"`` (a passing failure)."""
+    max_attempts = getattr(settings, "NOTIFICATION_MAX_ATTEMPTS", MAX_ATTEMPTS)
+    with transaction.atomic():
+        delivery = (
+            Delivery.objects.select_for_update(skip_locked=True)
+            .select_related("notification")
+            .filter(pk=delivery_id, status=DeliveryStatus.PENDING)
+            .first()
+        )
+        if delivery is None:
+            return "skipped"
+        notification = delivery.notification
+        message = Message(
+            to=delivery.to,
+            subject=notification.title,
+            body=notification.body,
+            reference=f"onestop-delivery-{delivery.pk}",
+        )
+        delivery.attempts += 1
+        try:
+            provider_id = get_backend(delivery.channel).send(message)
+        except DeliveryError as exc:
+            delivery.last_error = str(exc)[:500]
+            if exc.permanent or delivery.attempts >= max_attempts:
+                delivery.status = DeliveryStatus.FAILED
+            delivery.save(update_fields=["attempts", "last_error", "status"])
+            return "failed" if delivery.status == DeliveryStatus.FAILED else "retry"
+        delivery.status = DeliveryStatus.SENT
+        delivery.sent_at = timezone.now()
+        delivery.provider_id = (provider_id or "")[:100]
+        delivery.last_error = ""
+        delivery.save(update_fields=["attempts", "status", "sent_at", "provider_id", "last_error"])
+        return "sent"
+
+
+def notification_mark_read(*, user, notification_id: int) -> Notification | None:
+    """Mark one of the user's own notices read; a foreign or missing one gives None."""
+    notification = Notification.objects.filter(pk=notification_id, recipient=user).first()
+    if notification is not None and notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+def notification_mark_all_read(*, user) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+def catch_up(*, now: datetime | None = None) -> dict[str, int]:
+    """What a lost message would have left behind, re-enqueued: notifying events of the last
+    day without notices, and deliveries pending for more than a few minutes."""
+    from datetime import timedelta
+
+    from permits.models import Event
+
+    from .rules import RULES
+
+    now = now or timezone.now()
+    settle = timedelta(seconds=getattr(settings, "NOTIFICATION_CATCH_UP_AFTER_SECONDS", 120))
+    window = timedelta(hours=getattr(settings, "NOTIFICATION_CATCH_UP_HOURS", 24))
+    events = list(
+        Event.objects.filter(action__in=list(RULES), at__gte=now - window, at__lt=now - settle)
+        .exclude(pk__in=EventNotified.objects.values("event_id"))
+        .values_list("pk", flat=True)[:500]
+    )
+    from .hooks import enqueue_notify_event
+
+    for event_id in events:
+        enqueue_notify_event(event_id)
+    deliveries = list(
+        Delivery.objects.filter(
+            status=DeliveryStatus.PENDING, created_at__gte=now - window, created_at__lt=now - settle
+        ).values_list("pk", flat=True)[:500]
+    )
+    for delivery_id in deliveries:
+        enqueue_delivery(delivery_id)
+    return {"events": len(events), "deliveries": len(deliveries)}

@@ -1,0 +1,15 @@
+"""URLs of the deadlines' back-office pages, under /office/ (namespace ``deadlines``)."""
+
+from django.urls import path
+
+from . import deadline_views as views
+
+app_name = "deadlines"
+
+urlpatterns = [
+    path("calendar/", views.calendar_year, name="calendar"),
+    path("calendar/days/", views.calendar_day_add, name="calendar_day_add"),
+    path("calendar/days/remove/", views.calendar_day_remove, name="calendar_day_remove"),
+    path("calendar/year/", views.calendar_year_mark, name="calendar_year_mark"),
+    path("calendar/seed/", views.calendar_year_seed, name="calendar_year_seed"),
+]

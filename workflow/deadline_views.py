@@ -1,0 +1,165 @@
+"""Back-office pages of the deadlines: the work calendar (administrators) and the supervision
+board (heads and supervisors)."""
+
+from __future__ import annotations
+
+import calendar as pycal
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from departments.access import is_admin
+
+from . import calendar as work_calendar
+from .deadline_forms import CalendarDayForm, CalendarYearForm
+from .models import CalendarDay, CalendarDayKind, CalendarYear
+
+
+def _year_param(request: HttpRequest) -> int:
+    try:
+        year = int(request.GET.get("year") or request.POST.get("year") or 0)
+    except ValueError:
+        year = 0
+    if not 2000 <= year <= 2100:
+        year = timezone.localdate().year
+    return year
+
+
+def _require_admin(request: HttpRequest) -> None:
+    if not is_admin(request.user):
+        raise PermissionDenied
+
+
+def _back(year: int) -> HttpResponse:
+    return redirect(f"{reverse('deadlines:calendar')}?year={year}")
+
+
+@login_required
+def calendar_year(request: HttpRequest) -> HttpResponse:
+    _require_admin(request)
+    year = _year_param(request)
+    rows = list(CalendarDay.objects.filter(date__year=year).order_by("date"))
+    by_date = {row.date: row for row in rows}
+    arrangement = work_calendar.year_arrangement(year)
+    months = []
+    for month in range(1, 13):
+        weeks = []
+        for week in pycal.Calendar(firstweekday=0).monthdatescalendar(year, month):
+            cells = []
+            for d in week:
+                row = by_date.get(d)
+                cells.append(
+                    {
+                        "date": d,
+                        "in_month": d.month == month,
+                        "working": arrangement.is_working_day(d) if d.year == year else None,
+                        "kind": row.kind if row else "",
+                        "name": row.name if row else "",
+                    }
+                )
+            weeks.append(cells)
+        months.append({"number": month, "weeks": weeks})
+    marker = CalendarYear.objects.filter(year=year).first()
+    known = work_calendar.known_package_years()
+    return render(
+        request,
+        "workflow/calendar.html",
+        {
+            "year": year,
+            "weekday_names": [WEEKDAYS_ABBR[i] for i in range(7)],
+            "rows": rows,
+            "months": months,
+            "marker": marker,
+            "complete": bool(marker and marker.complete),
+            "seedable": year in known,
+            "day_form": CalendarDayForm(initial={"date": date(year, 1, 1)}),
+            "year_form": CalendarYearForm(initial={"note": marker.note if marker else ""}),
+            "holiday_count": sum(1 for r in rows if r.kind == CalendarDayKind.HOLIDAY),
+            "workday_count": sum(1 for r in rows if r.kind == CalendarDayKind.ADJUSTED_WORKDAY),
+            "working_days": sum(
+                1
+                for m in range(1, 13)
+                for d in range(1, pycal.monthrange(year, m)[1] + 1)
+                if arrangement.is_working_day(date(year, m, d))
+            ),
+        },
+    )
+
+
+@login_required
+@require_POST
+def calendar_day_add(request: HttpRequest) -> HttpResponse:
+    _require_admin(request)
+    form = CalendarDayForm(request.POST)
+    year = _year_param(request)
+    if form.is_valid():
+        day = form.cleaned_data["date"]
+        work_calendar.calendar_day_set(
+            actor=request.user,
+            day=day,
+            kind=form.cleaned_data["kind"],
+            name=form.cleaned_data["name"],
+        )
+        messages.success(request, _("%(date)s saved.") % {"date": day.isoformat()})
+        return _back(day.year)
+    messages.error(request, _("Please enter a valid date and kind."))
+    return _back(year)
+
+
+@login_required
+@require_POST
+def calendar_day_remove(request: HttpRequest) -> HttpResponse:
+    _require_admin(request)
+    year = _year_param(request)
+    try:
+        day = date.fromisoformat(request.POST.get("date", ""))
+    except ValueError:
+        messages.error(request, _("Please enter a valid date and kind."))
+        return _back(year)
+    if work_calendar.calendar_day_remove(actor=request.user, day=day):
+        messages.success(request, _("%(date)s removed.") % {"date": day.isoformat()})
+    return _back(day.year)
+
+
+@login_required
+@require_POST
+def calendar_year_mark(request: HttpRequest) -> HttpResponse:
+    _require_admin(request)
+    year = _year_param(request)
+    form = CalendarYearForm(request.POST)
+    form.is_valid()
+    complete = bool(form.cleaned_data.get("complete"))
+    work_calendar.calendar_year_mark(
+        actor=request.user, year=year, complete=complete, note=form.cleaned_data.get("note", "")
+    )
+    if complete:
+        messages.success(
+            request, _("The %(year)s arrangement is marked complete.") % {"year": year}
+        )
+    else:
+        messages.warning(
+            request, _("The %(year)s arrangement is marked incomplete.") % {"year": year}
+        )
+    return _back(year)
+
+
+@login_required
+@require_POST
+def calendar_year_seed(request: HttpRequest) -> HttpResponse:
+    _require_admin(request)
+    year = _year_param(request)
+    result = work_calendar.calendar_seed(years=[year])
+    messages.success(
+        request,
+        _("%(count)s day(s) entered from the national arrangement.") % {"count": result.created},
+    )
+    return _back(year)

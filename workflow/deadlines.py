@@ -1,0 +1,390 @@
+"""The deadline sweep (DESIGN.md §4: "deadlines are data").
+
+``sweep(now=...)`` runs every minute from Celery beat (``workflow.sweep_deadlines``) and by hand
+(``manage.py sweep_deadlines``). Each step is one statement that selects only the rows crossing
+a threshold through a partial index and marks them in the same statement::
+
+    UPDATE workflow_casetask SET warning = 'red'
+     WHERE id IN (SELECT id FROM workflow_casetask
+                   WHERE <the index predicate> AND due_at < now
+                   ORDER BY due_at LIMIT n FOR UPDATE SKIP LOCKED)
+       AND <the predicate again>                -- re-checked on the row version it locked
+    RETURNING id, application_id, department_id, due_at
+
+and, in the same transaction, writes one ``DeadlineMark`` per row (``INSERT … ON CONFLICT DO
+NOTHING RETURNING id``: the unique (task, threshold, due) key). Only rows not yet marked are in
+the partial indexes, so the cost follows the due rows, not the open ones. Two sweeps at once
+split the rows between them (SKIP LOCKED); a sweep run twice finds nothing the second time.
+
+The follow-up of each mark — the event on the case, the notices, the escalation and the
+item department's timeout policy (escalate, or deemed approval 逾期视为同意 where the item
+allows it) — is a Celery task per mark enqueued after commit (``workflow.deadline_followup``),
+idempotent through ``DeadlineMark.processed_at`` under a row lock, and through the unique key of
+the next threshold's mark. Lock order as everywhere (DESIGN.md §5): the sweep locks only task
+and case rows it marks and waits for nothing (SKIP LOCKED); the follow-up of a deemed approval
+goes through the flow's service, which locks the process, then the application.
+"""
+
+from __future__ import annotations
+
+import logging
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from permits.models import Application, Event
+
+from .models import CaseTask, DeadlineMark, TaskKind, Threshold
+
+logger = logging.getLogger("workflow.deadlines")
+
+ACTIVE = ("open", "assigned")
+
+# Each step: (threshold, table, the partial index predicate, the moment column).
+_TASK_PREDICATE = {
+    Threshold.RED: "status IN ('open', 'assigned') AND NOT paused AND NOT (warning = 'red')",
+    Threshold.YELLOW: "status IN ('open', 'assigned') AND warning = 'none' AND NOT paused",
+}
+_CASE_PREDICATE = {
+    Threshold.RED: "status = 'in_review' AND NOT paused AND NOT (warning = 'red')",
+    Threshold.YELLOW: "status = 'in_review' AND warning = 'none' AND NOT paused",
+}
+_COLUMN = {Threshold.RED: "due_at", Threshold.YELLOW: "yellow_at"}
+
+
+@dataclass
+class SweepResult:
+    now: datetime
+    marked: dict[str, int] = field(default_factory=dict)
+    mark_ids: list[int] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(self.marked.values())
+
+
+def _skip_locked() -> str:
+    if connection.vendor == "postgresql":
+        return " FOR UPDATE SKIP LOCKED"
+    return ""  # SQLite: IMMEDIATE transactions serialise writers
+
+
+def mark_statement(*, kind: str, threshold: str) -> str:
+    """The select-and-mark statement of one step (``kind`` is ``task`` or ``case``); its
+    parameters are (now, limit, now)."""
+    if kind == "task":
+        table, predicate = CaseTask._meta.db_table, _TASK_PREDICATE[threshold]
+        returning = "id, application_id, department_id, due_at"
+    else:
+        table, predicate = Application._meta.db_table, _CASE_PREDICATE[threshold]
+        returning = "id, id, lead_department_id, due_at"
+    column = _COLUMN[threshold]
+    return (
+        f"UPDATE {table} SET warning = '{threshold}' "
+        f"WHERE id IN (SELECT id FROM {table} WHERE {predicate} AND {column} < %s "
+        f"ORDER BY {column} LIMIT %s{_skip_locked()}) "
+        f"AND {predicate} AND {column} < %s "
+        f"RETURNING {returning}"
+    )
+
+
+def select_statement(*, kind: str, threshold: str) -> str:
+    """The selecting half alone (for EXPLAIN in tests and the benchmark)."""
+    table = CaseTask._meta.db_table if kind == "task" else Application._meta.db_table
+    predicate = (_TASK_PREDICATE if kind == "task" else _CASE_PREDICATE)[threshold]
+    column = _COLUMN[threshold]
+    return (
+        f"SELECT id FROM {table} WHERE {predicate} AND {column} < %s "
+        f"ORDER BY {column} LIMIT %s{_skip_locked()}"
+    )
+
+
+def _insert_marks(rows: list[tuple], *, kind: str, threshold: str, now: datetime) -> list[int]:
+    if not rows:
+        return []
+    table = DeadlineMark._meta.db_table
+    values, params = [], []
+    for task_or_case_id, application_id, department_id, due_at in rows:
+        values.append("(%s, %s, %s, %s, %s, %s)")
+        params += [
+            task_or_case_id if kind == "task" else None,
+            application_id,
+            department_id,
+            threshold,
+            due_at,
+            now,
+        ]
+    sql = (
+        f"INSERT INTO {table} (task_id, application_id, department_id, threshold, due_at, "
+        f"created_at) VALUES {', '.join(values)} ON CONFLICT DO NOTHING RETURNING id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def sweep_step(*, kind: str, threshold: str, now: datetime, limit: int) -> tuple[int, list[int]]:
+    """One batch of one step, in its own transaction. Returns (rows marked, new mark ids)."""
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(mark_statement(kind=kind, threshold=threshold), [now, limit, now])
+            rows = [row for row in cursor.fetchall() if row[3] is not None]
+        mark_ids = _insert_marks(rows, kind=kind, threshold=threshold, now=now)
+        for mark_id in mark_ids:
+            _schedule_followup(mark_id)
+    return len(rows), mark_ids
+
+
+STEPS = (
+    ("task", Threshold.RED),
+    ("task", Threshold.YELLOW),
+    ("case", Threshold.RED),
+    ("case", Threshold.YELLOW),
+)
+
+
+def sweep(*, now: datetime | None = None, limit: int | None = None) -> SweepResult:
+    """Mark every task and case clock that crossed a threshold by ``now``; enqueue the
+    follow-ups. Red before yellow: a clock that crossed both at once (a sweep outage) is red."""
+    now = now or timezone.now()
+    limit = limit or getattr(settings, "DEADLINE_SWEEP_BATCH", 500)
+    result = SweepResult(now=now)
+    for kind, threshold in STEPS:
+        key = f"{kind}_{threshold}"
+        result.marked[key] = 0
+        while True:
+            count, mark_ids = sweep_step(kind=kind, threshold=threshold, now=now, limit=limit)
+            result.marked[key] += count
+            result.mark_ids += mark_ids
+            if count < limit:
+                break
+    if result.total:
+        logger.info("deadline sweep at %s marked %s", now.isoformat(), result.marked)
+    return result
+
+
+_inline_queue: ContextVar[list[int] | None] = ContextVar("deadline_inline_queue", default=None)
+
+
+def sweep_inline(*, now: datetime | None = None, limit: int | None = None) -> SweepResult:
+    """The sweep with every follow-up (and the follow-ups they start) run here, in this
+    process, instead of by the worker: ``manage.py sweep_deadlines --followups`` and tests."""
+    queue: list[int] = []
+    token = _inline_queue.set(queue)
+    try:
+        result = sweep(now=now, limit=limit)
+        while queue:
+            process_mark(mark_id=queue.pop(0))
+    finally:
+        _inline_queue.reset(token)
+    return result
+
+
+def _schedule_followup(mark_id: int) -> None:
+    """After commit, the worker does the follow-up; in an inline sweep, this process does, once
+    the current step's transaction is over."""
+    queue = _inline_queue.get()
+    if queue is not None:
+        queue.append(mark_id)
+    else:
+        transaction.on_commit(lambda: enqueue_followup(mark_id))
+
+
+def enqueue_followup(mark_id: int) -> None:
+    from .tasks import deadline_followup
+
+    try:
+        deadline_followup.delay(mark_id)
+    except Exception:  # the broker is down: the beat's catch-up finds the unprocessed mark
+        logger.warning("could not enqueue deadline_followup(%s); left for the catch-up", mark_id)
+
+
+def catch_up_followups(*, now: datetime | None = None, older_than_seconds: int = 120) -> int:
+    """Re-enqueue marks whose follow-up has not run (a message lost with the broker)."""
+    from datetime import timedelta
+
+    now = now or timezone.now()
+    ids = list(
+        DeadlineMark.objects.filter(
+            processed_at__isnull=True, created_at__lt=now - timedelta(seconds=older_than_seconds)
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:1000]
+    )
+    for mark_id in ids:
+        enqueue_followup(mark_id)
+    return len(ids)
+
+
+# --- Follow-up of one mark -------------------------------------------------------------------
+
+
+def _event(application_id: int, *, action: str, department_id: int, note: str, data: dict):
+    return Event.objects.create(
+        application_id=application_id,
+        actor=None,
+        action=action,
+        department_id=department_id,
+        note=note,
+        data=data,
+    )
+
+
+def _next_mark(mark: DeadlineMark, threshold: str) -> int | None:
+    ids = _insert_marks(
+        [
+            (
+                mark.task_id or mark.application_id,
+                mark.application_id,
+                mark.department_id,
+                mark.due_at,
+            )
+        ],
+        kind="task" if mark.task_id else "case",
+        threshold=threshold,
+        now=timezone.now(),
+    )
+    for mark_id in ids:
+        _schedule_followup(mark_id)
+    return ids[0] if ids else None
+
+
+def timeout_policy(task: CaseTask) -> str:
+    """The item department's timeout policy for an overdue task: ``deemed_approval`` only for a
+    participating department's review of an item whose rules allow it (frozen in the item
+    version); ``escalate`` otherwise."""
+    if task.kind != TaskKind.REVIEW or task.participation is None:
+        return "escalate"
+    if task.participation.role != "parallel":
+        return "escalate"
+    if task.participation.timeout_policy != "deemed_approval":
+        return "escalate"
+    frozen = (task.application.item_version.snapshot or {}).get("item") or {}
+    allowed = frozen.get("deemed_approval_allowed", task.application.item.deemed_approval_allowed)
+    return "deemed_approval" if allowed else "escalate"
+
+
+def process_mark(*, mark_id: int) -> str:
+    """Do the follow-up of one mark, once. Returns what was done (for logs and tests)."""
+    from django.utils.translation import gettext as _
+
+    with transaction.atomic():
+        mark = (
+            DeadlineMark.objects.select_for_update(skip_locked=True)
+            .filter(pk=mark_id, processed_at__isnull=True)
+            .first()
+        )
+        if mark is None:
+            return "skipped"
+        outcome = "stale"
+        data = {"mark": mark.pk, "threshold": mark.threshold, "due_at": mark.due_at.isoformat()}
+        if mark.task_id:
+            task = (
+                CaseTask.objects.select_related(
+                    "participation", "application__item_version", "application__item", "department"
+                )
+                .filter(pk=mark.task_id)
+                .first()
+            )
+            live = (
+                task is not None
+                and task.status in ACTIVE
+                and not task.paused
+                and task.due_at == mark.due_at
+            )
+            if live:
+                data["task"] = task.pk
+                outcome = _task_followup(mark, task, data, _)
+        else:
+            application = Application.objects.filter(pk=mark.application_id).first()
+            live = (
+                application is not None
+                and application.status == "in_review"
+                and not application.paused
+                and application.due_at == mark.due_at
+            )
+            if live:
+                outcome = _case_followup(mark, data, _)
+        mark.processed_at = timezone.now()
+        mark.save(update_fields=["processed_at"])
+    return outcome
+
+
+def _task_followup(mark: DeadlineMark, task: CaseTask, data: dict, _) -> str:
+    if mark.threshold == Threshold.YELLOW:
+        _event(
+            mark.application_id,
+            action="task_warning",
+            department_id=mark.department_id,
+            note=_("Yellow warning: the task is nearly due."),
+            data=data,
+        )
+        return "warned"
+    if mark.threshold == Threshold.RED:
+        _event(
+            mark.application_id,
+            action="task_overdue",
+            department_id=mark.department_id,
+            note=_("Red warning: the task is overdue; a red card is recorded."),
+            data=data,
+        )
+        policy = timeout_policy(task)
+        _next_mark(
+            mark,
+            Threshold.DEEMED_APPROVAL if policy == "deemed_approval" else Threshold.ESCALATED,
+        )
+        return "red"
+    if mark.threshold == Threshold.ESCALATED:
+        _event(
+            mark.application_id,
+            action="task_escalated",
+            department_id=mark.department_id,
+            note=_("Escalated to the department head and the region's supervisors."),
+            data=data,
+        )
+        return "escalated"
+    if mark.threshold == Threshold.DEEMED_APPROVAL:
+        return _deemed_approval(mark, task)
+    return "unknown"
+
+
+def _deemed_approval(mark: DeadlineMark, task: CaseTask) -> str:
+    """Complete the department's review as the system, with the deemed-approval opinion,
+    through the flow's service (so the join goes on). A task answered meanwhile stays as it is."""
+    from django.utils.translation import gettext as _
+
+    from . import services
+
+    deem = getattr(services, "review_deemed_approve", None)
+    if deem is None:  # the flow offers no system completion: escalate instead
+        _next_mark(mark, Threshold.ESCALATED)
+        return "escalated_instead"
+    opinion = _("Deemed approved: no answer within the time limit (逾期视为同意).")
+    done = deem(task=task.pk, opinion=opinion)
+    return "deemed_approved" if done else "stale"
+
+
+def _case_followup(mark: DeadlineMark, data: dict, _) -> str:
+    if mark.threshold == Threshold.YELLOW:
+        _event(
+            mark.application_id,
+            action="case_warning",
+            department_id=mark.department_id,
+            note=_("Yellow warning: the case is nearly due."),
+            data=data,
+        )
+        return "warned"
+    if mark.threshold == Threshold.RED:
+        _event(
+            mark.application_id,
+            action="case_overdue",
+            department_id=mark.department_id,
+            note=_("Red warning: the case is past its promised time limit."),
+            data=data,
+        )
+        return "red"
+    return "unknown"

@@ -1,0 +1,40 @@
+"""Celery tasks of the deadlines: thin, idempotent, by id (STYLE.md point 7). Due state lives
+in database columns swept by beat; nothing here waits on a long ETA or countdown."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import DatabaseError
+
+from . import deadlines
+
+COMMON = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "soft_time_limit": 120,
+    "time_limit": 150,
+}
+
+
+@shared_task(name="workflow.sweep_deadlines", max_retries=0, **COMMON)
+def sweep_deadlines(now: str | None = None) -> dict:
+    """The beat's sweep (every ``DEADLINE_SWEEP_SECONDS``); ``now`` (ISO 8601) for tests."""
+    from django.utils.dateparse import parse_datetime
+
+    at = parse_datetime(now) if now else None
+    result = deadlines.sweep(now=at)
+    caught = deadlines.catch_up_followups(now=at)
+    return {"marked": result.marked, "caught_up": caught}
+
+
+@shared_task(
+    name="workflow.deadline_followup",
+    autoretry_for=(DatabaseError,),
+    retry_backoff=5,
+    retry_backoff_max=120,
+    retry_jitter=True,
+    max_retries=10,
+    **COMMON,
+)
+def deadline_followup(mark_id: int) -> str:
+    return deadlines.process_mark(mark_id=mark_id)

@@ -229,22 +229,11 @@ def _form_clean(spec: VersionSpec, data: Any, *, partial: bool) -> dict:
 
 
 def _assert_item_accepting(item: ServiceItem) -> None:
-    try:
-        from permits.services import item_assert_accepting
-    except ImportError:  # pragma: no cover - before the catalogue services land
-        item_assert_accepting = None
-    if item_assert_accepting is not None:
-        try:
-            item_assert_accepting(item=item)
-        except Exception as exc:
-            if isinstance(exc, Invalid | NotFound | Conflict):
-                raise
-            raise Invalid(str(getattr(exc, "message", exc)), fields={"item": [str(exc)]}) from exc
-    if not item.accepts_applications:
-        raise Invalid(
-            _("This service item does not take applications at the moment."),
-            fields={"item": [_("This service item does not take applications at the moment.")]},
-        )
+    """The catalogue's rule: published with a version (suspended items take no new cases and
+    their drafts cannot be submitted) — ``ItemNotAccepting`` (409) otherwise."""
+    from permits.services import item_assert_accepting
+
+    item_assert_accepting(item)
 
 
 # ---------------------------------------------------------------------------------------------

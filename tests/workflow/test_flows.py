@@ -7,6 +7,7 @@ import time_machine
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS
 
+from permits.exceptions import Conflict as PermitsConflict
 from permits.exceptions import Invalid
 from permits.models import Application, Certificate, Event, SupplementNotice
 from tests.workflow import factories as f
@@ -325,3 +326,56 @@ def test_numbers_are_sequential_per_day():
     b = new_case(world, upload=False)
     assert int(b.number[-6:]) == int(a.number[-6:]) + 1
     assert Application.objects.filter(number__startswith="YF20261102").count() == 2
+
+
+def test_suspended_item_drafts_cannot_be_submitted_but_cases_in_flight_go_on():
+    world = build_world(1)
+    in_flight = submitted_case(world)
+    draft = new_case(world)
+    world.item.status = "suspended"
+    world.item.save(update_fields=["status"])
+    with pytest.raises(PermitsConflict):
+        services.application_submit(actor=world.citizen, application=draft)
+    accept(world, in_flight)
+    in_flight.refresh_from_db()
+    assert in_flight.status == "in_review"
+
+
+def test_window_clerk_enters_a_walk_in_case_and_hands_the_result_over():
+    world = build_world(1)
+    reg = world.lead.region
+    centre_dept = f.department(name="政务服务中心")
+    f.centre(reg, centre_dept)
+    clerk = f.staff(centre_dept, role="clerk")
+    app = services.application_create(
+        actor=clerk,
+        item=world.item,
+        form={"summary": "窗口受理"},
+        channel="window",
+        applicant={
+            "real_name": "李四",
+            "id_type": "resident_id",
+            "id_number": f.resident_id(777),
+            "phone": "13900000000",
+        },
+    )
+    assert app.channel == "window" and app.created_by == clerk and app.centre is not None
+    assert app.applicant_person.real_name == "李四"
+    services.material_upload(
+        actor=clerk,
+        application=app,
+        requirement_id=f.requirement_ids(world.item)[0],
+        uploaded_file=f.pdf_file(),
+    )
+    services.application_submit(actor=clerk, application=app)
+    accept(world, app)
+    approve_department(world, app, world.departments[0])
+    decide(world, app)
+    with pytest.raises(Invalid):
+        services.application_handover(actor=clerk, application=app, method="mail")
+    services.application_handover(
+        actor=clerk, application=app, method="window", collected_by="李四"
+    )
+    app.refresh_from_db()
+    assert app.status == "closed" and app.handover["method"] == "window"
+    assert Event.objects.filter(application=app, action="handed_over").exists()

@@ -27,7 +27,7 @@ from rest_framework.utils.encoders import JSONEncoder
 from rest_framework.views import APIView
 from viewflow.workflow.exceptions import FlowLockFailed
 
-from onestop.api import ApiError, Pagination
+from onestop.api import ApiError, Pagination, api_error_from
 from permits.exceptions import PermitsError
 from permits.models import Application, Certificate
 from permits.uploads import file_response
@@ -35,14 +35,6 @@ from permits.validators import mask_name
 from workflow import selectors, services
 from workflow.api import serializers as s
 from workflow.models import IdempotentRequest
-
-_STATUS_BY_CODE = {
-    "invalid": 400,
-    "missing_materials": 400,
-    "permission_denied": 403,
-    "not_found": 404,
-    "conflict": 409,
-}
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
     "Idempotency-Key",
@@ -56,13 +48,7 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
 
 
 def api_error(exc: PermitsError) -> ApiError:
-    code = getattr(exc, "code", "invalid")
-    return ApiError(
-        code,
-        str(exc.message),
-        status_code=_STATUS_BY_CODE.get(code, 400),
-        fields=exc.fields,
-    )
+    return api_error_from(exc)
 
 
 def calls_service(method):

@@ -1358,39 +1358,6 @@ def _complete_decision(app, t, *, actor, decision, opinion, now, **fields):
     _complete_flow_task(t.flow_task_id)
 
 
-def task_deem_approved(*, task: CaseTask | int, note: str = "") -> CaseTask | None:
-    """逾期视为同意: the system completes an overdue department review as approved, where the
-    item department's timeout policy says so. For the deadline sweep (no user: the Event's
-    actor is empty). The department's remaining stages are skipped and the join goes on.
-    Returns None (quietly) when the task is no longer open, so a repeated sweep changes
-    nothing twice."""
-    task_id = getattr(task, "pk", task)
-    row = CaseTask.objects.filter(pk=task_id).values("application_id").first()
-    if row is None:
-        return None
-    with _case_locked(row["application_id"]) as app:
-        t = _locked_task(task_id)
-        if t.status not in ACTIVE_TASK_STATUSES or t.kind != TaskKind.REVIEW:
-            return None
-        if app.status not in (S.IN_REVIEW, S.SUPPLEMENT) or t.awaiting_applicant:
-            return None
-        participation = t.participation
-        if participation is None or participation.timeout_policy != "deemed_approval":
-            return None
-        now = timezone.now()
-        opinion = note or _("No answer within the time limit: deemed approved.")
-        _finish(
-            t, actor=None, decision="approve", opinion=opinion, now=now, result={"deemed": True}
-        )
-        participation.status = P.DEEMED_APPROVED
-        participation.opinion = opinion
-        participation.decided_at = now
-        participation.save(update_fields=["status", "opinion", "decided_at"])
-        _task_event(app, t, actor=None, action="deemed_approved", note=opinion)
-        _complete_flow_task(t.flow_task_id)
-    return t
-
-
 _COMPLETERS = {
     TaskKind.ACCEPTANCE: _complete_acceptance,
     TaskKind.REVIEW: _complete_review,

@@ -380,23 +380,3 @@ def test_window_clerk_enters_a_walk_in_case_and_hands_the_result_over():
     app.refresh_from_db()
     assert app.status == "closed" and app.handover["method"] == "window"
     assert Event.objects.filter(application=app, action="handed_over").exists()
-
-
-def test_deemed_approval_by_the_system_lets_the_join_go_on():
-    world = build_world(2)
-    app = submitted_case(world)
-    accept(world, app)
-    d1, d2 = world.departments
-    approve_department(world, app, d1)
-    task = open_task(app, kind="review", department=d2)
-    # the escalate policy never deems approval
-    assert services.task_deem_approved(task=task) is None
-    task.participation.timeout_policy = "deemed_approval"
-    task.participation.save(update_fields=["timeout_policy"])
-    assert services.task_deem_approved(task=task) is not None
-    assert services.task_deem_approved(task=task) is None  # once only
-    row = app.participations.get(department=d2)
-    assert row.status == "deemed_approved"
-    event = Event.objects.get(application=app, action="deemed_approved")
-    assert event.actor is None and event.department_id == d2.pk
-    open_task(app, kind="decision")

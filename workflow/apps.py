@@ -19,3 +19,7 @@ class WorkflowConfig(AppConfig):
             post_save.connect(_calendar_changed, sender=model, dispatch_uid=f"cal-save-{model}")
             post_delete.connect(_calendar_changed, sender=model, dispatch_uid=f"cal-del-{model}")
         clocks.connect_signals()
+
+        from onestop.views import readiness_check
+
+        readiness_check("calendar")(calendar.readiness)

@@ -345,3 +345,12 @@ def calendar_year_mark(*, actor, year: int, complete: bool, note: str = "") -> C
         row.save()
         invalidate()
     return row
+
+
+def readiness() -> str | None:
+    """``/readyz`` check "calendar": names the years whose holiday arrangement is missing. It
+    reports and does not fail: the service keeps working (on Monday–Friday) meanwhile."""
+    missing = missing_years()
+    if not missing:
+        return None
+    return "holiday arrangement missing for " + ", ".join(str(y) for y in missing)

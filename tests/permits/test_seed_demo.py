@@ -260,6 +260,7 @@ def test_company_setup_is_parallel_with_the_five_departments(seeded):
     assert department_codes(qykb, "parallel") == {"yf-gaj", "yf-sw", "yf-rsj", "yf-ybj", "yf-gjj"}
     assert 1 <= qykb.promised_days <= qykb.legal_days <= 3
     assert qykb.materials.filter(tolerable=True).exists()  # 容缺受理 is possible
+    assert qykb.search_text and "qykb" in qykb.search_text.split()
 
     # The same service in 罗定市's catalogue, with the county's departments.
     ld = item("445381-SCJG-QYKB")

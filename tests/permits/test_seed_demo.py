@@ -7,6 +7,7 @@ run in their own nested transaction and are rolled back too.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import os
@@ -15,6 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
 from django.core import serializers
@@ -27,6 +29,7 @@ from departments.models import Department, DepartmentKind, Region, ServiceCentre
 from permits import demo_data as data
 from permits.models import (
     Category,
+    Certificate,
     FormField,
     Handler,
     ItemDepartment,
@@ -38,6 +41,9 @@ from permits.models import (
     ServiceModel,
 )
 from permits.validators import is_valid_credit_code, is_valid_resident_id
+from tests.workflow.factories import pdf_file
+from workflow import services as case_services
+from workflow.models import CaseTask
 
 # Hashing the demo password with PBKDF2 per login check would dominate the run time.
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -383,3 +389,140 @@ def test_demo_identifiers_are_computed_with_the_national_checksums():
     for account in data.ACCOUNTS:
         if account.person:
             assert is_valid_resident_id(account.person.id_number)
+
+
+# --- The demo journeys of issue 3, on the seeded data ------------------------------------------
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+THURSDAY = dt.datetime(2026, 11, 26, 10, 0, tzinfo=SHANGHAI)
+
+
+def user(username: str):
+    return get_user_model().objects.get(username=username)
+
+
+def open_task(app, *, kind: str, department: str | None = None):
+    tasks = CaseTask.objects.filter(application=app, kind=kind, status__in=["open", "assigned"])
+    if department:
+        tasks = tasks.filter(department__code=department)
+    (task,) = tasks
+    return task
+
+
+def upload_key_materials(app, actor) -> None:
+    for requirement in app.item_version.snapshot["materials"]:
+        if requirement["required"] and not requirement.get("tolerable"):
+            case_services.material_upload(
+                actor=actor,
+                application=app,
+                requirement_id=requirement["id"],
+                uploaded_file=pdf_file(),
+            )
+
+
+@pytest.mark.django_db
+def test_demo_company_setup_by_a_founder_through_five_departments(seeded):
+    citizen = user("citizen")
+    founder = Person.objects.get(user=citizen)
+    with time_machine.travel(THURSDAY, tick=False):
+        # The citizen applies as founder: a person, the enterprise does not exist yet
+        app = case_services.application_create(
+            actor=citizen,
+            item=item("445300-SCJG-QYKB"),
+            form={
+                "company_name": "云浮市云石文化创意有限公司",
+                "company_type": "有限责任公司（自然人独资）",
+                "registered_capital": 50,
+                "address": "云浮市云城区云城街道星岩四路1号",
+                "business_scope": "石材工艺品设计、销售；文化创意服务。",
+                "legal_rep_name": founder.real_name,
+                "legal_rep_id": founder.id_number,
+                "contact_phone": founder.phone,
+                "employee_count": 5,
+                "seals": ["公章", "财务专用章", "发票专用章"],
+            },
+        )
+        upload_key_materials(app, citizen)
+        case_services.application_submit(actor=citizen, application=app)
+
+        # 市场监管 accepts; the five departments each find their own review at once
+        case_services.task_complete(
+            task=open_task(app, kind="acceptance"), actor=user("scjg_undertake"), decision="approve"
+        )
+        reviews = CaseTask.objects.filter(application=app, kind="review")
+        assert set(reviews.values_list("department__code", flat=True)) == {
+            "yf-gaj",
+            "yf-sw",
+            "yf-rsj",
+            "yf-ybj",
+            "yf-gjj",
+        }
+        for username, code in [
+            ("gaj_reviewer", "yf-gaj"),
+            ("sw_reviewer", "yf-sw"),
+            ("rsj_reviewer", "yf-rsj"),
+            ("ybj_reviewer", "yf-ybj"),
+            ("gjj_reviewer", "yf-gjj"),
+        ]:
+            case_services.task_complete(
+                task=open_task(app, kind="review", department=code),
+                actor=user(username),
+                decision="approve",
+                opinion="同意",
+            )
+
+        # 市场监管 decides and the business licence is issued
+        case_services.task_complete(
+            task=open_task(app, kind="decision"),
+            actor=user("scjg_undertake"),
+            decision="approve",
+            opinion="准予设立登记",
+        )
+    app.refresh_from_db()
+    assert app.status == "approved"
+    assert Certificate.objects.get(application=app).type == "营业执照"
+
+
+@pytest.mark.django_db
+def test_demo_food_licence_by_the_enterprise_handler_with_inspection(seeded):
+    handler = user("enterprise")
+    with time_machine.travel(THURSDAY, tick=False):
+        app = case_services.application_create(
+            actor=handler,
+            item=item("445300-SCJG-SPJYXK"),
+            on_behalf_of=data.DEMO_ENTERPRISE.credit_code,
+            form={
+                "enterprise_name": data.DEMO_ENTERPRISE.name,
+                "credit_code": data.DEMO_ENTERPRISE.credit_code,
+                "legal_rep": data.DEMO_ENTERPRISE.legal_representative,
+                "premises_address": "云浮市云城区河口街道石材城东路8号",
+                "business_form": "餐饮服务经营者",
+                "business_items": ["热食类食品制售", "自制饮品制售"],
+                "area_sqm": 120,
+                "safety_manager": "陈志强",
+                "safety_manager_phone": "13800138002",
+                "delivery": "电子证照",
+            },
+        )
+        upload_key_materials(app, handler)
+        case_services.application_submit(actor=handler, application=app)
+        case_services.task_complete(
+            task=open_task(app, kind="acceptance"), actor=user("scjg_undertake"), decision="approve"
+        )
+        case_services.task_complete(
+            task=open_task(app, kind="inspection"),
+            actor=user("scjg_undertake"),
+            decision="pass",
+            inspected_on="2026-11-27",
+            inspectors=["周敏", "吴俊"],
+            findings="经营场所、设备布局与申报一致。",
+        )
+        # The lead has three stages: the decision is signed at 签发
+        decision = open_task(app, kind="decision")
+        assert decision.stage == "sign"
+        case_services.task_complete(
+            task=decision, actor=user("scjg_sign"), decision="approve", opinion="准予许可"
+        )
+    app.refresh_from_db()
+    assert app.status == "approved" and app.applicant_enterprise.name == data.DEMO_ENTERPRISE.name
+    assert Certificate.objects.get(application=app).type == "食品经营许可证"

@@ -9,8 +9,10 @@ creates accounts whose password is public.
 
 from __future__ import annotations
 
+import logging
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
@@ -34,6 +36,21 @@ from permits.models import (
 )
 
 _LOOKUP = object()  # sentinel: ``upsert`` queries for the row itself
+
+# The services log one line per role granted and per item published; the summary says as much.
+CHATTY_LOGGERS = ("departments.services", "permits.services")
+
+
+@contextmanager
+def quiet(loggers: Iterable[str], level: int = logging.WARNING) -> Iterator[None]:
+    saved = {name: logging.getLogger(name).level for name in loggers}
+    for name in saved:
+        logging.getLogger(name).setLevel(level)
+    try:
+        yield
+    finally:
+        for name, old in saved.items():
+            logging.getLogger(name).setLevel(old)
 
 
 class Seeder:
@@ -445,7 +462,8 @@ class Command(BaseCommand):
                 "whose password is public; never load it into a production database."
             )
         seeder = Seeder()
-        with transaction.atomic():
+        loggers = CHATTY_LOGGERS if options["verbosity"] < 2 else ()
+        with quiet(loggers), transaction.atomic():
             seeder.run()
         if options["verbosity"] >= 1:
             self._print_summary(seeder)

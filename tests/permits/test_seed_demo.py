@@ -7,6 +7,7 @@ run in their own nested transaction and are rolled back too.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import io
@@ -40,6 +41,7 @@ from permits.models import (
     ServiceItem,
     ServiceModel,
 )
+from permits.services import item_validate
 from permits.validators import is_valid_credit_code, is_valid_resident_id
 from tests.workflow.factories import pdf_file
 from workflow import services as case_services
@@ -126,12 +128,13 @@ def test_seed_demo_twice_gives_the_same_database(seeded):
     assert table_counts() == counts
     assert catalogue_digest() == digest
     assert ItemVersion.objects.count() == versions == len(data.ITEMS)
-    assert f"Items published now: 0 of {len(data.ITEMS)}" in output
+    assert "New item versions: 0" in output
 
 
 @pytest.mark.django_db
-def test_seed_demo_repairs_drift_and_publishes_only_what_changed(seeded):
-    # Given an item edited by hand: a promised limit raised, a form field deleted, a popularity
+def test_seed_demo_repairs_drift_without_a_new_version(seeded):
+    # Given an item edited by hand: a promised limit raised, a form field deleted, a popularity;
+    # and the demo handler's authorisation expired
     code = "445300-SCJG-QYKB"
     ServiceItem.objects.filter(code=code).update(promised_days=3, popularity=5)
     FormField.objects.filter(item__code=code, name="seals").delete()
@@ -140,15 +143,39 @@ def test_seed_demo_repairs_drift_and_publishes_only_what_changed(seeded):
     # When the demo is seeded again
     output = seed()
 
-    # Then the item is back as the demo data says, with one new version; others are untouched
+    # Then the item is back as the demo data says; its configuration equals the frozen version
+    # again, so that version is kept
     qykb = item(code)
     assert qykb.promised_days == 1
     assert qykb.form_fields.filter(name="seals").exists()
     assert qykb.popularity == 5  # popularity is the portal's, not configuration
-    assert qykb.current_version.number == 2
-    assert ItemVersion.objects.count() == len(data.ITEMS) + 1
-    assert "Items published now: 1 of" in output
+    assert qykb.current_version.number == 1
+    assert ItemVersion.objects.count() == len(data.ITEMS)
+    assert "New item versions: 0" in output
     assert Handler.objects.get().valid_until is None
+
+
+@pytest.mark.django_db
+def test_seed_demo_publishes_a_new_version_only_for_the_item_that_changed(seeded, monkeypatch):
+    # Given the demo data with 企业开办's promised limit changed
+    code = "445300-SCJG-QYKB"
+    changed = [
+        dataclasses.replace(spec, promised_days=2) if spec.code == code else spec
+        for spec in data.ITEMS
+    ]
+    monkeypatch.setattr(data, "ITEMS", changed)
+    versions = dict(ServiceItem.objects.values_list("code", "current_version_id"))
+
+    # When the demo is seeded
+    output = seed()
+
+    # Then that item, and only that one, has a new version with the new limit
+    now = dict(ServiceItem.objects.values_list("code", "current_version_id"))
+    assert [c for c in now if now[c] != versions[c]] == [code]
+    qykb = item(code)
+    assert qykb.current_version.number == 2
+    assert qykb.current_version.snapshot["item"]["promised_days"] == 2
+    assert f"New item versions: 1 ({len(data.ITEMS)} items): {code}" in output
 
 
 # --- Production guard ------------------------------------------------------------------------
@@ -232,6 +259,7 @@ def test_every_item_is_valid_and_published_with_a_version(seeded):
     items = ServiceItem.objects.prefetch_related("departments", "materials", "form_fields")
     assert items.count() == len(data.ITEMS) >= 20
     for it in items:
+        item_validate(item=it)  # every catalogue rule (raises ItemConfigurationInvalid)
         it.full_clean()
         for row in [*it.departments.all(), *it.materials.all(), *it.form_fields.all()]:
             row.full_clean()
@@ -526,3 +554,11 @@ def test_demo_food_licence_by_the_enterprise_handler_with_inspection(seeded):
     app.refresh_from_db()
     assert app.status == "approved" and app.applicant_enterprise.name == data.DEMO_ENTERPRISE.name
     assert Certificate.objects.get(application=app).type == "食品经营许可证"
+
+
+def test_readme_lists_every_demo_account():
+    readme = (BASE_DIR / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Demo accounts", 1)[1].split("\n## ", 1)[0]
+    assert settings.DEMO_PASSWORD in section
+    for account in data.ACCOUNTS:
+        assert f"| `{account.username}` |" in section, account.username

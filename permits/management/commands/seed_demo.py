@@ -34,6 +34,7 @@ from permits.models import (
     Person,
     ServiceItem,
 )
+from permits.services import item_publish
 
 _LOOKUP = object()  # sentinel: ``upsert`` queries for the row itself
 
@@ -61,7 +62,7 @@ class Seeder:
         self.regions: dict[str, Region] = {}
         self.departments: dict[str, Department] = {}
         self.users: dict[str, Any] = {}
-        self.published: list[str] = []
+        self.new_versions: list[str] = []  # item codes that got a new version in this run
         self._password_hash: str | None = None
         self._verified_hashes: set[str] = set()
 
@@ -293,8 +294,6 @@ class Seeder:
     # --- catalogue ---------------------------------------------------------------------------
 
     def seed_items(self) -> None:
-        from permits.services import item_publish
-
         actor = self.users["admin"]
         codes = [spec.code for spec in data.ITEMS]
         items = {i.code: i for i in ServiceItem.objects.filter(code__in=codes)}
@@ -325,8 +324,12 @@ class Seeder:
                 # Retired is final (ITEM_TRANSITIONS); the demo does not resurrect it.
                 continue
             if changed or item.status != ItemStatus.PUBLISHED or item.current_version_id is None:
-                item_publish(item=item, actor=actor)
-                self.published.append(item.code)
+                before = item.current_version_id
+                # item_publish reuses the current version when the configuration equals it
+                # (a hand-made drift put back, say), so only real changes make a version.
+                version = item_publish(item=item, actor=actor)
+                if version.pk != before:
+                    self.new_versions.append(item.code)
 
     def _item_values(self, spec: data.Item) -> dict[str, Any]:
         return {
@@ -477,8 +480,8 @@ class Command(BaseCommand):
             row = [seeder.stats[(kind, a)] for a in ("created", "updated", "deleted", "unchanged")]
             out(f"  {str(kind):<32}{row[0]:>9}{row[1]:>9}{row[2]:>9}{row[3]:>11}")
         out(
-            f"  Items published now: {len(seeder.published)} of {len(data.ITEMS)}"
-            + (f" ({', '.join(seeder.published)})" if 0 < len(seeder.published) <= 5 else "")
+            f"  New item versions: {len(seeder.new_versions)} ({len(data.ITEMS)} items)"
+            + (f": {', '.join(seeder.new_versions)}" if 0 < len(seeder.new_versions) <= 5 else "")
         )
         out("")
         out(self.style.MIGRATE_HEADING(f"Demo accounts (password: {settings.DEMO_PASSWORD})"))

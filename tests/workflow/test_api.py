@@ -326,3 +326,14 @@ def test_enterprise_case_seen_by_a_second_handler_added_through_the_api():
     assert second_client.get(f"/api/v1/applications/{number}/").status_code == 200
     for outsider in (narrow_user, expired_user):
         assert client_for(outsider).get(f"/api/v1/applications/{number}/").status_code == 404
+
+
+def test_a_token_client_files_through_the_api_channel():
+    from rest_framework.authtoken.models import Token
+
+    world = build_world(1)
+    token = Token.objects.create(user=world.citizen)
+    c = APIClient()
+    c.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    r = c.post("/api/v1/applications/", {"item": world.item.code, "form": {}}, format="json")
+    assert r.status_code == 201 and r.data["channel"] == "api"

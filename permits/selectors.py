@@ -102,11 +102,16 @@ class CategoryCount(TypedDict):
     count: int
 
 
-def category_counts() -> list[CategoryCount]:
+def category_counts(
+    *, audience: str | None = None, region: str | None = None
+) -> list[CategoryCount]:
     """Every category in catalogue order with its number of visible items (zeros included), in
-    one query. ``name`` is the official Chinese category name."""
+    one query. ``name`` is the official Chinese category name.
+
+    ``audience`` and ``region`` filter as in ``item_search``, so the home page's counts match
+    what the catalogue shows behind each link."""
     counts = dict(
-        ServiceItem.objects.visible()
+        item_search(audience=audience, region=region)
         .order_by()
         .values_list("category")
         .annotate(n=Count("pk"))

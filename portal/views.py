@@ -41,7 +41,8 @@ def home(request: HttpRequest) -> HttpResponse:
     else:
         popular = item_popular(limit=8, region=region or None)
     categories = [
-        {**row, "icon": CATEGORY_ICONS.get(row["category"], "folder")} for row in category_counts()
+        {**row, "icon": CATEGORY_ICONS.get(row["category"], "folder")}
+        for row in category_counts(audience=audience or None, region=region or None)
     ]
     quick_links = [
         {"label": link.label, "icon": link.icon, "url": optional_reverse(*link.url_names)}

@@ -51,6 +51,22 @@ def test_audience_tab_filters_popular_items(client, qykb):
     assert 'aria-current="page"><i class="bi bi-person"' in html
 
 
+def test_category_counts_follow_the_audience_tab_and_region(client, qykb, counties):
+    ServiceItemFactory(category=Category.LICENSING, audience=Audience.PERSON, published=True)
+    ServiceItemFactory(
+        category=Category.LICENSING, audience=Audience.PERSON, region=counties[0], published=True
+    )
+
+    def licensing(query):
+        rows = client.get("/" + query).context["service_categories"]
+        return next(c["count"] for c in rows if c["category"] == "licensing")
+
+    assert licensing("") == 3
+    assert licensing("?audience=person") == 2
+    assert licensing("?audience=enterprise") == 1
+    assert licensing(f"?audience=person&region={counties[0].code}") == 1
+
+
 def test_region_choice_lists_city_and_counties_and_filters(client, qykb, counties):
     luoding = counties[2]
     ServiceItemFactory(name="食品经营许可（罗定）", region=luoding, published=True)

@@ -32,6 +32,15 @@ class NavLink:
     icon: str
     url_names: tuple[str, ...]
     staff_only: bool = False
+    # Used when none of ``url_names`` is registered: (url name, query string).
+    fallback: tuple[str, str] | None = None
+
+    def url(self) -> str:
+        url = optional_reverse(*self.url_names)
+        if not url and self.fallback:
+            base = optional_reverse(self.fallback[0])
+            url = f"{base}?{self.fallback[1]}" if base else ""
+        return url
 
 
 MAIN_NAV: tuple[NavLink, ...] = (
@@ -80,5 +89,7 @@ QUICK_LINKS: tuple[NavLink, ...] = (
         _("Complaints and suggestions"),
         "chat-left-text",
         ("portal:complaint", "portal:feedback"),
+        # Complaints are process-centred items of the catalogue until a dedicated page exists.
+        fallback=("portal:catalogue", "category=complaint"),
     ),
 )

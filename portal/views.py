@@ -45,8 +45,7 @@ def home(request: HttpRequest) -> HttpResponse:
         for row in category_counts(audience=audience or None, region=region or None)
     ]
     quick_links = [
-        {"label": link.label, "icon": link.icon, "url": optional_reverse(*link.url_names)}
-        for link in QUICK_LINKS
+        {"label": link.label, "icon": link.icon, "url": link.url()} for link in QUICK_LINKS
     ]
     return render(
         request,

@@ -45,8 +45,16 @@ install-dev: $(VENV)/.installed-dev
 
 # --- Translations ----------------------------------------------------------------------------
 
+# Django's compilemessages needs GNU gettext's msgfmt; without it a pure-Python compiler that
+# follows msgfmt's rules does the same (tests/suite/test_compilemessages.py compares them).
 compilemessages: $(VENV)/.installed
-	$(MANAGE) compilemessages --ignore '$(VENV)/*' --ignore 'var/*' -v 0
+	@if command -v msgfmt >/dev/null; then \
+		echo "$(MANAGE) compilemessages"; \
+		$(MANAGE) compilemessages --ignore '$(VENV)/*' --ignore 'var/*' -v 0; \
+	else \
+		echo "make: msgfmt (GNU gettext) not found, compiling with scripts/compilemessages.py"; \
+		$(PY) scripts/compilemessages.py; \
+	fi
 
 messages: $(VENV)/.installed
 	@for app in $(APPS); do \

@@ -104,7 +104,11 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config)
             terminalreporter.write_line(f"    {nodeid}  ({reason})", red=True)
         if len(skips) > 20:
             terminalreporter.write_line(f"    ... and {len(skips) - 20} more", red=True)
-    if not hasattr(config, "workerinput") and _executed_count(terminalreporter) == 0:
+    if (
+        not hasattr(config, "workerinput")
+        and not config.option.collectonly
+        and _executed_count(terminalreporter) == 0
+    ):
         terminalreporter.write_line(
             "!!! NO TEST WAS EXECUTED — this run counts as a failure", red=True, bold=True
         )
@@ -117,7 +121,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     if reporter is None:
         return
-    if session.exitstatus in (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.USAGE_ERROR):
+    if session.config.option.collectonly or session.exitstatus in (
+        pytest.ExitCode.INTERRUPTED,
+        pytest.ExitCode.USAGE_ERROR,
+    ):
         return
     if _executed_count(reporter) == 0 and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.NO_TESTS_COLLECTED

@@ -99,3 +99,10 @@ def test_a_run_whose_every_test_is_skipped_fails(tmp_path):
 
     assert result.returncode != 0, result.stdout
     assert "NO TEST WAS EXECUTED" in result.stdout
+
+
+def test_collect_only_is_not_a_failure(tmp_path):
+    result = run_pytest(tmp_path, SAMPLE, "--collect-only", "-q")
+
+    assert result.returncode == 0, result.stdout
+    assert "NO TEST WAS EXECUTED" not in result.stdout

@@ -128,3 +128,33 @@ def test_numbers_stay_unique_under_concurrent_creation():
     assert len(numbers) == 40 and len(set(numbers)) == 40
     sequences = sorted(int(n[-6:]) for n in numbers)
     assert sequences == list(range(sequences[0], sequences[0] + 40))
+
+
+def test_two_departments_ask_for_supplements_at_once_one_merged_notice():
+    from permits.models import SupplementNotice
+
+    world = build_world(3)
+    for _round in range(3):
+        app = submitted_case(world)
+        accept(world, app)
+        asking = world.departments[:2]
+        tasks = [open_task(app, kind="review", department=d) for d in asking]
+        results = run_together(
+            *[
+                (
+                    lambda t=t, d=d: services.task_complete(
+                        task=t.pk,
+                        actor=fresh(world.reviewer(d)),
+                        decision="supplement",
+                        missing=[{"note": f"{d.name}要求补正"}],
+                    )
+                )
+                for t, d in zip(tasks, asking, strict=True)
+            ]
+        )
+        assert all(isinstance(r, CaseTask) for r in results), results
+        app.refresh_from_db()
+        assert app.status == "supplement" and app.paused
+        notice = SupplementNotice.objects.get(application=app)
+        assert sorted(r["department"] for r in notice.requests) == sorted(d.code for d in asking)
+        assert Event.objects.filter(application=app, action="paused").count() == 1

@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/v1/", include("onestop.api_urls")),
     path("notifications/", include("notifications.urls")),
     path("office/", include("workflow.deadline_urls")),
+    path("office/", include("workflow.urls")),
     path("", include("portal.urls")),
 ]
 

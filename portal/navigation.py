@@ -57,7 +57,7 @@ MAIN_NAV: tuple[NavLink, ...] = (
         "office",
         _("Back office"),
         "briefcase",
-        ("workflow:inbox", "workflow:office_home", "departments:office_home", "portal:office"),
+        ("workflow:home", "workflow:inbox", "workflow:office_home", "portal:office"),
         staff_only=True,
     ),
 )

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from portal import views
 
@@ -9,4 +9,5 @@ urlpatterns = [
     path("items/", views.catalogue, name="catalogue"),
     path("items/<str:code>/", views.item_guide, name="item"),
     path("display/large-text/", views.large_text, name="large_text"),
+    path("accounts/", include("portal.accounts_urls")),
 ]

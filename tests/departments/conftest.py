@@ -53,5 +53,6 @@ def user(db):
 def superuser(db):
     u = UserFactory(username="root-admin")
     u.is_superuser = True
+    u.is_staff = True
     u.save()
     return u

@@ -1,0 +1,202 @@
+"""Forms of the account pages: registration, the enterprise's handlers.
+
+The forms only shape the input; the rules (checksums, conflicts, who may act) are in
+``permits.applicant_services``, whose per-field errors the views put next to the fields with
+:func:`add_service_errors`.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from permits.exceptions import PermitsError
+from permits.models import IdType
+
+
+class NoEchoInput(forms.TextInput):
+    """A text input that never renders the value back: a re-shown form must not carry an ID
+    number in the page."""
+
+    def get_context(self, name, value, attrs):
+        return super().get_context(name, None, attrs)
+
+
+def _control(widget: forms.Widget, **attrs) -> forms.Widget:
+    classes = "form-select" if isinstance(widget, forms.Select) else "form-control"
+    widget.attrs.update({"class": classes, **attrs})
+    return widget
+
+
+class AccessibleForm(forms.Form):
+    """Bootstrap's ``is-invalid`` and ``aria-invalid`` on fields with errors, and
+    ``aria-describedby`` linking each input to its error and help texts."""
+
+    def full_clean(self):
+        super().full_clean()
+        self.mark_fields()
+
+    def mark_fields(self) -> None:
+        for name, field in self.fields.items():
+            bound = self[name]
+            described = []
+            attrs = field.widget.attrs
+            if name in self.errors:
+                described.append(f"{bound.auto_id}_error")
+                if "is-invalid" not in attrs.get("class", ""):
+                    attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
+                attrs["aria-invalid"] = "true"
+            if field.help_text:
+                described.append(f"{bound.auto_id}_help")
+            if described:
+                attrs["aria-describedby"] = " ".join(described)
+
+
+class PersonRegisterForm(AccessibleForm):
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        help_text=_("Letters, digits and @ . + - _ only."),
+        widget=_control(forms.TextInput(), autocomplete="username"),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=_control(forms.PasswordInput(), autocomplete="new-password"),
+        help_text=_("At least 8 characters, not only digits, not a common password."),
+    )
+    password_again = forms.CharField(
+        label=_("Password again"),
+        strip=False,
+        widget=_control(forms.PasswordInput(), autocomplete="new-password"),
+    )
+    real_name = forms.CharField(
+        label=_("Real name"), max_length=60, widget=_control(forms.TextInput(), autocomplete="name")
+    )
+    id_type = forms.ChoiceField(
+        label=_("ID type"),
+        choices=IdType.choices,
+        initial=IdType.RESIDENT_ID,
+        widget=_control(forms.Select()),
+    )
+    id_number = forms.CharField(
+        label=_("ID number"),
+        max_length=32,
+        help_text=_("For your privacy the number is never shown again; retype it if asked."),
+        widget=_control(NoEchoInput(), autocomplete="off", spellcheck="false"),
+    )
+    phone = forms.CharField(
+        label=_("Mobile phone"),
+        max_length=20,
+        widget=_control(forms.TextInput(), autocomplete="tel", inputmode="tel"),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password") != data.get("password_again"):
+            self.add_error("password_again", _("The two passwords differ."))
+        return data
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            name: data[name]
+            for name in ("username", "password", "real_name", "id_type", "id_number", "phone")
+        }
+
+
+class EnterpriseFieldsMixin(AccessibleForm):
+    org_name = forms.CharField(
+        label=_("Enterprise name"),
+        max_length=120,
+        widget=_control(forms.TextInput(), autocomplete="organization"),
+    )
+    credit_code = forms.CharField(
+        label=_("Unified social credit code"),
+        max_length=18,
+        min_length=18,
+        help_text=_("18 characters, as printed on the business licence."),
+        widget=_control(forms.TextInput(), autocomplete="off", spellcheck="false"),
+    )
+
+
+class EnterpriseRegisterForm(PersonRegisterForm, EnterpriseFieldsMixin):
+    """A new account and its enterprise: the person becomes the first handler."""
+
+    field_order = [
+        "org_name",
+        "credit_code",
+        "username",
+        "password",
+        "password_again",
+        "real_name",
+        "id_type",
+        "id_number",
+        "phone",
+    ]
+
+    def service_kwargs(self) -> dict:
+        return {
+            **super().service_kwargs(),
+            "org_name": self.cleaned_data["org_name"],
+            "credit_code": self.cleaned_data["credit_code"],
+        }
+
+
+class EnterpriseForm(EnterpriseFieldsMixin):
+    """A signed-in person registers an enterprise."""
+
+
+class HandlerAddForm(AccessibleForm):
+    username = forms.CharField(
+        label=_("Username of the new handler"),
+        max_length=150,
+        help_text=_("The person registers an account first."),
+        widget=_control(forms.TextInput(), autocomplete="off"),
+    )
+    all_items = forms.BooleanField(
+        label=_("All service items"),
+        required=False,
+        initial=True,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+    item_codes = forms.CharField(
+        label=_("Or only these item codes"),
+        required=False,
+        help_text=_("Separate codes with spaces or commas."),
+        widget=_control(forms.TextInput(), autocomplete="off"),
+    )
+    valid_until = forms.DateField(
+        label=_("Valid until"),
+        required=False,
+        help_text=_("The last day of the authorisation; leave empty for no end date."),
+        widget=_control(forms.DateInput(attrs={"type": "date"})),
+    )
+
+    def clean(self):
+        data = super().clean()
+        codes = [c for c in (data.get("item_codes") or "").replace("，", ",").split(",")]
+        codes = [part for chunk in codes for part in chunk.split() if part]
+        if data.get("all_items"):
+            data["scope"] = "all"
+        elif codes:
+            data["scope"] = codes
+        else:
+            self.add_error("item_codes", _("Tick “all service items” or give item codes."))
+        return data
+
+
+def add_service_errors(form: forms.Form, exc: PermitsError) -> None:
+    """Put a service's per-field errors next to the form's fields (the rest above the form)."""
+    aliases = {"scope": "item_codes"}
+    placed = False
+    for field, messages in exc.fields.items():
+        name = aliases.get(field, field)
+        target = name if name in form.fields else None
+        for message in messages if isinstance(messages, list | tuple) else [messages]:
+            form.add_error(target, message)
+            placed = True
+    if not placed:
+        form.add_error(None, exc.message)
+    if isinstance(form, AccessibleForm):
+        form.mark_fields()

@@ -1,0 +1,26 @@
+"""Account pages, included by ``portal.urls`` under ``accounts/`` (names in the ``portal``
+namespace: ``portal:login``, ``portal:account`` …)."""
+
+from django.urls import path
+
+from portal import accounts_views as views
+
+urlpatterns = [
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("after-login/", views.after_login, name="after_login"),
+    path("register/", views.register, name="register"),
+    path("register/enterprise/", views.register_enterprise, name="register_enterprise"),
+    path("me/", views.account, name="account"),
+    path("me/enterprises/new/", views.enterprise_new, name="enterprise_new"),
+    path(
+        "me/enterprises/<str:credit_code>/handlers/",
+        views.handler_add,
+        name="handler_add",
+    ),
+    path(
+        "me/enterprises/<str:credit_code>/handlers/<str:username>/remove/",
+        views.handler_remove,
+        name="handler_remove",
+    ),
+]

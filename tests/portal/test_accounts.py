@@ -1,0 +1,259 @@
+"""Account pages: login and where it lands, registration, my account, handlers, languages."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from departments.models import Role, Stage
+from permits.models import Enterprise, Handler, Person
+from tests.departments.factories import DepartmentFactory, UserFactory, grant
+from tests.permits.applicant_factories import EnterpriseFactory, HandlerFactory, PersonFactory
+
+pytestmark = pytest.mark.django_db
+User = get_user_model()
+
+PASSWORD = "Yunfu@2026"
+GOOD_ID = "445302199003071231"
+BAD_ID = "445302199003071234"
+GOOD_CODE = "91445300MA4UX1234G"
+BAD_CODE = "91445300MA4UX1234H"
+TODAY = dt.datetime(2026, 11, 26, 10, 0, tzinfo=dt.UTC)
+
+
+def register_data(**over):
+    data = {
+        "username": "zhangsan",
+        "password": "Yunfu@2026-secret",
+        "password_again": "Yunfu@2026-secret",
+        "real_name": "张三",
+        "id_type": "resident_id",
+        "id_number": GOOD_ID,
+        "phone": "13812345678",
+    }
+    data.update(over)
+    return data
+
+
+class TestLogin:
+    url = "/accounts/login/"
+
+    def test_url_name(self):
+        assert reverse("portal:login") == self.url
+        assert reverse("portal:after_login") == "/accounts/after-login/"
+
+    def test_chinese_by_default(self, client):
+        response = client.get(self.url)
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert '<html lang="zh-hans"' in html or 'lang="zh-Hans"' in html or "zh-hans" in html
+        assert "登录" in html
+        assert "Log in" not in html
+
+    def test_english_on_request(self, client):
+        response = client.get(self.url, HTTP_ACCEPT_LANGUAGE="en")
+        html = response.content.decode()
+        assert "Log in" in html
+        assert "登录" not in html.split("<main", 1)[1]
+
+    def test_english_by_language_switch(self, client):
+        response = client.post("/i18n/setlang/", {"language": "en", "next": self.url})
+        assert response.status_code == 302
+        html = client.get(self.url).content.decode()
+        assert "Log in" in html
+        client.post("/i18n/setlang/", {"language": "zh-hans", "next": self.url})
+        assert "登录" in client.get(self.url).content.decode()
+
+    def test_staff_land_in_the_back_office(self, client):
+        clerk = UserFactory()
+        grant(clerk, DepartmentFactory(), Role.REVIEWER, stage=Stage.UNDERTAKE)
+        response = client.post(
+            self.url, {"username": clerk.username, "password": PASSWORD}, follow=True
+        )
+        assert response.redirect_chain[-1][0] == reverse("workflow:home")
+        assert response.status_code == 200
+
+    def test_citizens_land_on_their_pages(self, client):
+        person = PersonFactory()
+        response = client.post(
+            self.url, {"username": person.user.username, "password": PASSWORD}, follow=True
+        )
+        final = response.redirect_chain[-1][0]
+        assert final != reverse("workflow:home")
+        assert not final.startswith("/office/")
+        assert response.status_code == 200
+
+    def test_next_is_honoured(self, client):
+        person = PersonFactory()
+        response = client.post(
+            self.url,
+            {"username": person.user.username, "password": PASSWORD, "next": "/accounts/me/"},
+        )
+        assert response["Location"] == "/accounts/me/"
+
+    def test_bad_password_shows_error(self, client):
+        person = PersonFactory()
+        response = client.post(self.url, {"username": person.user.username, "password": "nope"})
+        assert response.status_code == 200
+        assert "用户名或密码不正确" in response.content.decode()
+
+    def test_logout_is_post(self, client):
+        person = PersonFactory()
+        client.force_login(person.user)
+        assert client.get("/accounts/logout/").status_code == 405
+        response = client.post("/accounts/logout/")
+        assert response.status_code == 302
+        assert client.get("/accounts/me/").status_code == 302  # logged out: back to login
+
+
+class TestRegister:
+    def test_person_registers_and_sees_masked_data(self, client):
+        response = client.post("/accounts/register/", register_data(), follow=True)
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert response.redirect_chain[-1][0] == "/accounts/me/"
+        assert "445**************1" in html
+        assert "138****5678" in html
+        assert GOOD_ID not in html
+        assert "13812345678" not in html
+        assert Person.objects.get().user.username == "zhangsan"
+
+    def test_bad_id_is_refused_in_chinese_without_echo(self, client):
+        response = client.post("/accounts/register/", register_data(id_number=BAD_ID))
+        assert response.status_code == 400
+        html = response.content.decode()
+        assert "GB 11643" in html
+        assert "身份证" in html
+        assert BAD_ID not in html
+        assert not User.objects.exists()
+        # The other fields come back filled, the passwords do not.
+        assert 'value="zhangsan"' in html
+        assert "Yunfu@2026-secret" not in html
+
+    def test_field_errors_next_to_fields(self, client):
+        response = client.post("/accounts/register/", register_data(password_again="other"))
+        assert 'id="id_password_again_error"' in response.content.decode()
+        response = client.post("/accounts/register/", register_data(phone="123"))
+        html = response.content.decode()
+        assert 'id="id_phone_error"' in html
+        assert "手机号码" in html
+        assert 'aria-invalid="true"' in html
+        assert 'aria-describedby="id_phone_error"' in html
+
+    def test_duplicate_id_conflict_without_echo(self, client):
+        PersonFactory(id_number=GOOD_ID)
+        response = client.post("/accounts/register/", register_data())
+        assert response.status_code == 400
+        assert 'id="id_id_number_error"' in response.content.decode()
+        assert GOOD_ID not in response.content.decode()
+
+    def test_enterprise_registration(self, client):
+        data = register_data(org_name="云浮市石艺有限公司", credit_code=GOOD_CODE)
+        response = client.post("/accounts/register/enterprise/", data, follow=True)
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "云浮市石艺有限公司" in html
+        assert Handler.objects.get().person.user.username == "zhangsan"
+
+    def test_enterprise_bad_and_duplicate_credit_code(self, client):
+        response = client.post(
+            "/accounts/register/enterprise/",
+            register_data(org_name="某公司", credit_code=BAD_CODE),
+        )
+        assert response.status_code == 400
+        assert "GB 32100" in response.content.decode()
+        EnterpriseFactory(credit_code=GOOD_CODE)
+        response = client.post(
+            "/accounts/register/enterprise/",
+            register_data(org_name="某公司", credit_code=GOOD_CODE),
+        )
+        assert response.status_code == 400
+        assert "已注册" in response.content.decode()
+        assert not User.objects.exists()
+
+    def test_signed_in_person_registers_an_enterprise(self, client):
+        person = PersonFactory()
+        client.force_login(person.user)
+        response = client.post(
+            "/accounts/me/enterprises/new/", {"org_name": "某公司", "credit_code": GOOD_CODE}
+        )
+        assert response.status_code == 302
+        assert Enterprise.objects.get().handlers.get().person == person
+
+
+class TestMyAccount:
+    @pytest.fixture(autouse=True)
+    def _today(self):
+        with time_machine.travel(TODAY, tick=False):
+            yield
+
+    def test_requires_login(self, client):
+        response = client.get("/accounts/me/")
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/")
+
+    def test_shows_enterprises_and_masked_handlers(self, client):
+        owner = HandlerFactory(enterprise__name="云浮市石艺有限公司")
+        other = HandlerFactory(enterprise=owner.enterprise, person__real_name="李四光")
+        client.force_login(owner.person.user)
+        html = client.get("/accounts/me/").content.decode()
+        assert "云浮市石艺有限公司" in html
+        assert "李**" in html
+        assert "李四光" not in html
+        assert other.person.id_number not in html
+        assert owner.person.id_number not in html
+        assert other.person.phone not in html
+
+    def test_add_and_remove_handler(self, client):
+        owner = HandlerFactory()
+        colleague = PersonFactory()
+        code = owner.enterprise.credit_code
+        client.force_login(owner.person.user)
+        response = client.post(
+            f"/accounts/me/enterprises/{code}/handlers/",
+            {
+                f"{code}-username": colleague.user.username,
+                f"{code}-all_items": "on",
+                f"{code}-valid_until": "2027-06-30",
+            },
+        )
+        assert response.status_code == 302
+        handler = Handler.objects.get(person=colleague)
+        assert handler.valid_until == dt.date(2027, 6, 30)
+
+        response = client.post(
+            f"/accounts/me/enterprises/{code}/handlers/{colleague.user.username}/remove/"
+        )
+        assert response.status_code == 302
+        handler.refresh_from_db()
+        assert handler.removed_at is not None
+
+    def test_add_handler_errors_shown(self, client):
+        owner = HandlerFactory()
+        code = owner.enterprise.credit_code
+        client.force_login(owner.person.user)
+        response = client.post(
+            f"/accounts/me/enterprises/{code}/handlers/",
+            {f"{code}-username": "nobody", f"{code}-all_items": "on"},
+        )
+        assert response.status_code == 400
+        assert f'id="id_{code}-username_error"' in response.content.decode()
+
+    def test_non_handler_gets_404(self, client):
+        owner = HandlerFactory()
+        stranger = PersonFactory()
+        code = owner.enterprise.credit_code
+        client.force_login(stranger.user)
+        response = client.post(
+            f"/accounts/me/enterprises/{code}/handlers/",
+            {f"{code}-username": stranger.user.username, f"{code}-all_items": "on"},
+        )
+        assert response.status_code == 404
+        response = client.post(
+            f"/accounts/me/enterprises/{code}/handlers/{owner.person.user.username}/remove/"
+        )
+        assert response.status_code == 404
+        assert Handler.objects.get(pk=owner.pk).removed_at is None
+        assert not Handler.objects.filter(person=stranger).exists()

@@ -1,0 +1,36 @@
+"""The back office's home (工作台) at ``/office/``: who I am in which department.
+
+Only government staff (``departments.access.is_staff_member``) open it; anonymous visitors are
+sent to the login page, other signed-in users get 403 (the page exists, but not for them).
+"""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from departments import access
+from departments.selectors import staff_roles_for_user
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    if not access.is_staff_member(request.user):
+        raise PermissionDenied
+    roles = staff_roles_for_user(user=request.user)
+    departments = [
+        {"department": department, "roles": list(group)}
+        for department, group in groupby(roles, key=lambda r: r.department)
+    ]
+    return render(
+        request,
+        "workflow/home.html",
+        {
+            "departments": departments,
+            "is_admin": access.is_admin(request.user),
+        },
+    )

@@ -257,3 +257,25 @@ class TestMyAccount:
         assert response.status_code == 404
         assert Handler.objects.get(pk=owner.pk).removed_at is None
         assert not Handler.objects.filter(person=stranger).exists()
+
+
+def _account_queries(client, n_enterprises, n_handlers):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    person = PersonFactory()
+    for _ in range(n_enterprises):
+        mine = HandlerFactory(person=person)
+        for _ in range(n_handlers):
+            HandlerFactory(enterprise=mine.enterprise)
+    client.force_login(person.user)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get("/accounts/me/").status_code == 200
+    client.logout()
+    return len(ctx.captured_queries)
+
+
+def test_my_account_runs_a_constant_number_of_queries(client):
+    few = _account_queries(client, 1, 1)
+    many = _account_queries(client, 5, 6)
+    assert few == many, (few, many)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django import template
 from django.http import QueryDict
 from django.utils.translation import gettext, ngettext
@@ -104,3 +106,13 @@ def choice_labels(choices) -> list[str]:
         else:
             labels.append(str(choice))
     return labels
+
+
+_TRAILING_NOTE = re.compile(r"\s*[（(][^（）()]*[）)]\s*$")
+
+
+@register.filter
+def short_item_name(name: str) -> str:
+    """企业开办（设立登记、公章刻制…） → 企业开办: for compact lists such as popular searches."""
+    short = _TRAILING_NOTE.sub("", name or "")
+    return short or name

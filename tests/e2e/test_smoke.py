@@ -1,8 +1,9 @@
 """Smoke tests of the browser harness and the home page."""
 
 import pytest
+from django.conf import settings
 
-from tests.e2e.conftest import assert_accessible, assert_no_horizontal_scroll, url
+from tests.e2e.conftest import assert_accessible, assert_no_horizontal_scroll, login, url
 
 pytestmark = pytest.mark.e2e
 
@@ -54,3 +55,25 @@ def test_scroll_helper_catches_a_too_wide_element_on_a_phone(phone_page):
     )
     with pytest.raises(AssertionError, match="horizontal scrolling.*table#wide"):
         assert_no_horizontal_scroll(phone_page)
+
+
+def test_login_helper_logs_in_with_the_demo_password(page, live_server, shot):
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.create_user(username="e2e-smoke", password=settings.DEMO_PASSWORD)
+
+    login(page, live_server, "e2e-smoke")
+
+    shot(page, "after login")
+    assert "/accounts/login/" not in page.url
+    session_cookie = [c for c in page.context.cookies() if c["name"] == "sessionid"]
+    assert session_cookie, "no session after logging in"
+
+
+def test_login_helper_fails_clearly_on_a_wrong_password(page, live_server):
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.create_user(username="e2e-smoke", password=settings.DEMO_PASSWORD)
+
+    with pytest.raises(pytest.fail.Exception, match="login as 'e2e-smoke' failed"):
+        login(page, live_server, "e2e-smoke", password="wrong-password")

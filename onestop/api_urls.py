@@ -4,5 +4,6 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("permits.api.accounts_urls")),
+    path("", include("permits.api.urls")),
     path("", include("workflow.api.urls")),
 ]

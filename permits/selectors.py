@@ -72,11 +72,12 @@ def item_get_visible(*, code: str) -> ServiceItem:
     (the three cases are indistinguishable to the caller). Views turn it into a 404.
 
     Prefetched: ``departments`` (ordered by position, each with its ``department``), ``materials``
-    (ordered, each with its ``departments``) and ``form_fields`` (ordered); ``lead_department``
-    and ``region`` are joined.
+    (ordered, each with its ``departments``) and ``form_fields`` (ordered); ``lead_department``,
+    ``region`` and ``current_version`` are joined.
     """
     return (
         _visible()
+        .select_related("current_version")
         .prefetch_related(
             Prefetch(
                 "departments",

@@ -258,7 +258,7 @@ class ItemDepartment(models.Model):
         on_delete=models.PROTECT,
         related_name="item_roles",
     )
-    role = models.CharField(_("role"), max_length=10, choices=DepartmentRole.choices)
+    role = models.CharField(_("role in the item"), max_length=10, choices=DepartmentRole.choices)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     duty = models.CharField(_("what it reviews"), max_length=200, blank=True)
     time_limit_days = models.PositiveIntegerField(

@@ -2,10 +2,8 @@
 desktop and at a 390×844 phone, without sideways scrolling, with axe finding no serious or
 critical violation, and a screenshot of every step.
 
-Hook for the demo accounts (issue 2 item 10, "log in as each role"): once ``seed_demo`` exists,
-the seed engineer adds ``test_newcomer_logs_in_as_each_demo_role`` below, seeding with
-``call_command("seed_demo")`` and calling ``tests.e2e.conftest.login`` for each demo username;
-``walk_to_the_guide`` can be reused to start that journey from the same pages.
+The journey ends with logging in as each demo role: ``test_demo_roles.py`` (seeded with
+``seed_demo``).
 """
 
 from __future__ import annotations

@@ -36,6 +36,17 @@ OFD_MANIFEST = (
 )
 
 
+def close_stored_file(response) -> None:
+    """Release the file a ``FileResponse`` streams from.
+
+    Not ``response.close()``: outside a request that also sends ``request_finished``, whose
+    ``close_old_connections`` handler touches the database connection a previous test left
+    open, and these tests have (and need) no database access.
+    """
+    response.file_to_stream.close()
+    assert response.file_to_stream.closed
+
+
 def make_zip(entries: dict[str, bytes]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
@@ -252,6 +263,7 @@ def test_store_and_serve_a_chinese_named_file(tmp_path):
     assert unquote(encoded) == "营业执照 副本.pdf"
     assert 'filename="' in disposition
     assert response["X-Content-Type-Options"] == "nosniff"
+    close_stored_file(response)
 
 
 def test_inline_only_for_safe_types():
@@ -266,7 +278,7 @@ def test_ofd_is_never_served_inline(tmp_path):
         name="x.ofd", display_name="证照.ofd", file_type="ofd", inline=True, storage=storage
     )
     assert response["Content-Disposition"].startswith("attachment;")
-    response.close()
+    close_stored_file(response)
 
 
 def test_a_missing_stored_file_answers_404(tmp_path):

@@ -14,7 +14,9 @@ class RegionFactory(DjangoModelFactory):
         model = Region
         django_get_or_create = ("code",)
 
-    code = factory.Sequence(lambda n: f"4453{n:02d}")
+    # Outside every real division code: "4453{n:02d}" reached 445381 (罗定市) at the 81st region,
+    # so get_or_create handed a test's own 罗定市 to an unrelated item (an order-dependent failure).
+    code = factory.Sequence(lambda n: f"{990000 + n:06d}")
     name = factory.Sequence(lambda n: f"测试区{n}")
     level = Level.COUNTY
 

@@ -7,6 +7,7 @@ from . import deadline_views as views
 app_name = "deadlines"
 
 urlpatterns = [
+    path("supervision/", views.supervision_board, name="supervision"),
     path("calendar/", views.calendar_year, name="calendar"),
     path("calendar/days/", views.calendar_day_add, name="calendar_day_add"),
     path("calendar/days/remove/", views.calendar_day_remove, name="calendar_day_remove"),

@@ -163,3 +163,140 @@ def calendar_year_seed(request: HttpRequest) -> HttpResponse:
         _("%(count)s day(s) entered from the national arrangement.") % {"count": result.created},
     )
     return _back(year)
+
+
+# --- Supervision board (电子监察) --------------------------------------------------------------
+
+
+def _board_filters(request: HttpRequest):
+    from datetime import timedelta
+
+    from .supervision import BoardFilters, department_choices
+
+    today = timezone.localdate()
+
+    def parse(name: str, default: date) -> date:
+        try:
+            return date.fromisoformat(request.GET.get(name, ""))
+        except ValueError:
+            return default
+
+    end = parse("end", today)
+    start = parse("start", end - timedelta(days=29))
+    if start > end:
+        start, end = end, start
+
+    def as_int(name: str) -> int | None:
+        try:
+            return int(request.GET.get(name) or 0) or None
+        except ValueError:
+            return None
+
+    allowed = {pk for pk, _name in department_choices(request.user)}
+    department_id = as_int("department")
+    if department_id not in allowed:
+        department_id = None
+    warning = request.GET.get("warning", "")
+    if warning not in ("none", "yellow", "red", "paused"):
+        warning = ""
+    return BoardFilters(
+        start=start,
+        end=end,
+        department_id=department_id,
+        item_id=as_int("item"),
+        warning=warning,
+    )
+
+
+@login_required
+def supervision_board(request: HttpRequest) -> HttpResponse:
+    from . import supervision
+
+    if not supervision.can_supervise(request.user):
+        raise PermissionDenied
+    filters = _board_filters(request)
+    export = request.GET.get("export")
+    if export in ("overdue", "departments", "items"):
+        return _board_csv(request, filters, export)
+    return render(
+        request,
+        "workflow/supervision.html",
+        {
+            "filters": filters,
+            "departments": supervision.department_choices(request.user),
+            "counts": supervision.open_counts(request.user, filters),
+            "tasks": supervision.overdue_tasks(request.user, filters),
+            "by_department": supervision.performance(request.user, filters, by="department"),
+            "by_item": supervision.performance(request.user, filters, by="item"),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+def _holder(task) -> str:
+    if task.assignee is None:
+        return _("Unclaimed")
+    return task.assignee.get_full_name() or task.assignee.get_username()
+
+
+def _board_csv(request: HttpRequest, filters, export: str) -> HttpResponse:
+    import csv
+
+    from . import supervision
+
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="supervision-{export}-{filters.start}-{filters.end}.csv"'
+    )
+    response.write("\ufeff")  # Excel opens UTF-8 CSV with Chinese correctly only with a BOM
+    writer = csv.writer(response)
+    if export == "overdue":
+        writer.writerow(
+            [
+                _("Application"),
+                _("Item"),
+                _("Department"),
+                _("Task"),
+                _("Held by"),
+                _("Due"),
+                _("Warning"),
+            ]
+        )
+        for task in supervision.overdue_tasks(request.user, filters, limit=10000):
+            writer.writerow(
+                [
+                    task.application.number,
+                    task.item.name,
+                    task.department.name,
+                    task.get_kind_display(),
+                    _holder(task),
+                    timezone.localtime(task.due_at).strftime("%Y-%m-%d %H:%M")
+                    if task.due_at
+                    else "",
+                    task.get_warning_display(),
+                ]
+            )
+    else:
+        by = "department" if export == "departments" else "item"
+        writer.writerow(
+            [
+                _("Department") if by == "department" else _("Item"),
+                _("Completed"),
+                _("On time"),
+                _("On-time rate (%)"),
+                _("Average handling time (days)"),
+                _("Red cards"),
+            ]
+        )
+        for row in supervision.performance(request.user, filters, by=by):
+            writer.writerow(
+                [
+                    row["name"],
+                    row["done"],
+                    row["on_time"],
+                    row["on_time_rate"],
+                    row["avg_days"],
+                    "" if row["red_cards"] is None else row["red_cards"],
+                ]
+            )
+    return response

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -145,40 +146,56 @@ def notification_create(
     staff_url: str = "",
 ) -> list[Notification]:
     """Create (at most once per event and recipient) the notices of ``kind`` and their
-    deliveries; enqueue the new deliveries after commit."""
+    deliveries, in a constant number of queries; enqueue the pending deliveries after commit
+    (sending one twice is harmless: ``delivery_send`` skips what is no longer pending)."""
     title, body = render(kind, context)
-    created: list[Notification] = []
-    new_deliveries: list[int] = []
+    recipients = list(recipients)
+    rows = [
+        Notification(
+            recipient=r.user,
+            kind=kind,
+            application=application,
+            event=event,
+            title=title[:200],
+            body=body,
+            url=staff_url if r.staff else url,
+        )
+        for r in recipients
+    ]
     with transaction.atomic():
+        if event is None:
+            notices = Notification.objects.bulk_create(rows)
+        else:
+            # The partial unique constraints are the idempotency key: a redelivered message
+            # inserts nothing and reads back what the first one made.
+            Notification.objects.bulk_create(rows, ignore_conflicts=True)
+            notices = list(
+                Notification.objects.filter(event=event).filter(
+                    Q(recipient__in=[r.user for r in recipients if r.user is not None])
+                    | Q(recipient__isnull=True, kind=kind)
+                )
+            )
+        by_user = {n.recipient_id: n for n in notices}
+        deliveries = []
         for recipient in recipients:
-            lookup: dict[str, Any] = {"event": event, "recipient": recipient.user}
-            if recipient.user is None:
-                lookup["kind"] = kind
-            defaults = {
-                "kind": kind,
-                "application": application,
-                "title": title[:200],
-                "body": body,
-                "url": staff_url if recipient.staff else url,
-            }
-            if event is None:
-                notification = Notification.objects.create(**lookup, **defaults)
-            else:
-                notification, _new = Notification.objects.get_or_create(**lookup, defaults=defaults)
-            created.append(notification)
+            notice = by_user.get(getattr(recipient.user, "pk", None))
+            if notice is None:
+                continue
             channels = EXTERNAL_CHANNELS.get(kind, ()) if recipient.staff else APPLICANT_CHANNELS
             for channel in channels:
                 to = recipient.phone if channel == Channel.SMS else recipient.email
-                if not to:
-                    continue
-                delivery, new = Delivery.objects.get_or_create(
-                    notification=notification, channel=channel, defaults={"to": to}
-                )
-                if new:
-                    new_deliveries.append(delivery.pk)
-        for delivery_id in new_deliveries:
-            transaction.on_commit(lambda d=delivery_id: enqueue_delivery(d))
-    return created
+                if to:
+                    deliveries.append(Delivery(notification=notice, channel=channel, to=to))
+        if deliveries:
+            Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
+            pending = list(
+                Delivery.objects.filter(
+                    notification__in=notices, status=DeliveryStatus.PENDING
+                ).values_list("pk", flat=True)
+            )
+            for delivery_id in pending:
+                transaction.on_commit(lambda d=delivery_id: enqueue_delivery(d))
+    return notices
 
 
 def enqueue_delivery(delivery_id: int) -> None:
@@ -233,7 +250,7 @@ def notify_for_event(*, event_id: int) -> list[Notification]:
                     _optional_reverse(TASK_URL_NAMES, pk=task.pk) if task is not None else ""
                 ),
             )
-        EventNotified.objects.get_or_create(event=event)
+        EventNotified.objects.bulk_create([EventNotified(event=event)], ignore_conflicts=True)
     return notices
 
 

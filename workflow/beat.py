@@ -17,7 +17,7 @@ import zlib
 from datetime import timedelta
 
 from celery.beat import PersistentScheduler
-from django.db import IntegrityError, connections
+from django.db import IntegrityError, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -86,9 +86,10 @@ class LeaseLock:
             )
             if not updated:
                 try:
-                    BeatLock.objects.create(
-                        name=self.name, holder=self.holder, expires_at=now + self.lease
-                    )
+                    with transaction.atomic():
+                        BeatLock.objects.create(
+                            name=self.name, holder=self.holder, expires_at=now + self.lease
+                        )
                     updated = 1
                 except IntegrityError:
                     updated = 0

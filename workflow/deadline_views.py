@@ -300,3 +300,151 @@ def _board_csv(request: HttpRequest, filters, export: str) -> HttpResponse:
                 ]
             )
     return response
+
+
+# --- A case's clocks: special procedures and extensions (staff) ------------------------------
+
+
+def _case_for_clock(request: HttpRequest, number: str):
+    from departments.access import can_view_application, is_staff_member, not_found
+    from permits.models import Application
+
+    application = (
+        Application.objects.select_related("item", "lead_department")
+        .filter(number=(number or "").strip().upper())
+        .first()
+    )
+    if (
+        application is None
+        or not is_staff_member(request.user)
+        or not can_view_application(request.user, application)
+    ):
+        not_found()
+    return application
+
+
+@login_required
+def case_clock(request: HttpRequest, number: str) -> HttpResponse:
+    """The clocks of one case: due dates, pauses and extensions, and the forms to start or end
+    a special procedure (第四十五条) and to record an extension (第四十二条)."""
+    from departments.access import can_act_on_task, is_head
+    from permits.models import ApplicationDepartment
+
+    from .models import (
+        ACTIVE_TASK_STATUSES,
+        SPECIAL_PROCEDURES,
+        CaseTask,
+        ClockExtension,
+        ClockPause,
+        PauseReason,
+    )
+
+    application = _case_for_clock(request, number)
+    tasks = list(
+        CaseTask.objects.filter(application=application, status__in=ACTIVE_TASK_STATUSES)
+        .select_related("department", "assignee")
+        .order_by("pk")
+    )
+    participations = list(
+        ApplicationDepartment.objects.filter(application=application).select_related("department")
+    )
+    return render(
+        request,
+        "workflow/case_clock.html",
+        {
+            "application": application,
+            "tasks": tasks,
+            "actionable": [t for t in tasks if can_act_on_task(request.user, t)],
+            "participations": participations,
+            "head_of": [
+                p
+                for p in participations
+                if p.decided_at is None and is_head(request.user, p.department_id)
+            ],
+            "lead_head": is_head(request.user, application.lead_department_id),
+            "procedures": [
+                (v, PauseReason(v).label) for v in PauseReason.values if v in SPECIAL_PROCEDURES
+            ],
+            "pauses": list(
+                ClockPause.objects.filter(application=application).order_by("-started_at")
+            ),
+            "extensions": list(
+                ClockExtension.objects.filter(application=application)
+                .select_related("approved_by", "participation__department")
+                .order_by("created_at")
+            ),
+        },
+    )
+
+
+def _clock_act(request: HttpRequest, number: str, act) -> HttpResponse:
+    from .clocks import ClockError
+
+    application = _case_for_clock(request, number)
+    try:
+        act(application)
+    except ClockError as exc:
+        if exc.code == "not_found":
+            from departments.access import not_found
+
+            not_found()
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("deadlines:case_clock", number=application.number)
+
+
+@login_required
+@require_POST
+def case_clock_pause(request: HttpRequest, number: str) -> HttpResponse:
+    from . import clocks
+
+    def act(application):
+        ids = [int(v) for v in request.POST.getlist("tasks") if v.isdigit()]
+        clocks.clock_pause_special(
+            actor=request.user,
+            application=application,
+            procedure=request.POST.get("procedure", ""),
+            tasks=ids or None,
+            note=request.POST.get("note", "")[:300],
+        )
+
+    return _clock_act(request, number, act)
+
+
+@login_required
+@require_POST
+def case_clock_resume(request: HttpRequest, number: str) -> HttpResponse:
+    from . import clocks
+    from .clocks import ClockError
+    from .models import ClockPause
+
+    def act(application):
+        pause = ClockPause.objects.filter(
+            pk=request.POST.get("pause") or 0, application=application, whole_case=False
+        ).first()
+        if pause is None:
+            raise ClockError(_("Not found."), code="not_found")
+        clocks.clock_resume_special(
+            actor=request.user, pause=pause, note=request.POST.get("note", "")[:300]
+        )
+
+    return _clock_act(request, number, act)
+
+
+@login_required
+@require_POST
+def case_clock_extend(request: HttpRequest, number: str) -> HttpResponse:
+    from . import clocks
+
+    def act(application):
+        clocks.clock_extend(
+            actor=request.user,
+            application=application,
+            kind=request.POST.get("kind", ""),
+            reason=request.POST.get("reason", ""),
+            participation=int(request.POST.get("participation") or 0) or None,
+            approver_title=request.POST.get("approver_title", ""),
+        )
+
+    return _clock_act(request, number, act)

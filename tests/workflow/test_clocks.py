@@ -326,3 +326,38 @@ def test_clock_state_and_template_tag(work_calendar):
     with travel(sh(2026, 3, 4)):
         state = clocks.clock_state(app)
         assert (state["used"], state["left"]) == (1, 9)
+
+
+def test_case_clock_page_pauses_resumes_and_extends(work_calendar, client):
+    world, app = case_in_review(1)
+    dept = world.departments[0]
+    reviewer = world.reviewer(dept)
+    head = f.staff(dept, Role.HEAD)
+    url = f"/office/clock/{app.number}/"
+    client.force_login(world.citizen)
+    assert client.get(url).status_code == 404  # not staff
+    client.force_login(f.staff(f.department(), Role.REVIEWER))
+    assert client.get(url).status_code == 404  # a foreign case
+    client.force_login(reviewer)
+    assert client.get(url).status_code == 200
+    task = review_tasks(app)[0]
+    client.post(url + "pause/", {"procedure": "hearing", "tasks": [task.pk], "note": "听证"})
+    task.refresh_from_db()
+    assert task.paused
+    pause = ClockPause.objects.get(application=app, reason="hearing")
+    client.post(url + "resume/", {"pause": pause.pk})
+    task.refresh_from_db()
+    assert not task.paused
+    client.force_login(head)
+    part = ApplicationDepartment.objects.get(application=app, department=dept)
+    page = client.post(
+        url + "extend/",
+        {"kind": "single", "participation": part.pk, "reason": "复杂"},
+        follow=True,
+    )
+    assert page.status_code == 200
+    assert ClockExtension.objects.filter(participation=part).count() == 1
+    again = client.post(
+        url + "extend/", {"kind": "single", "participation": part.pk, "reason": "再延"}, follow=True
+    )
+    assert "已经延期过一次" in again.content.decode()

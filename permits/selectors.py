@@ -122,3 +122,91 @@ def category_counts(
         {"category": value, "name": label, "count": counts.get(value, 0)}
         for value, label in Category.choices
     ]
+
+
+# --- Public reads of cases: progress query (进度查询) and certificate verification ---------------
+# No login: the caller proves knowledge of a secret (the last four characters of the ID number,
+# or an anonymous case's query code). Comparisons are constant-time; a wrong secret and a
+# missing case answer the same None. Pages and API show only masked data from these rows.
+
+
+def _same(secret: str, expected: str) -> bool:
+    import hmac
+
+    return bool(expected) and hmac.compare_digest(secret.upper(), expected.upper())
+
+
+def _query_code_matches(code: str, stored_hash: str) -> bool:
+    import hashlib
+    import hmac
+
+    from django.contrib.auth.hashers import check_password
+
+    if not code or not stored_hash:
+        return False
+    if "$" in stored_hash:  # a Django password hash
+        return check_password(code, stored_hash)
+    # workflow.services keeps the sha256 hex digest of the code (``body_hash``)
+    digest = hashlib.sha256(code.strip().encode()).hexdigest()
+    return hmac.compare_digest(digest, stored_hash)
+
+
+def application_track(*, number: str, id_last4: str | None = None, query_code: str | None = None):
+    """The submitted case with that number whose applicant's (or acting handler's) ID number,
+    or its enterprise's credit code, ends with ``id_last4``; or the anonymous case whose query
+    code is ``query_code``; None otherwise. Drafts are not tracked. Comes with its item and
+    case-department rows (two queries). Used by the page and the API alike."""
+    from permits.models import Application, ApplicationDepartment, ApplicationStatus
+
+    app = (
+        Application.objects.for_number(number)
+        .exclude(status=ApplicationStatus.DRAFT)
+        .select_related("item", "applicant_person", "applicant_enterprise", "handler")
+        .prefetch_related(
+            Prefetch(
+                "participations",
+                queryset=ApplicationDepartment.objects.select_related("department").order_by(
+                    "round", "position", "pk"
+                ),
+            )
+        )
+        .first()
+    )
+    if app is None:
+        return None
+    if app.anonymous:
+        return app if _query_code_matches(query_code or "", app.query_code_hash) else None
+    secret = (id_last4 or "").strip()
+    if len(secret) != 4:
+        return None
+    candidates = [
+        person.id_number[-4:]
+        for person in (app.applicant_person, app.handler)
+        if person is not None and person.id_number
+    ]
+    if app.applicant_enterprise is not None:
+        candidates.append(app.applicant_enterprise.credit_code[-4:])
+    return app if any(_same(secret, last4) for last4 in candidates) else None
+
+
+def certificate_verify(*, number: str, code: str):
+    """The certificate with that number and verification code, or None. The result carries
+    ``valid`` (valid today) and ``holder_display`` (an enterprise's name in full, a person's
+    masked)."""
+    from permits.models import Certificate
+    from permits.validators import mask_name
+
+    certificate = (
+        Certificate.objects.filter(number=(number or "").strip().upper())
+        .select_related("issuer", "application")
+        .first()
+    )
+    if certificate is None or not _same((code or "").strip(), certificate.verification_code):
+        return None
+    certificate.valid = certificate.is_valid_on()
+    certificate.holder_display = (
+        certificate.holder_name
+        if certificate.application.applicant_enterprise_id
+        else mask_name(certificate.holder_name)
+    )
+    return certificate

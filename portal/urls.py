@@ -10,4 +10,6 @@ urlpatterns = [
     path("items/<str:code>/", views.item_guide, name="item"),
     path("display/large-text/", views.large_text, name="large_text"),
     path("accounts/", include("portal.accounts_urls")),
+    # Applying online, "my cases", progress query, certificate verification (portal/cases/).
+    path("", include("portal.cases.urls")),
 ]

@@ -193,11 +193,13 @@ def test_process_centred_dispatch_picture(client, city):
     assert "相关职能部门" not in text and "云浮市市场监督管理局" in text
 
 
-def test_apply_button_is_disabled_with_an_honest_note_until_the_wizard_exists(client, qykb):
+def test_apply_button_links_to_the_real_wizard(client, qykb):
+    # The wizard (portal/cases) is on main: the button is a link to it, not a disabled note.
+    from django.urls import reverse
+
     body = guide(client, qykb).content.decode()
-    assert "在线办理" in body
-    assert re.search(r"<button[^>]*disabled[^>]*>\s*<i[^>]*></i>\s*在线办理", body)
-    assert "在线申请功能即将开通" in body
+    assert f'href="{reverse("portal:apply", args=[qykb.code])}"' in body
+    assert "在线申请功能即将开通" not in body
 
 
 def _urls_with_apply():

@@ -8,7 +8,6 @@ catalogue. Views are thin: validate input, call one service or selector, seriali
 from __future__ import annotations
 
 import functools
-import hmac
 import json
 from typing import Any
 
@@ -29,7 +28,8 @@ from viewflow.workflow.exceptions import FlowLockFailed
 
 from onestop.api import ApiError, Pagination, api_error_from
 from permits.exceptions import PermitsError
-from permits.models import Application, Certificate
+from permits.models import Application
+from permits.selectors import application_track, certificate_verify
 from permits.uploads import file_response
 from permits.validators import mask_name
 from workflow import selectors, services
@@ -481,20 +481,6 @@ def _not_found() -> ApiError:
     return ApiError("not_found", _("Not found."), status_code=status.HTTP_404_NOT_FOUND)
 
 
-def _last4_matches(app: Application, last4: str) -> bool:
-    candidates = []
-    if app.applicant_person_id:
-        candidates.append(app.applicant_person.id_number)
-    if app.handler_id:
-        candidates.append(app.handler.id_number)
-    if app.applicant_enterprise_id:
-        candidates.append(app.applicant_enterprise.credit_code)
-    last4 = (last4 or "").strip().upper()
-    return len(last4) == 4 and any(
-        hmac.compare_digest(c[-4:].upper(), last4) for c in candidates if c
-    )
-
-
 class TrackView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
@@ -510,24 +496,12 @@ class TrackView(APIView):
         responses=s.TrackSerializer,
     )
     def get(self, request):
-        number = request.query_params.get("number", "")
-        app = (
-            Application.objects.for_number(number)
-            .select_related("item", "applicant_person", "applicant_enterprise", "handler")
-            .first()
+        app = application_track(
+            number=request.query_params.get("number", ""),
+            id_last4=request.query_params.get("id_last4"),
+            query_code=request.query_params.get("query_code"),
         )
-        if app is None or app.status == "draft":
-            raise _not_found()
-        code = request.query_params.get("query_code")
-        if app.anonymous:
-            ok = (
-                bool(code)
-                and bool(app.query_code_hash)
-                and hmac.compare_digest(services.body_hash(code.encode()), app.query_code_hash)
-            )
-        else:
-            ok = _last4_matches(app, request.query_params.get("id_last4", ""))
-        if not ok:
+        if app is None:
             raise _not_found()
         rows = app.participations.select_related("department").order_by("round", "position")
         applicant = (
@@ -587,10 +561,11 @@ class CertificateVerifyView(APIView):
         responses=s.CertificateVerifySerializer,
     )
     def get(self, request):
-        number = (request.query_params.get("number") or "").strip().upper()
-        code = (request.query_params.get("code") or "").strip().upper()
-        cert = Certificate.objects.select_related("issuer").filter(number=number).first()
-        if cert is None or not code or not hmac.compare_digest(cert.verification_code, code):
+        cert = certificate_verify(
+            number=request.query_params.get("number") or "",
+            code=request.query_params.get("code") or "",
+        )
+        if cert is None:
             raise _not_found()
         return Response(
             {

@@ -1,0 +1,163 @@
+"""What the citizen's case pages show, computed from rows already loaded (no queries here).
+
+Colours of the progress view: approved — green, in review — blue, supplement — amber,
+denied — red, not reached yet — grey.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from permits.formspec import display_rows
+from permits.uploads import INLINE_TYPES, accepted_types_label
+from workflow.labels import event_label, stage_label
+
+__all__ = ["event_label", "stage_label"]
+
+# Participation status → badge colour of the progress view.
+PARTICIPATION_TONE = {
+    "waiting": "grey",
+    "in_review": "blue",
+    "supplement": "amber",
+    "approved": "green",
+    "deemed_approved": "green",
+    "replied": "green",
+    "denied": "red",
+    "returned": "red",
+}
+PARTICIPATION_ICON = {
+    "grey": "hourglass",
+    "blue": "arrow-repeat",
+    "amber": "exclamation-triangle",
+    "green": "check-circle-fill",
+    "red": "x-circle-fill",
+}
+# Case status → badge colour.
+STATUS_TONE = {
+    "draft": "grey",
+    "submitted": "blue",
+    "supplement": "amber",
+    "in_review": "blue",
+    "approved": "green",
+    "denied": "red",
+    "not_accepted": "red",
+    "answered": "green",
+    "closed": "grey",
+    "withdrawn": "grey",
+    "terminated": "red",
+}
+
+
+@dataclass
+class RequirementRow:
+    """One material requirement of the version, with the files uploaded for it."""
+
+    id: int
+    name: str
+    required: bool
+    tolerable: bool
+    accepted_types: list[str]
+    accepted_label: str
+    max_size: int
+    description: str
+    materials: list[Any] = field(default_factory=list)
+    requested_note: str = ""  # the supplement notice's note for this requirement
+
+    @property
+    def is_key(self) -> bool:
+        return self.required and not self.tolerable
+
+    @property
+    def missing(self) -> bool:
+        return not self.materials
+
+    @property
+    def accept_attr(self) -> str:
+        extensions = []
+        for t in self.accepted_types:
+            extensions.extend({"jpg": [".jpg", ".jpeg"]}.get(t, [f".{t}"]))
+        return ",".join(extensions)
+
+
+def material_type(material: Any) -> str:
+    """pdf/jpg/png/ofd from the stored name (the sniffed type chose its extension)."""
+    stored = getattr(material, "stored_name", "") or getattr(material.file, "name", "")
+    return stored.rsplit(".", 1)[-1].lower() if "." in stored else ""
+
+
+def material_previewable(material: Any) -> bool:
+    return material_type(material) in INLINE_TYPES
+
+
+def requirement_rows(
+    snapshot: Mapping[str, Any],
+    materials: Iterable[Any],
+    *,
+    notice_requests: Sequence[Mapping[str, Any]] = (),
+) -> list[RequirementRow]:
+    by_requirement: dict[Any, list[Any]] = {}
+    for material in materials:
+        material.kind = material_type(material)
+        by_requirement.setdefault(material.requirement_id, []).append(material)
+    notes: dict[Any, list[str]] = {}
+    for request in notice_requests:
+        if request.get("requirement") is not None and request.get("note"):
+            notes.setdefault(int(request["requirement"]), []).append(str(request["note"]))
+    rows = []
+    for raw in snapshot.get("materials") or []:
+        if raw.get("id") is None:
+            continue
+        rid = int(raw["id"])
+        types = [str(t) for t in raw.get("accepted_types") or []]
+        rows.append(
+            RequirementRow(
+                id=rid,
+                name=str(raw.get("name", "")),
+                required=bool(raw.get("required", True)),
+                tolerable=bool(raw.get("tolerable", False)),
+                accepted_types=types,
+                accepted_label=accepted_types_label(types),
+                max_size=int(raw.get("max_size") or 0),
+                description=str(raw.get("description") or ""),
+                materials=by_requirement.get(rid, []),
+                requested_note="；".join(notes.get(rid, [])),
+            )
+        )
+    return rows
+
+
+def form_rows(snapshot: Mapping[str, Any], form_data: Mapping[str, Any]) -> list[dict[str, Any]]:
+    return display_rows(snapshot.get("form_fields") or [], form_data)
+
+
+@dataclass
+class DepartmentRow:
+    participation: Any
+    tone: str
+    icon: str
+    stages: list[dict[str, Any]]
+
+
+def department_rows(participations: Iterable[Any]) -> list[DepartmentRow]:
+    """The per-department progress view: one row per participation, with its stages."""
+    rows = []
+    for p in participations:
+        tone = PARTICIPATION_TONE.get(p.status, "grey")
+        stages = []
+        configured = list(p.stages or [])
+        current = p.stage or ""
+        reached = configured.index(current) if current in configured else -1
+        for index, stage in enumerate(configured):
+            if p.is_answered or index < reached:
+                state = "done"
+            elif index == reached and p.status in ("in_review", "supplement"):
+                state = "current"
+            else:
+                state = "todo"
+            stages.append({"code": stage, "label": stage_label(stage), "state": state})
+        rows.append(
+            DepartmentRow(participation=p, tone=tone, icon=PARTICIPATION_ICON[tone], stages=stages)
+        )
+    return rows

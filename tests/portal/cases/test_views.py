@@ -1,0 +1,502 @@
+"""The citizen's pages: the application wizard, my cases, the case page, withdrawal, the
+public progress query and certificate verification."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import unquote
+
+import pytest
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from permits.models import Application, Certificate, Material
+from tests.workflow import factories as f
+from tests.workflow.journey import (
+    accept,
+    approve_department,
+    build_world,
+    decide,
+    new_case,
+    open_task,
+    submitted_case,
+)
+from workflow import services
+
+pytestmark = pytest.mark.django_db
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.LANGUAGE_CODE = "zh-hans"
+
+
+@pytest.fixture
+def world():
+    return build_world(2, materials=[{"name": "申请书"}, {"name": "场地证明", "tolerable": True}])
+
+
+@pytest.fixture
+def citizen_client(client, world):
+    client.force_login(world.citizen)
+    return client
+
+
+def case_url(name, app, *args):
+    return reverse(f"portal:{name}", args=[app.number, *args])
+
+
+# --- ① start ---------------------------------------------------------------------------------
+
+
+def test_apply_needs_a_login(client, world, settings):
+    settings.LOGIN_URL = "/login/"  # the real login page is the accounts engineer's
+    response = client.get(reverse("portal:apply", args=[world.item.code]))
+    assert response.status_code == 302
+    assert "next=" in response["Location"]
+
+
+def test_apply_offers_myself_and_only_enterprises_whose_scope_covers_the_item(
+    citizen_client, world
+):
+    covering = f.enterprise(world.person, scope=[world.item.code])
+    outside = f.enterprise(world.person, scope=["OTHER-ITEM"])
+    expired = f.enterprise(world.person, valid_until=dt.date(2000, 1, 1))
+
+    response = citizen_client.get(reverse("portal:apply", args=[world.item.code]))
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "self" in body and covering.name in body
+    assert outside.name not in body and expired.name not in body
+
+
+def test_apply_creates_a_draft_for_myself_and_goes_to_the_form(citizen_client, world):
+    response = citizen_client.post(
+        reverse("portal:apply", args=[world.item.code]), {"applicant": "self"}
+    )
+
+    app = Application.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == case_url("apply_form", app)
+    assert app.status == "draft" and app.applicant_person == world.person
+
+
+def test_apply_for_an_enterprise_i_handle(citizen_client, world):
+    ent = f.enterprise(world.person)
+    citizen_client.post(
+        reverse("portal:apply", args=[world.item.code]), {"applicant": f"enterprise:{ent.pk}"}
+    )
+    app = Application.objects.get()
+    assert app.applicant_enterprise == ent and app.handler == world.person
+
+
+def test_apply_refuses_an_enterprise_i_do_not_handle(citizen_client, world):
+    other_user, other_person = f.citizen()
+    ent = f.enterprise(other_person)
+    response = citizen_client.post(
+        reverse("portal:apply", args=[world.item.code]), {"applicant": f"enterprise:{ent.pk}"}
+    )
+    assert response.status_code == 200
+    assert not Application.objects.exists()
+
+
+def test_apply_lists_drafts_to_resume(citizen_client, world):
+    draft = new_case(world, upload=False)
+    response = citizen_client.get(reverse("portal:apply", args=[world.item.code]))
+    assert draft.number in response.content.decode()
+
+
+# --- ② the form ------------------------------------------------------------------------------
+
+
+def test_form_errors_are_shown_in_chinese_next_to_the_field(citizen_client, world):
+    app = new_case(world, upload=False)
+    response = citizen_client.post(case_url("apply_form", app), {"summary": "", "next": "1"})
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'aria-invalid="true"' in body
+    assert "必填" in body
+    assert "id_summary_errors" in body
+
+
+def test_form_save_draft_skips_required_and_next_goes_to_materials(citizen_client, world):
+    app = new_case(world, upload=False)
+
+    saved = citizen_client.post(case_url("apply_form", app), {"summary": "", "save": "1"})
+    assert saved.status_code == 302 and saved["Location"] == case_url("apply_form", app)
+
+    moved = citizen_client.post(case_url("apply_form", app), {"summary": "开办企业", "next": "1"})
+    app.refresh_from_db()
+    assert moved["Location"] == case_url("apply_materials", app)
+    assert app.form_data == {"summary": "开办企业"}
+
+
+# --- ③ materials -----------------------------------------------------------------------------
+
+
+def requirement(world, name):
+    return next(m for m in world.item.current_version.snapshot["materials"] if m["name"] == name)
+
+
+def test_upload_shows_the_file_with_preview_and_download(citizen_client, world):
+    app = new_case(world, upload=False)
+    req = requirement(world, "申请书")
+    response = citizen_client.post(
+        case_url("apply_materials", app),
+        {"requirement": req["id"], "file": f.pdf_file("申请书.pdf")},
+    )
+    assert response.status_code == 302
+
+    page = citizen_client.get(case_url("apply_materials", app)).content.decode()
+    material = Material.objects.get()
+    assert "申请书.pdf" in page
+    assert case_url("material_file", app, material.pk) + "?inline=1" in page
+    assert "PDF" in page  # accepted types shown
+
+
+def test_a_png_renamed_pdf_is_refused_next_to_its_requirement(citizen_client, world):
+    app = new_case(world, upload=False)
+    req = requirement(world, "申请书")
+    fake = SimpleUploadedFile("营业执照.pdf", PNG)
+
+    response = citizen_client.post(
+        case_url("apply_materials", app), {"requirement": req["id"], "file": fake}
+    )
+
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "PNG" in body and f"file-{req['id']}-errors" in body
+    assert not Material.objects.exists()
+
+
+def test_replace_keeps_the_old_file_on_record_but_not_current(citizen_client, world):
+    app = new_case(world, upload=False)
+    req = requirement(world, "申请书")
+    citizen_client.post(
+        case_url("apply_materials", app), {"requirement": req["id"], "file": f.pdf_file("v1.pdf")}
+    )
+    old = Material.objects.get()
+    citizen_client.post(
+        case_url("apply_materials", app),
+        {"requirement": req["id"], "replace": old.pk, "file": f.pdf_file("v2.pdf")},
+    )
+    current = list(Material.objects.current().values_list("original_name", flat=True))
+    assert current == ["v2.pdf"]
+    assert Material.objects.count() == 2
+
+
+def test_delete_a_material(citizen_client, world):
+    app = new_case(world)
+    material = Material.objects.get()
+    response = citizen_client.post(case_url("material_delete", app, material.pk))
+    assert response.status_code == 302
+    assert not Material.objects.current().exists()
+
+
+def test_download_has_a_safe_chinese_content_disposition(citizen_client, world):
+    app = new_case(world, upload=False)
+    services.material_upload(
+        actor=world.citizen,
+        application=app,
+        requirement_id=requirement(world, "申请书")["id"],
+        uploaded_file=f.pdf_file("../../营业 执照.pdf"),
+    )
+    material = Material.objects.get()
+
+    response = citizen_client.get(case_url("material_file", app, material.pk))
+    disposition = response["Content-Disposition"]
+    assert response.status_code == 200
+    assert disposition.startswith("attachment;")
+    assert unquote(disposition.split("UTF-8''")[1]) == "营业 执照.pdf"
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")
+
+    inline = citizen_client.get(case_url("material_file", app, material.pk) + "?inline=1")
+    assert inline["Content-Disposition"].startswith("inline;")
+
+
+# --- ④ review, ⑤ done --------------------------------------------------------------------------
+
+
+def test_submit_needs_the_declaration(citizen_client, world):
+    app = new_case(world)
+    response = citizen_client.post(case_url("apply_review", app), {})
+    app.refresh_from_db()
+    assert response.status_code == 400
+    assert app.status == "draft"
+    assert "承诺" in response.content.decode()
+
+
+def test_submit_refused_while_a_key_material_is_missing(citizen_client, world):
+    app = new_case(world, upload=False)
+    response = citizen_client.post(case_url("apply_review", app), {"declaration": "on"})
+    app.refresh_from_db()
+    assert response.status_code == 400
+    assert app.status == "draft"
+    assert "申请书" in response.content.decode()
+
+
+def test_submit_with_declaration_goes_to_the_confirmation(citizen_client, world):
+    app = new_case(world)
+    response = citizen_client.post(case_url("apply_review", app), {"declaration": "on"})
+    app.refresh_from_db()
+    assert response["Location"] == case_url("apply_done", app)
+    assert app.status == "submitted"
+    done = citizen_client.get(response["Location"]).content.decode()
+    assert app.number in done
+
+
+def test_a_submitted_case_is_no_longer_editable_in_the_wizard(citizen_client, world):
+    app = submitted_case(world)
+    for name in ("apply_form", "apply_materials", "apply_review"):
+        response = citizen_client.get(case_url(name, app))
+        assert response.status_code == 302
+        assert response["Location"] == case_url("case_detail", app)
+
+
+# --- Access: a foreign case answers 404 on every page ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["case_detail", "apply_form", "apply_materials", "apply_review", "apply_done", "withdraw"],
+)
+def test_a_foreign_case_answers_404(client, world, name):
+    app = submitted_case(world) if name == "apply_done" else new_case(world)
+    stranger, _person = f.citizen()
+    client.force_login(stranger)
+    assert client.get(case_url(name, app)).status_code == 404
+
+
+def test_a_foreign_material_answers_404(client, world):
+    app = new_case(world)
+    material = Material.objects.get()
+    stranger, _person = f.citizen()
+    client.force_login(stranger)
+    assert client.get(case_url("material_file", app, material.pk)).status_code == 404
+    assert client.post(case_url("material_delete", app, material.pk)).status_code == 404
+
+
+def test_a_material_of_another_case_answers_404_under_my_case(citizen_client, world):
+    mine = new_case(world)
+    other_user, _ = f.citizen()
+    theirs = new_case(world, actor=other_user)
+    their_material = Material.objects.get(application=theirs)
+    response = citizen_client.get(case_url("material_file", mine, their_material.pk))
+    assert response.status_code == 404
+
+
+# --- my cases, progress -------------------------------------------------------------------------
+
+
+def test_my_cases_lists_own_and_enterprise_cases_only(client, world):
+    ent = f.enterprise(world.person)
+    own = new_case(world)
+    for_enterprise = new_case(world, on_behalf_of=ent)
+    other_user, _ = f.citizen()
+    foreign = new_case(world, actor=other_user)
+    client.force_login(world.citizen)
+
+    body = client.get(reverse("portal:my_cases")).content.decode()
+
+    assert own.number in body and for_enterprise.number in body
+    assert foreign.number not in body
+
+
+def test_my_cases_masks_the_applicants_name(citizen_client, world):
+    new_case(world)
+    body = citizen_client.get(reverse("portal:my_cases")).content.decode()
+    assert world.person.real_name not in body
+    assert world.person.masked_name in body
+
+
+def _cases_page_queries(client, world, n):
+    for _ in range(n):
+        submitted_case(world)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("portal:my_cases"))
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_my_cases_runs_a_constant_number_of_queries(citizen_client, world):
+    few = _cases_page_queries(citizen_client, world, 3)
+    many = _cases_page_queries(citizen_client, world, 20)
+    assert few == many
+
+
+def test_progress_turns_green_department_by_department(citizen_client, world):
+    app = submitted_case(world)
+    accept(world, app)
+    approve_department(world, app, world.departments[0])
+
+    body = citizen_client.get(case_url("case_detail", app)).content.decode()
+
+    first, second = world.departments
+    assert f'data-department="{first.code}" data-status="approved"' in body
+    assert f'data-department="{second.code}" data-status="in_review"' in body
+    assert "os-progress-row is-green" in body and "os-progress-row is-blue" in body
+
+
+def test_supplement_notice_is_shown_once_with_each_missing_item(citizen_client, world):
+    app = submitted_case(world)
+    req = requirement(world, "申请书")
+    task = open_task(app, kind="acceptance")
+    services.task_complete(
+        task=task,
+        actor=world.lead_staff["undertake"],
+        decision="supplement",
+        missing=[{"requirement": req["id"], "material": None, "note": "请加盖公章"}],
+    )
+
+    body = citizen_client.get(case_url("case_detail", app)).content.decode()
+
+    assert "一次性告知" in body
+    assert "请加盖公章" in body
+    assert case_url("apply_materials", app) in body
+    # the applicant can answer it through the same wizard steps
+    assert citizen_client.get(case_url("apply_materials", app)).status_code == 200
+    resubmit = citizen_client.post(case_url("apply_review", app), {"declaration": "on"})
+    app.refresh_from_db()
+    assert resubmit.status_code == 302 and app.status == "submitted"
+
+
+def test_the_certificate_is_shown_with_its_verification_link(citizen_client, world):
+    app = submitted_case(world)
+    accept(world, app)
+    for dept in world.departments:
+        approve_department(world, app, dept)
+    decide(world, app)
+    cert = Certificate.objects.get(application=app)
+
+    body = citizen_client.get(case_url("case_detail", app)).content.decode()
+
+    assert cert.number in body and cert.verification_code in body
+    assert reverse("portal:verify") in body
+
+
+def test_a_denial_states_reasons_and_the_right_to_reconsideration(citizen_client, world):
+    app = submitted_case(world)
+    accept(world, app)
+    for dept in world.departments:
+        approve_department(world, app, dept)
+    decide(world, app, decision="deny", opinion="选址不符合规划")
+
+    body = citizen_client.get(case_url("case_detail", app)).content.decode()
+
+    assert "选址不符合规划" in body
+    assert "行政复议" in body and "行政诉讼" in body
+
+
+# --- withdrawal -------------------------------------------------------------------------------
+
+
+def test_withdraw_asks_for_confirmation(citizen_client, world):
+    app = submitted_case(world)
+    assert citizen_client.get(case_url("withdraw", app)).status_code == 200
+
+    refused = citizen_client.post(case_url("withdraw", app), {})
+    app.refresh_from_db()
+    assert refused.status_code == 400 and app.status == "submitted"
+
+    done = citizen_client.post(case_url("withdraw", app), {"confirm": "on", "reason": "不办了"})
+    app.refresh_from_db()
+    assert done.status_code == 302 and app.status == "withdrawn"
+
+
+def test_a_decided_case_cannot_be_withdrawn(citizen_client, world):
+    app = submitted_case(world)
+    accept(world, app)
+    for dept in world.departments:
+        approve_department(world, app, dept)
+    decide(world, app)
+    response = citizen_client.get(case_url("withdraw", app))
+    assert response.status_code == 302
+
+
+# --- public: progress query and verification -----------------------------------------------------
+
+
+@pytest.fixture
+def fresh_throttle():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_track_with_the_last_four_shows_masked_progress(client, world, fresh_throttle):
+    app = submitted_case(world)
+    response = client.post(
+        reverse("portal:track"),
+        {"number": app.number.lower(), "id_last4": world.person.id_number[-4:]},
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert app.number in body
+    assert world.person.real_name not in body and world.person.masked_name in body
+    assert world.person.id_number not in body
+
+
+def test_track_with_a_wrong_check_value_finds_nothing(client, world, fresh_throttle):
+    app = submitted_case(world)
+    response = client.post(reverse("portal:track"), {"number": app.number, "id_last4": "0000"})
+    assert response.status_code == 404
+    assert world.item.name not in response.content.decode()
+
+
+def test_track_is_throttled(client, world, settings, fresh_throttle):
+    from rest_framework.settings import api_settings
+
+    from workflow.api.views import TrackThrottle
+
+    rates = {**api_settings.DEFAULT_THROTTLE_RATES, "track": "3/min"}
+    TrackThrottle.THROTTLE_RATES = rates
+    try:
+        statuses = [
+            client.post(reverse("portal:track"), {"number": "YF1", "id_last4": "1234"}).status_code
+            for _ in range(4)
+        ]
+    finally:
+        TrackThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+    assert statuses[:3] == [404, 404, 404]
+    assert statuses[3] == 429
+
+
+def test_page_and_api_share_one_track_counter(client, world, fresh_throttle):
+    from rest_framework.settings import api_settings
+
+    from workflow.api.views import TrackThrottle
+
+    TrackThrottle.THROTTLE_RATES = {**api_settings.DEFAULT_THROTTLE_RATES, "track": "2/min"}
+    try:
+        client.get("/api/v1/track/", {"number": "YF1", "id_last4": "1234"})
+        client.post(reverse("portal:track"), {"number": "YF1", "id_last4": "1234"})
+        third = client.post(reverse("portal:track"), {"number": "YF1", "id_last4": "1234"})
+    finally:
+        TrackThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+    assert third.status_code == 429
+
+
+def test_verify_a_genuine_certificate(client, world):
+    app = submitted_case(world)
+    accept(world, app)
+    for dept in world.departments:
+        approve_department(world, app, dept)
+    decide(world, app)
+    cert = Certificate.objects.get(application=app)
+
+    good = client.get(
+        reverse("portal:verify"), {"number": cert.number, "code": cert.verification_code}
+    )
+    bad = client.get(reverse("portal:verify"), {"number": cert.number, "code": "WRONG"})
+
+    assert "真实有效" in good.content.decode()
+    assert world.person.masked_name in good.content.decode()
+    assert "真实有效" not in bad.content.decode()

@@ -1,0 +1,103 @@
+"""How the timeline and the task pages name events and review stages (shared by the back
+office and the citizen's pages). Unknown actions show as recorded."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+STAGE_LABELS = {
+    "undertake": _("Undertake"),
+    "check": _("Check"),
+    "sign": _("Sign"),
+}
+# Event actions → how the timeline reads them; unknown actions show as recorded.
+EVENT_LABELS = {
+    "created": _("Application created"),
+    "form_updated": _("Form saved"),
+    "material_uploaded": _("Material uploaded"),
+    "material_deleted": _("Material removed"),
+    "submitted": _("Application submitted"),
+    "resubmitted": _("Supplement submitted"),
+    "accepted": _("Accepted"),
+    "not_accepted": _("Not accepted"),
+    "supplement_requested": _("Supplement requested"),
+    "clock_paused": _("Time limit paused"),
+    "clock_resumed": _("Time limit resumed"),
+    "departments_notified": _("Participating departments notified"),
+    "review_started": _("Review started"),
+    "review_approved": _("Approved by the department"),
+    "review_denied": _("Denied by the department"),
+    "stage_completed": _("Review stage completed"),
+    "inspection_passed": _("On-site inspection passed"),
+    "inspection_failed": _("On-site inspection failed"),
+    "decided": _("Decision made"),
+    "approved": _("Approved"),
+    "denied": _("Denied"),
+    "certificate_issued": _("Certificate issued"),
+    "withdrawn": _("Withdrawn"),
+    "handed_over": _("Result handed over"),
+    "closed": _("Closed"),
+    "task_claimed": _("Task claimed"),
+    "task_released": _("Task released"),
+    "task_reassigned": _("Task reassigned"),
+    "supplement_answered": _("Supplement submitted"),
+    "paused": _("Time limit paused"),
+    "resumed": _("Time limit resumed"),
+    "department_notified": _("Department notified"),
+    "department_approved": _("Department agreed"),
+    "department_denied": _("Department disagreed"),
+    "department_deemed_approved": _("Deemed approved (overdue)"),
+    "stage_approved": _("Review stage completed"),
+    "inspection_needed": _("On-site inspection needed"),
+    "clock_dated_back": _("Time limit dated back"),
+    "clock_extended": _("Time limit extended"),
+    "task_warning": _("Yellow warning"),
+    "task_overdue": _("Overdue (red warning)"),
+    "task_escalated": _("Escalated"),
+    "case_warning": _("Case near its time limit"),
+    "case_overdue": _("Case overdue"),
+}
+
+# What the applicant's timeline leaves out: the back office's own housekeeping.
+INTERNAL_EVENTS = frozenset(
+    {
+        "form_updated",
+        "task_claimed",
+        "task_released",
+        "task_reassigned",
+        "task_warning",
+        "task_overdue",
+        "task_escalated",
+        "case_warning",
+    }
+)
+
+
+def event_label(action: str) -> str:
+    label = EVENT_LABELS.get(action)
+    return str(label) if label is not None else action.replace("_", " ")
+
+
+def stage_label(stage: str) -> str:
+    label = STAGE_LABELS.get(stage)
+    return str(label) if label is not None else stage
+
+
+# A department's status in a case ("Approved" there means the department agreed, not the
+# licence: hence a context of its own).
+PARTICIPATION_LABELS = {
+    "waiting": pgettext_lazy("department status", "Waiting"),
+    "in_review": pgettext_lazy("department status", "In review"),
+    "supplement": pgettext_lazy("department status", "Supplement requested"),
+    "approved": pgettext_lazy("department status", "Approved"),
+    "denied": pgettext_lazy("department status", "Denied"),
+    "deemed_approved": pgettext_lazy("department status", "Deemed approved"),
+    "replied": pgettext_lazy("department status", "Replied"),
+    "returned": pgettext_lazy("department status", "Returned"),
+}
+
+
+def participation_label(status: str) -> str:
+    label = PARTICIPATION_LABELS.get(status)
+    return str(label) if label is not None else status

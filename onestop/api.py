@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions, parsers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
-from rest_framework.views import exception_handler as drf_exception_handler
 
 # DRF's own codes mapped onto the contract's codes.
 _CODE_BY_STATUS = {
@@ -111,6 +110,12 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else exc.messages
         )
+
+    # Imported here: rest_framework.views reads DEFAULT_PARSER_CLASSES (this module's
+    # JSONParser) when it loads, so importing it at the top made a cycle whenever this module
+    # was imported first (e.g. by DRF's pagination check, whose order among the system checks
+    # varies from process to process).
+    from rest_framework.views import exception_handler as drf_exception_handler
 
     response = drf_exception_handler(exc, context)
     if response is None:

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, parsers, status
+from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
@@ -137,30 +137,6 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         body = {"code": code, "detail": str(detail), "fields": {}}
     response.data = body
     return response
-
-
-def _has_nul(data: Any) -> bool:
-    if isinstance(data, str):
-        return "\x00" in data
-    if isinstance(data, dict):
-        return any(_has_nul(key) or _has_nul(value) for key, value in data.items())
-    if isinstance(data, list):
-        return any(_has_nul(value) for value in data)
-    return False
-
-
-class JSONParser(parsers.JSONParser):
-    """DRF's JSON parser, refusing a NUL character (``\\u0000``) in any key or string.
-
-    PostgreSQL cannot hold NUL in text: a NUL that a field without its own check passed on (a
-    list of item codes, department codes) reached a query and answered 500. No field of this
-    API carries binary text, so the body is refused whole, as malformed JSON is."""
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        data = super().parse(stream, media_type=media_type, parser_context=parser_context)
-        if _has_nul(data):
-            raise exceptions.ParseError(_("The request contains a NUL character."))
-        return data
 
 
 class Pagination(PageNumberPagination):

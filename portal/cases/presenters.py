@@ -161,3 +161,31 @@ def department_rows(participations: Iterable[Any]) -> list[DepartmentRow]:
             DepartmentRow(participation=p, tone=tone, icon=PARTICIPATION_ICON[tone], stages=stages)
         )
     return rows
+
+
+def notice_rows(
+    notice: Any, snapshot: Mapping[str, Any], participations: Iterable[Any]
+) -> list[dict[str, str]]:
+    """The one-time notice as the applicant reads it: each missing item with its material's
+    name and the asking department's name next to the department's note."""
+    if notice is None:
+        return []
+    names = {
+        int(m["id"]): str(m.get("name", ""))
+        for m in snapshot.get("materials") or []
+        if m.get("id") is not None
+    }
+    departments = {
+        p.department.code: p.department.short_name or p.department.name for p in participations
+    }
+    rows = []
+    for request in notice.requests or []:
+        requirement = request.get("requirement")
+        rows.append(
+            {
+                "name": names.get(int(requirement), "") if requirement is not None else "",
+                "note": str(request.get("note") or ""),
+                "department": departments.get(str(request.get("department") or ""), ""),
+            }
+        )
+    return rows

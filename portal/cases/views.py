@@ -315,6 +315,11 @@ def _render_materials(
             "application": application,
             "rows": rows,
             "notice": notice,
+            "notice_rows": presenters.notice_rows(
+                notice,
+                _snapshot(application),
+                application.participations.select_related("department") if notice else (),
+            ),
             "general_errors": upload_errors.get(0, []),
             "steps": _steps("materials", application),
         },
@@ -384,6 +389,7 @@ def apply_review(request: HttpRequest, number: str) -> HttpResponse:
     rows = presenters.requirement_rows(
         snapshot, application.materials.current().order_by("uploaded_at", "pk")
     )
+    notice = _open_notice(application)
     return render(
         request,
         "portal/cases/apply_review.html",
@@ -394,7 +400,12 @@ def apply_review(request: HttpRequest, number: str) -> HttpResponse:
             "form_errors": form_errors,
             "rows": rows,
             "missing_key": [r for r in rows if r.is_key and r.missing] or missing,
-            "notice": _open_notice(application),
+            "notice": notice,
+            "notice_rows": presenters.notice_rows(
+                notice,
+                snapshot,
+                application.participations.select_related("department") if notice else (),
+            ),
             "steps": _steps("review", application),
         },
         status=400 if form.errors else 200,
@@ -495,6 +506,7 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
                 notice_requests=notice.requests if notice else (),
             ),
             "notice": notice,
+            "notice_rows": presenters.notice_rows(notice, snapshot, application.participation_rows),
             "events": [
                 {"event": e, "label": presenters.event_label(e.action)}
                 for e in application.event_rows

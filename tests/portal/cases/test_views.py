@@ -500,3 +500,53 @@ def test_verify_a_genuine_certificate(client, world):
     assert "真实有效" in good.content.decode()
     assert world.person.masked_name in good.content.decode()
     assert "真实有效" not in bad.content.decode()
+
+
+def test_supplements_from_two_departments_read_as_one_notice_with_names(citizen_client, world):
+    app = submitted_case(world)
+    accept(world, app)
+    req = requirement(world, "申请书")
+    first, second = world.departments
+    for dept, note in ((first, "请补充签字页"), (second, "请提供原件扫描件")):
+        services.task_complete(
+            task=open_task(app, kind="review", department=dept),
+            actor=world.reviewer(dept),
+            decision="supplement",
+            missing=[{"requirement": req["id"], "material": None, "note": note}],
+        )
+    app.refresh_from_db()
+    assert app.status == "supplement" and app.supplement_notices.count() == 1
+
+    body = citizen_client.get(case_url("case_detail", app)).content.decode()
+
+    assert body.count("一次性告知") == 1
+    for dept, note in ((first, "请补充签字页"), (second, "请提供原件扫描件")):
+        assert note in body and dept.name in body
+    assert "<strong>申请书</strong>" in body
+
+
+def test_my_cases_reads_at_most_8_queries_for_10_or_200_cases(world):
+    """What the "my cases" page reads for its list (access, count, page, departments): at most
+    8 queries, the same for 10 or 200 cases."""
+    from django.contrib.auth import get_user_model
+    from django.core.paginator import Paginator
+
+    from workflow import selectors
+
+    counts = []
+    for total in (10, 200):
+        while Application.objects.count() < total:
+            submitted_case(world)
+        user = get_user_model().objects.get(pk=world.citizen.pk)  # no access cache yet
+        with CaptureQueriesContext(connection) as ctx:
+            cases = selectors.application_list_for_user(user=user, filters={}).select_related(
+                "applicant_person", "applicant_enterprise"
+            )
+            page = Paginator(cases, 20).get_page(1)
+            shown = [
+                (a.number, a.item.name, [p.department.name for p in a.participations.all()])
+                for a in page.object_list
+            ]
+        assert len(shown) == min(total, 20) and page.paginator.count == total
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1] <= 8

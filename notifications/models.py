@@ -113,7 +113,7 @@ class Channel(models.TextChoices):
 class DeliveryStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     SENT = "sent", _("Sent")
-    FAILED = "failed", _("Failed")
+    FAILED = "failed", _("Sending failed")
 
 
 class Delivery(models.Model):

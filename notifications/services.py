@@ -51,7 +51,7 @@ from .rules import (
 logger = logging.getLogger("notifications")
 
 APPLICATION_URL_NAMES = ("portal:application_detail", "portal:my_case", "portal:case_detail")
-TASK_URL_NAMES = ("workflow:task", "workflow:task_detail")
+TASK_URL_NAMES = ("workflow:task_detail",)
 
 
 def _optional_reverse(names: Iterable[str], **kwargs: Any) -> str:
@@ -247,7 +247,7 @@ def notify_for_event(*, event_id: int) -> list[Notification]:
                 event=event,
                 url=_optional_reverse(APPLICATION_URL_NAMES, number=number),
                 staff_url=(
-                    _optional_reverse(TASK_URL_NAMES, pk=task.pk) if task is not None else ""
+                    _optional_reverse(TASK_URL_NAMES, task_id=task.pk) if task is not None else ""
                 ),
             )
         EventNotified.objects.bulk_create([EventNotified(event=event)], ignore_conflicts=True)

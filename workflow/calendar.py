@@ -214,15 +214,16 @@ def working_days_used(*, start: datetime, now: datetime) -> int:
 
 def working_days_left(*, due: datetime, now: datetime, start: datetime | None = None) -> int:
     """Working days left up to the due day, today included when it is a working day (1 on the
-    last day); the day the clock started (``start``) is never one of them. Once overdue: minus
-    the working days since the due day (at least 1)."""
+    last day); the day the clock started (``start``) is never one of them; at least 1 while the
+    due has not passed. Once overdue: minus the working days since the due day (at least 1)."""
     today, due_day = local_date(now), local_date(due)
     if now > due:
         return -max(1, working_days_between(due_day, today))
     since = today - timedelta(days=1)
     if start is not None:
         since = max(since, local_date(start))
-    return working_days_between(since, due_day)
+    # Not yet due: at least the rest of today is left, whatever the calendar says.
+    return max(1, working_days_between(since, due_day))
 
 
 def calendar_days_between(a: date | datetime, b: date | datetime) -> int:

@@ -61,6 +61,12 @@ def test_task_turns_yellow_then_red_and_the_head_is_told(page, live_server, shot
     assert yellow_row.get_attribute("data-warning") == "yellow"
     assert yellow_row.locator('[data-clock="yellow"]').count() == 1
     shot(page, "board-yellow")
+    # The department's queue shows it yellow too, with the working days left.
+    page.goto(url(live_server, "workflow:queue"))
+    queue_row = page.locator(f'tr[data-task="{task.pk}"]')
+    assert queue_row.locator(".os-warning-yellow").count() == 1
+    assert "剩余 1 个工作日" in queue_row.locator("[data-clock-text]").inner_text()
+    shot(page, "queue-yellow")
 
     # The clock moves past the due → red, a red card, escalation to the head.
     _move_clock(task, timezone.now() - timedelta(minutes=1))
@@ -71,7 +77,12 @@ def test_task_turns_yellow_then_red_and_the_head_is_told(page, live_server, shot
     assert red_row.get_attribute("data-warning") == "red"
     assert app.number in red_row.inner_text()
     shot(page, "board-red")
-    assert_accessible(page, "supervision board")
+    page.goto(url(live_server, "workflow:queue"))
+    queue_row = page.locator(f'tr[data-task="{task.pk}"]')
+    assert queue_row.locator(".os-warning-red").count() == 1
+    assert "已超期" in queue_row.locator("[data-clock-text]").inner_text()
+    page.goto(board)
+    assert_accessible(page)
 
     # The header counts the unread notices; the centre shows the escalation.
     assert page.locator('[data-testid="notifications-unread"]').count() == 1
@@ -81,6 +92,6 @@ def test_task_turns_yellow_then_red_and_the_head_is_told(page, live_server, shot
     assert app.number in notices.first.inner_text()
     assert "督办" in notices.first.inner_text()
     shot(page, "notification-centre")
-    assert_accessible(page, "notification centre")
+    assert_accessible(page)
     page.click("text=全部标为已读")
     assert page.locator('[data-testid="notifications-unread"]').count() == 0

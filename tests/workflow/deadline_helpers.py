@@ -65,7 +65,12 @@ def allow_deemed_approval(item) -> None:
 
 
 def review_tasks(app) -> list[CaseTask]:
-    return list(CaseTask.objects.filter(application=app, kind="review").order_by("pk"))
+    # In the order of the departments (the split may open their tasks in any order).
+    return list(
+        CaseTask.objects.filter(application=app, kind="review").order_by(
+            "participation__position", "pk"
+        )
+    )
 
 
 def marks(app, threshold: str | None = None) -> list[DeadlineMark]:

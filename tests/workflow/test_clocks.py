@@ -235,7 +235,7 @@ def test_single_department_extension_by_its_head_once(work_calendar):
     part.refresh_from_db()
     # Mon 9 March + 10 working days = Mon 23 March; the task's clock with it.
     assert part.due_at == eod(2026, 3, 23)
-    task = review_tasks(app)[0]
+    task = next(t for t in review_tasks(app) if t.department_id == dept.pk)
     assert task.due_at == eod(2026, 3, 23) and task.yellow_at == eod(2026, 3, 20)
     other = ApplicationDepartment.objects.get(application=app, department=world.departments[1])
     assert other.due_at == eod(2026, 3, 9)  # another department's limit is its own
@@ -361,3 +361,19 @@ def test_case_clock_page_pauses_resumes_and_extends(work_calendar, client):
         url + "extend/", {"kind": "single", "participation": part.pk, "reason": "再延"}, follow=True
     )
     assert "已经延期过一次" in again.content.decode()
+
+
+def test_clock_text_in_chinese(work_calendar):
+    world, app = case_in_review(1)
+    task = review_tasks(app)[0]
+    template = Template(
+        "{% load deadline_tags %}{% clock_text task used=True %}|{% clock_text app %}"
+    )
+    with travel(sh(2026, 3, 4)):
+        assert template.render(Context({"task": task, "app": app})) == (
+            "已用 1 个工作日 · 剩余 4 个工作日|剩余 9 个工作日"
+        )
+    with travel(sh(2026, 3, 11)):
+        assert template.render(Context({"task": task, "app": app})).startswith(
+            "已用 6 个工作日 · 已超期 2 个工作日"
+        )

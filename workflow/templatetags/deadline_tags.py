@@ -44,3 +44,31 @@ def working_days_left(obj):
 def working_days_used(obj):
     used = clock_state(obj)["used"]
     return "" if used is None else used
+
+
+@register.simple_tag
+def clock_text(obj, used: bool = False) -> str:
+    """The clock in words: "3 working days left", "overdue by 2 working days", "clock paused";
+    with ``used=True`` the working days spent come first ("2 working days used, 8 left")."""
+    from django.utils.translation import gettext, ngettext
+
+    state = clock_state(obj)
+    left = state["left"]
+    if state["status"] == "none" or left is None:
+        return ""
+    if state["status"] == "paused":
+        return gettext("Clock paused")
+    if left < 0:
+        text = ngettext(
+            "Overdue by %(days)s working day", "Overdue by %(days)s working days", -left
+        ) % {"days": -left}
+    else:
+        text = ngettext("%(days)s working day left", "%(days)s working days left", left) % {
+            "days": left
+        }
+    if used and state["used"] is not None:
+        spent = ngettext(
+            "%(days)s working day used", "%(days)s working days used", state["used"]
+        ) % {"days": state["used"]}
+        text = f"{spent} · {text}"
+    return text

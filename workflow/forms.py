@@ -24,7 +24,10 @@ DECISIONS: dict[str, list[tuple[str, Any]]] = {
         ("deny", _("Deny")),
     ],
     TaskKind.CONSULTATION: [("approve", _("Agree")), ("deny", _("Disagree"))],
-    TaskKind.INSPECTION: [("pass", _("Passed")), ("fail", _("Failed"))],
+    TaskKind.INSPECTION: [
+        ("pass", _("On-site inspection passed")),
+        ("fail", _("On-site inspection failed")),
+    ],
     TaskKind.DECISION: [
         ("approve", _("Approve (准予许可), issue the certificate")),
         ("deny", _("Deny (不予许可)")),

@@ -90,13 +90,17 @@ def _inbox(request: HttpRequest, scope: str) -> HttpResponse:
             "tasks": page.object_list,
             "page_range": page.paginator.get_elided_page_range(page.number),
             "tabs": [
-                {"scope": "mine", "label": _("My tasks"), "url": reverse("workflow:inbox")},
+                {
+                    "scope": "mine",
+                    "label": _("My tasks (assigned to me)"),
+                    "url": reverse("workflow:inbox"),
+                },
                 {
                     "scope": "queue",
-                    "label": _("Department queue"),
+                    "label": _("Department queue (unclaimed)"),
                     "url": reverse("workflow:queue"),
                 },
-                {"scope": "done", "label": _("Done by me"), "url": reverse("workflow:done")},
+                {"scope": "done", "label": _("Done (by me)"), "url": reverse("workflow:done")},
             ],
         },
     )

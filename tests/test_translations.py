@@ -117,7 +117,7 @@ GLOSSARY_RULES: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [
     (r"\byellow (warning|card)", ("黄牌",), ()),
     (r"\bred (warning|card)", ("红牌",), ()),
     (r"deemed approv", ("逾期视为同意",), ()),
-    (r"certificate", ("证照", "发证"), ("证书",)),
+    (r"certificate", ("证照", "发证", "持证"), ("证书",)),
     (r"\bhand(ing)?[- ]over\b", ("出件",), ()),
     (r"\bnot accepted\b", ("不予受理",), ()),
     (r"\bacceptance\b", ("受理",), ()),

@@ -22,6 +22,7 @@ from portal.forms import CatalogueFilterForm
 from portal.guide import participation_picture
 from portal.navigation import QUICK_LINKS, optional_reverse
 from portal.presentation import CATEGORY_ICONS, INTERACTION_CATEGORIES
+from workflow.services import item_applies_online
 
 CATALOGUE_PAGE_SIZE = 10
 AUDIENCE_TABS = (Audience.PERSON, Audience.ENTERPRISE)
@@ -111,6 +112,7 @@ def item_guide(request: HttpRequest, code: str) -> HttpResponse:
             "materials": list(item.materials.all()),
             "form_fields": list(item.form_fields.all()),
             "apply_url": optional_reverse("portal:apply", kwargs={"code": item.code}),
+            "applies_online": item_applies_online(item),
             "window_only": item.online_depth == OnlineDepth.WINDOW_ONLY,
         },
     )

@@ -60,6 +60,13 @@ S = ApplicationStatus
 P = ParticipationStatus
 
 SUPPORTED_MODELS = frozenset({ServiceModel.PARALLEL, ServiceModel.SINGLE_DEPARTMENT})
+
+
+def item_applies_online(item: ServiceItem) -> bool:
+    """Whether a case of this item can be started here: its service model has a flow."""
+    return item.service_model in SUPPORTED_MODELS
+
+
 ACCEPTANCE_DAYS = 5  # 行政许可法 第三十二条: acceptance decided within five working days
 
 # The right to a remedy that every denial and not-accepted notice states (第三十八条、第三十二条).
@@ -331,7 +338,7 @@ def application_create(
     version = item.current_version
     if version is None:
         raise Invalid(fields={"item": [_("This service item has no published version.")]})
-    if item.service_model not in SUPPORTED_MODELS:
+    if not item_applies_online(item):
         raise Invalid(
             _("Applications for this kind of service item are not available online yet."),
             fields={"item": [_("This service model is not supported yet.")]},

@@ -270,3 +270,15 @@ def test_item_content_stays_chinese_in_english(client, qykb):
     assert '<html lang="en"' in response.content.decode()
     assert "Service guide" in text and "Materials" in text
     assert "企业开办" in text and "公司登记（备案）申请书" in text
+
+
+def test_items_without_an_online_flow_say_so_instead_of_offering_the_wizard(client, db):
+    """Core-department and process-centred flows are not built yet: the guide must not pretend."""
+    from tests.permits.factories import CompleteItemFactory
+
+    item = CompleteItemFactory(service_model="core_department", consult_mode="sequential")
+    response = client.get(f"/items/{item.code}/")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "此类事项暂未开通在线办理" in body
+    assert f"/items/{item.code}/apply/" not in body

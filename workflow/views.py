@@ -80,6 +80,12 @@ def _inbox(request: HttpRequest, scope: str) -> HttpResponse:
         user=request.user, scope=scope, filters=_task_filters(form)
     )
     page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
+    for task in page.object_list:
+        # Supervisors see their region's queue read-only: no claim button for them.
+        # (No query per row: access caches the user's grants.)
+        task.may_claim = task.status == TaskStatus.OPEN and access.can_act_on_task(
+            request.user, task
+        )
     return render(
         request,
         "workflow/inbox.html",
@@ -252,7 +258,8 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
             return _stale(request, task)
         form = _decision_form(application, task, request.POST)
         if not actionable:
-            return _stale(request, task, _("This task is not yours to decide."))
+            messages.error(request, _("This task is not yours to decide."))
+            return redirect("workflow:task_detail", task_id=task.pk)
         if form.is_valid():
             try:
                 services.task_complete(actor=request.user, task=task, **form.payload())

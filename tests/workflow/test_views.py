@@ -232,3 +232,21 @@ def test_task_list_selector_runs_at_most_8_queries_for_10_or_200_tasks(world):
         assert len(shown) == total
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1] <= 8
+
+
+def test_a_supervisor_reads_the_regions_queue_without_claim_buttons(client, world):
+    app = submitted_case(world)
+    task = open_task(app, kind="acceptance")
+    watcher = f.supervisor(world.lead.region, world.lead)
+    client.force_login(watcher)
+
+    queue = client.get(reverse("workflow:queue")).content.decode()
+    page = client.get(task_url("task_detail", task))
+
+    assert app.number in queue
+    assert task_url("task_claim", task) not in queue
+    assert page.status_code == 200 and 'name="d-decision"' not in page.content.decode()
+    refused = client.post(task_url("task_detail", task), {"d-decision": "approve"})
+    assert refused.status_code == 302
+    task.refresh_from_db()
+    assert task.status == TaskStatus.OPEN

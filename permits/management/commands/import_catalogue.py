@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from permits.exchange import CatalogueImportInvalid, catalogue_import
 
@@ -61,7 +62,7 @@ class Command(BaseCommand):
             ) from None
 
         for label, codes in (
-            (_("created"), report.created),
+            (pgettext("catalogue import", "created"), report.created),
             (_("updated"), report.updated),
         ):
             for code in codes:

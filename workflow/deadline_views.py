@@ -34,6 +34,19 @@ def _year_param(request: HttpRequest) -> int:
     return year
 
 
+def _posted_id(request: HttpRequest, name: str) -> int | None:
+    """An object id from the POST body: None when absent, and 404 (as for an unknown id) when
+    it is not a plain number, so "abc" or "²" cannot reach ``int()`` and answer 500."""
+    raw = request.POST.get(name, "").strip()
+    if not raw:
+        return None
+    if not (raw.isascii() and raw.isdigit()):
+        from departments.access import not_found
+
+        not_found()
+    return int(raw)
+
+
 def _require_admin(request: HttpRequest) -> None:
     if not is_admin(request.user):
         raise PermissionDenied
@@ -400,7 +413,7 @@ def case_clock_pause(request: HttpRequest, number: str) -> HttpResponse:
     from . import clocks
 
     def act(application):
-        ids = [int(v) for v in request.POST.getlist("tasks") if v.isdigit()]
+        ids = [int(v) for v in request.POST.getlist("tasks") if v.isascii() and v.isdigit()]
         clocks.clock_pause_special(
             actor=request.user,
             application=application,
@@ -421,7 +434,7 @@ def case_clock_resume(request: HttpRequest, number: str) -> HttpResponse:
 
     def act(application):
         pause = ClockPause.objects.filter(
-            pk=request.POST.get("pause") or 0, application=application, whole_case=False
+            pk=_posted_id(request, "pause") or 0, application=application, whole_case=False
         ).first()
         if pause is None:
             raise ClockError(_("Not found."), code="not_found")
@@ -443,7 +456,7 @@ def case_clock_extend(request: HttpRequest, number: str) -> HttpResponse:
             application=application,
             kind=request.POST.get("kind", ""),
             reason=request.POST.get("reason", ""),
-            participation=int(request.POST.get("participation") or 0) or None,
+            participation=_posted_id(request, "participation"),
             approver_title=request.POST.get("approver_title", ""),
         )
 

@@ -377,3 +377,18 @@ def test_clock_text_in_chinese(work_calendar):
         assert template.render(Context({"task": task, "app": app})).startswith(
             "已用 6 个工作日 · 已超期 2 个工作日"
         )
+
+
+@pytest.mark.parametrize("bad", ["abc", "²", "1.5"])
+def test_case_clock_forms_with_a_malformed_id_answer_404_not_500(work_calendar, client, bad):
+    # int("abc") / int("²") in the views answered 500 ("²".isdigit() is True).
+    world, app = case_in_review(1)
+    dept = world.departments[0]
+    url = f"/office/clock/{app.number}/"
+    client.force_login(f.staff(dept, Role.HEAD))
+    extend = client.post(url + "extend/", {"kind": "single", "participation": bad, "reason": "x"})
+    assert extend.status_code == 404
+    assert client.post(url + "resume/", {"pause": bad}).status_code == 404
+    pause = client.post(url + "pause/", {"procedure": "hearing", "tasks": [bad], "note": "x"})
+    assert pause.status_code == 302
+    assert not ClockExtension.objects.filter(application=app).exists()

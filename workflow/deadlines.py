@@ -103,7 +103,9 @@ def select_statement(*, kind: str, threshold: str) -> str:
     )
 
 
-def _insert_marks(rows: list[tuple], *, kind: str, threshold: str, now: datetime) -> list[int]:
+def _insert_marks(
+    rows: list[tuple], *, kind: str, threshold: str, now: datetime | str
+) -> list[int]:
     if not rows:
         return []
     table = DeadlineMark._meta.db_table
@@ -129,11 +131,15 @@ def _insert_marks(rows: list[tuple], *, kind: str, threshold: str, now: datetime
 
 def sweep_step(*, kind: str, threshold: str, now: datetime, limit: int) -> tuple[int, list[int]]:
     """One batch of one step, in its own transaction. Returns (rows marked, new mark ids)."""
+    # Raw SQL gets no field conversion: on SQLite, where datetimes are naive UTC text, an aware
+    # non-UTC ``now`` (23:00+08:00) compared as text after 15:59:59 UTC and marked red 8 hours
+    # early. Adapt it as the ORM would (a no-op on PostgreSQL).
+    at = connection.ops.adapt_datetimefield_value(now)
     with transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute(mark_statement(kind=kind, threshold=threshold), [now, limit, now])
+            cursor.execute(mark_statement(kind=kind, threshold=threshold), [at, limit, at])
             rows = [row for row in cursor.fetchall() if row[3] is not None]
-        mark_ids = _insert_marks(rows, kind=kind, threshold=threshold, now=now)
+        mark_ids = _insert_marks(rows, kind=kind, threshold=threshold, now=at)
         for mark_id in mark_ids:
             _schedule_followup(mark_id)
     return len(rows), mark_ids

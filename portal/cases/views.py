@@ -277,14 +277,20 @@ def apply_materials(request: HttpRequest, number: str) -> HttpResponse:
                 )
         else:
             requirement = form.data.get("requirement", "")
-            key = int(requirement) if str(requirement).isdigit() else 0
+            key = int(requirement) if _is_id(requirement) else 0
             upload_errors[key] = [str(e) for errors in form.errors.values() for e in errors]
     return _render_materials(request, application, upload_errors=upload_errors)
 
 
+def _is_id(value: Any) -> bool:
+    """Plain ASCII digits only: ``"²".isdigit()`` is True but ``int("²")`` raises (a 500)."""
+    value = str(value)
+    return value.isascii() and value.isdigit()
+
+
 def _material_to_replace(request: HttpRequest, application: Any, requirement_id: int) -> Any:
     raw = request.POST.get("replace", "")
-    if not raw.isdigit():
+    if not _is_id(raw):
         return None
     material = _get_material(request, application, int(raw))
     return material if material.requirement_id == requirement_id else None

@@ -550,3 +550,17 @@ def test_my_cases_reads_at_most_8_queries_for_10_or_200_cases(world):
         assert len(shown) == min(total, 20) and page.paginator.count == total
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1] <= 8
+
+
+@pytest.mark.parametrize(("requirement_id", "replace"), [("²", ""), ("²", "²"), (None, "²")])
+def test_an_upload_with_a_malformed_id_is_refused_not_500(
+    citizen_client, world, requirement_id, replace
+):
+    # "²".isdigit() is True, and int("²") raised ValueError: the materials step answered 500.
+    app = new_case(world, upload=False)
+    req = requirement(world, "申请书")
+    body = {"requirement": requirement_id or req["id"], "file": f.pdf_file("申请书.pdf")}
+    if replace:
+        body["replace"] = replace
+    response = citizen_client.post(case_url("apply_materials", app), body)
+    assert response.status_code in (302, 400)

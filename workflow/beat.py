@@ -57,12 +57,21 @@ class AdvisoryLock:
         return self.held
 
     def release(self) -> None:
-        conn, self._conn, self.held = self._conn, None, False
-        if conn is not None:
-            try:
-                conn.close()  # closing the session releases the lock
-            except Exception:
-                logger.debug("closing the beat lock connection failed", exc_info=True)
+        conn, held, self._conn, self.held = self._conn, self.held, None, False
+        if conn is None:
+            return
+        try:
+            if held:
+                # Unlock explicitly: the server ends a closed session's backend (and frees its
+                # locks) a moment later, and another beat asking right then would be refused.
+                with conn.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s)", [self.key])
+        except Exception:
+            logger.debug("unlocking the beat lock failed", exc_info=True)
+        try:
+            conn.close()  # a crash closes the session too, which releases the lock
+        except Exception:
+            logger.debug("closing the beat lock connection failed", exc_info=True)
 
 
 class LeaseLock:

@@ -9,6 +9,7 @@ by name and polls the database with a generous limit.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 import subprocess
@@ -36,7 +37,11 @@ pytestmark = [
 ]
 
 ROOT = Path(__file__).resolve().parents[2]
-BROKER = os.environ.get("DEADLINES_TEST_BROKER", "redis://127.0.0.1:6379/8")
+# One Redis database per test database, so two suites on one machine (two worktrees, or a
+# developer's run beside CI's) never consume each other's messages: db 8 to 15.
+_TEST_DB = os.environ.get("TEST_DATABASE_NAME", "test")
+_BROKER_DB = 8 + hashlib.sha256(_TEST_DB.encode()).digest()[0] % 8
+BROKER = os.environ.get("DEADLINES_TEST_BROKER", f"redis://127.0.0.1:6379/{_BROKER_DB}")
 SWEEP_AT = "2026-03-10T00:00:01+08:00"
 
 

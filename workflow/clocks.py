@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from departments import access
-from permits.models import Application, ApplicationDepartment, Event
+from permits.models import Application, ApplicationDepartment
 
 from . import calendar as cal
 from .models import (
@@ -45,6 +45,8 @@ from .models import (
     PauseReason,
     Warning,
 )
+from .services.events import event_append
+from .services.locking import case_locked
 
 ACCEPTANCE_DAYS = 5  # 行政许可法 第三十二条
 
@@ -178,15 +180,15 @@ def shift(due: datetime | None, *, since: datetime, until: datetime, unit: str) 
 
 
 def _event(application, *, actor, action: str, note: str = "", data=None, department=None):
-    return Event.objects.create(
+    return event_append(
         application=application,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=actor,
         action=action,
-        department_id=getattr(department, "pk", department),
-        status_before=application.status,
-        status_after=application.status,
+        department=department,
+        before=application.status,
+        after=application.status,
         note=note,
-        data=dict(data or {}),
+        data=data,
     )
 
 
@@ -302,9 +304,7 @@ def _held_by_special_procedure(application: Application, task: CaseTask) -> bool
 
 def _case_locked(application_id: int):
     """The flow's case lock (process row, then application row): one lock order everywhere."""
-    from . import services
-
-    return services._case_locked(application_id)
+    return case_locked(application_id)
 
 
 def clock_pause_special(

@@ -36,9 +36,10 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from permits.models import Application, Event
+from permits.models import Application
 
 from .models import CaseTask, DeadlineMark, TaskKind, Threshold
+from .services.events import event_append
 
 logger = logging.getLogger("workflow.deadlines")
 
@@ -230,11 +231,11 @@ def catch_up_followups(*, now: datetime | None = None, older_than_seconds: int =
 
 
 def _event(application_id: int, *, action: str, department_id: int, note: str, data: dict):
-    return Event.objects.create(
-        application_id=application_id,
+    return event_append(
+        application=application_id,
         actor=None,
         action=action,
-        department_id=department_id,
+        department=department_id,
         note=note,
         data=data,
     )

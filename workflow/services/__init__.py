@@ -31,7 +31,6 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from departments import access
-from departments.models import Department
 from permits.models import (
     Application,
     ApplicationCounter,
@@ -54,6 +53,8 @@ from permits.models import (
 from permits.models.applications import InvalidTransition
 from workflow.exceptions import Conflict, Forbidden, Invalid, MissingMaterials, NotFound
 from workflow.models import ACTIVE_TASK_STATUSES, CaseProcess, CaseTask, TaskKind, TaskStatus
+from workflow.services.events import event_append
+from workflow.services.locking import case_locked, locked_application
 from workflow.spec import VersionSpec, version_spec
 
 S = ApplicationStatus
@@ -136,41 +137,8 @@ def _resume_clocks(application: Application, *, actor, now: datetime, note: str)
 # Plumbing
 
 
-def _event(
-    application: Application,
-    *,
-    actor,
-    action: str,
-    department: Department | int | None = None,
-    before: str = "",
-    after: str = "",
-    note: str = "",
-    data: Mapping[str, Any] | None = None,
-    at: datetime | None = None,
-) -> Event:
-    event = Event.objects.create(
-        application=application,
-        at=at or timezone.now(),
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        action=action,
-        department_id=getattr(department, "pk", department),
-        status_before=before,
-        status_after=after,
-        note=note,
-        data=dict(data or {}),
-    )
-    _after_commit(application.pk, action, event.pk)
-    return event
-
-
-def _after_commit(application_id: int, action: str, event_id: int) -> None:
-    from workflow.signals import case_changed
-
-    transaction.on_commit(
-        lambda: case_changed.send(
-            sender=Application, application_id=application_id, action=action, event_id=event_id
-        )
-    )
+def _event(application: Application, **fields) -> Event:
+    return event_append(application=application, **fields)
 
 
 def _move(application: Application, target: str) -> str:
@@ -180,37 +148,8 @@ def _move(application: Application, target: str) -> str:
         raise Conflict() from exc
 
 
-@contextmanager
-def _case_locked(application_id: int):
-    """Lock a case for writing: its process row (if it has one) then its application row."""
-    from workflow.flows import ParallelLicensingFlow
-
-    with transaction.atomic():
-        process_id = (
-            CaseProcess.objects.filter(application_id=application_id)
-            .values_list("pk", flat=True)
-            .first()
-        )
-        if process_id is not None:
-            with ParallelLicensingFlow.lock(process_id):
-                yield _locked_application(application_id)
-        else:
-            application = _locked_application(application_id)
-            if CaseProcess.objects.filter(application_id=application_id).exists():
-                # Submitted by someone else meanwhile: the act was meant for a draft.
-                raise Conflict()
-            yield application
-
-
-def _locked_application(application_id: int) -> Application:
-    try:
-        return (
-            Application.objects.select_for_update(of=("self",))
-            .select_related("item", "item_version", "lead_department")
-            .get(pk=application_id)
-        )
-    except Application.DoesNotExist as exc:
-        raise NotFound() from exc
+_case_locked = case_locked
+_locked_application = locked_application
 
 
 def _visible_or_404(user, application: Application) -> None:

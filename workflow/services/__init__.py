@@ -21,7 +21,7 @@ import hashlib
 import math
 from collections.abc import Mapping
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -35,151 +35,43 @@ from permits.models import (
     Application,
     ApplicationCounter,
     ApplicationDepartment,
-    ApplicationStatus,
     Certificate,
     Channel,
     Decision,
     Enterprise,
-    Event,
     IdType,
     Material,
     ParticipationRole,
-    ParticipationStatus,
     Person,
     ServiceItem,
-    ServiceModel,
     SupplementNotice,
 )
-from permits.models.applications import InvalidTransition
 from workflow.exceptions import Conflict, Forbidden, Invalid, MissingMaterials, NotFound
 from workflow.models import ACTIVE_TASK_STATUSES, CaseProcess, CaseTask, TaskKind, TaskStatus
-from workflow.services.events import event_append
+from workflow.services.common import (  # noqa: F401 - re-exported for callers
+    ACCEPTANCE_DAYS,
+    REMEDY_NOTICE,
+    SUPPORTED_MODELS,
+    TASK_DECISIONS,
+    P,
+    S,
+    _applicant_side_or_404,
+    _assert_item_accepting,
+    _event,
+    _form_clean,
+    _move,
+    _pause_clocks,
+    _resume_clocks,
+    _spec,
+    _visible_or_404,
+    add_time_limit,
+    item_applies_online,
+)
 from workflow.services.locking import case_locked, locked_application
 from workflow.spec import VersionSpec, version_spec
 
-S = ApplicationStatus
-P = ParticipationStatus
-
-SUPPORTED_MODELS = frozenset({ServiceModel.PARALLEL, ServiceModel.SINGLE_DEPARTMENT})
-
-
-def item_applies_online(item: ServiceItem) -> bool:
-    """Whether a case of this item can be started here: its service model has a flow."""
-    return item.service_model in SUPPORTED_MODELS
-
-
-ACCEPTANCE_DAYS = 5  # 行政许可法 第三十二条: acceptance decided within five working days
-
-# The right to a remedy that every denial and not-accepted notice states (第三十八条、第三十二条).
-REMEDY_NOTICE = (
-    "申请人如对本决定不服，可以自收到本决定之日起六十日内依法申请行政复议，"
-    "或者在六个月内依法向人民法院提起行政诉讼。"
-)
-
-# ---------------------------------------------------------------------------------------------
-# Task kinds and the decisions each accepts (API.md, the task table). Kinds of the other flows
-# are listed so their decisions are validated the same way when those flows are added.
-TASK_DECISIONS: dict[str, frozenset[str]] = {
-    TaskKind.ACCEPTANCE: frozenset({"approve", "deny", "supplement"}),
-    TaskKind.REVIEW: frozenset({"approve", "deny", "supplement"}),
-    TaskKind.CONSULTATION: frozenset({"approve", "deny"}),
-    TaskKind.INSPECTION: frozenset({"pass", "fail"}),
-    TaskKind.DECISION: frozenset({"approve", "deny", "consult"}),
-    TaskKind.TRIAGE: frozenset({"answer", "dispatch"}),
-    TaskKind.HANDLING: frozenset({"reply", "return"}),
-    TaskKind.REPLY_REVIEW: frozenset({"approve", "deny"}),
-    TaskKind.RECTIFICATION: frozenset({"done", "appeal"}),
-    TaskKind.APPEAL_REVIEW: frozenset({"uphold", "overturn"}),
-}
-
-
-# ---------------------------------------------------------------------------------------------
-# Clocks
-
-
-def add_time_limit(*, start: datetime, days: int, unit: str = "working_day") -> datetime:
-    """When a limit of ``days`` starting at ``start`` ends (DESIGN.md §4). Uses the work
-    calendar (``workflow.calendar``) when it is installed; until then Monday–Friday."""
-    try:
-        from workflow.calendar import add_time_limit as calendar_add
-    except ImportError:  # pragma: no cover - the calendar module ships with the deadlines work
-        calendar_add = None
-    if calendar_add is not None:
-        return calendar_add(start=start, days=days, unit=unit)
-    local = timezone.localtime(start).date()
-    if unit == "calendar_day":
-        end = local + timedelta(days=days)
-    else:
-        end, left = local, days
-        while left > 0:
-            end += timedelta(days=1)
-            if end.weekday() < 5:
-                left -= 1
-    return timezone.make_aware(datetime.combine(end, datetime.max.time().replace(microsecond=0)))
-
-
-def _pause_clocks(application: Application, *, actor, now: datetime, note: str) -> None:
-    """A supplement pauses every clock of the case (workflow.clocks keeps the columns, the
-    ClockPause row and the "paused" event)."""
-    from workflow import clocks
-
-    clocks.pause_case(application, actor=actor, now=now, note=note)
-
-
-def _resume_clocks(application: Application, *, actor, now: datetime, note: str) -> None:
-    """Every paused clock moves on by the days of its unit it stood still (workflow.clocks)."""
-    from workflow import clocks
-
-    clocks.resume_case(application, actor=actor, now=now, note=note)
-
-
-# ---------------------------------------------------------------------------------------------
-# Plumbing
-
-
-def _event(application: Application, **fields) -> Event:
-    return event_append(application=application, **fields)
-
-
-def _move(application: Application, target: str) -> str:
-    try:
-        return application.transition_to(target)
-    except InvalidTransition as exc:
-        raise Conflict() from exc
-
-
 _case_locked = case_locked
 _locked_application = locked_application
-
-
-def _visible_or_404(user, application: Application) -> None:
-    if not access.can_view_application(user, application):
-        raise NotFound()
-
-
-def _applicant_side_or_404(user, application: Application) -> None:
-    """Acts of the applicant (edit, upload, submit, withdraw)."""
-    if not access.can_act_as_applicant(user, application):
-        _visible_or_404(user, application)
-        raise Forbidden()
-
-
-def _spec(application: Application) -> VersionSpec:
-    return version_spec(application.item_version)
-
-
-def _form_clean(spec: VersionSpec, data: Any, *, partial: bool) -> dict:
-    from permits.formspec import clean_form_data
-
-    return clean_form_data(fields=list(spec.form_fields), data=data, partial=partial)
-
-
-def _assert_item_accepting(item: ServiceItem) -> None:
-    """The catalogue's rule: published with a version (suspended items take no new cases and
-    their drafts cannot be submitted) — ``ItemNotAccepting`` (409) otherwise."""
-    from permits.services import item_assert_accepting
-
-    item_assert_accepting(item)
 
 
 # ---------------------------------------------------------------------------------------------

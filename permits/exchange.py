@@ -9,7 +9,8 @@ rules, then against what is in the database), and only a file without a single p
 applied, in one transaction. Items are matched by code, their departments by (code, role),
 materials and form fields by name, so that re-importing keeps the ids applications point at.
 Items that are not in the file are left alone. Importing the same file twice changes nothing
-the second time.
+the second time. A file may also carry the regions and departments it refers to
+(``permits.exchange_structure``); they are checked with the items and applied first.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from departments.models import Department, Region
 from permits.exceptions import Invalid
+from permits.exchange_structure import Structure, apply_structure, check_structure
 from permits.itemconfig import (
     department_entry,
     form_field_entry,
@@ -149,6 +151,8 @@ class ImportReport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    # Region and department codes written, by "regions.created", "departments.updated", …
+    structure: dict[str, list[str]] = field(default_factory=dict)
 
     def summary(self) -> str:
         return _("%(created)s created, %(updated)s updated, %(unchanged)s unchanged") % {
@@ -366,6 +370,10 @@ def _reachable(current: str, target: str) -> bool:
 def catalogue_check(data: Any) -> list[_Entry]:
     """Check a parsed file completely; raise ``CatalogueImportInvalid`` listing every problem
     with its path (``items[2].departments[0].code: …``)."""
+    return _check(data)[2]
+
+
+def _check(data: Any) -> tuple[_Checker, Structure, list[_Entry]]:
     checker = _Checker()
     if not isinstance(data, dict):
         raise CatalogueImportInvalid([_("The file holds one JSON object.")])
@@ -377,6 +385,7 @@ def catalogue_check(data: Any) -> list[_Entry]:
             _("This program reads version %(version)s of the format.")
             % {"version": FORMAT_VERSION},
         )
+    structure = check_structure(checker, data)
     raw_items = data.get("items")
     if not isinstance(raw_items, list):
         checker.add("items", _("Give a list of items."))
@@ -407,20 +416,22 @@ def catalogue_check(data: Any) -> list[_Entry]:
             )
     if checker.problems:
         raise CatalogueImportInvalid(checker.problems)
-    return entries
+    return checker, structure, entries
 
 
 # --- Import: applying -----------------------------------------------------------------------
 
 
-def _apply(entry: _Entry, item: ServiceItem | None, depts: dict[str, Department]) -> ServiceItem:
+def _apply(
+    entry: _Entry, item: ServiceItem | None, depts: dict[str, Department], regions: dict
+) -> ServiceItem:
     values = {k: v for k, v in entry.item.items() if k not in ("region", "lead_department")}
     if item is None:
         item = ServiceItem(**values)
     else:
         for key, value in values.items():
             setattr(item, key, value)
-    item.region = Region.objects.get(code=entry.item["region"])
+    item.region = regions[entry.item["region"]]
     item.lead_department = depts[entry.item["lead_department"]]
     item.popularity = entry.popularity
     item.save()
@@ -480,29 +491,36 @@ def _move(item: ServiceItem, target: str, actor: AbstractBaseUser | None) -> Non
 
 
 @transaction.atomic
-def catalogue_import(*, data: Any, actor: AbstractBaseUser | None = None) -> ImportReport:
+def catalogue_import(
+    *, data: Any, actor: AbstractBaseUser | None = None, keep_popularity: bool = False
+) -> ImportReport:
     """Import a parsed exchange file, all or nothing.
 
     Raises ``CatalogueImportInvalid`` (nothing changed) when any entry has a problem. Otherwise
-    creates or updates each item (published/suspended/retired ones get a version through
-    ``item_publish``) and reports the codes created, updated and unchanged. An item whose entry
-    equals what the catalogue holds is not touched at all.
+    writes the file's regions and departments, then creates or updates each item
+    (published/suspended/retired ones get a version through ``item_publish``) and reports the
+    codes created, updated and unchanged. An item whose entry equals what the catalogue holds
+    is not touched at all. With ``keep_popularity`` an item already in the catalogue keeps its
+    popularity (the portal's counter, ``seed_demo`` uses it): the file's value only seeds new
+    items.
     """
-    entries = catalogue_check(data)
+    checker, structure, entries = _check(data)
     report = ImportReport()
+    report.structure = apply_structure(structure, checker.regions, checker.departments)
     current = {
         item.code: item
         for item in _items_with_rows()
         .filter(code__in=[e.code for e in entries])
         .select_for_update(of=("self",))
     }
-    depts = {d.code: d for d in Department.objects.all()}
     for entry in entries:
         item = current.get(entry.code)
+        if item is not None and keep_popularity:
+            entry.popularity = item.popularity
         if item is not None and _comparable(_item_export_entry(item)) == entry.comparable():
             report.unchanged.append(entry.code)
             continue
-        item = _apply(entry, item, depts)
+        item = _apply(entry, item, checker.departments, checker.regions)
         _move(item, entry.status, actor)
         (report.updated if entry.code in current else report.created).append(entry.code)
     return report

@@ -271,3 +271,169 @@ def test_the_documented_example_imports():
     item = ServiceItem.objects.get(code="445300-SCJ-QYKB")
     assert item.status == ItemStatus.PUBLISHED and item.current_version.number == 1
     assert catalogue_import(data=example).unchanged == ["445300-SCJ-QYKB"]
+
+
+# --- Regions and departments in the file ------------------------------------------------------
+
+
+def documented_example() -> dict:
+    from pathlib import Path
+
+    from django.conf import settings
+
+    doc = (Path(settings.BASE_DIR) / "docs" / "catalogue-format.md").read_text(encoding="utf-8")
+    return json.loads(doc.split("## Example", 1)[1].split("```json", 1)[1].split("```", 1)[0])
+
+
+def with_structure(data: dict) -> dict:
+    """The documented example, carrying the regions and departments its item refers to."""
+    return {
+        **data,
+        "regions": [
+            {"code": "445300", "name": "云浮市", "level": "city"},
+            {
+                "code": "445381",
+                "name": "罗定市",
+                "level": "county",
+                "parent": "445300",
+                "position": 3,
+            },
+        ],
+        "departments": [
+            {"code": "yf-scjg", "name": "云浮市市场监督管理局", "region": "445300"},
+            {"code": "yf-gaj", "name": "云浮市公安局", "region": "445300", "phone": "0766-8831110"},
+            {"code": "yf-sw", "name": "国家税务总局云浮市税务局", "region": "445300"},
+            {
+                "code": "ld-scjg",
+                "name": "罗定市市场监督管理局",
+                "short_name": "罗定市市场监管局",
+                "region": "445381",
+                "parent": "yf-scjg",
+                "kind": "permitting",
+            },
+        ],
+    }
+
+
+def test_a_file_brings_its_regions_and_departments():
+    from departments.models import Department, Region
+
+    # Given an empty database and a file that carries the structure its item uses
+    data = with_structure(documented_example())
+
+    # When it is imported
+    report = catalogue_import(data=data)
+
+    # Then the regions and departments exist, levels and parents as the file says, and the item
+    assert report.structure == {
+        "regions.created": ["445300", "445381"],
+        "departments.created": ["yf-scjg", "yf-gaj", "yf-sw", "ld-scjg"],
+    }
+    assert report.created == ["445300-SCJ-QYKB"]
+    ld = Department.objects.get(code="ld-scjg")
+    assert (ld.parent.code, ld.region.code, ld.level, ld.short_name) == (
+        "yf-scjg",
+        "445381",
+        "county",
+        "罗定市市场监管局",
+    )
+    assert Region.objects.get(code="445381").parent.code == "445300"
+    assert Department.objects.get(code="yf-gaj").phone == "0766-8831110"
+
+    # And importing it again changes nothing at all
+    again = catalogue_import(data=data)
+    assert again.structure == {} and again.unchanged == ["445300-SCJ-QYKB"]
+
+
+def test_structure_is_upserted_by_code_and_the_rest_left_alone():
+    from departments.models import Department
+    from tests.departments.factories import DepartmentFactory, RegionFactory
+
+    city = RegionFactory(code="445300", name="云浮", level="city")
+    DepartmentFactory(code="yf-scjg", name="旧名称", region=city)
+    other = DepartmentFactory(code="yf-other", name="不在文件里", region=city)
+    data = with_structure(documented_example())
+
+    report = catalogue_import(data=data)
+
+    assert report.structure["regions.updated"] == ["445300"]
+    assert report.structure["departments.updated"] == ["yf-scjg"]
+    assert Department.objects.get(code="yf-scjg").name == "云浮市市场监督管理局"
+    assert Department.objects.get(pk=other.pk).name == "不在文件里"
+
+
+def test_bad_structure_is_reported_with_paths_and_nothing_is_written(tmp_path):
+    from departments.models import Department, Region
+
+    data = with_structure(documented_example())
+    data["regions"].append({"code": "445321", "name": "新兴县", "level": "shire"})
+    data["regions"].insert(
+        0, {"code": "445302001", "name": "街道", "level": "town", "parent": "445302"}
+    )
+    data["departments"].append({"code": "yf-gaj", "name": "重复", "region": "445300"})
+    data["departments"].append({"code": "xx-scjg", "name": "新兴", "region": "445399"})
+    data["departments"].append({"code": "yf-X", "name": "大写", "region": "445300", "colour": 1})
+    data["items"][0]["departments"][0]["code"] = "yf-nowhere"
+    path = write(tmp_path / "bad.json", data)
+
+    err = StringIO()
+    with pytest.raises(CommandError, match="未导入任何内容"):
+        call_command("import_catalogue", str(path), stdout=StringIO(), stderr=err)
+
+    for problem in (
+        "regions[0].parent: 没有编码为“445302”的行政区划。",
+        "regions[3].level: ",
+        "departments[4].code: 编码 yf-gaj 已被 departments[1] 使用。",
+        "departments[5].region: 没有编码为“445399”的行政区划。",
+        "departments[6].code: ",
+        "departments[6].colour: 未知的键。",
+        "items[0].departments[0].code: 没有编码为“yf-nowhere”的部门。",
+    ):
+        assert problem in err.getvalue(), (problem, err.getvalue())
+    assert not Region.objects.exists() and not Department.objects.exists()
+
+
+def test_a_row_cannot_become_its_own_ancestor():
+    from permits.exchange import CatalogueImportInvalid
+    from tests.departments.factories import DepartmentFactory, RegionFactory
+
+    city = RegionFactory(code="445300", level="city")
+    parent = DepartmentFactory(code="yf-a", region=city)
+    DepartmentFactory(code="yf-b", region=city, parent=parent)
+    data = {
+        "format": "yunfu-catalogue",
+        "version": 1,
+        "departments": [{"code": "yf-a", "name": "甲", "region": "445300", "parent": "yf-b"}],
+        "items": [],
+    }
+    with translation.override("en"), pytest.raises(CatalogueImportInvalid) as exc:
+        catalogue_import(data=data)
+    assert exc.value.problems == ["departments[0].parent: A row cannot be its own ancestor."]
+
+
+def test_keep_popularity_leaves_the_portals_counter_alone(parallel_item):
+    data = catalogue_export()
+    ServiceItem.objects.filter(code="445300-SCJ-QYKB").update(popularity=7)
+    new = {**copy.deepcopy(data["items"][0]), "code": "445300-SCJ-NEW001", "popularity": 40}
+    data["items"] = [{**data["items"][0], "popularity": 99}, new]
+
+    report = catalogue_import(data=data, keep_popularity=True)
+
+    # The existing item keeps its popularity (and is otherwise unchanged); the new one seeds it
+    assert report.unchanged == ["445300-SCJ-QYKB"] and report.created == ["445300-SCJ-NEW001"]
+    popularity = dict(ServiceItem.objects.values_list("code", "popularity"))
+    assert popularity == {"445300-SCJ-QYKB": 7, "445300-SCJ-NEW001": 40}
+
+    # Without it the file's value is imported, as before
+    assert catalogue_import(data=data).updated == ["445300-SCJ-QYKB"]
+    assert ServiceItem.objects.get(code="445300-SCJ-QYKB").popularity == 99
+
+
+def test_the_demo_catalogue_imports_into_an_empty_database():
+    from departments.models import Department, Region
+    from permits import demo
+
+    # The demo's catalogue.json carries its regions and departments: nothing needs to exist
+    out, _ = run("import_catalogue", str(demo.CATALOGUE_FILE), "--dry-run")
+    assert f"新增 {len(demo.ITEMS)} 个，更新 0 个，未变 0 个" in out
+    assert not Region.objects.exists() and not Department.objects.exists()

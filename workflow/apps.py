@@ -9,7 +9,7 @@ class WorkflowConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
-        from . import calendar, clocks
+        from .deadlines import calendar, clocks
         from .models import CalendarDay, CalendarYear
 
         def _calendar_changed(**kwargs) -> None:

@@ -20,6 +20,10 @@ class WorkflowConfig(AppConfig):
             post_delete.connect(_calendar_changed, sender=model, dispatch_uid=f"cal-del-{model}")
         clocks.connect_signals()
 
+        from .deadlines.board import register_deadline_panels
+
+        register_deadline_panels()
+
         from onestop.views import readiness_check
 
         readiness_check("calendar")(calendar.readiness)

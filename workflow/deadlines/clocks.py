@@ -1,6 +1,6 @@
 """Case and task clocks (DESIGN.md §4): when they start, pause, resume and are extended.
 
-The arithmetic is ``workflow.calendar``'s; this module keeps the clock columns consistent:
+The arithmetic is ``workflow.deadlines.calendar``'s; this module keeps the clock columns consistent:
 ``due_at`` and ``yellow_at`` (due minus ``DEADLINE_YELLOW_WORKING_DAYS`` working days, so the
 sweep can select it in SQL) on tasks and cases, ``paused``/``paused_since``, the
 ``ClockPause`` and ``ClockExtension`` rows, and an Event for every pause, resume and extension.

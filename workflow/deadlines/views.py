@@ -230,17 +230,15 @@ def supervision_board(request: HttpRequest) -> HttpResponse:
     export = request.GET.get("export")
     if export in ("overdue", "departments", "items"):
         return _board_csv(request, filters, export)
+    from workflow.deadlines.board import render_panels
+
     return render(
         request,
         "workflow/supervision.html",
         {
             "filters": filters,
             "departments": supervision.department_choices(request.user),
-            "counts": supervision.open_counts(request.user, filters),
-            "tasks": supervision.overdue_tasks(request.user, filters),
-            "by_department": supervision.performance(request.user, filters, by="department"),
-            "by_item": supervision.performance(request.user, filters, by="item"),
-            "query": request.GET.urlencode(),
+            "panels": render_panels(request, filters),
         },
     )
 

@@ -158,9 +158,9 @@ def explain(limit: int) -> dict:
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from workflow import deadlines
+    from workflow.deadlines import sweep
 
-    sql = deadlines.mark_statement(kind="task", threshold="red")
+    sql = sweep.mark_statement(kind="task", threshold="red")
     now = timezone.now()
     with transaction.atomic():
         with connection.cursor() as cursor:
@@ -196,7 +196,7 @@ def run_size(total: int, dept, item, region) -> dict:
     from django.utils import timezone
 
     from notifications import services as notification_services
-    from workflow import deadlines
+    from workflow.deadlines import sweep
     from workflow.models import DeadlineMark
 
     due = fill(total, 0.01, dept, item, region)
@@ -204,10 +204,10 @@ def run_size(total: int, dept, item, region) -> dict:
 
     # The real select-and-mark (red step), batch by batch, follow-ups not started.
     marked = 0
-    with mock.patch.object(deadlines, "_schedule_followup", lambda mark_id: None):
+    with mock.patch.object(sweep, "_schedule_followup", lambda mark_id: None):
         started = time.perf_counter()
         while True:
-            count, _ids = deadlines.sweep_step(
+            count, _ids = sweep.sweep_step(
                 kind="task", threshold="red", now=timezone.now(), limit=500
             )
             marked += count
@@ -230,7 +230,7 @@ def run_size(total: int, dept, item, region) -> dict:
         notification_services.notify_for_event(event_id=event_id)
 
     with (
-        mock.patch.object(deadlines, "_schedule_followup", schedule),
+        mock.patch.object(sweep, "_schedule_followup", schedule),
         mock.patch("notifications.hooks.enqueue_notify_event", notify_now),
         mock.patch("notifications.services.enqueue_delivery", lambda delivery_id: None),
     ):
@@ -241,7 +241,7 @@ def run_size(total: int, dept, item, region) -> dict:
             queue.append(mark_id)
             while queue:
                 with transaction.atomic():
-                    deadlines.process_mark(mark_id=queue.pop(0))
+                    sweep.process_mark(mark_id=queue.pop(0))
         followup = time.perf_counter() - started
     return {
         "open": total,

@@ -80,7 +80,7 @@ def _task_label(task) -> str:
 
 
 def _context(event, task) -> dict[str, Any]:
-    from workflow.calendar import working_days_left
+    from workflow.deadlines.calendar import working_days_left
 
     application = event.application
     department = event.department or (task.department if task else None)

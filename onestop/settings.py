@@ -279,7 +279,7 @@ SITE_NAME = _("Yunfu One-Stop Government Services")
 ISSUING_AUTHORITY = "云浮市政务服务和数据管理局"
 DEMO_PASSWORD = "Yunfu@2026"
 
-# --- Deadlines and notifications (workflow.deadlines, notifications) ------------------------
+# --- Deadlines and notifications (workflow.deadlines.sweep, notifications) ------------------------
 INSTALLED_APPS += ["notifications"]
 TEMPLATES[0]["OPTIONS"]["context_processors"] += [
     "notifications.context_processors.notifications",
@@ -292,7 +292,7 @@ DEADLINE_SWEEP_BATCH = env.int("DEADLINE_SWEEP_BATCH", default=500)
 # From this month on, the back office warns when next year's holiday arrangement is missing.
 CALENDAR_NEXT_YEAR_WARNING_MONTH = env.int("CALENDAR_NEXT_YEAR_WARNING_MONTH", default=11)
 # Only one beat schedules at a time (a PostgreSQL advisory lock, or a lease row elsewhere).
-CELERY_BEAT_SCHEDULER = "workflow.beat:SingleBeatScheduler"
+CELERY_BEAT_SCHEDULER = "workflow.deadlines.beat:SingleBeatScheduler"
 CELERY_BEAT_SCHEDULE.update(
     {
         "sweep-deadlines": {
@@ -317,4 +317,6 @@ SMS_GATEWAY_URL = env("SMS_GATEWAY_URL", default="")
 SMS_GATEWAY_TOKEN = env("SMS_GATEWAY_TOKEN", default="")
 SMS_GATEWAY_TIMEOUT = env.int("SMS_GATEWAY_TIMEOUT", default=10)
 SMS_SIGNATURE = env("SMS_SIGNATURE", default="云浮政务服务")
-CELERY_BEAT_MAX_INTERVAL = 30  # ticks often enough to renew the beat lease (workflow.beat)
+CELERY_BEAT_MAX_INTERVAL = (
+    30  # ticks often enough to renew the beat lease (workflow.deadlines.beat)
+)

@@ -15,7 +15,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("onestop.api_urls")),
     path("notifications/", include("notifications.urls")),
-    path("office/", include("workflow.deadline_urls")),
+    path("office/", include("workflow.deadlines.urls")),
     path("office/", include("workflow.urls")),
     path("", include("portal.urls")),
 ]

@@ -9,7 +9,7 @@ class WorkflowConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
-        from . import calendar, clocks
+        from .deadlines import calendar, clocks
         from .models import CalendarDay, CalendarYear
 
         def _calendar_changed(**kwargs) -> None:
@@ -19,6 +19,10 @@ class WorkflowConfig(AppConfig):
             post_save.connect(_calendar_changed, sender=model, dispatch_uid=f"cal-save-{model}")
             post_delete.connect(_calendar_changed, sender=model, dispatch_uid=f"cal-del-{model}")
         clocks.connect_signals()
+
+        from .deadlines.board import register_deadline_panels
+
+        register_deadline_panels()
 
         from onestop.views import readiness_check
 

@@ -15,7 +15,7 @@ class _LazyMissingYears:
         if self._value is None:
             from departments.access import is_admin
 
-            from .calendar import missing_years
+            from .deadlines.calendar import missing_years
 
             self._value = missing_years() if is_admin(self._user) else []
         return self._value
@@ -32,7 +32,7 @@ class _LazyNav:
         if self._value is None:
             from departments.access import is_admin
 
-            from .supervision import can_supervise
+            from .deadlines.supervision import can_supervise
 
             self._value = {
                 "calendar": is_admin(self._user),

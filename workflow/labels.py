@@ -6,38 +6,32 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from permits.choices import EventAction
+
 STAGE_LABELS = {
     "undertake": _("Undertake"),
     "check": _("Check"),
     "sign": _("Sign"),
 }
-# Event actions → how the timeline reads them; unknown actions show as recorded.
+# Event actions (permits.choices.EventAction) → how the timeline reads them; every member has
+# a label (tests/workflow/test_labels.py), an action recorded before a rename shows as recorded.
 EVENT_LABELS = {
     "created": _("Application created"),
     "form_updated": _("Form saved"),
     "material_uploaded": _("Material uploaded"),
     "material_deleted": _("Material removed"),
     "submitted": _("Application submitted"),
-    "resubmitted": _("Supplement submitted"),
     "accepted": _("Accepted"),
     "not_accepted": _("Not accepted"),
     "supplement_requested": _("Supplement requested"),
     "clock_paused": _("Time limit paused"),
     "clock_resumed": _("Time limit resumed"),
-    "departments_notified": _("Participating departments notified"),
-    "review_started": _("Review started"),
-    "review_approved": _("Approved by the department"),
-    "review_denied": _("Denied by the department"),
-    "stage_completed": _("Review stage completed"),
     "inspection_passed": _("On-site inspection passed"),
     "inspection_failed": _("On-site inspection failed"),
-    "decided": _("Decision made"),
     "approved": _("Approved"),
     "denied": _("Denied"),
-    "certificate_issued": _("Certificate issued"),
     "withdrawn": _("Withdrawn"),
     "handed_over": _("Result handed over"),
-    "closed": _("Closed"),
     "task_claimed": _("Task claimed"),
     "task_released": _("Task released"),
     "task_reassigned": _("Task reassigned"),
@@ -62,14 +56,14 @@ EVENT_LABELS = {
 # What the applicant's timeline leaves out: the back office's own housekeeping.
 INTERNAL_EVENTS = frozenset(
     {
-        "form_updated",
-        "task_claimed",
-        "task_released",
-        "task_reassigned",
-        "task_warning",
-        "task_overdue",
-        "task_escalated",
-        "case_warning",
+        EventAction.FORM_UPDATED,
+        EventAction.TASK_CLAIMED,
+        EventAction.TASK_RELEASED,
+        EventAction.TASK_REASSIGNED,
+        EventAction.TASK_WARNING,
+        EventAction.TASK_OVERDUE,
+        EventAction.TASK_ESCALATED,
+        EventAction.CASE_WARNING,
     }
 )
 

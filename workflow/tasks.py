@@ -6,7 +6,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import DatabaseError
 
-from . import deadlines
+from .deadlines import sweep as deadlines
 
 COMMON = {
     "acks_late": True,

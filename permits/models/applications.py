@@ -489,6 +489,28 @@ class Event(models.Model):
     status_after = models.CharField(_("status after"), max_length=16, blank=True)
     note = models.TextField(_("note"), blank=True)
     data = models.JSONField(_("data"), default=dict, blank=True)
+    # The case's facts, copied by event_append so statistics read events without joins
+    # (indexed below with the time; the composite indexes serve the foreign keys too).
+    item = models.ForeignKey(
+        "permits.ServiceItem",
+        verbose_name=_("service item"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+    region = models.ForeignKey(
+        "departments.Region",
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+    service_model = models.CharField(_("service model"), max_length=20, blank=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, blank=True)
 
     objects = EventQuerySet.as_manager()
 
@@ -500,6 +522,10 @@ class Event(models.Model):
             models.Index(fields=["application", "at"], name="event_app_at"),
             models.Index(fields=["action", "at"], name="event_action_at"),
             models.Index(fields=["department", "at"], name="event_dept_at"),
+            models.Index(fields=["item", "at"], name="event_item_at"),
+            models.Index(fields=["region", "at"], name="event_region_at"),
+            models.Index(fields=["service_model", "at"], name="event_model_at"),
+            models.Index(fields=["channel", "at"], name="event_channel_at"),
         ]
 
     def __str__(self) -> str:

@@ -15,7 +15,7 @@ from permits.models import Event
 from tests.e2e.conftest import assert_accessible, login, url
 from tests.workflow import factories as f
 from tests.workflow.journey import accept, build_world, submitted_case
-from workflow import calendar, deadlines
+from workflow.deadlines import calendar, sweep
 from workflow.models import CaseTask
 
 PASSWORD = "pw-123456"  # the factories' password
@@ -23,7 +23,7 @@ PASSWORD = "pw-123456"  # the factories' password
 
 def _sweep_now_and_notify(app) -> None:
     """What beat and the worker do every minute, done here: sweep, follow-ups, notices."""
-    deadlines.sweep_inline(now=timezone.now())
+    sweep.sweep_inline(now=timezone.now())
     for event in Event.objects.filter(application=app).order_by("pk"):
         notification_services.notify_for_event(event_id=event.pk)
 
@@ -31,7 +31,7 @@ def _sweep_now_and_notify(app) -> None:
 def _move_clock(task: CaseTask, due) -> None:
     task.refresh_from_db()
     task.due_at = due
-    task.save()  # the yellow threshold follows the due (workflow.clocks)
+    task.save()  # the yellow threshold follows the due (workflow.deadlines.clocks)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -19,8 +19,8 @@ from notifications.messages import render
 from notifications.models import Delivery, Notification
 from permits.models import Event
 from tests.workflow import factories as f
-from tests.workflow.deadline_helpers import case_in_review, sh
-from workflow import deadlines
+from tests.workflow.deadlines.helpers import case_in_review, sh
+from workflow.deadlines import sweep
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +59,7 @@ def test_escalation_reaches_heads_and_region_supervisors(work_calendar):
     region_supervisor = f.supervisor(dept.region, f.department())
     other_region = f.region("445302", "云城区", level="county", parent=None)
     outsider = f.supervisor(other_region, f.department(reg=other_region))
-    deadlines.sweep_inline(now=sh(2026, 3, 10, 0, 0, 1))
+    sweep.sweep_inline(now=sh(2026, 3, 10, 0, 0, 1))
     escalated = Event.objects.get(application=app, action="task_escalated")
     services.notify_for_event(event_id=escalated.pk)
     recipients = set(
@@ -74,7 +74,7 @@ def test_escalation_reaches_heads_and_region_supervisors(work_calendar):
 def test_warnings_go_to_the_task_holder(work_calendar):
     world, app = case_in_review(1)
     reviewer = world.reviewer(world.departments[0])
-    deadlines.sweep_inline(now=sh(2026, 3, 7, 0, 0, 1))
+    sweep.sweep_inline(now=sh(2026, 3, 7, 0, 0, 1))
     warning = Event.objects.get(application=app, action="task_warning")
     services.notify_for_event(event_id=warning.pk)
     notice = Notification.objects.get(event=warning)

@@ -1,6 +1,6 @@
 import pytest
 
-from workflow import calendar
+from workflow.deadlines import calendar
 
 
 @pytest.fixture(autouse=True)

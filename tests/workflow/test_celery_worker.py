@@ -26,7 +26,7 @@ from departments.models import Role
 from notifications.models import Delivery, Notification
 from permits.models import Event
 from tests.workflow import factories as f
-from tests.workflow.deadline_helpers import case_in_review, eod, review_tasks
+from tests.workflow.deadlines.helpers import case_in_review, eod, review_tasks
 from workflow.models import CaseTask, DeadlineMark
 
 pytestmark = [

@@ -932,7 +932,7 @@ def _complete_acceptance(app, t, *, actor, decision, opinion, now, **fields):
         app.tolerance_deadline = deadline
         # The case clock (workflow.clocks): dated back to the submission when no supplement
         # notice was given within the 5 working days of acceptance (第三十二条).
-        from workflow import clocks
+        from workflow.deadlines import clocks
 
         clocks.start_case_clock(
             app,

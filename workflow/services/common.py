@@ -4,10 +4,8 @@ status and the catalogue's accepting rule. Siblings import from here, never from
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
-
-from django.utils import timezone
 
 from departments import access
 from permits.models import (
@@ -19,6 +17,8 @@ from permits.models import (
     ServiceModel,
 )
 from permits.models.applications import InvalidTransition
+from workflow.deadlines import calendar, clocks
+from workflow.deadlines.calendar import WORKING_DAY
 from workflow.exceptions import Conflict, Forbidden, NotFound
 from workflow.models import TaskKind
 from workflow.services.events import event_append
@@ -64,39 +64,20 @@ TASK_DECISIONS: dict[str, frozenset[str]] = {
 # Clocks
 
 
-def add_time_limit(*, start: datetime, days: int, unit: str = "working_day") -> datetime:
-    """When a limit of ``days`` starting at ``start`` ends (DESIGN.md §4). Uses the work
-    calendar (``workflow.calendar``) when it is installed; until then Monday–Friday."""
-    try:
-        from workflow.calendar import add_time_limit as calendar_add
-    except ImportError:  # pragma: no cover - the calendar module ships with the deadlines work
-        calendar_add = None
-    if calendar_add is not None:
-        return calendar_add(start=start, days=days, unit=unit)
-    local = timezone.localtime(start).date()
-    if unit == "calendar_day":
-        end = local + timedelta(days=days)
-    else:
-        end, left = local, days
-        while left > 0:
-            end += timedelta(days=1)
-            if end.weekday() < 5:
-                left -= 1
-    return timezone.make_aware(datetime.combine(end, datetime.max.time().replace(microsecond=0)))
+def add_time_limit(*, start: datetime, days: int, unit: str = WORKING_DAY) -> datetime:
+    """When a limit of ``days`` starting at ``start`` ends (DESIGN.md §4): the work calendar's
+    arithmetic (``workflow.deadlines.calendar``)."""
+    return calendar.add_time_limit(start=start, days=days, unit=unit)
 
 
 def _pause_clocks(application: Application, *, actor, now: datetime, note: str) -> None:
-    """A supplement pauses every clock of the case (workflow.clocks keeps the columns, the
-    ClockPause row and the "paused" event)."""
-    from workflow import clocks
-
+    """A supplement pauses every clock of the case (workflow.deadlines.clocks keeps the columns,
+    the ClockPause row and the "paused" event)."""
     clocks.pause_case(application, actor=actor, now=now, note=note)
 
 
 def _resume_clocks(application: Application, *, actor, now: datetime, note: str) -> None:
-    """Every paused clock moves on by the days of its unit it stood still (workflow.clocks)."""
-    from workflow import clocks
-
+    """Every paused clock moves on by the days of its unit it stood still (deadlines.clocks)."""
     clocks.resume_case(application, actor=actor, now=now, note=note)
 
 

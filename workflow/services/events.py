@@ -12,14 +12,14 @@ from django.utils import timezone
 
 from departments.models import Department
 from permits.choices import EventAction
-from permits.models import Application, Event
+from permits.models import Application, Event, ServiceItem
 
 
 def event_append(
     *,
     application: Application | int,
     actor,
-    action: EventAction | str,
+    action: EventAction,
     department: Department | int | None = None,
     before: str = "",
     after: str = "",
@@ -30,12 +30,14 @@ def event_append(
     """Append one Event to a case's log and announce it after commit.
 
     ``actor`` is the acting user, or ``None``/anonymous for the system (sweeps, deemed
-    approvals). ``action`` must be an ``EventAction``. Call inside the transaction that makes
-    the change, so the change and its record commit together."""
+    approvals). ``action`` must be an ``EventAction`` member (an unknown action raises
+    ``ValueError``). The event carries the case's item, region, service model and channel:
+    taken from ``application`` when it is an instance (no query when its item is loaded, one
+    otherwise), read in one query when it is an id. Call inside the transaction that makes the
+    change, so the change and its record commit together."""
     action = EventAction(action)
-    application_id = getattr(application, "pk", application)
+    facts = case_facts(application)
     event = Event.objects.create(
-        application_id=application_id,
         at=at or timezone.now(),
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         action=action.value,
@@ -44,9 +46,45 @@ def event_append(
         status_after=after,
         note=note,
         data=dict(data or {}),
+        **facts,
     )
-    _announce_after_commit(application_id, action.value, event.pk)
+    _announce_after_commit(facts["application_id"], action.value, event.pk)
     return event
+
+
+def case_facts(application: Application | int) -> dict[str, Any]:
+    """The columns an Event copies from its case (``application_id``, ``item_id``,
+    ``region_id``, ``service_model``, ``channel``)."""
+    if isinstance(application, Application):
+        if Application.item.is_cached(application):
+            service_model = application.item.service_model
+        else:
+            service_model = (
+                ServiceItem.objects.filter(pk=application.item_id)
+                .values_list("service_model", flat=True)
+                .first()
+            ) or ""
+        return {
+            "application_id": application.pk,
+            "item_id": application.item_id,
+            "region_id": application.region_id,
+            "service_model": service_model,
+            "channel": application.channel,
+        }
+    row = (
+        Application.objects.filter(pk=application)
+        .values("item_id", "region_id", "channel", "item__service_model")
+        .first()
+    )
+    if row is None:
+        raise Application.DoesNotExist(f"application {application} does not exist")
+    return {
+        "application_id": application,
+        "item_id": row["item_id"],
+        "region_id": row["region_id"],
+        "service_model": row["item__service_model"] or "",
+        "channel": row["channel"],
+    }
 
 
 def _announce_after_commit(application_id: int, action: str, event_id: int) -> None:

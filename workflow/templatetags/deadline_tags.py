@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from django import template
 
-from workflow.clocks import clock_state
+from workflow.deadlines.clocks import clock_state
 
 register = template.Library()
 

@@ -4,7 +4,7 @@ included) are kept."""
 
 from django.core.management.base import BaseCommand
 
-from workflow.calendar import calendar_seed, known_package_years
+from workflow.deadlines.calendar import calendar_seed, known_package_years
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ does; with it they run here, in this process (no worker needed)."""
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.dateparse import parse_datetime
 
-from workflow import deadlines
+from workflow.deadlines import sweep as deadlines
 
 
 class Command(BaseCommand):

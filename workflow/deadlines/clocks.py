@@ -1,11 +1,11 @@
 """Case and task clocks (DESIGN.md §4): when they start, pause, resume and are extended.
 
-The arithmetic is ``workflow.calendar``'s; this module keeps the clock columns consistent:
+The arithmetic is ``workflow.deadlines.calendar``'s; this module keeps the clock columns consistent:
 ``due_at`` and ``yellow_at`` (due minus ``DEADLINE_YELLOW_WORKING_DAYS`` working days, so the
 sweep can select it in SQL) on tasks and cases, ``paused``/``paused_since``, the
 ``ClockPause`` and ``ClockExtension`` rows, and an Event for every pause, resume and extension.
 
-Rules, each with a worked example in ``tests/workflow/test_clocks.py``:
+Rules, each with a worked example in ``tests/workflow/deadlines/test_clocks.py``:
 - The case clock starts at acceptance: promised due = acceptance + ``promised_days`` working
   days, legal due = acceptance + ``legal_days``. Acceptance itself is due 5 working days after
   submission (第三十二条); a case accepted after that without a supplement notice given in
@@ -31,10 +31,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from departments import access
-from permits.models import Application, ApplicationDepartment
-
-from . import calendar as cal
-from .models import (
+from permits.choices import EventAction
+from permits.models import (
+    Application,
+    ApplicationDepartment,
+    ApplicationStatus,
+    ParticipationRole,
+)
+from workflow.deadlines import calendar as cal
+from workflow.models import (
     ACTIVE_TASK_STATUSES,
     EXTENSION_DAYS,
     SPECIAL_PROCEDURES,
@@ -45,8 +50,8 @@ from .models import (
     PauseReason,
     Warning,
 )
-from .services.events import event_append
-from .services.locking import case_locked
+from workflow.services.events import event_append
+from workflow.services.locking import case_locked
 
 ACCEPTANCE_DAYS = 5  # 行政许可法 第三十二条
 
@@ -142,7 +147,7 @@ def start_case_clock(
         _event(
             application,
             actor=actor,
-            action="clock_dated_back",
+            action=EventAction.CLOCK_DATED_BACK,
             note=_(
                 "No supplement notice was given within 5 working days of submission: the case "
                 "counts as accepted from the day its materials arrived (第三十二条)."
@@ -179,7 +184,7 @@ def shift(due: datetime | None, *, since: datetime, until: datetime, unit: str) 
     return cal.end_of_day(cal.add_working_days(cal.local_date(due), days))
 
 
-def _event(application, *, actor, action: str, note: str = "", data=None, department=None):
+def _event(application, *, actor, action: EventAction, note: str = "", data=None, department=None):
     return event_append(
         application=application,
         actor=actor,
@@ -199,7 +204,7 @@ def pause_case(
     now: datetime,
     reason: str = PauseReason.SUPPLEMENT,
     note: str = "",
-    action: str = "paused",
+    action: EventAction = EventAction.PAUSED,
 ) -> ClockPause | None:
     """Pause every clock of the case (a supplement). The caller holds the case lock and saves
     the application."""
@@ -237,7 +242,12 @@ def _shift_task(task: CaseTask, *, since: datetime, now: datetime) -> None:
 
 
 def resume_case(
-    application: Application, *, actor, now: datetime, note: str = "", action: str = "resumed"
+    application: Application,
+    *,
+    actor,
+    now: datetime,
+    note: str = "",
+    action: EventAction = EventAction.RESUMED,
 ) -> ClockPause | None:
     """Resume every clock paused with the case; each moves on by the paused days of its unit.
     The caller holds the case lock and saves the application."""
@@ -302,11 +312,6 @@ def _held_by_special_procedure(application: Application, task: CaseTask) -> bool
     )
 
 
-def _case_locked(application_id: int):
-    """The flow's case lock (process row, then application row): one lock order everywhere."""
-    return case_locked(application_id)
-
-
 def clock_pause_special(
     *,
     actor,
@@ -320,10 +325,10 @@ def clock_pause_special(
     if procedure not in SPECIAL_PROCEDURES:
         raise ClockError(_("Choose one of the special procedures of Article 45."))
     application_id = getattr(application, "pk", application)
-    with _case_locked(application_id) as app:
+    with case_locked(application_id) as app:
         if not access.can_view_application(actor, app):
             raise ClockError(_("Not found."), code="not_found")
-        if app.status not in ("submitted", "in_review"):
+        if app.status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW):
             raise ClockError(_("The case is not being handled."), code="conflict")
         wanted = [getattr(t, "pk", t) for t in (tasks or [])]
         qs = CaseTask.objects.filter(application=app, status__in=ACTIVE_TASK_STATUSES)
@@ -347,7 +352,7 @@ def clock_pause_special(
         _event(
             app,
             actor=actor,
-            action="clock_paused",
+            action=EventAction.CLOCK_PAUSED,
             department=concerned[0].department_id,
             note=note or str(PauseReason(procedure).label),
             data={"reason": procedure, "pause": pause.pk, "tasks": ids},
@@ -362,7 +367,7 @@ def clock_resume_special(*, actor, pause: ClockPause | int, note: str = "") -> C
     row = ClockPause.objects.filter(pk=pause_id, whole_case=False).values("application_id").first()
     if row is None:
         raise ClockError(_("Not found."), code="not_found")
-    with _case_locked(row["application_id"]) as app:
+    with case_locked(row["application_id"]) as app:
         pause = ClockPause.objects.select_for_update().get(pk=pause_id)
         if pause.ended_at is not None:
             raise ClockError(_("This procedure has already ended."), code="conflict")
@@ -386,7 +391,7 @@ def clock_resume_special(*, actor, pause: ClockPause | int, note: str = "") -> C
         _event(
             app,
             actor=actor,
-            action="clock_resumed",
+            action=EventAction.CLOCK_RESUMED,
             department=tasks[0].department_id if tasks else None,
             note=note or str(PauseReason(pause.reason).label),
             data={"reason": pause.reason, "pause": pause.pk, "due_at": dues},
@@ -416,8 +421,8 @@ def clock_extend(
     if kind not in EXTENSION_DAYS:
         raise ClockError(_("Choose a single-department or a joint extension."))
     application_id = getattr(application, "pk", application)
-    with _case_locked(application_id) as app:
-        if app.status not in ("in_review",):
+    with case_locked(application_id) as app:
+        if app.status != ApplicationStatus.IN_REVIEW:
             raise ClockError(_("Only a case under review can be extended."), code="conflict")
         days = EXTENSION_DAYS[kind]
         now = timezone.now()
@@ -443,9 +448,9 @@ def clock_extend(
                 refresh_thresholds(task, now=now)
                 task.save(update_fields=["due_at", "yellow_at", "warning"])
             others = ApplicationDepartment.objects.filter(application=app).exclude(
-                Q(pk=part.pk) | Q(role="lead")
+                Q(pk=part.pk) | Q(role=ParticipationRole.LEAD)
             )
-            if part.role == "lead" and not others.exists():
+            if part.role == ParticipationRole.LEAD and not others.exists():
                 # A single-department case: the department's limit is the case's.
                 app.due_at = _add(app.due_at, days)
                 app.legal_due_at = _add(app.legal_due_at, days)
@@ -459,7 +464,9 @@ def clock_extend(
                 )
             if not approver_title.strip():
                 raise ClockError(_("Name the government leader who approved the extension."))
-            parallel = ApplicationDepartment.objects.filter(application=app, role="parallel")
+            parallel = ApplicationDepartment.objects.filter(
+                application=app, role=ParticipationRole.PARALLEL
+            )
             if not parallel.exists():
                 raise ClockError(
                     _("Only a case handled jointly or in parallel can get this extension.")
@@ -488,7 +495,7 @@ def clock_extend(
         _event(
             app,
             actor=actor,
-            action="clock_extended",
+            action=EventAction.CLOCK_EXTENDED,
             department=department_id,
             note=reason,
             data={

@@ -36,23 +36,34 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from permits.models import Application
-
-from .models import CaseTask, DeadlineMark, TaskKind, Threshold
-from .services.events import event_append
+from onestop.dispatch import enqueue
+from permits.choices import EventAction
+from permits.models import Application, ApplicationStatus, ParticipationRole, TimeoutPolicy
+from workflow.models import (
+    ACTIVE_TASK_STATUSES,
+    CaseTask,
+    DeadlineMark,
+    TaskKind,
+    Threshold,
+    Warning,
+)
+from workflow.services.events import event_append
 
 logger = logging.getLogger("workflow.deadlines")
 
-ACTIVE = ("open", "assigned")
+FOLLOWUP_TASK = "workflow.deadline_followup"
 
-# Each step: (threshold, table, the partial index predicate, the moment column).
+# The partial index predicates (workflow.models CaseTask, permits.models Application), written
+# from the choices so a renamed value cannot leave the sweep reading another index.
+_ACTIVE_SQL = ", ".join(f"'{status}'" for status in ACTIVE_TASK_STATUSES)
+_IN_REVIEW = ApplicationStatus.IN_REVIEW
 _TASK_PREDICATE = {
-    Threshold.RED: "status IN ('open', 'assigned') AND NOT paused AND NOT (warning = 'red')",
-    Threshold.YELLOW: "status IN ('open', 'assigned') AND warning = 'none' AND NOT paused",
+    Threshold.RED: f"status IN ({_ACTIVE_SQL}) AND NOT paused AND NOT (warning = '{Warning.RED}')",
+    Threshold.YELLOW: f"status IN ({_ACTIVE_SQL}) AND warning = '{Warning.NONE}' AND NOT paused",
 }
 _CASE_PREDICATE = {
-    Threshold.RED: "status = 'in_review' AND NOT paused AND NOT (warning = 'red')",
-    Threshold.YELLOW: "status = 'in_review' AND warning = 'none' AND NOT paused",
+    Threshold.RED: f"status = '{_IN_REVIEW}' AND NOT paused AND NOT (warning = '{Warning.RED}')",
+    Threshold.YELLOW: f"status = '{_IN_REVIEW}' AND warning = '{Warning.NONE}' AND NOT paused",
 }
 _COLUMN = {Threshold.RED: "due_at", Threshold.YELLOW: "yellow_at"}
 
@@ -202,10 +213,10 @@ def _schedule_followup(mark_id: int) -> None:
 
 
 def enqueue_followup(mark_id: int) -> None:
-    from .tasks import deadline_followup
-
+    """Hand one follow-up to the worker by task name (``onestop.dispatch``); called after the
+    marking transaction committed, so a broker outage costs only this message."""
     try:
-        deadline_followup.delay(mark_id)
+        enqueue(FOLLOWUP_TASK, mark_id)
     except Exception:  # the broker is down: the beat's catch-up finds the unprocessed mark
         logger.warning("could not enqueue deadline_followup(%s); left for the catch-up", mark_id)
 
@@ -230,9 +241,11 @@ def catch_up_followups(*, now: datetime | None = None, older_than_seconds: int =
 # --- Follow-up of one mark -------------------------------------------------------------------
 
 
-def _event(application_id: int, *, action: str, department_id: int, note: str, data: dict):
+def _event(
+    application: Application, *, action: EventAction, department_id: int, note: str, data: dict
+):
     return event_append(
-        application=application_id,
+        application=application,
         actor=None,
         action=action,
         department=department_id,
@@ -265,14 +278,14 @@ def timeout_policy(task: CaseTask) -> str:
     participating department's review of an item whose rules allow it (frozen in the item
     version); ``escalate`` otherwise."""
     if task.kind != TaskKind.REVIEW or task.participation is None:
-        return "escalate"
-    if task.participation.role != "parallel":
-        return "escalate"
-    if task.participation.timeout_policy != "deemed_approval":
-        return "escalate"
+        return TimeoutPolicy.ESCALATE
+    if task.participation.role != ParticipationRole.PARALLEL:
+        return TimeoutPolicy.ESCALATE
+    if task.participation.timeout_policy != TimeoutPolicy.DEEMED_APPROVAL:
+        return TimeoutPolicy.ESCALATE
     frozen = (task.application.item_version.snapshot or {}).get("item") or {}
     allowed = frozen.get("deemed_approval_allowed", task.application.item.deemed_approval_allowed)
-    return "deemed_approval" if allowed else "escalate"
+    return TimeoutPolicy.DEEMED_APPROVAL if allowed else TimeoutPolicy.ESCALATE
 
 
 def process_mark(*, mark_id: int) -> str:
@@ -299,7 +312,7 @@ def process_mark(*, mark_id: int) -> str:
             )
             live = (
                 task is not None
-                and task.status in ACTIVE
+                and task.status in ACTIVE_TASK_STATUSES
                 and not task.paused
                 and task.due_at == mark.due_at
             )
@@ -307,15 +320,17 @@ def process_mark(*, mark_id: int) -> str:
                 data["task"] = task.pk
                 outcome = _task_followup(mark, task, data, _)
         else:
-            application = Application.objects.filter(pk=mark.application_id).first()
+            application = (
+                Application.objects.select_related("item").filter(pk=mark.application_id).first()
+            )
             live = (
                 application is not None
-                and application.status == "in_review"
+                and application.status == ApplicationStatus.IN_REVIEW
                 and not application.paused
                 and application.due_at == mark.due_at
             )
             if live:
-                outcome = _case_followup(mark, data, _)
+                outcome = _case_followup(mark, application, data, _)
         mark.processed_at = timezone.now()
         mark.save(update_fields=["processed_at"])
     return outcome
@@ -324,8 +339,8 @@ def process_mark(*, mark_id: int) -> str:
 def _task_followup(mark: DeadlineMark, task: CaseTask, data: dict, _) -> str:
     if mark.threshold == Threshold.YELLOW:
         _event(
-            mark.application_id,
-            action="task_warning",
+            task.application,
+            action=EventAction.TASK_WARNING,
             department_id=mark.department_id,
             note=_("Yellow warning: the task is nearly due."),
             data=data,
@@ -333,8 +348,8 @@ def _task_followup(mark: DeadlineMark, task: CaseTask, data: dict, _) -> str:
         return "warned"
     if mark.threshold == Threshold.RED:
         _event(
-            mark.application_id,
-            action="task_overdue",
+            task.application,
+            action=EventAction.TASK_OVERDUE,
             department_id=mark.department_id,
             note=_("Red warning: the task is overdue; a red card is recorded."),
             data=data,
@@ -342,13 +357,15 @@ def _task_followup(mark: DeadlineMark, task: CaseTask, data: dict, _) -> str:
         policy = timeout_policy(task)
         _next_mark(
             mark,
-            Threshold.DEEMED_APPROVAL if policy == "deemed_approval" else Threshold.ESCALATED,
+            Threshold.DEEMED_APPROVAL
+            if policy == TimeoutPolicy.DEEMED_APPROVAL
+            else Threshold.ESCALATED,
         )
         return "red"
     if mark.threshold == Threshold.ESCALATED:
         _event(
-            mark.application_id,
-            action="task_escalated",
+            task.application,
+            action=EventAction.TASK_ESCALATED,
             department_id=mark.department_id,
             note=_("Escalated to the department head and the region's supervisors."),
             data=data,
@@ -364,22 +381,18 @@ def _deemed_approval(mark: DeadlineMark, task: CaseTask) -> str:
     through the flow's service (so the join goes on). A task answered meanwhile stays as it is."""
     from django.utils.translation import gettext as _
 
-    from . import services
+    from workflow import services
 
-    deem = getattr(services, "review_deemed_approve", None)
-    if deem is None:  # the flow offers no system completion: escalate instead
-        _next_mark(mark, Threshold.ESCALATED)
-        return "escalated_instead"
     opinion = _("Deemed approved: no answer within the time limit (逾期视为同意).")
-    done = deem(task=task.pk, opinion=opinion)
+    done = services.review_deemed_approve(task=task.pk, opinion=opinion)
     return "deemed_approved" if done else "stale"
 
 
-def _case_followup(mark: DeadlineMark, data: dict, _) -> str:
+def _case_followup(mark: DeadlineMark, application: Application, data: dict, _) -> str:
     if mark.threshold == Threshold.YELLOW:
         _event(
-            mark.application_id,
-            action="case_warning",
+            application,
+            action=EventAction.CASE_WARNING,
             department_id=mark.department_id,
             note=_("Yellow warning: the case is nearly due."),
             data=data,
@@ -387,8 +400,8 @@ def _case_followup(mark: DeadlineMark, data: dict, _) -> str:
         return "warned"
     if mark.threshold == Threshold.RED:
         _event(
-            mark.application_id,
-            action="case_overdue",
+            application,
+            action=EventAction.CASE_OVERDUE,
             department_id=mark.department_id,
             note=_("Red warning: the case is past its promised time limit."),
             data=data,

@@ -8,9 +8,10 @@ from django.urls import reverse
 
 from departments.models import Role
 from tests.workflow import factories as f
-from tests.workflow.deadline_helpers import case_in_review, review_tasks, sh, travel
+from tests.workflow.deadlines.helpers import case_in_review, review_tasks, sh, travel
 from tests.workflow.journey import approve_department
-from workflow import deadlines, services
+from workflow import services
+from workflow.deadlines import sweep
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +45,7 @@ def test_counts_and_overdue_list_follow_the_sweep(work_calendar, client):
         page = board(client, head)
         counts = page.context["counts"]
         assert [(r["department_id"], r["green"], r["red"]) for r in counts] == [(first.pk, 1, 0)]
-        deadlines.sweep_inline(now=sh(2026, 3, 10, 0, 0, 1))
+        sweep.sweep_inline(now=sh(2026, 3, 10, 0, 0, 1))
         page = board(client, head)
     counts = page.context["counts"]
     # The head sees their own department only, now red.
@@ -64,7 +65,7 @@ def test_counts_and_overdue_list_follow_the_sweep(work_calendar, client):
 def test_a_supervisor_sees_every_department_of_the_region(work_calendar, client):
     world, app = case_in_review(2)
     watcher = f.supervisor(world.lead.region, f.department())
-    deadlines.sweep_inline(now=sh(2026, 3, 10, 0, 0, 1))
+    sweep.sweep_inline(now=sh(2026, 3, 10, 0, 0, 1))
     with travel(sh(2026, 3, 10, 9)):
         page = board(client, watcher)
     assert {r["department_id"] for r in page.context["counts"]} == {d.pk for d in world.departments}
@@ -82,7 +83,7 @@ def test_performance_and_csv_export(work_calendar, client):
     first, second = world.departments
     with travel(sh(2026, 3, 4)):  # on time
         approve_department(world, app, first)
-    deadlines.sweep_inline(now=sh(2026, 3, 10, 0, 0, 1))  # the second is overdue: a red card
+    sweep.sweep_inline(now=sh(2026, 3, 10, 0, 0, 1))  # the second is overdue: a red card
     with travel(sh(2026, 3, 11)):  # late
         approve_department(world, app, second)
     watcher = f.supervisor(world.lead.region, f.department())
@@ -110,14 +111,14 @@ def test_board_queries_do_not_grow_with_tasks(work_calendar, client, django_asse
     client.get(URL)  # warm the session and the calendar cache
     for _ in range(3):
         case_in_review(1)
-    deadlines.sweep_inline(now=sh(2026, 3, 10, 0, 0, 1))
+    sweep.sweep_inline(now=sh(2026, 3, 10, 0, 0, 1))
     with travel(sh(2026, 3, 10, 9)), django_assert_max_num_queries(20) as ctx:
         page = client.get(URL)
     assert len(page.context["tasks"]) == 4
     few = len(ctx.captured_queries)
     for _ in range(4):
         case_in_review(1)
-    deadlines.sweep_inline(now=sh(2026, 3, 10, 0, 0, 2))
+    sweep.sweep_inline(now=sh(2026, 3, 10, 0, 0, 2))
     with travel(sh(2026, 3, 10, 9)), django_assert_max_num_queries(few) as ctx:
         page = client.get(URL)
     assert len(page.context["tasks"]) == 8

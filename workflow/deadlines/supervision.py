@@ -15,6 +15,19 @@ from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
 
 from departments import access
 from departments.models import Department, Role
+from workflow.deadlines.calendar import SHANGHAI
+from workflow.models import (
+    ACTIVE_TASK_STATUSES,
+    CaseTask,
+    DeadlineMark,
+    TaskStatus,
+    Threshold,
+    Warning,
+)
+
+# The board's filter for paused clocks, beside the warning levels.
+PAUSED = "paused"
+WARNING_FILTERS = (*Warning.values, PAUSED)
 
 
 def can_supervise(user: Any) -> bool:
@@ -49,7 +62,6 @@ class BoardFilters:
 
 
 def _scoped_tasks(user: Any, filters: BoardFilters):
-    from .models import CaseTask
 
     scope = supervised_department_ids(user)
     qs = CaseTask.objects.all()
@@ -64,7 +76,6 @@ def _scoped_tasks(user: Any, filters: BoardFilters):
 
 def open_counts(user: Any, filters: BoardFilters) -> list[dict]:
     """Open tasks per department: green / yellow / red / paused (one query)."""
-    from .models import ACTIVE_TASK_STATUSES
 
     rows = (
         _scoped_tasks(user, filters)
@@ -72,9 +83,9 @@ def open_counts(user: Any, filters: BoardFilters) -> list[dict]:
         .values("department_id", "department__name")
         .annotate(
             total=Count("pk"),
-            green=Count("pk", filter=Q(warning="none", paused=False)),
-            yellow=Count("pk", filter=Q(warning="yellow", paused=False)),
-            red=Count("pk", filter=Q(warning="red", paused=False)),
+            green=Count("pk", filter=Q(warning=Warning.NONE, paused=False)),
+            yellow=Count("pk", filter=Q(warning=Warning.YELLOW, paused=False)),
+            red=Count("pk", filter=Q(warning=Warning.RED, paused=False)),
             paused=Count("pk", filter=Q(paused=True)),
         )
         .order_by("-red", "-yellow", "department__name")
@@ -84,13 +95,12 @@ def open_counts(user: Any, filters: BoardFilters) -> list[dict]:
 
 def overdue_tasks(user: Any, filters: BoardFilters, *, limit: int = 200):
     """Open red tasks (and the drill-down of a department's counts), with who holds each."""
-    from .models import ACTIVE_TASK_STATUSES
 
     qs = _scoped_tasks(user, filters).filter(status__in=ACTIVE_TASK_STATUSES)
-    warning = filters.warning or "red"
-    if warning == "paused":
+    warning = filters.warning or Warning.RED
+    if warning == PAUSED:
         qs = qs.filter(paused=True)
-    elif warning in ("none", "yellow", "red"):
+    elif warning in Warning.values:
         qs = qs.filter(warning=warning, paused=False)
     return list(
         qs.select_related("application", "department", "item", "assignee").order_by("due_at", "pk")[
@@ -100,7 +110,6 @@ def overdue_tasks(user: Any, filters: BoardFilters, *, limit: int = 200):
 
 
 def _period(filters: BoardFilters) -> tuple[datetime, datetime]:
-    from .calendar import SHANGHAI
 
     start = datetime.combine(filters.start, time.min, tzinfo=SHANGHAI)
     end = datetime.combine(filters.end + timedelta(days=1), time.min, tzinfo=SHANGHAI)
@@ -111,7 +120,6 @@ def performance(user: Any, filters: BoardFilters, *, by: str) -> list[dict]:
     """Tasks completed in the period, per department (``by="department"``) or per item: how
     many, the average handling time (days, from opening to completion) and the share finished
     by their due (on-time rate); plus red cards recorded in the period (one or two queries)."""
-    from .models import DeadlineMark, TaskStatus
 
     start, end = _period(filters)
     key, name = (
@@ -134,7 +142,7 @@ def performance(user: Any, filters: BoardFilters, *, by: str) -> list[dict]:
     if by == "department":
         scope = supervised_department_ids(user)
         marks = DeadlineMark.objects.filter(
-            threshold="red", created_at__gte=start, created_at__lt=end
+            threshold=Threshold.RED, created_at__gte=start, created_at__lt=end
         )
         if scope is not None:
             marks = marks.filter(department_id__in=scope)

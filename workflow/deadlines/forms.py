@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import CalendarDayKind
+from workflow.models import CalendarDayKind
 
 
 class CalendarDayForm(forms.Form):

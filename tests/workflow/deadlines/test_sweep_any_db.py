@@ -4,17 +4,17 @@ engine, without SKIP LOCKED) when DATABASE_URL is unset."""
 import pytest
 
 from permits.models import Event
-from tests.workflow.deadline_helpers import case_in_review, marks, review_tasks, sh
-from workflow import deadlines
+from tests.workflow.deadlines.helpers import case_in_review, marks, review_tasks, sh
+from workflow.deadlines import sweep
 
 pytestmark = pytest.mark.django_db
 
 
 def test_sweep_marks_once_on_the_configured_database(work_calendar):
     world, app = case_in_review(1)
-    assert deadlines.sweep_inline(now=sh(2026, 3, 7, 0, 0, 1)).marked["task_yellow"] == 1
-    assert deadlines.sweep_inline(now=sh(2026, 3, 10, 0, 0, 1)).marked["task_red"] == 1
-    assert deadlines.sweep_inline(now=sh(2026, 3, 10, 0, 5)).total == 0
+    assert sweep.sweep_inline(now=sh(2026, 3, 7, 0, 0, 1)).marked["task_yellow"] == 1
+    assert sweep.sweep_inline(now=sh(2026, 3, 10, 0, 0, 1)).marked["task_red"] == 1
+    assert sweep.sweep_inline(now=sh(2026, 3, 10, 0, 5)).total == 0
     assert review_tasks(app)[0].warning == "red"
     assert [m.threshold for m in marks(app)] == ["yellow", "red", "escalated"]
     assert Event.objects.filter(application=app, action="task_escalated").count() == 1

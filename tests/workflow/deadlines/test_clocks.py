@@ -1,5 +1,6 @@
-"""Worked examples of the clock rules of DESIGN.md §4 (workflow.clocks): pauses and resumes,
-special procedures, the acceptance rule (第三十二条) and both kinds of extension (第四十二条)."""
+"""Worked examples of the clock rules of DESIGN.md §4 (workflow.deadlines.clocks): pauses and
+resumes, special procedures, the acceptance rule (第三十二条) and both kinds of extension
+(第四十二条)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.template import Context, Template
 from departments.models import Role
 from permits.models import ApplicationDepartment, Event
 from tests.workflow import factories as f
-from tests.workflow.deadline_helpers import (
+from tests.workflow.deadlines.helpers import (
     case_in_review,
     eod,
     marks,
@@ -20,9 +21,10 @@ from tests.workflow.deadline_helpers import (
     travel,
 )
 from tests.workflow.journey import build_world, open_task, submitted_case
-from workflow import calendar as cal
-from workflow import clocks, deadlines, services
-from workflow.clocks import ClockError
+from workflow import services
+from workflow.deadlines import calendar as cal
+from workflow.deadlines import clocks, sweep
+from workflow.deadlines.clocks import ClockError
 from workflow.models import ClockExtension, ClockPause
 
 pytestmark = pytest.mark.django_db
@@ -122,7 +124,7 @@ def test_special_procedure_pauses_only_the_clocks_it_concerns(work_calendar):
     app.refresh_from_db()
     assert not app.paused  # the case clock runs on
     # Nothing of the paused task is swept, however late; the other one turns red.
-    result = deadlines.sweep_inline(now=sh(2026, 3, 10, 0, 0, 1))
+    result = sweep.sweep_inline(now=sh(2026, 3, 10, 0, 0, 1))
     assert result.marked["task_red"] == 1
     assert [m.task_id for m in marks(app, "red")] == [second.pk]
     with travel(sh(2026, 3, 12, 16)):  # Thu 12 March: the experts have answered
@@ -157,8 +159,8 @@ def test_acceptance_is_due_in_five_working_days_and_turns_red_at_the_limit(work_
     task = open_task(app, kind="acceptance")
     # Sat 14 (adjusted), Tue 24, Wed 25, Thu 26, Fri 27 Feb.
     assert task.due_at == eod(2026, 2, 27)
-    assert deadlines.sweep_inline(now=sh(2026, 2, 27, 23)).marked["task_red"] == 0
-    result = deadlines.sweep_inline(now=sh(2026, 2, 28, 0, 0, 1))
+    assert sweep.sweep_inline(now=sh(2026, 2, 27, 23)).marked["task_red"] == 0
+    result = sweep.sweep_inline(now=sh(2026, 2, 28, 0, 0, 1))
     assert result.marked["task_red"] == 1
     task.refresh_from_db()
     assert task.warning == "red"

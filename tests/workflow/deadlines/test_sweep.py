@@ -13,7 +13,7 @@ from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
 from permits.models import Event
-from tests.workflow.deadline_helpers import (
+from tests.workflow.deadlines.helpers import (
     case_in_review,
     eod,
     marks,
@@ -22,7 +22,7 @@ from tests.workflow.deadline_helpers import (
     sh,
     travel,
 )
-from workflow import deadlines
+from workflow.deadlines import sweep
 from workflow.models import CaseTask, DeadlineMark
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
@@ -49,13 +49,13 @@ def test_yellow_then_red_then_escalation_each_exactly_once(work_calendar):
     world, app = case_in_review(2)
 
     # Friday 6 March, noon: two working days left (Fri, Mon) → nothing.
-    assert deadlines.sweep_inline(now=sh(2026, 3, 6, 12)).total == 0
+    assert sweep.sweep_inline(now=sh(2026, 3, 6, 12)).total == 0
 
     # Saturday 7 March, just after midnight: one working day (Mon 9) left → yellow, once.
     with travel(sh(2026, 3, 7, 0, 0, 1)):
-        result = deadlines.sweep_inline(now=sh(2026, 3, 7, 0, 0, 1))
+        result = sweep.sweep_inline(now=sh(2026, 3, 7, 0, 0, 1))
         assert result.marked["task_yellow"] == 2
-        again = deadlines.sweep_inline(now=sh(2026, 3, 7, 0, 5))
+        again = sweep.sweep_inline(now=sh(2026, 3, 7, 0, 5))
         assert again.total == 0
     assert {t.warning for t in review_tasks(app)} == {"yellow"}
     assert len(marks(app, "yellow")) == 2
@@ -63,10 +63,10 @@ def test_yellow_then_red_then_escalation_each_exactly_once(work_calendar):
 
     # Tuesday 10 March: overdue → red (a red card each), escalation, once.
     with travel(sh(2026, 3, 10, 0, 0, 1)):
-        result = deadlines.sweep_inline(now=sh(2026, 3, 10, 0, 0, 1))
+        result = sweep.sweep_inline(now=sh(2026, 3, 10, 0, 0, 1))
         assert result.marked["task_red"] == 2
         for _ in range(3):
-            assert deadlines.sweep_inline(now=sh(2026, 3, 10, 9)).total == 0
+            assert sweep.sweep_inline(now=sh(2026, 3, 10, 9)).total == 0
     assert {t.warning for t in review_tasks(app)} == {"red"}
     red = marks(app, "red")
     assert len(red) == 2
@@ -79,22 +79,22 @@ def test_yellow_then_red_then_escalation_each_exactly_once(work_calendar):
 
 def test_follow_up_redelivered_changes_nothing(work_calendar):
     world, app = case_in_review(1)
-    result = deadlines.sweep(now=sh(2026, 3, 10, 0, 0, 1))  # enqueues, nothing runs yet
+    result = sweep.sweep(now=sh(2026, 3, 10, 0, 0, 1))  # enqueues, nothing runs yet
     assert len(result.mark_ids) == 1
     mark_id = result.mark_ids[0]
     with travel(sh(2026, 3, 10, 0, 1)):
-        assert deadlines.process_mark(mark_id=mark_id) == "red"
+        assert sweep.process_mark(mark_id=mark_id) == "red"
         # The same message delivered again (acks_late after a lost ack): nothing happens.
-        assert deadlines.process_mark(mark_id=mark_id) == "skipped"
+        assert sweep.process_mark(mark_id=mark_id) == "skipped"
     assert len(actions(app, "task_overdue")) == 1
     assert len(marks(app, "escalated")) == 1
 
 
 def test_a_task_done_before_its_follow_up_is_left_alone(work_calendar):
     world, app = case_in_review(1)
-    result = deadlines.sweep(now=sh(2026, 3, 7, 0, 0, 1))
+    result = sweep.sweep(now=sh(2026, 3, 7, 0, 0, 1))
     CaseTask.objects.filter(pk=review_tasks(app)[0].pk).update(status="done")
-    assert deadlines.process_mark(mark_id=result.mark_ids[0]) == "stale"
+    assert sweep.process_mark(mark_id=result.mark_ids[0]) == "stale"
     assert actions(app, "task_warning") == []
 
 
@@ -112,7 +112,7 @@ def test_paused_clocks_are_not_swept_and_resume_moves_them(work_calendar):
             missing=[{"requirement": None, "material": None, "note": "补充说明"}],
         )
     # … nothing is swept while paused, however late …
-    assert deadlines.sweep_inline(now=sh(2026, 3, 20)).total == 0
+    assert sweep.sweep_inline(now=sh(2026, 3, 20)).total == 0
     # … answered Wed 11 March: 6, 9, 10, 11 March (4 working days) are not counted.
     with travel(sh(2026, 3, 11, 15)):
         services.application_submit(actor=world.citizen, application=app)
@@ -122,8 +122,8 @@ def test_paused_clocks_are_not_swept_and_resume_moves_them(work_calendar):
     assert task.due_at == eod(2026, 3, 13)  # Mon 9 + 4 working days
     assert task.yellow_at == eod(2026, 3, 12)
     assert app.due_at == eod(2026, 3, 20)  # Mon 16 + 4
-    assert deadlines.sweep_inline(now=sh(2026, 3, 12, 12)).total == 0
-    assert deadlines.sweep_inline(now=sh(2026, 3, 13, 0, 0, 1)).marked["task_yellow"] == 1
+    assert sweep.sweep_inline(now=sh(2026, 3, 12, 12)).total == 0
+    assert sweep.sweep_inline(now=sh(2026, 3, 13, 0, 0, 1)).marked["task_yellow"] == 1
 
 
 def test_deemed_approval_completes_the_department_and_the_join_goes_on(work_calendar):
@@ -136,10 +136,10 @@ def test_deemed_approval_completes_the_department_and_the_join_goes_on(work_cale
         approve_department(world, app, world.departments[1])
     silent = world.departments[2]
     with travel(sh(2026, 3, 10, 0, 0, 1)):
-        result = deadlines.sweep_inline(now=sh(2026, 3, 10, 0, 0, 1))
+        result = sweep.sweep_inline(now=sh(2026, 3, 10, 0, 0, 1))
         assert result.marked["task_red"] == 1
         for _ in range(2):
-            assert deadlines.sweep_inline(now=sh(2026, 3, 10, 1)).total == 0
+            assert sweep.sweep_inline(now=sh(2026, 3, 10, 1)).total == 0
     statuses = {p.department_id: p.status for p in participations(app)}
     assert statuses[silent.pk] == "deemed_approved"
     assert len(marks(app, "deemed_approval")) == 1
@@ -155,7 +155,7 @@ def test_deemed_approval_completes_the_department_and_the_join_goes_on(work_cale
 
 def test_deemed_approval_only_where_the_item_allows_it(work_calendar):
     world, app = case_in_review(1, deemed=False)
-    deadlines.sweep_inline(now=sh(2026, 3, 10, 0, 0, 1))
+    sweep.sweep_inline(now=sh(2026, 3, 10, 0, 0, 1))
     assert marks(app, "deemed_approval") == []
     assert len(marks(app, "escalated")) == 1
     assert participations(app)[0].status == "in_review"
@@ -165,9 +165,9 @@ def test_case_clock_turns_yellow_and_red(work_calendar):
     world, app = case_in_review(1)
     # Close the department's review so only the case clock is left to watch.
     CaseTask.objects.filter(application=app).update(status="done")
-    assert deadlines.sweep_inline(now=sh(2026, 3, 14, 0, 0, 1)).marked["case_yellow"] == 1
-    assert deadlines.sweep_inline(now=sh(2026, 3, 17, 0, 0, 1)).marked["case_red"] == 1
-    assert deadlines.sweep_inline(now=sh(2026, 3, 18)).total == 0
+    assert sweep.sweep_inline(now=sh(2026, 3, 14, 0, 0, 1)).marked["case_yellow"] == 1
+    assert sweep.sweep_inline(now=sh(2026, 3, 17, 0, 0, 1)).marked["case_red"] == 1
+    assert sweep.sweep_inline(now=sh(2026, 3, 18)).total == 0
     assert len(actions(app, "case_warning")) == 1
     assert len(actions(app, "case_overdue")) == 1
 
@@ -221,8 +221,8 @@ def test_the_sweep_reads_its_partial_indexes(work_calendar):
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE workflow_casetask")
     now = sh(2026, 3, 10)
-    red = _explain(deadlines.select_statement(kind="task", threshold="red"), [now, 500])
-    yellow = _explain(deadlines.select_statement(kind="task", threshold="yellow"), [now, 500])
+    red = _explain(sweep.select_statement(kind="task", threshold="red"), [now, 500])
+    yellow = _explain(sweep.select_statement(kind="task", threshold="yellow"), [now, 500])
     assert "casetask_sweep_red" in _index_names(red), json.dumps(red)
     assert "casetask_sweep_yellow" in _index_names(yellow), json.dumps(yellow)
 
@@ -233,7 +233,7 @@ def test_sweep_queries_do_not_grow_with_open_tasks_not_due(work_calendar):
 
     def count_queries() -> int:
         with CaptureQueriesContext(connection) as ctx:
-            deadlines.sweep(now=sh(2026, 3, 5))
+            sweep.sweep(now=sh(2026, 3, 5))
         return len(ctx.captured_queries)
 
     _add_open_tasks(template, 10, due=eod(2026, 12, 31))
@@ -255,7 +255,7 @@ def test_two_concurrent_sweeps_mark_each_row_once(work_calendar):
     def run():
         try:
             barrier.wait()
-            results.append(deadlines.sweep(now=now, limit=25))
+            results.append(sweep.sweep(now=now, limit=25))
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
         finally:

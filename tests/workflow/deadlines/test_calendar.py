@@ -13,8 +13,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from workflow import calendar
-from workflow.calendar import (
+from workflow.deadlines import calendar
+from workflow.deadlines.calendar import (
     add_time_limit,
     add_working_days,
     is_working_day,

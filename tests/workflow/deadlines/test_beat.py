@@ -1,4 +1,4 @@
-"""Only one Celery beat schedules at a time (workflow.beat)."""
+"""Only one Celery beat schedules at a time (workflow.deadlines.beat)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from celery.beat import PersistentScheduler
 from django.utils import timezone
 
 from onestop.celery import app as celery_app
-from workflow.beat import RETRY_SECONDS, AdvisoryLock, LeaseLock, SingleBeatScheduler
+from workflow.deadlines.beat import RETRY_SECONDS, AdvisoryLock, LeaseLock, SingleBeatScheduler
 
 
 @pytest.mark.postgres
@@ -64,7 +64,7 @@ def test_the_beat_schedule_sweeps_every_minute(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["sweep-deadlines"]
     assert entry["task"] == "workflow.sweep_deadlines"
     assert entry["schedule"] == 60.0
-    assert settings.CELERY_BEAT_SCHEDULER == "workflow.beat:SingleBeatScheduler"
+    assert settings.CELERY_BEAT_SCHEDULER == "workflow.deadlines.beat:SingleBeatScheduler"
     assert "workflow.sweep_deadlines" in celery_app.tasks
     task = celery_app.tasks["workflow.deadline_followup"]
     assert task.acks_late and task.reject_on_worker_lost and task.time_limit

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import deadline_views as views
+from workflow.deadlines import views
 
 app_name = "deadlines"
 

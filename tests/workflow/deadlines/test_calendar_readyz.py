@@ -4,7 +4,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from workflow import calendar
+from workflow.deadlines import calendar
 
 pytestmark = pytest.mark.django_db
 

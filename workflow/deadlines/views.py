@@ -18,10 +18,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from departments.access import is_admin
-
-from . import calendar as work_calendar
-from .deadline_forms import CalendarDayForm, CalendarYearForm
-from .models import CalendarDay, CalendarDayKind, CalendarYear
+from workflow.deadlines import calendar as work_calendar
+from workflow.deadlines.forms import CalendarDayForm, CalendarYearForm
+from workflow.models import CalendarDay, CalendarDayKind, CalendarYear
 
 
 def _year_param(request: HttpRequest) -> int:
@@ -184,7 +183,7 @@ def calendar_year_seed(request: HttpRequest) -> HttpResponse:
 def _board_filters(request: HttpRequest):
     from datetime import timedelta
 
-    from .supervision import BoardFilters, department_choices
+    from workflow.deadlines.supervision import WARNING_FILTERS, BoardFilters, department_choices
 
     today = timezone.localdate()
 
@@ -210,7 +209,7 @@ def _board_filters(request: HttpRequest):
     if department_id not in allowed:
         department_id = None
     warning = request.GET.get("warning", "")
-    if warning not in ("none", "yellow", "red", "paused"):
+    if warning not in WARNING_FILTERS:
         warning = ""
     return BoardFilters(
         start=start,
@@ -223,7 +222,7 @@ def _board_filters(request: HttpRequest):
 
 @login_required
 def supervision_board(request: HttpRequest) -> HttpResponse:
-    from . import supervision
+    from workflow.deadlines import supervision
 
     if not supervision.can_supervise(request.user):
         raise PermissionDenied
@@ -231,17 +230,15 @@ def supervision_board(request: HttpRequest) -> HttpResponse:
     export = request.GET.get("export")
     if export in ("overdue", "departments", "items"):
         return _board_csv(request, filters, export)
+    from workflow.deadlines.board import render_panels
+
     return render(
         request,
         "workflow/supervision.html",
         {
             "filters": filters,
             "departments": supervision.department_choices(request.user),
-            "counts": supervision.open_counts(request.user, filters),
-            "tasks": supervision.overdue_tasks(request.user, filters),
-            "by_department": supervision.performance(request.user, filters, by="department"),
-            "by_item": supervision.performance(request.user, filters, by="item"),
-            "query": request.GET.urlencode(),
+            "panels": render_panels(request, filters),
         },
     )
 
@@ -255,7 +252,7 @@ def _holder(task) -> str:
 def _board_csv(request: HttpRequest, filters, export: str) -> HttpResponse:
     import csv
 
-    from . import supervision
+    from workflow.deadlines import supervision
 
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
@@ -342,8 +339,7 @@ def case_clock(request: HttpRequest, number: str) -> HttpResponse:
     a special procedure (第四十五条) and to record an extension (第四十二条)."""
     from departments.access import can_act_on_task, is_head
     from permits.models import ApplicationDepartment
-
-    from .models import (
+    from workflow.models import (
         ACTIVE_TASK_STATUSES,
         SPECIAL_PROCEDURES,
         CaseTask,
@@ -391,7 +387,7 @@ def case_clock(request: HttpRequest, number: str) -> HttpResponse:
 
 
 def _clock_act(request: HttpRequest, number: str, act) -> HttpResponse:
-    from .clocks import ClockError
+    from workflow.deadlines.clocks import ClockError
 
     application = _case_for_clock(request, number)
     try:
@@ -410,7 +406,7 @@ def _clock_act(request: HttpRequest, number: str, act) -> HttpResponse:
 @login_required
 @require_POST
 def case_clock_pause(request: HttpRequest, number: str) -> HttpResponse:
-    from . import clocks
+    from workflow.deadlines import clocks
 
     def act(application):
         ids = [int(v) for v in request.POST.getlist("tasks") if v.isascii() and v.isdigit()]
@@ -428,9 +424,9 @@ def case_clock_pause(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 @require_POST
 def case_clock_resume(request: HttpRequest, number: str) -> HttpResponse:
-    from . import clocks
-    from .clocks import ClockError
-    from .models import ClockPause
+    from workflow.deadlines import clocks
+    from workflow.deadlines.clocks import ClockError
+    from workflow.models import ClockPause
 
     def act(application):
         pause = ClockPause.objects.filter(
@@ -448,7 +444,7 @@ def case_clock_resume(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 @require_POST
 def case_clock_extend(request: HttpRequest, number: str) -> HttpResponse:
-    from . import clocks
+    from workflow.deadlines import clocks
 
     def act(application):
         clocks.clock_extend(

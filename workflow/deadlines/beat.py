@@ -84,7 +84,7 @@ class LeaseLock:
         self.held = False
 
     def acquire(self) -> bool:
-        from .models import BeatLock
+        from workflow.models import BeatLock
 
         now = timezone.now()
         try:
@@ -109,7 +109,7 @@ class LeaseLock:
         return self.held
 
     def release(self) -> None:
-        from .models import BeatLock
+        from workflow.models import BeatLock
 
         if self.held:
             try:

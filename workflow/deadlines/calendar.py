@@ -29,7 +29,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from .models import CalendarDay, CalendarDayKind, CalendarSource, CalendarYear
+from workflow.models import CalendarDay, CalendarDayKind, CalendarSource, CalendarYear
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 END_OF_DAY = time(23, 59, 59)

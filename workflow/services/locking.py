@@ -19,18 +19,19 @@ from workflow.models import CaseProcess
 def case_locked(application_id: int) -> Iterator[Application]:
     """Lock a case for writing: its process row (if it has one) then its application row.
 
-    Opens (or joins) a transaction; yields the locked application. A draft that another writer
-    submitted meanwhile answers ``Conflict``: the act was meant for a draft."""
-    from workflow.flows import ParallelLicensingFlow
-
+    The process row is locked through the case's own flow (the flow its process row names,
+    ``CaseProcess.flow_class``), so each flow's ``lock_impl`` applies to its cases. Opens (or
+    joins) a transaction; yields the locked application. A draft that another writer submitted
+    meanwhile answers ``Conflict``: the act was meant for a draft."""
     with transaction.atomic():
-        process_id = (
+        process = (
             CaseProcess.objects.filter(application_id=application_id)
-            .values_list("pk", flat=True)
+            .values_list("pk", "flow_class")
             .first()
         )
-        if process_id is not None:
-            with ParallelLicensingFlow.lock(process_id):
+        if process is not None:
+            process_id, flow_class = process
+            with flow_class.lock(process_id):
                 yield locked_application(application_id)
         else:
             application = locked_application(application_id)

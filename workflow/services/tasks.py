@@ -17,26 +17,19 @@ from permits.choices import EventAction
 from permits.models import Application
 from workflow.exceptions import Conflict, Forbidden, Invalid, NotFound
 from workflow.models import ACTIVE_TASK_STATUSES, CaseTask, TaskKind, TaskStatus
-from workflow.services.locking import case_locked
+from workflow.services.locking import task_case_locked
 from workflow.steps.base import task_event
 from workflow.steps.registry import step_for
 
 
-def _locked_task(task_id: int) -> CaseTask:
-    """Inside ``case_locked``: the task as it is now."""
-    return CaseTask.objects.select_related("department", "participation").get(pk=task_id)
-
-
 @contextmanager
 def task_locked(task: CaseTask | int, actor) -> Iterator[tuple[Application, CaseTask]]:
-    """The task's case locked (process, then application) and the task re-read under the lock;
-    ``NotFound`` when it is missing or the actor may not see it."""
-    task_id = getattr(task, "pk", task)
-    row = CaseTask.objects.filter(pk=task_id).values("application_id").first()
-    if row is None or not access.task_visible(actor, task_id):
-        raise NotFound()
-    with case_locked(row["application_id"]) as app:
-        yield app, _locked_task(task_id)
+    """The task's case locked (process, then application with the task) and both re-read under
+    the lock; ``NotFound`` when it is missing or the actor may not see it."""
+    with task_case_locked(
+        getattr(task, "pk", task), visible_q=access.task_visible_q(actor)
+    ) as locked:
+        yield locked
 
 
 def task_claim(*, task: CaseTask | int, actor) -> CaseTask:
@@ -150,12 +143,11 @@ def review_deemed_approve(*, task: CaseTask | int, opinion: str) -> bool:
     access check applies. Takes the case lock like every writer. Returns False, changing nothing,
     when the task is gone or no longer open, waits for the applicant, or the case's clocks are
     paused."""
-    task_id = getattr(task, "pk", task)
-    row = CaseTask.objects.filter(pk=task_id).values("application_id").first()
-    if row is None:
+    try:
+        with task_case_locked(getattr(task, "pk", task)) as (app, t):
+            if t.status not in ACTIVE_TASK_STATUSES or t.kind != TaskKind.REVIEW:
+                return False
+            step = step_for(TaskKind.REVIEW)
+            return step.deem_approved(application=app, task=t, opinion=opinion)
+    except NotFound:  # the task is gone
         return False
-    with case_locked(row["application_id"]) as app:
-        t = _locked_task(task_id)
-        if t.status not in ACTIVE_TASK_STATUSES or t.kind != TaskKind.REVIEW:
-            return False
-        return step_for(TaskKind.REVIEW).deem_approved(application=app, task=t, opinion=opinion)

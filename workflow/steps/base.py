@@ -27,6 +27,7 @@ from workflow.exceptions import Invalid
 from workflow.models import CaseTask, TaskKind, TaskStatus
 from workflow.services.common import add_time_limit
 from workflow.services.events import event_append
+from workflow.services.locking import locked_case
 from workflow.spec import VersionSpec, version_spec
 
 # --- Input ------------------------------------------------------------------------------------
@@ -65,6 +66,9 @@ class DecisionInput(serializers.Serializer):
 
     @property
     def spec(self) -> VersionSpec | None:
+        """The case's item version, read only by the rules that need it."""
+        if "spec" not in self.context and self.application is not None:
+            self.context["spec"] = version_spec(self.application.item_version)
         return self.context.get("spec")
 
     @property
@@ -146,7 +150,7 @@ class Step:
         """The decision's input, validated by its serializer (``Invalid`` with ``fields``)."""
         context: dict[str, Any] = {}
         if application is not None:
-            context = {"application": application, "spec": version_spec(application.item_version)}
+            context = {"application": application}
         serializer = self.decision(decision).serializer(
             data={**data, "decision": decision}, context=context
         )
@@ -190,10 +194,12 @@ def decision_serializers(kind: str, decisions: Mapping[str, tuple[Promise, type]
 
 
 def case_of(activation) -> Application:
-    """The case of a flow activation, with what opening a step reads."""
-    return Application.objects.select_related("item", "item_version").get(
-        pk=activation.process.application_id
-    )
+    """The case of a flow activation, with what opening a step reads: the row the caller holds
+    locked (no second read), or read afresh when the flow runs outside a case lock."""
+    application_id = activation.process.application_id
+    return locked_case(application_id) or Application.objects.select_related(
+        "item", "item_version"
+    ).get(pk=application_id)
 
 
 def stage_due(participation: ApplicationDepartment, index: int) -> datetime | None:

@@ -21,6 +21,7 @@ from permits.models import (
 from workflow.exceptions import Conflict
 from workflow.models import CaseTask, TaskKind
 from workflow.services.common import add_time_limit
+from workflow.services.participations import parallel_rows
 from workflow.steps.base import (
     DecisionInput,
     OpinionRequiredInput,
@@ -53,7 +54,10 @@ class ReviewStep(Step):
         the department's row starts its clock."""
         app = case_of(activation)
         now = timezone.now()
-        participation = ApplicationDepartment.objects.get(pk=activation.task.data["participation"])
+        wanted = activation.task.data["participation"]
+        participation = next(
+            (row for row in parallel_rows(app) if row.pk == wanted), None
+        ) or ApplicationDepartment.objects.get(pk=wanted)
         participation.status = ParticipationStatus.IN_REVIEW
         participation.stage = (participation.stages or ["undertake"])[0]
         participation.started_at = now

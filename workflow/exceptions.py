@@ -3,8 +3,8 @@
 (``onestop.api``, the one mapping) treat every app's errors the same way: ``Invalid`` → 400
 ``invalid`` (with ``fields``), ``MissingMaterials`` → 400 ``missing_materials``, ``NotFound``
 → 404 ``not_found`` (missing and foreign alike), ``Conflict`` → 409 ``conflict``,
-``Forbidden`` → 403 ``permission_denied``, ``Busy`` → 503 ``busy`` (a lock not had within the
-lock timeout).
+``Forbidden`` → 403 ``permission_denied``; a lock not had within the lock timeout is 503
+``busy`` (``onestop.errors.busy_from``).
 
 ``Conflict`` means only what API.md says: the case or task is no longer in a state that allows
 the act, or another user holds the task. A busy database is never a conflict: writers wait on
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from onestop import errors
 from permits import exceptions as permits_exceptions
 
 
@@ -60,8 +59,3 @@ class Forbidden(WorkflowError, permits_exceptions.NotAllowed):
     code = "permission_denied"
     default_message = _("You may not do this on this case or task.")
 
-
-class Busy(WorkflowError, errors.Busy):
-    """The case was locked by another writer longer than the lock timeout: 503 ``busy``."""
-
-    code = "busy"

@@ -10,6 +10,7 @@ tolerable, a missing material must be the case's)."""
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -52,7 +53,11 @@ class DecisionFieldSchema(OpenApiSerializerFieldExtension):
     target_class = DecisionField
 
     def map_serializer_field(self, auto_schema, direction):
-        return {"type": "string", "enum": [self.target.value]}
+        # One enum per kind and decision (``approve`` of acceptance and of review are distinct
+        # members), so drf-spectacular names each after its component instead of colliding.
+        owner = type(getattr(self.target, "parent", None)).__name__
+        enum_id = hashlib.sha256(f"{owner}.{self.target.value}".encode()).hexdigest()
+        return {"type": "string", "enum": [self.target.value], "x-spec-enum-id": enum_id[:16]}
 
 
 class DecisionInput(serializers.Serializer):
@@ -291,7 +296,8 @@ def complete_flow_task(vtask_id: int | None) -> None:
         return
     from viewflow.workflow.models import Task
 
-    vtask = Task.objects.get(pk=vtask_id)
+    # The process and its CaseProcess row in the same query (viewflow coerces to it).
+    vtask = Task.objects.select_related("process", "process__caseprocess").get(pk=vtask_id)
     activation = vtask.flow_task.activation_class(vtask)
     activation.run(None)
     activation.execute()

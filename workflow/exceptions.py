@@ -58,4 +58,3 @@ class Forbidden(WorkflowError, permits_exceptions.NotAllowed):
 
     code = "permission_denied"
     default_message = _("You may not do this on this case or task.")
-

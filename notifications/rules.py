@@ -27,7 +27,7 @@ RULES: dict[str, Rule] = {
     "department_denied": Rule(K.DEPARTMENT_DECISION, APPLICANT),
     "approved": Rule(K.APPROVED, APPLICANT),
     "denied": Rule(K.DENIED, APPLICANT),
-    # Set by the deadlines (workflow.clocks, workflow.deadlines).
+    # Set by the deadlines (workflow.deadlines.clocks, workflow.deadlines.sweep).
     "task_warning": Rule(K.WARNING, TASK_HOLDERS),
     "task_overdue": Rule(K.OVERDUE, TASK_HOLDERS),
     "task_escalated": Rule(K.ESCALATED, HEADS_AND_SUPERVISORS),

@@ -63,29 +63,22 @@ def _as_list(value: Any) -> list[str]:
     return [str(value)]
 
 
-# The apps' own errors (``permits.exceptions.PermitsError`` and its workflow subclasses,
-# ``departments.exceptions.DepartmentsError``) carry ``code``, ``message`` and ``fields``.
-_STATUS_BY_APP_CODE = {
-    "invalid": status.HTTP_400_BAD_REQUEST,
-    "missing_materials": status.HTTP_400_BAD_REQUEST,
-    "permission_denied": status.HTTP_403_FORBIDDEN,
-    "not_found": status.HTTP_404_NOT_FOUND,
-    "conflict": status.HTTP_409_CONFLICT,
-}
+def api_error_from(exc: BaseException) -> ApiError | None:
+    """A domain error (``onestop.errors.DomainError``: every app's), or a lock not had within
+    the lock timeout (recognised by the database error's SQLSTATE or viewflow's lock failure,
+    never by its text), as the API's ``ApiError``; None for anything else. The one mapping of
+    domain errors onto API.md's codes and statuses."""
+    from onestop.errors import STATUS_BY_CODE, DomainError, busy_from
 
-
-def api_error_from(exc: Exception) -> ApiError | None:
-    """An app error as the API's ``ApiError`` (None for anything else)."""
-    from departments.exceptions import DepartmentsError
-    from permits.exceptions import PermitsError
-
-    if not isinstance(exc, PermitsError | DepartmentsError):
-        return None
+    if not isinstance(exc, DomainError):
+        exc = busy_from(exc)
+        if exc is None:
+            return None
     code = getattr(exc, "code", "invalid")
     return ApiError(
         code,
         str(exc.message),
-        status_code=_STATUS_BY_APP_CODE.get(code, status.HTTP_400_BAD_REQUEST),
+        status_code=STATUS_BY_CODE.get(code, status.HTTP_400_BAD_REQUEST),
         fields=_plain_fields(exc.fields),
     )
 

@@ -1,44 +1,40 @@
-"""Errors raised by the permits services, each with a translatable message.
+"""Errors raised by the permits services, each with a translatable message, on the one
+hierarchy of domain errors (``onestop.errors.DomainError``).
 
-The API maps them onto API.md's codes: ``Invalid`` → 400 ``invalid``, ``NotFound`` → 404
-``not_found``, ``Conflict`` → 409 ``conflict``. Messages never repeat personal data.
+The API maps them onto API.md's codes in one place (``onestop.api``): ``Invalid`` → 400
+``invalid``, ``NotFound`` → 404 ``not_found``, ``Conflict`` → 409 ``conflict``,
+``NotAllowed`` → 403. Messages never repeat personal data.
 """
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-
-class PermitsError(Exception):
-    """Base class. ``message`` is for people; ``fields`` maps a field to its messages."""
-
-    code = "invalid"
-    default_message = _("The request could not be carried out.")
-
-    def __init__(self, message=None, *, fields: dict[str, list] | None = None) -> None:
-        self.message = message or self.default_message
-        self.fields = fields or {}
-        super().__init__(str(self.message))
+from onestop import errors
 
 
-class Invalid(PermitsError):
+class PermitsError(errors.DomainError):
+    """Base class of the permits app's errors (on the one hierarchy, ``onestop.errors``)."""
+
+
+class Invalid(PermitsError, errors.Invalid):
     code = "invalid"
     default_message = _("The submitted data is not valid.")
 
 
-class NotFound(PermitsError):
+class NotFound(PermitsError, errors.NotFound):
     """Missing, or not the caller's: the two are indistinguishable (DESIGN.md §5)."""
 
     code = "not_found"
     default_message = _("Not found.")
 
 
-class Conflict(PermitsError):
+class Conflict(PermitsError, errors.Conflict):
     code = "conflict"
     default_message = _("This conflicts with the current state.")
 
 
-class NotAllowed(PermitsError):
+class NotAllowed(PermitsError, errors.NotAllowed):
     """The caller may see the object but not do this to it."""
 
     code = "permission_denied"

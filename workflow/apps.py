@@ -7,7 +7,16 @@ class WorkflowConfig(AppConfig):
     verbose_name = _("Workflow")
 
     def ready(self) -> None:
+        from importlib import import_module
+
         from django.db.models.signals import post_delete, post_save
+
+        from .steps import BUILTIN_STEP_MODULES
+
+        # The task kinds workflow builds register themselves on import; apps above workflow
+        # register theirs from their own ready() (docs/architecture.md).
+        for module in BUILTIN_STEP_MODULES:
+            import_module(module)
 
         from .deadlines import calendar, clocks
         from .models import CalendarDay, CalendarYear

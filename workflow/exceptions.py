@@ -1,7 +1,10 @@
-"""Errors raised by the workflow services. They extend ``permits.exceptions`` so that pages and
-the API map every app's errors the same way: ``Invalid`` → 400 ``invalid`` (with ``fields``),
-``MissingMaterials`` → 400 ``missing_materials``, ``NotFound`` → 404 ``not_found`` (missing and
-foreign alike), ``Conflict`` → 409 ``conflict``.
+"""Errors raised by the workflow services, on the one hierarchy of domain errors
+(``onestop.errors.DomainError``, through ``permits.exceptions``), so that pages and the API
+(``onestop.api``, the one mapping) treat every app's errors the same way: ``Invalid`` → 400
+``invalid`` (with ``fields``), ``MissingMaterials`` → 400 ``missing_materials``, ``NotFound``
+→ 404 ``not_found`` (missing and foreign alike), ``Conflict`` → 409 ``conflict``,
+``Forbidden`` → 403 ``permission_denied``; a lock not had within the lock timeout is 503
+``busy`` (``onestop.errors.busy_from``).
 
 ``Conflict`` means only what API.md says: the case or task is no longer in a state that allows
 the act, or another user holds the task. A busy database is never a conflict: writers wait on
@@ -49,7 +52,7 @@ class Conflict(WorkflowError, permits_exceptions.Conflict):
     default_message = _("This case or task is no longer in a state that allows this.")
 
 
-class Forbidden(WorkflowError):
+class Forbidden(WorkflowError, permits_exceptions.NotAllowed):
     """The user may see the case or task but may not do this (not their stage, not the
     holder, not a head): 403 ``permission_denied``."""
 

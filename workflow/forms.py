@@ -1,5 +1,6 @@
 """Back-office forms: the inbox filters and the decision form of each task kind (API.md's task
-table). They check the shape of the input; the services check the rules."""
+table). The decision form's choices and its validation are the step registry's
+(``workflow.steps``): the same decision serializers the API and the service use."""
 
 from __future__ import annotations
 
@@ -10,29 +11,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from workflow.exceptions import Invalid
 from workflow.models import TaskKind, Warning
-
-DECISIONS: dict[str, list[tuple[str, Any]]] = {
-    TaskKind.ACCEPTANCE: [
-        ("approve", _("Accept (受理)")),
-        ("supplement", _("Ask for a supplement (补正, one-time notice)")),
-        ("deny", _("Do not accept (不予受理)")),
-    ],
-    TaskKind.REVIEW: [
-        ("approve", _("Approve")),
-        ("supplement", _("Ask for a supplement")),
-        ("deny", _("Deny")),
-    ],
-    TaskKind.CONSULTATION: [("approve", _("Agree")), ("deny", _("Disagree"))],
-    TaskKind.INSPECTION: [
-        ("pass", _("On-site inspection passed")),
-        ("fail", _("On-site inspection failed")),
-    ],
-    TaskKind.DECISION: [
-        ("approve", _("Approve (准予许可), issue the certificate")),
-        ("deny", _("Deny (不予许可)")),
-    ],
-}
+from workflow.steps.registry import registered
 
 FREE_MISSING_ROWS = 2
 _NAME_SPLIT = re.compile(r"[,，、;；\s]+")
@@ -112,7 +93,8 @@ class TaskDecisionForm(forms.Form):
         self.kind = kind
         self.requirements = [r for r in requirements if r.get("id") is not None]
         self.current_materials = dict(current_materials or {})
-        self.fields["decision"].choices = DECISIONS.get(kind, [("approve", _("Approve"))])
+        self.step = registered().get(kind)
+        self.fields["decision"].choices = self.step.choices() if self.step else []
         if kind in (TaskKind.ACCEPTANCE, TaskKind.REVIEW):
             self._add_missing_fields()
         if kind == TaskKind.ACCEPTANCE:
@@ -136,8 +118,6 @@ class TaskDecisionForm(forms.Form):
                 required=False,
                 max_length=200,
             )
-        if kind == TaskKind.CONSULTATION:
-            self.fields["opinion"].help_text = _("Required: your department's opinion.")
         if kind == TaskKind.INSPECTION:
             self.fields["inspected_on"] = forms.DateField(
                 label=_("Inspected on"),
@@ -213,22 +193,27 @@ class TaskDecisionForm(forms.Form):
         return missing
 
     def clean(self) -> dict[str, Any]:
+        """The decision's serializer (the step registry's) checks the input; the case-dependent
+        rules follow in the service, with the same messages."""
         data = super().clean()
         decision = data.get("decision")
-        opinion = (data.get("opinion") or "").strip()
-        if decision == "deny" and not opinion:
-            self.add_error("opinion", _("Give the reasons: they are shown to the applicant."))
-        if self.kind == TaskKind.CONSULTATION and not opinion:
-            self.add_error("opinion", _("Give your department's opinion."))
-        if decision == "supplement" and not self._missing():
-            self.add_error(
-                None,
-                _("Tick at least one material or describe what is missing in “Other item”."),
-            )
-        if data.get("tolerated") and not data.get("tolerance_deadline") and decision == "approve":
-            self.add_error(
-                "tolerance_deadline", _("Give the date by which the tolerated materials are due.")
-            )
+        if self.step is None or not decision:
+            return data
+        payload = self.payload()
+        payload.pop("decision")
+        try:
+            self.step.validate(decision=decision, data=payload)
+        except Invalid as exc:
+            for name, messages in exc.fields.items():
+                if name == "missing":
+                    messages = [
+                        _("Tick at least one material or describe what is missing in “Other item”.")
+                    ]
+                target = name if name in self.fields and name != "decision" else None
+                if target is not None and target in self.errors:
+                    continue  # the field's own check already said so
+                for message in messages:
+                    self.add_error(target, message)
         return data
 
     def payload(self) -> dict[str, Any]:
@@ -246,7 +231,9 @@ class TaskDecisionForm(forms.Form):
         if self.kind == TaskKind.ACCEPTANCE and decision == "deny" and data.get("competent_agency"):
             payload["competent_agency"] = data["competent_agency"].strip()
         if self.kind == TaskKind.INSPECTION:
-            payload["inspected_on"] = data["inspected_on"]
-            payload["inspectors"] = [n for n in _NAME_SPLIT.split(data["inspectors"]) if n]
-            payload["findings"] = data["findings"].strip()
+            for name in ("inspected_on", "findings"):
+                if data.get(name):
+                    payload[name] = data[name]
+            if data.get("inspectors"):
+                payload["inspectors"] = [n for n in _NAME_SPLIT.split(data["inspectors"]) if n]
         return payload

@@ -123,7 +123,7 @@ class CaseTask(models.Model):
     warning = models.CharField(
         _("warning"), max_length=8, choices=Warning.choices, default=Warning.NONE
     )
-    # The clock (workflow.clocks): when the task turns yellow (due minus the configured working
+    # The clock (workflow.deadlines): when the task turns yellow (due minus the configured working
     # days, kept beside due_at so the sweep can select it in SQL), its unit, and since when a
     # special procedure pauses it.
     yellow_at = models.DateTimeField(_("yellow from"), null=True, blank=True)
@@ -221,7 +221,7 @@ class IdempotentRequest(models.Model):
         return f"{self.user_id}:{self.key}"
 
 
-# --- The work calendar (工作日历): rows that workflow.calendar does its arithmetic on ---------
+# --- The work calendar (工作日历): rows the calendar does its arithmetic on ---------
 
 
 class CalendarDayKind(models.TextChoices):
@@ -285,7 +285,7 @@ class CalendarYear(models.Model):
         return str(self.year)
 
 
-# --- Deadlines: what the sweep and the clocks record (workflow.clocks, workflow.deadlines) -----
+# --- Deadlines: what the sweep and the clocks record (workflow.deadlines) ----------------------
 
 
 class Threshold(models.TextChoices):

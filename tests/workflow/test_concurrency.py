@@ -12,7 +12,7 @@ from collections import Counter
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from viewflow.workflow.models import Task
 
 from departments.models import Role
@@ -216,3 +216,46 @@ def test_two_departments_ask_for_supplements_at_once_one_merged_notice():
         notice = SupplementNotice.objects.get(application=app)
         assert sorted(r["department"] for r in notice.requests) == sorted(d.code for d in asking)
         assert Event.objects.filter(application=app, action="paused").count() == 1
+
+
+def test_a_case_held_past_the_lock_timeout_answers_busy_503_not_409():
+    """A writer that cannot have the case's row within PostgreSQL's ``lock_timeout`` gets the
+    database's ``LockNotAvailable`` (SQLSTATE 55P03), which the API answers 503 ``busy``; once
+    the holder lets go, the same request succeeds."""
+    from rest_framework.test import APIClient
+
+    world = build_world(0, materials=[])
+    app = submitted_case(world)
+    task = open_task(app, kind="acceptance")
+    holding, release = threading.Event(), threading.Event()
+
+    def hold():
+        try:
+            with transaction.atomic():
+                Application.objects.select_for_update().get(pk=app.pk)
+                holding.set()
+                release.wait(timeout=30)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert holding.wait(timeout=30)
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '200ms'")
+        client = APIClient()
+        client.force_authenticate(world.lead_staff["undertake"])
+        url = f"/api/v1/tasks/{task.pk}/complete/"
+        r = client.post(url, {"decision": "approve"}, format="json")
+        assert r.status_code == 503 and r.data["code"] == "busy", r.data
+        assert r.data["detail"] and r.data["fields"] == {}
+    finally:
+        release.set()
+        holder.join(timeout=30)
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")
+    r = client.post(url, {"decision": "approve"}, format="json")
+    assert r.status_code == 200, r.data
+    task.refresh_from_db()
+    assert task.status == "done"

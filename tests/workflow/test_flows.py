@@ -380,3 +380,51 @@ def test_window_clerk_enters_a_walk_in_case_and_hands_the_result_over():
     app.refresh_from_db()
     assert app.status == "closed" and app.handover["method"] == "window"
     assert Event.objects.filter(application=app, action="handed_over").exists()
+
+
+def test_flow_registry_and_the_old_flow_path_still_resolve():
+    """The flows became a package: the registry names the flow per service model, and a process
+    or task reference stored under the old path (``workflow/flows.ParallelLicensingFlow``) still
+    resolves; migration 0005 moves stored references to the new module."""
+    import importlib
+
+    from django.db import connection
+    from viewflow.workflow.fields import import_flow_by_ref, import_task_by_ref
+
+    from permits.models import ServiceModel
+    from workflow.flows.parallel import ParallelLicensingFlow
+    from workflow.flows.registry import NoFlow, flow_for, has_flow
+
+    assert flow_for(ServiceModel.PARALLEL) is ParallelLicensingFlow
+    assert flow_for(ServiceModel.SINGLE_DEPARTMENT) is ParallelLicensingFlow
+    assert not has_flow(ServiceModel.CORE_DEPARTMENT)
+    with pytest.raises(NoFlow):
+        flow_for(ServiceModel.PROCESS_CENTRED)
+    assert import_flow_by_ref("workflow/flows.ParallelLicensingFlow") is ParallelLicensingFlow
+    assert import_task_by_ref("workflow/flows.ParallelLicensingFlow.review").name == "review"
+
+    world = build_world(1)
+    app = submitted_case(world)
+    process = CaseProcess.objects.get(application=app)
+    assert process.flow_class is ParallelLicensingFlow
+    migration = importlib.import_module("workflow.migrations.0005_flow_class_paths")
+    with connection.cursor() as cursor:
+        for sql in migration.BACKWARD:
+            cursor.execute(sql)
+        cursor.execute("SELECT flow_class FROM viewflow_process WHERE id = %s", [process.pk])
+        assert cursor.fetchone()[0] == "workflow/flows.ParallelLicensingFlow"
+        # a case in flight under the old reference still moves (its lock, its nodes)
+        accept(world, app)
+        for sql in migration.FORWARD:
+            cursor.execute(sql)
+        cursor.execute("SELECT flow_class FROM viewflow_process WHERE id = %s", [process.pk])
+        assert cursor.fetchone()[0] == "workflow/flows.parallel.ParallelLicensingFlow"
+        cursor.execute(
+            "SELECT count(*) FROM viewflow_task WHERE process_id = %s AND flow_task NOT LIKE %s",
+            [process.pk, "workflow/flows.parallel.ParallelLicensingFlow.%"],
+        )
+        assert cursor.fetchone()[0] == 0
+    approve_department(world, app, world.departments[0])
+    decide(world, app)
+    app.refresh_from_db()
+    assert app.status == "approved"

@@ -9,12 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 
 from permits.models import Application, ApplicationDepartment, Event, Material
 from permits.validators import mask_id_number, mask_name, mask_phone
-from workflow.models import CaseTask, TaskKind
-from workflow.services import TASK_DECISIONS
+from workflow.models import CaseTask
+from workflow.steps.registry import registered
 
 # --- Input --------------------------------------------------------------------------------
 
@@ -74,25 +75,22 @@ class ReassignSerializer(serializers.Serializer):
     user = serializers.CharField(max_length=150, help_text=_("The username."))
 
 
-class MissingSerializer(serializers.Serializer):
-    requirement = serializers.IntegerField(required=False, allow_null=True)
-    material = serializers.IntegerField(required=False, allow_null=True)
-    note = serializers.CharField(required=False, allow_blank=True, max_length=500)
+def task_complete_request_serializers() -> list:
+    """Every registered decision's input serializer (``workflow.steps``): the request body of
+    ``POST /tasks/{id}/complete/`` is one of them, told apart by its ``decision`` constant."""
+    return [
+        decision.serializer
+        for step in registered().values()
+        for decision in step.decisions.values()
+    ]
 
 
-class TaskCompleteSerializer(serializers.Serializer):
-    """Per kind, the decisions and their fields of API.md's task table."""
-
-    decision = serializers.CharField(max_length=16)
-    opinion = serializers.CharField(required=False, allow_blank=True, max_length=5000)
-    tolerated = serializers.ListField(child=serializers.IntegerField(), required=False)
-    tolerance_deadline = serializers.DateField(required=False, allow_null=True)
-    competent_agency = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    missing = MissingSerializer(many=True, required=False)
-    inspected_on = serializers.DateField(required=False, allow_null=True)
-    inspectors = serializers.ListField(child=serializers.CharField(max_length=60), required=False)
-    findings = serializers.CharField(required=False, allow_blank=True, max_length=5000)
-    departments = serializers.ListField(child=serializers.JSONField(), required=False)
+# The schema of the task-complete body, read from the step registry (nothing repeated here).
+TaskCompleteRequest = PolymorphicProxySerializer(
+    component_name="TaskComplete",
+    serializers=task_complete_request_serializers,
+    resource_type_field_name=None,
+)
 
 
 # --- Output -------------------------------------------------------------------------------
@@ -255,7 +253,7 @@ def task_row(t: CaseTask) -> dict[str, Any]:
 def task_detail(t: CaseTask, app: Application) -> dict[str, Any]:
     return {
         **task_row(t),
-        "decisions": sorted(TASK_DECISIONS.get(TaskKind(t.kind), ())),
+        "decisions": sorted(step.decisions) if (step := registered().get(t.kind)) else [],
         "case": application_detail(app),
     }
 

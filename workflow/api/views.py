@@ -27,6 +27,7 @@ from rest_framework.views import APIView
 from viewflow.workflow.exceptions import FlowLockFailed
 
 from onestop.api import ApiError, Pagination, api_error_from
+from onestop.errors import DomainError
 from permits.exceptions import PermitsError
 from permits.models import Application
 from permits.selectors import application_track, certificate_verify
@@ -52,25 +53,19 @@ def api_error(exc: PermitsError) -> ApiError:
 
 
 def calls_service(method):
-    """Map the apps' exceptions onto the contract's error shape. A lock that could not be had
-    within the database's lock timeout is 503 (retry), never 409."""
+    """Map the apps' exceptions onto the contract's error shape (``onestop.api.api_error_from``,
+    the one mapping: a lock not had within the database's lock timeout is 503 ``busy``, never
+    409), raised inside the view so the idempotency record sees the answer."""
 
     @functools.wraps(method)
     def wrapper(self, request, *args, **kwargs):
         try:
             return method(self, request, *args, **kwargs)
-        except PermitsError as exc:
-            raise api_error(exc) from exc
-        except (FlowLockFailed, DatabaseError) as exc:
-            if isinstance(exc, IntegrityError):
+        except (DomainError, FlowLockFailed, DatabaseError) as exc:
+            error = api_error_from(exc)
+            if error is None:
                 raise
-            if "lock" not in str(exc).lower() and not isinstance(exc, FlowLockFailed):
-                raise
-            raise ApiError(
-                "busy",
-                _("The case is busy; please try again."),
-                status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
-            ) from exc
+            raise error from exc
 
     return wrapper
 
@@ -442,21 +437,24 @@ class TaskReassignView(_TaskAction):
 
 
 class TaskCompleteView(_TaskAction):
-    @_task_action_schema(_("Complete the task with a decision"), s.TaskCompleteSerializer)
+    """The body is validated by the service with the task kind's decision serializer (the step
+    registry's), the one definition the schema also shows."""
+
+    @_task_action_schema(_("Complete the task with a decision"), s.TaskCompleteRequest)
     def post(self, request, task_id):
         return super().post(request, task_id)
 
     def act(self, request, task):
-        data = s.TaskCompleteSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
-        decision = fields.pop("decision")
-        opinion = fields.pop("opinion", "")
-        if "missing" in fields:
-            fields["missing"] = [dict(m) for m in fields["missing"]]
-        services.task_complete(
-            task=task, actor=request.user, decision=decision, opinion=opinion, **fields
-        )
+        body = request.data if isinstance(request.data, dict) else {}
+        fields = {k: v for k, v in body.items() if k not in ("task", "actor")}
+        decision = fields.pop("decision", "")
+        if not isinstance(decision, str) or not decision:
+            raise ApiError(
+                "invalid",
+                _("The submitted data is not valid."),
+                fields={"decision": [_("This field is required.")]},
+            )
+        services.task_complete(task=task, actor=request.user, decision=decision, **fields)
 
 
 # --- Public -------------------------------------------------------------------------------

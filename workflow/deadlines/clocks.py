@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from departments import access
+from onestop.errors import DomainError
 from permits.choices import EventAction
 from permits.models import (
     Application,
@@ -56,13 +57,14 @@ from workflow.services.locking import case_locked
 ACCEPTANCE_DAYS = 5  # 行政许可法 第三十二条
 
 
-class ClockError(Exception):
-    """A clock act the rules do not allow; ``message`` is translated."""
+class ClockError(DomainError):
+    """A clock act the rules do not allow; ``message`` is translated. On the one hierarchy of
+    domain errors, so the API maps it like every other (``code``: invalid, not_found, conflict,
+    or permission_denied — ``"forbidden"`` is accepted as its old name)."""
 
     def __init__(self, message: str, *, code: str = "invalid") -> None:
         super().__init__(message)
-        self.message = message
-        self.code = code
+        self.code = "permission_denied" if code == "forbidden" else code
 
 
 # --- Thresholds ------------------------------------------------------------------------------

@@ -381,10 +381,10 @@ def _deemed_approval(mark: DeadlineMark, task: CaseTask) -> str:
     through the flow's service (so the join goes on). A task answered meanwhile stays as it is."""
     from django.utils.translation import gettext as _
 
-    from workflow import services
+    from workflow.services.tasks import review_deemed_approve
 
     opinion = _("Deemed approved: no answer within the time limit (逾期视为同意).")
-    done = services.review_deemed_approve(task=task.pk, opinion=opinion)
+    done = review_deemed_approve(task=task.pk, opinion=opinion)
     return "deemed_approved" if done else "stale"
 
 

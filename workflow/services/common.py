@@ -14,25 +14,25 @@ from permits.models import (
     Event,
     ParticipationStatus,
     ServiceItem,
-    ServiceModel,
 )
 from permits.models.applications import InvalidTransition
 from workflow.deadlines import calendar, clocks
 from workflow.deadlines.calendar import WORKING_DAY
 from workflow.exceptions import Conflict, Forbidden, NotFound
-from workflow.models import TaskKind
+from workflow.flows.registry import FLOWS, has_flow
 from workflow.services.events import event_append
 from workflow.spec import VersionSpec, version_spec
 
 S = ApplicationStatus
 P = ParticipationStatus
 
-SUPPORTED_MODELS = frozenset({ServiceModel.PARALLEL, ServiceModel.SINGLE_DEPARTMENT})
+# The service models that have a flow (workflow/flows/registry.py is the one list).
+SUPPORTED_MODELS = frozenset(FLOWS)
 
 
 def item_applies_online(item: ServiceItem) -> bool:
     """Whether a case of this item can be started here: its service model has a flow."""
-    return item.service_model in SUPPORTED_MODELS
+    return has_flow(item.service_model)
 
 
 ACCEPTANCE_DAYS = 5  # 行政许可法 第三十二条: acceptance decided within five working days
@@ -42,23 +42,6 @@ REMEDY_NOTICE = (
     "申请人如对本决定不服，可以自收到本决定之日起六十日内依法申请行政复议，"
     "或者在六个月内依法向人民法院提起行政诉讼。"
 )
-
-# ---------------------------------------------------------------------------------------------
-# Task kinds and the decisions each accepts (API.md, the task table). Kinds of the other flows
-# are listed so their decisions are validated the same way when those flows are added.
-TASK_DECISIONS: dict[str, frozenset[str]] = {
-    TaskKind.ACCEPTANCE: frozenset({"approve", "deny", "supplement"}),
-    TaskKind.REVIEW: frozenset({"approve", "deny", "supplement"}),
-    TaskKind.CONSULTATION: frozenset({"approve", "deny"}),
-    TaskKind.INSPECTION: frozenset({"pass", "fail"}),
-    TaskKind.DECISION: frozenset({"approve", "deny", "consult"}),
-    TaskKind.TRIAGE: frozenset({"answer", "dispatch"}),
-    TaskKind.HANDLING: frozenset({"reply", "return"}),
-    TaskKind.REPLY_REVIEW: frozenset({"approve", "deny"}),
-    TaskKind.RECTIFICATION: frozenset({"done", "appeal"}),
-    TaskKind.APPEAL_REVIEW: frozenset({"uphold", "overturn"}),
-}
-
 
 # ---------------------------------------------------------------------------------------------
 # Clocks

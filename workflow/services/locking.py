@@ -7,31 +7,42 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import transaction
 
 from permits.models import Application
 from workflow.exceptions import Conflict, NotFound
-from workflow.models import CaseProcess
+from workflow.models import CaseProcess, CaseTask
+
+# The application locked by the innermost ``case_locked``/``task_case_locked`` of this thread:
+# flow nodes that run under the lock (a step opening) read it instead of re-reading the row.
+_locked_case: ContextVar[Application | None] = ContextVar("locked_case", default=None)
 
 
 @contextmanager
 def case_locked(application_id: int) -> Iterator[Application]:
     """Lock a case for writing: its process row (if it has one) then its application row.
 
-    Opens (or joins) a transaction; yields the locked application. A draft that another writer
-    submitted meanwhile answers ``Conflict``: the act was meant for a draft."""
-    from workflow.flows import ParallelLicensingFlow
-
+    The process row is locked through the case's own flow (the flow its process row names,
+    ``CaseProcess.flow_class``), so each flow's ``lock_impl`` applies to its cases. Opens (or
+    joins) a transaction; yields the locked application. A draft that another writer submitted
+    meanwhile answers ``Conflict``: the act was meant for a draft."""
     with transaction.atomic():
-        process_id = (
+        process = (
             CaseProcess.objects.filter(application_id=application_id)
-            .values_list("pk", flat=True)
+            .values_list("pk", "flow_class")
             .first()
         )
-        if process_id is not None:
-            with ParallelLicensingFlow.lock(process_id):
-                yield locked_application(application_id)
+        if process is not None:
+            process_id, flow_class = process
+            with flow_class.lock(process_id):
+                application = locked_application(application_id)
+                token = _locked_case.set(application)
+                try:
+                    yield application
+                finally:
+                    _locked_case.reset(token)
         else:
             application = locked_application(application_id)
             if CaseProcess.objects.filter(application_id=application_id).exists():
@@ -49,3 +60,49 @@ def locked_application(application_id: int) -> Application:
         )
     except Application.DoesNotExist as exc:
         raise NotFound() from exc
+
+
+@contextmanager
+def task_case_locked(task_id: int, *, visible_q=None) -> Iterator[tuple[Application, CaseTask]]:
+    """Lock a task's case in the one order — the process row through its own flow, then the
+    application row together with the task row (one ``SELECT … FOR UPDATE OF``) — and yield
+    both as they are now. ``visible_q`` filters the task first (the caller's access rule), so a
+    task the caller may not see is ``NotFound`` like a missing one. Costs three queries: the
+    task's process, the process lock, the application and task."""
+    tasks = CaseTask.objects.filter(pk=task_id)
+    if visible_q is not None:
+        tasks = tasks.filter(visible_q)
+    row = tasks.values_list(
+        "application_id", "application__process__pk", "application__process__flow_class"
+    ).first()
+    if row is None:
+        raise NotFound()
+    application_id, process_id, flow_class = row
+    if process_id is None:  # pragma: no cover - a task always belongs to a started case
+        raise Conflict()
+    with transaction.atomic(), flow_class.lock(process_id):
+        task = (
+            CaseTask.objects.select_for_update(of=("self", "application"))
+            .select_related(
+                "application",
+                "application__item",
+                "application__item_version",
+                "application__lead_department",
+                "department",
+                "participation",
+            )
+            .get(pk=task_id)
+        )
+        token = _locked_case.set(task.application)
+        try:
+            yield task.application, task
+        finally:
+            _locked_case.reset(token)
+
+
+def locked_case(application_id: int) -> Application | None:
+    """The application this thread holds locked, when it is ``application_id`` (else None)."""
+    application = _locked_case.get()
+    if application is not None and application.pk == application_id:
+        return application
+    return None

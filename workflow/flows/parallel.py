@@ -1,4 +1,5 @@
-"""The flows. Thin wiring: every node's work is done by ``workflow.services``.
+"""The parallel-licensing flow. Thin wiring: each human step's work is its step module's
+(``workflow.steps``), the other nodes call one service each.
 
 Parallel licensing (网上并联许可, DESIGN.md §4 flow 1), for ``parallel`` and
 ``single_department`` items::
@@ -18,8 +19,9 @@ Shape and why:
 
 * Human steps are ``HumanStep`` nodes (a viewflow ``Handle``): viewflow keeps the graph, the
   tokens and the join; the people-facing rows are our own ``CaseTask`` rows, created when the
-  node activates (``services.open_step``) and indexed for inboxes and the deadline sweep.
-  ``services.task_complete`` completes the viewflow task once the step is over.
+  node activates (the kind's ``Step.open`` in ``workflow.steps``) and indexed for inboxes and
+  the deadline sweep. ``services.task_complete`` completes the viewflow task once the step is
+  over.
 * One viewflow ``review`` task per participating department, created by ``DepartmentSplit``
   from the item version's data (the free viewflow's ``Split.Next`` has no data source). A
   department's stages (承办 → 审核 → 签发) are successive ``CaseTask`` rows inside that one
@@ -30,11 +32,12 @@ Shape and why:
 * Locking: viewflow's select-for-update lock in *blocking* mode (``nowait=False``) bounded by
   PostgreSQL's ``lock_timeout`` (settings). Concurrent writers to one case wait; the services
   take the process row first and the application row second, everywhere.
-* viewflow's own permission checks are not used: ``departments.access`` decides before any
-  node is touched.
+* viewflow's own permission checks are not used: the access module decides before any node
+  is touched.
 
-Further flows (core-department, process-centred) add their own graph here and reuse the same
-``HumanStep``/``CaseTask`` machinery with the other task kinds.
+Further flows (core-department, process-centred) are modules beside this one that reuse
+``HumanStep``/``DepartmentSplit`` and ``case_lock``; ``workflow/flows/registry.py`` maps a
+service model to its flow (docs/architecture.md, "How to add a flow").
 """
 
 from __future__ import annotations
@@ -48,7 +51,11 @@ from viewflow.workflow.lock import SelectForUpdateLock
 from viewflow.workflow.nodes.handle import HandleActivation
 from viewflow.workflow.nodes.split import SplitActivation
 
+from permits.models import ApplicationStatus
 from workflow.models import CaseProcess, TaskKind
+from workflow.services import participations
+from workflow.spec import version_spec
+from workflow.steps.registry import step_for
 
 # Block (do not fail fast) on the process row; the database's lock_timeout bounds the wait.
 case_lock = SelectForUpdateLock(nowait=False, attempts=3)
@@ -59,9 +66,7 @@ class HumanStepActivation(HandleActivation):
 
     @Activation.status.super()
     def activate(self):
-        from workflow import services
-
-        services.open_step(activation=self, kind=self.flow_task.kind)
+        step_for(self.flow_task.kind).open(activation=self)
 
 
 class HumanStep(flow.Handle):
@@ -142,26 +147,16 @@ class ParallelLicensingFlow(flow.Flow):
         return activation.process
 
     def is_accepted(self, activation) -> bool:
-        from permits.models import ApplicationStatus
-
         return activation.process.application.status == ApplicationStatus.IN_REVIEW
 
     def notify(self, activation) -> None:
-        from workflow import services
-
-        services.notify_departments(application=activation.process.application)
+        participations.notify_departments(application=activation.process.application)
 
     def with_participants(self, activation) -> bool:
-        from workflow import services
-
-        return bool(services.review_task_data(application=activation.process.application))
+        return bool(participations.review_task_data(application=activation.process.application))
 
     def review_data(self, activation) -> list[dict]:
-        from workflow import services
-
-        return services.review_task_data(application=activation.process.application)
+        return participations.review_task_data(application=activation.process.application)
 
     def requires_inspection(self, activation) -> bool:
-        from workflow.spec import version_spec
-
         return version_spec(activation.process.application.item_version).onsite_inspection

@@ -1,0 +1,146 @@
+"""The lead's decision (决定) at the lead's last configured stage: ``approve`` issues the result
+(准予许可 and the certificate), ``deny`` (不予许可) states the reasons, every department's
+opinion and the right to reconsideration and litigation (第三十八条).
+
+The core-department flow adds its ``consult`` decision (API.md) when it is built; until then a
+``consult`` answers 400 like any decision the kind does not take."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from permits.choices import EventAction
+from permits.models import (
+    Application,
+    ApplicationStatus,
+    Certificate,
+    Decision,
+    ParticipationStatus,
+)
+from workflow.exceptions import Conflict
+from workflow.models import CaseTask, TaskKind
+from workflow.services.common import _move
+from workflow.services.notices import denial_notice
+from workflow.spec import VersionSpec, version_spec
+from workflow.steps.base import (
+    DecisionInput,
+    OpinionRequiredInput,
+    Step,
+    case_of,
+    complete_flow_task,
+    decision_serializers,
+    finish,
+    lead_participation,
+    new_task,
+    task_event,
+)
+from workflow.steps.registry import register
+
+
+class DecisionStep(Step):
+    kind = TaskKind.DECISION
+    decisions = decision_serializers(
+        TaskKind.DECISION,
+        {
+            "approve": (gettext_lazy("Approve (准予许可), issue the certificate"), DecisionInput),
+            "deny": (gettext_lazy("Deny (不予许可)"), OpinionRequiredInput),
+        },
+    )
+
+    def open(self, *, activation) -> None:
+        app = case_of(activation)
+        lead = lead_participation(app)
+        new_task(
+            app,
+            kind=self.kind,
+            department_id=app.lead_department_id,
+            stage=((lead.stages if lead else None) or ["undertake"])[-1],
+            flow_task=activation.task,
+            participation=lead,
+            due_at=app.due_at,
+        )
+
+    def guard(self, *, application: Application, task: CaseTask) -> None:
+        if application.status != ApplicationStatus.IN_REVIEW:
+            raise Conflict()
+
+    def complete(self, *, application, task, actor, decision, data, now: datetime) -> None:
+        app, t = application, task
+        approved = decision == "approve"
+        before = _move(app, ApplicationStatus.APPROVED if approved else ApplicationStatus.DENIED)
+        app.decision = Decision.APPROVED if approved else Decision.DENIED
+        app.decision_opinion = data.get("opinion", "")
+        app.decided_at = now
+        app.save()
+        lead = t.participation
+        if lead is not None:
+            lead.status = ParticipationStatus.APPROVED if approved else ParticipationStatus.DENIED
+            lead.opinion = app.decision_opinion
+            lead.decided_at = now
+            lead.save()
+        result: dict[str, Any] = {}
+        if approved:
+            certificate = issue_certificate(app, version_spec(app.item_version), now)
+            result["certificate_number"] = certificate.number
+            note = _("Approved; certificate %(number)s issued.") % {"number": certificate.number}
+            action = EventAction.APPROVED
+        else:
+            note = denial_notice(app)
+            action = EventAction.DENIED
+        finish(
+            t, actor=actor, decision=decision, opinion=app.decision_opinion, now=now, result=result
+        )
+        task_event(
+            app,
+            t,
+            actor=actor,
+            action=action,
+            before=before,
+            after=app.status,
+            note=note,
+            data=result,
+        )
+        complete_flow_task(t.flow_task_id)
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later (the month's last day where it has fewer days)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise ValueError(day)  # pragma: no cover
+
+
+def issue_certificate(app: Application, spec: VersionSpec, now: datetime) -> Certificate:
+    """The e-certificate of an approved case: holder, issuer (the lead), validity from the
+    item version."""
+    months = spec.result_validity_months
+    valid_until = add_months(timezone.localdate(now), months) if months else None
+    if app.applicant_enterprise_id:
+        holder = app.applicant_enterprise.name
+        identifier = app.applicant_enterprise.credit_code
+    else:
+        holder = app.applicant_person.real_name if app.applicant_person_id else ""
+        identifier = app.applicant_person.id_number if app.applicant_person_id else ""
+    return Certificate.objects.create(
+        number="YFZ" + app.number[2:],
+        type=spec.result_name or app.item.name,
+        application=app,
+        holder_name=holder,
+        holder_identifier=identifier,
+        issuer_id=app.lead_department_id,
+        issued_at=now,
+        valid_until=valid_until,
+    )
+
+
+register(DecisionStep())

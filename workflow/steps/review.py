@@ -1,0 +1,159 @@
+"""A participating department's review (并联审查): one viewflow task per department, its stages
+(承办 → 审核 → 签发) successive ``CaseTask`` rows. ``approve`` moves to the next stage or approves
+for the department; ``deny`` (reasons required, they reach the decision) ends the department's
+review; ``supplement`` asks the applicant and waits. The deadline sweep completes an overdue
+review by deemed approval (逾期视为同意) where the item allows it (``deem_approved``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+from permits.choices import EventAction
+from permits.models import (
+    Application,
+    ApplicationDepartment,
+    ApplicationStatus,
+    ParticipationStatus,
+)
+from workflow.exceptions import Conflict
+from workflow.models import CaseTask, TaskKind
+from workflow.services.common import add_time_limit
+from workflow.services.participations import parallel_rows
+from workflow.steps.base import (
+    DecisionInput,
+    OpinionRequiredInput,
+    Step,
+    case_of,
+    complete_flow_task,
+    decision_serializers,
+    finish,
+    new_task,
+    stage_due,
+    task_event,
+)
+from workflow.steps.registry import register
+from workflow.steps.supplement import SupplementInput, request_supplement
+
+
+class ReviewStep(Step):
+    kind = TaskKind.REVIEW
+    decisions = decision_serializers(
+        TaskKind.REVIEW,
+        {
+            "approve": (gettext_lazy("Approve"), DecisionInput),
+            "supplement": (gettext_lazy("Ask for a supplement"), SupplementInput),
+            "deny": (gettext_lazy("Deny"), OpinionRequiredInput),
+        },
+    )
+
+    def open(self, *, activation) -> None:
+        """The department's first stage opens, due at its share of the department's limit;
+        the department's row starts its clock."""
+        app = case_of(activation)
+        now = timezone.now()
+        wanted = activation.task.data["participation"]
+        participation = next(
+            (row for row in parallel_rows(app) if row.pk == wanted), None
+        ) or ApplicationDepartment.objects.get(pk=wanted)
+        participation.status = ParticipationStatus.IN_REVIEW
+        participation.stage = (participation.stages or ["undertake"])[0]
+        participation.started_at = now
+        if participation.time_limit_days:
+            participation.due_at = add_time_limit(
+                start=now,
+                days=participation.time_limit_days,
+                unit=participation.time_limit_unit or "working_day",
+            )
+        participation.save()
+        new_task(
+            app,
+            kind=self.kind,
+            department_id=participation.department_id,
+            stage=participation.stage,
+            flow_task=activation.task,
+            participation=participation,
+            due_at=stage_due(participation, 0),
+        )
+
+    def guard(self, *, application: Application, task: CaseTask) -> None:
+        if application.status not in (ApplicationStatus.IN_REVIEW, ApplicationStatus.SUPPLEMENT):
+            raise Conflict()
+
+    def complete(self, *, application, task, actor, decision, data, now: datetime) -> None:
+        app, t, opinion = application, task, data.get("opinion", "")
+        if decision == "supplement":
+            request_supplement(
+                app, t, actor=actor, missing=data["missing"], opinion=opinion, now=now
+            )
+            return
+        finish(t, actor=actor, decision=decision, opinion=opinion, now=now)
+        participation = t.participation
+        stages = participation.stages or ["undertake"]
+        index = stages.index(t.stage) if t.stage in stages else len(stages) - 1
+        if decision == "approve" and index + 1 < len(stages):
+            participation.stage = stages[index + 1]
+            participation.save(update_fields=["stage"])
+            task_event(app, t, actor=actor, action=EventAction.STAGE_APPROVED, note=opinion)
+            new_task(
+                app,
+                kind=self.kind,
+                department_id=t.department_id,
+                stage=participation.stage,
+                flow_task=t.flow_task_id,
+                participation=participation,
+                due_at=stage_due(participation, index + 1),
+            )
+            return
+        approved = decision == "approve"
+        participation.status = (
+            ParticipationStatus.APPROVED if approved else ParticipationStatus.DENIED
+        )
+        participation.opinion = opinion
+        participation.decided_at = now
+        participation.save(update_fields=["status", "opinion", "decided_at"])
+        task_event(
+            app,
+            t,
+            actor=actor,
+            action=EventAction.DEPARTMENT_APPROVED if approved else EventAction.DEPARTMENT_DENIED,
+            note=opinion,
+        )
+        complete_flow_task(t.flow_task_id)
+
+    def deem_approved(self, *, application: Application, task: CaseTask, opinion: str) -> bool:
+        """逾期视为同意: the system approves an overdue review for the department, so the join
+        goes on. False, changing nothing, when the task waits for the applicant or the case's
+        clocks are paused or it is not under review. Under the case lock the caller holds."""
+        app, t = application, task
+        if (
+            t.kind != self.kind
+            or t.awaiting_applicant
+            or t.paused
+            or app.paused
+            or app.status != ApplicationStatus.IN_REVIEW
+            or t.participation is None
+        ):
+            return False
+        now = timezone.now()
+        participation = t.participation
+        finish(t, actor=None, decision="approve", opinion=opinion, now=now)
+        participation.status = ParticipationStatus.DEEMED_APPROVED
+        participation.opinion = opinion
+        participation.decided_at = now
+        participation.save(update_fields=["status", "opinion", "decided_at"])
+        task_event(
+            app,
+            t,
+            actor=None,
+            action=EventAction.DEPARTMENT_DEEMED_APPROVED,
+            note=opinion,
+            data={"deemed": True},
+        )
+        complete_flow_task(t.flow_task_id)
+        return True
+
+
+register(ReviewStep())

@@ -204,7 +204,10 @@ def run_size(total: int, dept, item, region) -> dict:
 
     # The real select-and-mark (red step), batch by batch, follow-ups not started.
     marked = 0
-    with mock.patch.object(sweep, "_schedule_followup", lambda mark_id: None):
+    with (
+        mock.patch.object(sweep, "_schedule_followup", lambda mark_id: None),
+        mock.patch.object(sweep, "_schedule_followups", lambda mark_ids: None),
+    ):
         started = time.perf_counter()
         while True:
             count, _ids = sweep.sweep_step(
@@ -226,13 +229,14 @@ def run_size(total: int, dept, item, region) -> dict:
     def schedule(mark_id: int) -> None:
         queue.append(mark_id)
 
-    def notify_now(event_id: int) -> None:
+    def notify_now(task_name: str, event_id: int) -> None:
         notification_services.notify_for_event(event_id=event_id)
 
     with (
         mock.patch.object(sweep, "_schedule_followup", schedule),
-        mock.patch("notifications.hooks.enqueue_notify_event", notify_now),
-        mock.patch("notifications.services.enqueue_delivery", lambda delivery_id: None),
+        mock.patch.object(sweep, "_schedule_followups", lambda ids: queue.extend(ids)),
+        mock.patch("notifications.hooks.enqueue", notify_now),
+        mock.patch("notifications.services.enqueue_many", lambda task_name, calls: []),
     ):
         from django.db import transaction
 

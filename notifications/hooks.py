@@ -1,26 +1,15 @@
-"""The hook between the case's event log and the notices: every committed Event whose action
-notifies someone enqueues ``notifications.notify_event`` after commit. Enqueueing never breaks
-the case: a broker outage is logged and the beat's catch-up finds the event later."""
+"""The hook between the case's event log and the notices: every Event whose action notifies
+someone enqueues ``notifications.notify_event`` in the event's own transaction, through the
+outbox (``onestop.dispatch``): it is published after commit, and later by the relay should the
+broker be down, so enqueueing never breaks the case and loses nothing."""
 
 from __future__ import annotations
 
-import logging
-
 from django.conf import settings
-from django.db import transaction
+
+from onestop.dispatch import enqueue
 
 from .rules import rule_for
-
-logger = logging.getLogger("notifications")
-
-
-def enqueue_notify_event(event_id: int) -> None:
-    from .tasks import notify_event
-
-    try:
-        notify_event.delay(event_id)
-    except Exception:  # the broker is down: the catch-up sweep will find the event
-        logger.warning("could not enqueue notify_event(%s); left for the catch-up", event_id)
 
 
 def event_recorded(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
@@ -28,5 +17,4 @@ def event_recorded(sender, instance, created: bool, raw: bool = False, **kwargs)
         return
     if rule_for(instance.action) is None:
         return
-    event_id = instance.pk
-    transaction.on_commit(lambda: enqueue_notify_event(event_id))
+    enqueue("notifications.notify_event", instance.pk)

@@ -23,6 +23,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from onestop.dispatch import enqueue_many
+
 from .backends import DeliveryError, Message, get_backend
 from .messages import render
 from .models import (
@@ -193,18 +195,8 @@ def notification_create(
                     notification__in=notices, status=DeliveryStatus.PENDING
                 ).values_list("pk", flat=True)
             )
-            for delivery_id in pending:
-                transaction.on_commit(lambda d=delivery_id: enqueue_delivery(d))
+            enqueue_many("notifications.deliver", [(d,) for d in pending])
     return notices
-
-
-def enqueue_delivery(delivery_id: int) -> None:
-    from .tasks import deliver
-
-    try:
-        deliver.delay(delivery_id)
-    except Exception:  # left pending: the beat's catch-up re-enqueues it
-        logger.warning("could not enqueue deliver(%s); left pending", delivery_id)
 
 
 def notify_for_event(*, event_id: int) -> list[Notification]:
@@ -326,15 +318,11 @@ def catch_up(*, now: datetime | None = None) -> dict[str, int]:
         .exclude(pk__in=EventNotified.objects.values("event_id"))
         .values_list("pk", flat=True)[:500]
     )
-    from .hooks import enqueue_notify_event
-
-    for event_id in events:
-        enqueue_notify_event(event_id)
+    enqueue_many("notifications.notify_event", [(e,) for e in events])
     deliveries = list(
         Delivery.objects.filter(
             status=DeliveryStatus.PENDING, created_at__gte=now - window, created_at__lt=now - settle
         ).values_list("pk", flat=True)[:500]
     )
-    for delivery_id in deliveries:
-        enqueue_delivery(delivery_id)
+    enqueue_many("notifications.deliver", [(d,) for d in deliveries])
     return {"events": len(events), "deliveries": len(deliveries)}

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "guardian",
     "viewflow",
     "viewflow.workflow",
+    "outbox",
     "departments",
     "permits",
     "workflow",
@@ -212,6 +213,13 @@ if REDIS_URL:
         # visibility timeout brings a killed worker's unacked messages back quickly.
         "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=300),
         "unacked_restore_interval": 10,
+        # A publisher facing a broker that is down gives up after one retry instead of
+        # reconnecting forever (kombu's default): the message is an outbox row, and the relay
+        # publishes it once the broker is back, so nothing waits on the broker.
+        "max_retries": 1,
+        "interval_start": 0,
+        "interval_step": 0.5,
+        "interval_max": 1,
     }
 else:
     CACHES = {
@@ -293,12 +301,22 @@ DEADLINE_SWEEP_BATCH = env.int("DEADLINE_SWEEP_BATCH", default=500)
 CALENDAR_NEXT_YEAR_WARNING_MONTH = env.int("CALENDAR_NEXT_YEAR_WARNING_MONTH", default=11)
 # Only one beat schedules at a time (a PostgreSQL advisory lock, or a lease row elsewhere).
 CELERY_BEAT_SCHEDULER = "workflow.deadlines.beat:SingleBeatScheduler"
+# The transactional outbox (outbox/, onestop.dispatch): the relay publishes rows the after-commit
+# send could not (broker down) once they are this old, every OUTBOX_RELAY_SECONDS.
+OUTBOX_RELAY_SECONDS = env.int("OUTBOX_RELAY_SECONDS", default=10)
+OUTBOX_RELAY_GRACE_SECONDS = env.int("OUTBOX_RELAY_GRACE_SECONDS", default=30)
+OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=7)
 CELERY_BEAT_SCHEDULE.update(
     {
         "sweep-deadlines": {
             "task": "workflow.sweep_deadlines",
             "schedule": float(DEADLINE_SWEEP_SECONDS),
             "options": {"expires": float(DEADLINE_SWEEP_SECONDS)},
+        },
+        "outbox-relay": {
+            "task": "outbox.relay",
+            "schedule": float(OUTBOX_RELAY_SECONDS),
+            "options": {"expires": float(OUTBOX_RELAY_SECONDS)},
         },
         "notifications-catch-up": {
             "task": "notifications.catch_up",

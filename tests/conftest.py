@@ -47,6 +47,39 @@ def redis_answers() -> bool:
         return False
 
 
+def suite_redis_url() -> str:
+    """The Redis database of this suite's broker and cache: one per test database (db 8 to 15),
+    so two suites on one machine (worktrees, a developer's run beside CI's) never consume each
+    other's Celery messages or share throttle counters, and a real worker started by a test
+    (tests/workflow/test_celery_worker.py) listens where this process publishes."""
+    import hashlib
+    from urllib.parse import urlsplit, urlunsplit
+
+    from django.conf import settings
+
+    name = os.environ.get("TEST_DATABASE_NAME", "test")
+    parts = urlsplit(settings.REDIS_URL)
+    db = 8 + hashlib.sha256(name.encode()).digest()[0] % 8
+    return urlunsplit((parts.scheme, parts.netloc, f"/{db}", "", ""))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _suite_redis():
+    """Point the in-process Celery app and the cache at this suite's own Redis database before
+    anything connects (both connect lazily, on first use)."""
+    from django.conf import settings
+
+    if not settings.REDIS_URL:
+        yield
+        return
+    from onestop.celery import app
+
+    url = suite_redis_url()
+    app.conf.broker_url = url
+    settings.CACHES["default"]["LOCATION"] = url
+    yield
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     skip_pg = pytest.mark.skip(
         reason=f"{SERVER_SKIP_PREFIX} PostgreSQL (DATABASE_URL is not a postgres:// URL)"

@@ -85,25 +85,25 @@ def test_events_enqueue_notification_after_commit_only(
     work_calendar, django_capture_on_commit_callbacks
 ):
     world, app = case_in_review(1)
-    with mock.patch("notifications.tasks.notify_event.delay") as delay:
+    with mock.patch("outbox.relay._publish_one") as publish:
         with django_capture_on_commit_callbacks(execute=True):
             event = Event.objects.create(application=app, action="approved")
-            assert delay.call_count == 0  # not before commit
+            assert publish.call_count == 0  # not before commit
         Event.objects.create(application=app, action="task_claimed")  # notifies nobody
-    delay.assert_called_once_with(event.pk)
+    publish.assert_called_once()
+    message = publish.call_args.args[0]
+    assert (message.task_name, message.args) == ("notifications.notify_event", [event.pk])
 
 
 def test_a_broker_outage_never_breaks_the_case(work_calendar, django_capture_on_commit_callbacks):
     world, app = case_in_review(1)
     with (
-        mock.patch(
-            "notifications.tasks.notify_event.delay", side_effect=ConnectionError("broker down")
-        ),
+        mock.patch("outbox.relay._publish_one", side_effect=ConnectionError("broker down")),
         django_capture_on_commit_callbacks(execute=True),
     ):
         Event.objects.create(application=app, action="approved")
     # The catch-up of the beat finds the event later.
-    with mock.patch("notifications.hooks.enqueue_notify_event") as enqueue:
+    with mock.patch("notifications.services.enqueue_many") as enqueue:
         from datetime import timedelta
 
         from django.utils import timezone

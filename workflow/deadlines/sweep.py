@@ -36,7 +36,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from onestop.dispatch import enqueue
+from onestop.dispatch import enqueue, enqueue_many
 from permits.choices import EventAction
 from permits.models import Application, ApplicationStatus, ParticipationRole, TimeoutPolicy
 from workflow.models import (
@@ -152,8 +152,7 @@ def sweep_step(*, kind: str, threshold: str, now: datetime, limit: int) -> tuple
             cursor.execute(mark_statement(kind=kind, threshold=threshold), [at, limit, at])
             rows = [row for row in cursor.fetchall() if row[3] is not None]
         mark_ids = _insert_marks(rows, kind=kind, threshold=threshold, now=at)
-        for mark_id in mark_ids:
-            _schedule_followup(mark_id)
+        _schedule_followups(mark_ids)
     return len(rows), mark_ids
 
 
@@ -209,16 +208,22 @@ def _schedule_followup(mark_id: int) -> None:
     if queue is not None:
         queue.append(mark_id)
     else:
-        transaction.on_commit(lambda: enqueue_followup(mark_id))
+        enqueue_followup(mark_id)
+
+
+def _schedule_followups(mark_ids: list[int]) -> None:
+    """``_schedule_followup`` for a whole batch: one outbox INSERT for the batch's messages."""
+    queue = _inline_queue.get()
+    if queue is not None:
+        queue.extend(mark_ids)
+    else:
+        enqueue_many(FOLLOWUP_TASK, [(mark_id,) for mark_id in mark_ids])
 
 
 def enqueue_followup(mark_id: int) -> None:
-    """Hand one follow-up to the worker by task name (``onestop.dispatch``); called after the
-    marking transaction committed, so a broker outage costs only this message."""
-    try:
-        enqueue(FOLLOWUP_TASK, mark_id)
-    except Exception:  # the broker is down: the beat's catch-up finds the unprocessed mark
-        logger.warning("could not enqueue deadline_followup(%s); left for the catch-up", mark_id)
+    """Hand the mark's follow-up to the worker through the outbox, in the marking transaction
+    (published after commit; the relay and ``catch_up_followups`` cover a broker outage)."""
+    enqueue(FOLLOWUP_TASK, mark_id)
 
 
 def catch_up_followups(*, now: datetime | None = None, older_than_seconds: int = 120) -> int:
@@ -233,8 +238,7 @@ def catch_up_followups(*, now: datetime | None = None, older_than_seconds: int =
         .order_by("created_at")
         .values_list("pk", flat=True)[:1000]
     )
-    for mark_id in ids:
-        enqueue_followup(mark_id)
+    enqueue_many(FOLLOWUP_TASK, [(mark_id,) for mark_id in ids])
     return len(ids)
 
 

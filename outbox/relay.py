@@ -1,0 +1,105 @@
+"""Publishing outbox rows to the broker: right after the writing transaction commits, and by
+the relay for whatever is still unsent (the broker was down, the process died after commit).
+
+Publishing is at least once: a row is marked sent only after the broker took it, so a crash in
+between sends it again, which the tasks tolerate (they are idempotent, STYLE.md §7)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .models import OutboxMessage
+
+logger = logging.getLogger("outbox")
+
+
+def _celery_app():
+    from onestop.celery import app
+
+    return app
+
+
+def _publish_one(message: OutboxMessage, *, app) -> None:
+    if app.conf.task_always_eager:
+        # Eager mode (in-process tests, CELERY_TASK_ALWAYS_EAGER): run it here and now, as
+        # ``.delay()`` would; ``send_task`` alone would ignore the setting.
+        app.tasks[message.task_name].apply(args=message.args, kwargs=message.kwargs)
+        return
+    app.send_task(
+        message.task_name,
+        args=message.args,
+        kwargs=message.kwargs,
+        retry=False,  # a broker that is down fails at once; the relay tries again later
+    )
+
+
+def publish(messages: Iterable[OutboxMessage], *, app=None) -> int:
+    """Publish ``messages`` and mark the ones the broker took as sent; returns how many.
+
+    A failure leaves the row unsent with its error and attempt count, for the relay."""
+    app = app or _celery_app()
+    sent: list[int] = []
+    for message in messages:
+        try:
+            _publish_one(message, app=app)
+        except Exception as exc:  # noqa: BLE001 - any broker failure leaves the row for later
+            logger.warning(
+                "outbox: could not publish %s #%s: %s", message.task_name, message.pk, exc
+            )
+            OutboxMessage.objects.filter(pk=message.pk).update(
+                attempts=F("attempts") + 1, last_error=str(exc)[:500]
+            )
+            if app.conf.task_always_eager and getattr(app.conf, "task_eager_propagates", False):
+                raise
+            continue
+        sent.append(message.pk)
+    if sent:
+        OutboxMessage.objects.filter(pk__in=sent, sent_at__isnull=True).update(
+            sent_at=timezone.now(), attempts=F("attempts") + 1
+        )
+    return len(sent)
+
+
+def relay_pending(*, app=None, older_than: timedelta | None = None, limit: int = 500) -> int:
+    """Publish unsent rows older than ``older_than`` (``OUTBOX_RELAY_GRACE_SECONDS`` by default,
+    so the after-commit send of a fresh row is not raced), oldest first, ``limit`` at a time.
+    Two relays never take the same rows (``SKIP LOCKED``). Returns how many were sent."""
+    if older_than is None:
+        older_than = timedelta(seconds=settings.OUTBOX_RELAY_GRACE_SECONDS)
+    cutoff = timezone.now() - older_than
+    total = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                OutboxMessage.objects.select_for_update(skip_locked=True)
+                .filter(sent_at__isnull=True, created_at__lte=cutoff)
+                .order_by("created_at", "pk")[:limit]
+            )
+            if not batch:
+                return total
+            sent = publish(batch, app=app)
+            total += sent
+        if sent < len(batch):  # the broker is failing: stop until the next tick
+            return total
+
+
+def purge_sent(*, older_than: timedelta | None = None) -> int:
+    """Delete rows sent longer ago than ``OUTBOX_RETENTION_DAYS`` (the events stay)."""
+    if older_than is None:
+        older_than = timedelta(days=settings.OUTBOX_RETENTION_DAYS)
+    deleted, _ = OutboxMessage.objects.filter(sent_at__lt=timezone.now() - older_than).delete()
+    return deleted
+
+
+def backlog(*, older_than: timedelta) -> int:
+    """Unsent rows older than ``older_than``: what ``/readyz`` reports as degraded."""
+    return OutboxMessage.objects.filter(
+        sent_at__isnull=True, created_at__lt=timezone.now() - older_than
+    ).count()

@@ -30,8 +30,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from departments import access
 from permits.models import Application, ApplicationDepartment
+from workflow import access
 
 from . import calendar as cal
 from .models import (

@@ -30,7 +30,7 @@ Shape and why:
 * Locking: viewflow's select-for-update lock in *blocking* mode (``nowait=False``) bounded by
   PostgreSQL's ``lock_timeout`` (settings). Concurrent writers to one case wait; the services
   take the process row first and the application row second, everywhere.
-* viewflow's own permission checks are not used: ``departments.access`` decides before any
+* viewflow's own permission checks are not used: ``workflow.access`` decides before any
   node is touched.
 
 Further flows (core-department, process-centred) add their own graph here and reuse the same

@@ -57,6 +57,10 @@ EVENT_LABELS = {
     "task_escalated": _("Escalated"),
     "case_warning": _("Case near its time limit"),
     "case_overdue": _("Case overdue"),
+    "case_shared": _("Case shared for an opinion"),
+    "case_share_ended": _("Case share ended"),
+    "task_delegated": _("Task delegated to a colleague"),
+    "task_delegation_ended": _("Task delegation ended"),
 }
 
 # What the applicant's timeline leaves out: the back office's own housekeeping.
@@ -70,6 +74,10 @@ INTERNAL_EVENTS = frozenset(
         "task_overdue",
         "task_escalated",
         "case_warning",
+        "case_shared",
+        "case_share_ended",
+        "task_delegated",
+        "task_delegation_ended",
     }
 )
 

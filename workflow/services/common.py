@@ -9,7 +9,6 @@ from typing import Any
 
 from django.utils import timezone
 
-from departments import access
 from permits.models import (
     Application,
     ApplicationStatus,
@@ -19,6 +18,7 @@ from permits.models import (
     ServiceModel,
 )
 from permits.models.applications import InvalidTransition
+from workflow import access
 from workflow.exceptions import Conflict, Forbidden, NotFound
 from workflow.models import TaskKind
 from workflow.services.events import event_append

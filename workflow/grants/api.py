@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 
 from departments.models import Department
 from onestop.api import ApiError, Pagination
+from permits.api.serializers import DepartmentRefSerializer
 from permits.validators import mask_name
 from workflow import selectors
 from workflow.grants import selectors as grant_selectors
@@ -37,7 +38,7 @@ def _user_named(username: str | None, field: str):
     return user
 
 
-class PersonRefSerializer(serializers.Serializer):
+class GrantUserSerializer(serializers.Serializer):
     username = serializers.CharField()
     name = serializers.SerializerMethodField()
 
@@ -45,19 +46,14 @@ class PersonRefSerializer(serializers.Serializer):
         return mask_name(user.get_full_name() or user.username)
 
 
-class DepartmentRefSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    name = serializers.CharField()
-
-
 class ShareSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     application = serializers.CharField(source="application.number")
-    user = PersonRefSerializer()
+    user = GrantUserSerializer()
     department = DepartmentRefSerializer()
     note = serializers.CharField()
     until = serializers.DateField(allow_null=True)
-    granted_by = PersonRefSerializer()
+    granted_by = GrantUserSerializer()
     granted_at = serializers.DateTimeField()
     ended_at = serializers.DateTimeField(allow_null=True)
 
@@ -70,12 +66,12 @@ class ShareCreateSerializer(serializers.Serializer):
 
 class DelegationSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    from_user = PersonRefSerializer()
-    to_user = PersonRefSerializer()
+    from_user = GrantUserSerializer()
+    to_user = GrantUserSerializer()
     department = DepartmentRefSerializer()
     until = serializers.DateField()
     note = serializers.CharField(allow_blank=True)
-    granted_by = PersonRefSerializer()
+    granted_by = GrantUserSerializer()
     granted_at = serializers.DateTimeField()
     ended_at = serializers.DateTimeField(allow_null=True)
 

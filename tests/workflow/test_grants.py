@@ -208,3 +208,21 @@ def test_the_heads_pages(client, case_at_check):
     assert share.ended_at is not None and delegation.ended_at is not None
     client.force_login(expert)
     assert client.get(f"/office/cases/{number}/").status_code == 404
+
+
+def test_whom_a_head_may_give_a_task_to_is_whoever_access_lets_act(case_at_check):
+    s = case_at_check
+    check = s["check"]
+    before = {u.pk for u in access.task_actor_candidates(check)}
+    assert before == {s["checker"].pk, s["head"].pk}  # not the undertaker: not their stage
+    grants.delegation_grant(
+        actor=s["head"],
+        department=s["d"],
+        from_user=s["checker"],
+        to_user=s["undertaker"],
+        until=date(2099, 1, 1),
+    )
+    after = access.task_actor_candidates(check)
+    assert {u.pk for u in after} == before | {s["undertaker"].pk}
+    for u in [s["checker"], s["head"], s["undertaker"], s["world"].citizen]:
+        assert access.can_act_on_task(fresh(u), check) == (u in after)

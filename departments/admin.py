@@ -11,7 +11,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
-from departments import access
+from departments import roles
 from departments.exceptions import DepartmentsError
 from departments.models import Department, Region, ServiceCentre, StaffRole, Window
 from departments.services import staff_role_check, staff_role_grant, staff_role_revoke
@@ -92,7 +92,7 @@ class StaffRoleForm(forms.ModelForm):
             for field, errors in exc.fields.items():
                 for error in errors:
                     self.add_error(field if field in self.fields else None, error)
-        if self.request is not None and not access.can_manage_role(
+        if self.request is not None and not roles.can_manage_role(
             self.request.user, department, role
         ):
             self.add_error(None, _("You may not grant this role in this department."))

@@ -15,7 +15,7 @@ admin             no                   no
 ``work_department`` is what viewflow checks before a task of that department may be assigned
 or executed; ``supervise_department`` lets a supervisor (or the head) open the department's
 cases read-only. A supervisor watches a *region*: the region-wide view is decided in
-``departments.access`` from the role's region (and the regions below it), not by object grants
+``workflow.access`` from the role's region (and the regions below it), not by object grants
 on every department, which would go stale whenever a department is added.
 
 Only ``departments.services`` grants or revokes these permissions.

@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from guardian.shortcuts import assign_perm, get_user_perms, remove_perm
 
-from departments import access
+from departments import roles
 from departments.exceptions import InvalidRole, NotAllowed
 from departments.models import Department, Region, Role, StaffRole, Stage
 from departments.permissions import ADMIN_GROUP_NAME, ADMIN_GROUP_PERMISSIONS, PERMS_BY_ROLE
@@ -72,7 +72,7 @@ def staff_role_grant(
     admin role also opens the Django admin (``is_staff``) through the admin group.
     Raises ``InvalidRole`` or ``NotAllowed``.
     """
-    if actor is not None and not access.can_manage_role(actor, department, role):
+    if actor is not None and not roles.can_manage_role(actor, department, role):
         raise NotAllowed()
     stage, region = staff_role_check(department=department, role=role, stage=stage, region=region)
 
@@ -112,7 +112,7 @@ def staff_role_grant(
     _sync_department_perms(locked_user, department)
     if role == Role.ADMIN:
         _sync_admin_access(locked_user)
-    access.forget(user)
+    roles.forget(user)
     return staff_role
 
 
@@ -121,7 +121,7 @@ def staff_role_revoke(*, actor: Any | None, role: StaffRole) -> None:
     """Take a role away, with the guardian permissions no other role of the user in that
     department still needs. Who: as for ``staff_role_grant``. Raises ``NotAllowed``."""
     department = role.department
-    if actor is not None and not access.can_manage_role(actor, department, role.role):
+    if actor is not None and not roles.can_manage_role(actor, department, role.role):
         raise NotAllowed()
     locked_user = get_user_model().objects.select_for_update().get(pk=role.user_id)
     deleted, _rows = StaffRole.objects.filter(pk=role.pk).delete()
@@ -137,8 +137,8 @@ def staff_role_revoke(*, actor: Any | None, role: StaffRole) -> None:
     _sync_department_perms(locked_user, department)
     if role.role == Role.ADMIN:
         _sync_admin_access(locked_user)
-    access.forget(role.user)
-    access.forget(locked_user)
+    roles.forget(role.user)
+    roles.forget(locked_user)
 
 
 def _sync_department_perms(user: Any, department: Department) -> None:

@@ -1,4 +1,4 @@
-"""Who receives a notice: reverse look-ups of the roles ``departments.access`` reads (who holds
+"""Who receives a notice: reverse look-ups of the roles ``workflow.access`` reads (who holds
 a role in a department or watches a region), and of an application's applicant."""
 
 from __future__ import annotations

@@ -34,7 +34,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
     notification = services.notification_mark_read(user=request.user, notification_id=pk)
     if notification is None:
-        from departments.access import not_found
+        from workflow.access import not_found
 
         not_found()
     target = notification.url

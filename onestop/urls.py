@@ -17,6 +17,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("office/", include("workflow.deadlines.urls")),
     path("office/", include("workflow.urls")),
+    path("office/", include("workflow.grants.urls")),
     path("", include("portal.urls")),
 ]
 

@@ -5,7 +5,7 @@ grow without treading on each other.)
 
 Every error is a ``permits.exceptions`` error with per-field, translatable messages; none of
 them repeats an ID number, a credit code or a phone number that was typed in. Who may act is
-asked of ``departments.access``.
+asked of ``permits.applicant_roles``.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from departments import access
+from departments.roles import forget
+from permits import applicant_roles
 from permits.exceptions import Conflict, Invalid, NotAllowed, NotFound
 from permits.models import Enterprise, Handler, IdType, Person, ServiceItem
 from permits.validators import (
@@ -244,7 +245,7 @@ def enterprise_create(*, actor: Any, org_name: str, credit_code: str) -> Enterpr
 
     Raises ``Invalid`` (400; also when the account has no person), ``Conflict`` (409) for a
     registered credit code."""
-    person = access.user_person(actor)
+    person = applicant_roles.user_person(actor)
     values, errors = _clean_enterprise_fields(org_name=org_name, credit_code=credit_code)
     if person is None:
         errors.setdefault("non_field_errors", []).append(
@@ -265,7 +266,7 @@ def enterprise_create(*, actor: Any, org_name: str, credit_code: str) -> Enterpr
             )
     except IntegrityError:
         raise _integrity_conflict() from None
-    access.forget(actor)
+    forget(actor)
     logger.info("enterprise registered: enterprise=%s by user=%s", enterprise.pk, actor.pk)
     return enterprise
 
@@ -279,7 +280,7 @@ def enterprise_get_for_handler(*, user: Any, credit_code: str) -> Enterprise:
     otherwise ``NotFound``, exactly as if it did not exist."""
     code = normalise_identifier(credit_code)
     enterprise = Enterprise.objects.filter(credit_code=code).first()
-    if enterprise is None or not access.can_manage_handlers(user, enterprise):
+    if enterprise is None or not applicant_roles.can_manage_handlers(user, enterprise):
         raise NotFound()
     return enterprise
 
@@ -328,7 +329,7 @@ def handler_add(
     and the validity ends no later than theirs. A removed or expired handler is authorised
     anew; a current one answers ``Conflict``. Raises ``Invalid`` for bad input.
     """
-    holder = access.handler_of(actor, enterprise)
+    holder = applicant_roles.handler_of(actor, enterprise)
     if holder is None:
         raise NotFound()
 
@@ -390,7 +391,7 @@ def handler_remove(*, actor: Any, enterprise: Enterprise, username: str) -> None
     the removed handler holds (otherwise ``NotAllowed``). An unknown or already removed handler
     is ``NotFound``; the last current handler cannot be removed (``Conflict``).
     """
-    holder = access.handler_of(actor, enterprise)
+    holder = applicant_roles.handler_of(actor, enterprise)
     if holder is None:
         raise NotFound()
     # Lock the enterprise's handler rows: two removals at once must not leave none.
@@ -413,7 +414,7 @@ def handler_remove(*, actor: Any, enterprise: Enterprise, username: str) -> None
     target.removed_at = timezone.now()
     target.removed_by = actor
     target.save(update_fields=["removed_at", "removed_by"])
-    access.forget(actor)
+    forget(actor)
     logger.info(
         "handler removed: enterprise=%s person=%s by user=%s",
         enterprise.pk,

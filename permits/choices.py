@@ -4,6 +4,7 @@ without importing a model module."""
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class EventAction(models.TextChoices):
@@ -43,5 +44,100 @@ class EventAction(models.TextChoices):
     TASK_ESCALATED = "task_escalated"
     CASE_WARNING = "case_warning"
     CASE_OVERDUE = "case_overdue"
+    # Exceptional grants (workflow.grants): a case shared read-only, a delegation (代岗).
+    CASE_SHARED = "case_shared"
+    CASE_SHARE_ENDED = "case_share_ended"
+    TASK_DELEGATED = "task_delegated"
+    TASK_DELEGATION_ENDED = "task_delegation_ended"
     PAUSED = "paused"
     RESUMED = "resumed"
+
+
+# --- The catalogue (service items, their departments, materials and form fields) -----------
+
+
+class Category(models.TextChoices):
+    LICENSING = "licensing", "行政许可"
+    CONFIRMATION = "confirmation", "行政确认"
+    PUBLIC_SERVICE = "public_service", "公共服务"
+    SOCIAL_SECURITY = "social_security", "社会保障"
+    EDUCATION_CULTURE = "education_culture", "教育文化"
+    ENVIRONMENT = "environment", "环境保护"
+    DECLARATION = "declaration", "申报"
+    CERTIFICATE = "certificate", "办证"
+    ANNUAL_INSPECTION = "annual_inspection", "年检"
+    LOOKUP_SERVICE = "lookup_service", "查询"
+    COMPLAINT = "complaint", "投诉"
+    PETITION = "petition", "信访"
+    ENQUIRY = "enquiry", "咨询"
+    SUGGESTION = "suggestion", "建议"
+    HOTLINE = "hotline", "12345"
+
+
+class Audience(models.TextChoices):
+    PERSON = "person", _("Persons")
+    ENTERPRISE = "enterprise", _("Legal persons")
+    BOTH = "both", _("Persons and legal persons")
+
+
+class ServiceModel(models.TextChoices):
+    PARALLEL = "parallel", _("Online parallel licensing")
+    CORE_DEPARTMENT = "core_department", _("Core-department model")
+    PROCESS_CENTRED = "process_centred", _("Process-centred model")
+    SINGLE_DEPARTMENT = "single_department", _("Single department")
+
+
+class OnlineDepth(models.TextChoices):
+    FULL_ONLINE = "full_online", _("Fully online")
+    ONLINE_PREREVIEW = "online_prereview", _("Online pre-review, then on site")
+    WINDOW_ONLY = "window_only", _("At the window only")
+
+
+class ConsultMode(models.TextChoices):
+    SEQUENTIAL = "sequential", _("In sequence")
+    PARALLEL = "parallel", _("All at once")
+
+
+class ItemStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    SUSPENDED = "suspended", _("Suspended")
+    RETIRED = "retired", _("Retired")
+
+
+class DepartmentRole(models.TextChoices):
+    LEAD = "lead", _("Lead (accepts and decides)")
+    PARALLEL = "parallel", _("Parallel review")
+    CONSULT = "consult", _("Consultation")
+
+
+class TimeLimitUnit(models.TextChoices):
+    WORKING_DAY = "working_day", _("working days")
+    CALENDAR_DAY = "calendar_day", _("calendar days")
+
+
+class TimeoutPolicy(models.TextChoices):
+    ESCALATE = "escalate", _("Escalate")
+    DEEMED_APPROVAL = "deemed_approval", _("Deemed approval when overdue")
+
+
+class FileType(models.TextChoices):
+    PDF = "pdf", "PDF"
+    JPG = "jpg", "JPG"
+    PNG = "png", "PNG"
+    OFD = "ofd", "OFD"
+
+
+class FieldType(models.TextChoices):
+    TEXT = "text", _("Text")
+    TEXTAREA = "textarea", _("Long text")
+    NUMBER = "number", _("Number")
+    DATE = "date", _("Date")
+    CHOICE = "choice", _("Single choice")
+    MULTICHOICE = "multichoice", _("Multiple choice")
+    BOOL = "bool", _("Yes / no")
+    ID_NUMBER = "id_number", _("ID number")
+    CREDIT_CODE = "credit_code", _("Credit code")
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("E-mail")
+    ADDRESS = "address", _("Address")

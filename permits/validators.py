@@ -6,6 +6,7 @@ import datetime as dt
 import re
 
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -147,3 +148,14 @@ def mask_name(value: str | None) -> str:
     if not value:
         return ""
     return value[0] + "*" * max(1, len(value) - 1)
+
+
+# The catalogue's identifiers (item codes, form field names).
+item_code_validator = RegexValidator(
+    r"^[0-9A-Z][0-9A-Z-]{5,39}$",
+    _("An item code has 6 to 40 characters: capital letters, digits and '-'."),
+)
+field_name_validator = RegexValidator(
+    r"^[a-z][a-z0-9_]{0,39}$",
+    _("A field name starts with a lower-case letter and has only a-z, 0-9 and '_'."),
+)

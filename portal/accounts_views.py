@@ -1,7 +1,7 @@
 """Account pages: log in and out, where to land after login, registration of persons and
 enterprises, "my account" with the enterprise's handlers.
 
-Thin views: the rules are in ``permits.applicant_services`` and ``departments.access``. Personal
+Thin views: the rules are in ``permits.applicant_services`` and ``workflow.access``. Personal
 data is shown masked, also to its owner; a re-shown registration form never carries the ID
 number back.
 """
@@ -19,7 +19,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from departments import access
 from permits import applicant_services
 from permits.exceptions import PermitsError
 from permits.models import Handler
@@ -31,6 +30,7 @@ from portal.accounts_forms import (
     add_service_errors,
 )
 from portal.navigation import optional_reverse
+from workflow import access
 
 # Where a citizen lands after login: "my applications" once that page exists, else the account.
 CITIZEN_HOME_NAMES = (

@@ -2,8 +2,8 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from departments import access
 from portal.navigation import ACCOUNT_URLS, MAIN_NAV, optional_reverse
+from workflow import access
 
 LARGE_TEXT_COOKIE = "onestop_large_text"
 

@@ -13,7 +13,7 @@ class _LazyMissingYears:
 
     def __call__(self) -> list[int]:
         if self._value is None:
-            from departments.access import is_admin
+            from workflow.access import is_admin
 
             from .deadlines.calendar import missing_years
 
@@ -30,7 +30,7 @@ class _LazyNav:
 
     def __call__(self) -> dict:
         if self._value is None:
-            from departments.access import is_admin
+            from workflow.access import is_admin
 
             from .deadlines.supervision import can_supervise
 

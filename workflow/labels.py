@@ -51,6 +51,10 @@ EVENT_LABELS = {
     "task_escalated": _("Escalated"),
     "case_warning": _("Case near its time limit"),
     "case_overdue": _("Case overdue"),
+    "case_shared": _("Case shared for an opinion"),
+    "case_share_ended": _("Case share ended"),
+    "task_delegated": _("Task delegated to a colleague"),
+    "task_delegation_ended": _("Task delegation ended"),
 }
 
 # What the applicant's timeline leaves out: the back office's own housekeeping.
@@ -64,6 +68,10 @@ INTERNAL_EVENTS = frozenset(
         EventAction.TASK_OVERDUE,
         EventAction.TASK_ESCALATED,
         EventAction.CASE_WARNING,
+        EventAction.CASE_SHARED,
+        EventAction.CASE_SHARE_ENDED,
+        EventAction.TASK_DELEGATED,
+        EventAction.TASK_DELEGATION_ENDED,
     }
 )
 

@@ -500,3 +500,7 @@ class BeatLock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.holder}"
+
+
+# The records of the exceptional object grants (shares, delegations) live with their services.
+from workflow.grants.models import CaseShare, Delegation  # noqa: E402, F401

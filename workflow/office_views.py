@@ -1,6 +1,6 @@
 """The back office's home (工作台) at ``/office/``: who I am in which department.
 
-Only government staff (``departments.access.is_staff_member``) open it; anonymous visitors are
+Only government staff (``workflow.access.is_staff_member``) open it; anonymous visitors are
 sent to the login page, other signed-in users get 403 (the page exists, but not for them).
 """
 
@@ -13,8 +13,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from departments import access
 from departments.selectors import staff_roles_for_user
+from workflow import access
 
 
 @login_required

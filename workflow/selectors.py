@@ -1,4 +1,4 @@
-"""Reads of cases and tasks, permission-aware (``departments.access``) and with a constant
+"""Reads of cases and tasks, permission-aware (``workflow.access``) and with a constant
 number of queries however many rows there are. Case selectors live here (the catalogue's are in
 ``permits.selectors``)."""
 
@@ -9,8 +9,8 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from departments import access
 from permits.models import Application, ApplicationDepartment, Event, Material
+from workflow import access
 from workflow.exceptions import NotFound
 from workflow.models import ACTIVE_TASK_STATUSES, CaseTask, TaskStatus
 

@@ -7,6 +7,7 @@ from celery import shared_task
 from django.db import DatabaseError
 
 from .deadlines import sweep as deadlines
+from .grants import services as grants
 
 COMMON = {
     "acks_late": True,
@@ -24,6 +25,7 @@ def sweep_deadlines(now: str | None = None) -> dict:
     at = parse_datetime(now) if now else None
     result = deadlines.sweep(now=at)
     caught = deadlines.catch_up_followups(now=at)
+    grants.end_expired(now=at)  # shares and delegations past their last day (workflow.grants)
     return {"marked": result.marked, "caught_up": caught}
 
 

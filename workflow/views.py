@@ -2,7 +2,7 @@
 page with the decision form of the task's kind.
 
 Thin views: validate input, call one ``workflow`` service or selector, render. A task or case
-the user may not see answers 404 (the selectors decide, through ``departments.access``). A task
+the user may not see answers 404 (the selectors decide, through ``workflow.access``). A task
 that someone else handled meanwhile answers a clear "already handled" page, never an error page.
 """
 
@@ -22,13 +22,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from departments import access
-from departments.models import Region, Role, StaffRole
+from departments.models import Region
 from permits.exceptions import Conflict, NotFound, PermitsError
 from permits.formspec import display_rows
 from permits.models import ItemDepartment
 from permits.uploads import file_response
-from workflow import selectors, services
+from workflow import access, selectors, services
 from workflow.forms import InboxFilterForm, ReassignForm, TaskDecisionForm
 from workflow.models import TaskKind, TaskStatus
 
@@ -194,19 +193,11 @@ def task_release(request: HttpRequest, task_id: int) -> HttpResponse:
 
 
 def _reassign_candidates(task: Any) -> list[tuple[str, str]]:
-    """Who a head may give the task to: the department's reviewers at the task's stage, and
-    its heads."""
-    roles = StaffRole.objects.filter(department_id=task.department_id).select_related("user")
-    if task.stage:
-        roles = roles.filter(role=Role.HEAD) | roles.filter(role=Role.REVIEWER, stage=task.stage)
-    else:
-        roles = roles.filter(role__in=[Role.HEAD, Role.REVIEWER, Role.CLERK])
-    seen: dict[str, str] = {}
-    for role in roles.order_by("user__username"):
-        user = role.user
-        if user.is_active:
-            seen.setdefault(str(user.pk), user.get_full_name() or user.username)
-    return list(seen.items())
+    """Who a head may give the task to: whoever ``workflow.access`` says may act on it."""
+    return [
+        (str(user.pk), user.get_full_name() or user.username)
+        for user in access.task_actor_candidates(task)
+    ]
 
 
 @login_required

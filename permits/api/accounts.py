@@ -19,9 +19,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from departments import access
 from onestop.api import ApiError
-from permits import applicant_services
+from permits import applicant_roles, applicant_services
 from permits.models import Handler, IdType
 
 # --------------------------------------------------------------------------------------------
@@ -86,7 +85,7 @@ class AccountSerializer(serializers.Serializer):
 
 
 def account_data(user, *, kind: str = "person") -> dict:
-    person = access.user_person(user)
+    person = applicant_roles.user_person(user)
     return {
         "username": user.get_username(),
         "kind": kind,
@@ -94,7 +93,9 @@ def account_data(user, *, kind: str = "person") -> dict:
         "id_type": person.id_type if person else None,
         "id_number": person.masked_id_number if person else None,
         "phone": person.masked_phone if person else None,
-        "enterprises": AccountEnterpriseSerializer(access.user_handlerships(user), many=True).data,
+        "enterprises": AccountEnterpriseSerializer(
+            applicant_roles.user_handlerships(user), many=True
+        ).data,
     }
 
 

@@ -5,61 +5,26 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from permits.choices import (  # noqa: F401 - the catalogue's choices, named here as before
+    Audience,
+    Category,
+    ConsultMode,
+    DepartmentRole,
+    FieldType,
+    FileType,
+    ItemStatus,
+    OnlineDepth,
+    ServiceModel,
+    TimeLimitUnit,
+    TimeoutPolicy,
+)
+from permits.itemrules import accepted_types_problem, stages_problem, validate_item_fields
 from permits.search import build_search_text
-
-
-class Category(models.TextChoices):
-    LICENSING = "licensing", "行政许可"
-    CONFIRMATION = "confirmation", "行政确认"
-    PUBLIC_SERVICE = "public_service", "公共服务"
-    SOCIAL_SECURITY = "social_security", "社会保障"
-    EDUCATION_CULTURE = "education_culture", "教育文化"
-    ENVIRONMENT = "environment", "环境保护"
-    DECLARATION = "declaration", "申报"
-    CERTIFICATE = "certificate", "办证"
-    ANNUAL_INSPECTION = "annual_inspection", "年检"
-    LOOKUP_SERVICE = "lookup_service", "查询"
-    COMPLAINT = "complaint", "投诉"
-    PETITION = "petition", "信访"
-    ENQUIRY = "enquiry", "咨询"
-    SUGGESTION = "suggestion", "建议"
-    HOTLINE = "hotline", "12345"
-
-
-class Audience(models.TextChoices):
-    PERSON = "person", _("Persons")
-    ENTERPRISE = "enterprise", _("Legal persons")
-    BOTH = "both", _("Persons and legal persons")
-
-
-class ServiceModel(models.TextChoices):
-    PARALLEL = "parallel", _("Online parallel licensing")
-    CORE_DEPARTMENT = "core_department", _("Core-department model")
-    PROCESS_CENTRED = "process_centred", _("Process-centred model")
-    SINGLE_DEPARTMENT = "single_department", _("Single department")
-
-
-class OnlineDepth(models.TextChoices):
-    FULL_ONLINE = "full_online", _("Fully online")
-    ONLINE_PREREVIEW = "online_prereview", _("Online pre-review, then on site")
-    WINDOW_ONLY = "window_only", _("At the window only")
-
-
-class ConsultMode(models.TextChoices):
-    SEQUENTIAL = "sequential", _("In sequence")
-    PARALLEL = "parallel", _("All at once")
-
-
-class ItemStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    PUBLISHED = "published", _("Published")
-    SUSPENDED = "suspended", _("Suspended")
-    RETIRED = "retired", _("Retired")
-
+from permits.validators import field_name_validator, item_code_validator  # noqa: F401
 
 # Allowed lifecycle moves (``ServiceItem.can_move_to``); the services refuse anything else.
 ITEM_TRANSITIONS: dict[str, set[str]] = {
@@ -68,15 +33,6 @@ ITEM_TRANSITIONS: dict[str, set[str]] = {
     ItemStatus.SUSPENDED: {ItemStatus.PUBLISHED, ItemStatus.RETIRED},
     ItemStatus.RETIRED: set(),
 }
-
-item_code_validator = RegexValidator(
-    r"^[0-9A-Z][0-9A-Z-]{5,39}$",
-    _("An item code has 6 to 40 characters: capital letters, digits and '-'."),
-)
-field_name_validator = RegexValidator(
-    r"^[a-z][a-z0-9_]{0,39}$",
-    _("A field name starts with a lower-case letter and has only a-z, 0-9 and '_'."),
-)
 
 
 class ServiceItemQuerySet(models.QuerySet):
@@ -187,10 +143,9 @@ class ServiceItem(models.Model):
         super().save(*args, **kwargs)
 
     def clean(self) -> None:
-        """The rules about the item's own fields (``permits.itemconfig.validate_item_fields``);
+        """The rules about the item's own fields (``permits.itemrules.validate_item_fields``);
         the rules across its departments, materials and form fields run where those are edited
         together (admin, publishing, import)."""
-        from permits.itemconfig import validate_item_fields
 
         if self.code:
             self.code = self.code.strip().upper()
@@ -219,22 +174,6 @@ class ServiceItem(models.Model):
     def can_move_to(self, status: str) -> bool:
         """Whether the lifecycle allows going from the current status to ``status``."""
         return status in ITEM_TRANSITIONS.get(self.status, set())
-
-
-class DepartmentRole(models.TextChoices):
-    LEAD = "lead", _("Lead (accepts and decides)")
-    PARALLEL = "parallel", _("Parallel review")
-    CONSULT = "consult", _("Consultation")
-
-
-class TimeLimitUnit(models.TextChoices):
-    WORKING_DAY = "working_day", _("working days")
-    CALENDAR_DAY = "calendar_day", _("calendar days")
-
-
-class TimeoutPolicy(models.TextChoices):
-    ESCALATE = "escalate", _("Escalate")
-    DEEMED_APPROVAL = "deemed_approval", _("Deemed approval when overdue")
 
 
 STAGE_SETS = {
@@ -292,17 +231,9 @@ class ItemDepartment(models.Model):
         return f"{self.department} ({self.get_role_display()})"
 
     def clean(self) -> None:
-        from permits.itemconfig import stages_problem
 
         if message := stages_problem(self.stages):
             raise ValidationError({"stages": message})
-
-
-class FileType(models.TextChoices):
-    PDF = "pdf", "PDF"
-    JPG = "jpg", "JPG"
-    PNG = "png", "PNG"
-    OFD = "ofd", "OFD"
 
 
 class MaterialRequirement(models.Model):
@@ -346,7 +277,6 @@ class MaterialRequirement(models.Model):
         return self.required and not self.tolerable
 
     def clean(self) -> None:
-        from permits.itemconfig import accepted_types_problem
 
         errors = {}
         if message := accepted_types_problem(self.accepted_types):
@@ -355,21 +285,6 @@ class MaterialRequirement(models.Model):
             errors["tolerable"] = _("Only a required material can be tolerated as missing.")
         if errors:
             raise ValidationError(errors)
-
-
-class FieldType(models.TextChoices):
-    TEXT = "text", _("Text")
-    TEXTAREA = "textarea", _("Long text")
-    NUMBER = "number", _("Number")
-    DATE = "date", _("Date")
-    CHOICE = "choice", _("Single choice")
-    MULTICHOICE = "multichoice", _("Multiple choice")
-    BOOL = "bool", _("Yes / no")
-    ID_NUMBER = "id_number", _("ID number")
-    CREDIT_CODE = "credit_code", _("Credit code")
-    PHONE = "phone", _("Phone")
-    EMAIL = "email", _("E-mail")
-    ADDRESS = "address", _("Address")
 
 
 class FormField(models.Model):

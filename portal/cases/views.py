@@ -2,7 +2,7 @@
 and certificate verification.
 
 Thin views: validate input, call one ``workflow`` service or selector, render. Cases are never
-moved here; who may see what is decided by the selectors (``departments.access``): a foreign
+moved here; who may see what is decided by the selectors (``workflow.access``): a foreign
 case or material answers 404 like a missing one.
 """
 
@@ -21,7 +21,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods, require_POST
 
-from departments import access
 from permits import selectors as permits_selectors
 from permits.exceptions import NotFound, PermitsError
 from permits.formspec import FormDataInvalid, build_form
@@ -38,7 +37,7 @@ from portal.cases.forms import (
     VerifyForm,
     WithdrawForm,
 )
-from workflow import selectors, services
+from workflow import access, selectors, services
 from workflow.api.views import TrackThrottle
 from workflow.exceptions import MissingMaterials
 from workflow.labels import INTERNAL_EVENTS

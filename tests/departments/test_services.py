@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import Group
 from guardian.shortcuts import get_perms
 
-from departments import access
+from departments import roles
 from departments.exceptions import InvalidRole, NotAllowed
 from departments.models import Role, StaffRole, Stage
 from departments.permissions import ADMIN_GROUP_NAME
@@ -150,6 +150,6 @@ def test_admin_role_opens_django_admin(user, department):
 
 
 def test_grant_refreshes_the_access_cache(user, department):
-    assert not access.is_staff_member(user)
+    assert not roles.is_staff_member(user)
     grant(user, department, Role.CLERK)
-    assert access.is_clerk(user, department)
+    assert roles.is_clerk(user, department)

@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 
-from departments import access
+from permits import applicant_roles
 from permits.applicant_services import (
     enterprise_create,
     enterprise_get_for_handler,
@@ -118,7 +118,7 @@ class TestEnterpriseRegister:
         assert handler.person == user.person
         assert handler.scope == "all"
         assert handler.valid_until is None
-        assert access.is_handler(user, enterprise)
+        assert applicant_roles.is_handler(user, enterprise)
 
     def test_bad_credit_code(self):
         with pytest.raises(Invalid) as exc:
@@ -137,7 +137,7 @@ class TestEnterpriseRegister:
     def test_logged_in_person_registers_enterprise(self):
         person = PersonFactory()
         enterprise = enterprise_create(actor=person.user, org_name="某公司", credit_code=GOOD_CODE)
-        assert access.is_handler(person.user, enterprise)
+        assert applicant_roles.is_handler(person.user, enterprise)
         with pytest.raises(Conflict):
             enterprise_create(actor=person.user, org_name="某公司", credit_code=GOOD_CODE)
 
@@ -179,14 +179,16 @@ class TestHandlers:
             valid_until=until,
         )
         assert h.person == colleague and h.valid_until == until
-        assert access.is_handler(type(colleague.user).objects.get(pk=colleague.user.pk), enterprise)
+        assert applicant_roles.is_handler(
+            type(colleague.user).objects.get(pk=colleague.user.pk), enterprise
+        )
 
         handler_remove(
             actor=owner.person.user, enterprise=enterprise, username=colleague.user.username
         )
         h.refresh_from_db()
         assert h.removed_at is not None and h.removed_by == owner.person.user
-        assert not access.is_handler(
+        assert not applicant_roles.is_handler(
             type(colleague.user).objects.get(pk=colleague.user.pk), enterprise
         )
 

@@ -190,3 +190,169 @@ def test_staff_act_only_at_their_own_stage():
     # and the checker's queue does not offer the undertake task
     rows = checker.get("/api/v1/tasks/", {"scope": "queue"}).data["results"]
     assert rows == []
+
+
+# --- Exceptional grants: a share and a delegation give exactly what was granted, until it ends
+
+
+def _statuses(client, scene, reads=READS):
+    return {what: client.get(url(scene)).status_code for what, url in reads.items()}
+
+
+def test_a_share_lets_one_named_colleague_read_one_case_until_it_ends(scene):
+    world = scene["world"]
+    head = f.staff(world.departments[0], Role.HEAD)
+    other_case = new_case(world)
+    services.application_submit(actor=world.citizen, application=other_case)
+    y = scene["y"]
+    before = _statuses(as_(y), scene)
+    assert set(before.values()) == {404}
+
+    r = as_(head).post(
+        f"/api/v1/applications/{scene['case_a'].number}/shares/",
+        {"user": y.username, "note": "请就消防条件出具意见"},
+        format="json",
+    )
+    assert r.status_code == 201, r.data
+    assert r.data["user"]["username"] == y.username and r.data["ended_at"] is None
+
+    # The case, its materials and files: yes. Its task: no (a share is not a task).
+    after = _statuses(as_(y), scene)
+    assert after == {"detail": 200, "materials": 200, "file": 200, "task": 404}
+    # Nothing else: not the other case of the same department, no task in the queue, no move.
+    assert as_(y).get(f"/api/v1/applications/{other_case.number}/").status_code == 404
+    listed = {a["number"] for a in as_(y).get("/api/v1/applications/").data["results"]}
+    assert listed == {scene["case_a"].number}
+    assert as_(y).get("/api/v1/tasks/", {"scope": "queue"}).data["results"] == []
+    for what, (method, url, body) in MOVES.items():
+        call = getattr(as_(y), method)
+        r = call(url(scene), body, format="json") if body is not None else call(url(scene))
+        assert r.status_code in (400, 403, 404), (what, r.status_code)
+    scene["task"].refresh_from_db()
+    scene["case_a"].refresh_from_db()
+    assert scene["task"].status == "open" and scene["case_a"].status == "in_review"
+    assert scene["case_a"].materials.filter(deleted=False).count() == 1
+    # The grantee cannot pass it on, nor list the case's shares.
+    r = as_(y).post(
+        f"/api/v1/applications/{scene['case_a'].number}/shares/",
+        {"user": scene["sup_other"].username, "note": "x"},
+        format="json",
+    )
+    assert r.status_code == 403
+    assert as_(y).get(f"/api/v1/applications/{scene['case_a'].number}/shares/").status_code == 403
+    # The head sees it in the case's shares; the event is on the case, off the citizen's view.
+    rows = as_(head).get(f"/api/v1/applications/{scene['case_a'].number}/shares/").data
+    assert [row["user"]["username"] for row in rows["results"]] == [y.username]
+    assert scene["case_a"].events.filter(action="case_shared").count() == 1
+
+    # Ended: back to nothing.
+    r = as_(head).delete(f"/api/v1/applications/{scene['case_a'].number}/shares/{y.username}/")
+    assert r.status_code == 204
+    assert set(_statuses(as_(y), scene).values()) == {404}
+    assert scene["case_a"].events.filter(action="case_share_ended").count() == 1
+
+
+def test_only_a_head_of_a_participating_department_shares(scene):
+    number = scene["case_a"].number
+    body = {"user": scene["y"].username, "note": "意见"}
+    # a reviewer of the department (not its head), a supervisor, the applicant: 403
+    for who in ("x", "sup_same", "a"):
+        assert (
+            as_(scene[who]).post(f"/api/v1/applications/{number}/shares/", body).status_code == 403
+        )
+    # a head of a department that does not take part: the case is not theirs to see
+    outsider = f.staff(f.department(name="另一部门"), Role.HEAD)
+    assert as_(outsider).post(f"/api/v1/applications/{number}/shares/", body).status_code == 404
+    # a share with someone of the sharing department itself is refused
+    head = f.staff(scene["world"].departments[0], Role.HEAD)
+    r = as_(head).post(
+        f"/api/v1/applications/{number}/shares/", {"user": scene["x"].username, "note": "意见"}
+    )
+    assert r.status_code == 400 and "user" in r.data["fields"]
+
+
+def test_a_delegation_passes_on_exactly_the_absent_members_tasks():
+    """D has 承办 (undertake) and 审核 (check); the checker is away and also works in E. The
+    undertaker stands in: they act on D's check tasks, not on E's, and only until it ends."""
+    world = build_world(2, stages={0: ["undertake", "check"]})
+    d, e = world.departments
+    undertaker, checker = world.reviewer(d, "undertake"), world.reviewer(d, "check")
+    from departments.services import staff_role_grant
+
+    staff_role_grant(actor=None, user=checker, department=e, role=Role.REVIEWER, stage="undertake")
+    head = f.staff(d, Role.HEAD)
+    app = new_case(world)
+    services.application_submit(actor=world.citizen, application=app)
+    accept(world, app)
+    undertake = app.tasks.get(kind="review", department=d)
+    services.task_complete(task=undertake, actor=undertaker, decision="approve", opinion="同意")
+    check = app.tasks.get(kind="review", department=d, stage="check")
+    e_task = app.tasks.get(kind="review", department=e)
+    services.task_claim(task=check, actor=checker)  # the checker held it when they left
+
+    r = as_(head).post(
+        "/api/v1/delegations/",
+        {
+            "from_user": checker.username,
+            "to_user": undertaker.username,
+            "department": d.code,
+            "until": "2099-12-31",
+        },
+        format="json",
+    )
+    assert r.status_code == 201, r.data
+    check.refresh_from_db()
+    assert check.assignee_id == undertaker.pk  # the held task moved to the delegate
+    assert app.events.filter(action="task_delegated").count() == 1
+
+    # E's task is the checker's too, but not D's to pass on.
+    assert as_(undertaker).get(f"/api/v1/tasks/{e_task.pk}/").status_code == 404
+    r = as_(undertaker).post(f"/api/v1/tasks/{e_task.pk}/claim/", {}, format="json")
+    assert r.status_code == 404
+    held = as_(undertaker).get("/api/v1/delegations/", {"scope": "held"}).data["results"]
+    assert [row["from_user"]["username"] for row in held] == [checker.username]
+
+    # Ended by the head: the task goes back to the checker, the undertaker may no longer act.
+    delegation_id = r_id = held[0]["id"]
+    assert as_(undertaker).delete(f"/api/v1/delegations/{r_id}/").status_code == 403
+    assert as_(head).delete(f"/api/v1/delegations/{delegation_id}/").status_code == 204
+    check.refresh_from_db()
+    assert check.assignee_id == checker.pk
+    r = as_(undertaker).post(
+        f"/api/v1/tasks/{check.pk}/complete/", {"decision": "approve", "opinion": "同意"}
+    )
+    assert r.status_code == 403
+    assert app.events.filter(action="task_delegation_ended").count() == 1
+
+
+def test_while_it_runs_the_delegate_completes_the_absent_members_task():
+    world = build_world(1, stages={0: ["undertake", "check"]})
+    d = world.departments[0]
+    undertaker, checker = world.reviewer(d, "undertake"), world.reviewer(d, "check")
+    head = f.staff(d, Role.HEAD)
+    app = new_case(world)
+    services.application_submit(actor=world.citizen, application=app)
+    accept(world, app)
+    undertake = app.tasks.get(kind="review", department=d)
+    services.task_complete(task=undertake, actor=undertaker, decision="approve", opinion="同意")
+    check = app.tasks.get(kind="review", department=d, stage="check")
+    assert as_(undertaker).get("/api/v1/tasks/", {"scope": "queue"}).data["results"] == []
+    r = as_(head).post(
+        "/api/v1/delegations/",
+        {
+            "from_user": checker.username,
+            "to_user": undertaker.username,
+            "department": d.code,
+            "until": "2099-12-31",
+        },
+        format="json",
+    )
+    assert r.status_code == 201
+    queue = as_(undertaker).get("/api/v1/tasks/", {"scope": "queue"}).data["results"]
+    assert [t["id"] for t in queue] == [check.pk]
+    r = as_(undertaker).post(
+        f"/api/v1/tasks/{check.pk}/complete/", {"decision": "approve", "opinion": "同意"}
+    )
+    assert r.status_code == 200, r.data
+    check.refresh_from_db()
+    assert check.status == "done" and check.completed_by_id == undertaker.pk

@@ -120,7 +120,7 @@ def test_demo_company_setup_and_food_licence_through_the_api():
     # 食品经营许可 by the demo enterprise's handler
     food = ServiceItem.objects.get(name__contains="食品经营许可", region__code="445300")
     handler = as_("enterprise")
-    from departments.access import user_enterprise_ids
+    from workflow.access import user_enterprise_ids
 
     (ent_id,) = user_enterprise_ids(get_user_model().objects.get(username="enterprise"))
     from permits.models import Enterprise

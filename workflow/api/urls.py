@@ -3,6 +3,7 @@
 from django.urls import path
 
 from workflow.api import views
+from workflow.grants import api as grants_api
 
 app_name = "workflow_api"
 
@@ -35,4 +36,22 @@ urlpatterns = [
     path("tasks/<int:task_id>/complete/", views.TaskCompleteView.as_view(), name="task-complete"),
     path("track/", views.TrackView.as_view(), name="track"),
     path("certificates/verify/", views.CertificateVerifyView.as_view(), name="certificate-verify"),
+]
+
+# The exceptional grants (workflow.grants): shares of a case, delegations (代岗).
+urlpatterns += [
+    path(
+        "applications/<str:number>/shares/", grants_api.ShareListCreateView.as_view(), name="shares"
+    ),
+    path(
+        "applications/<str:number>/shares/<str:username>/",
+        grants_api.ShareDetailView.as_view(),
+        name="share",
+    ),
+    path("delegations/", grants_api.DelegationListCreateView.as_view(), name="delegations"),
+    path(
+        "delegations/<int:delegation_id>/",
+        grants_api.DelegationDetailView.as_view(),
+        name="delegation",
+    ),
 ]

@@ -30,7 +30,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from departments import access
 from onestop.errors import DomainError
 from permits.choices import EventAction
 from permits.models import (
@@ -39,6 +38,7 @@ from permits.models import (
     ApplicationStatus,
     ParticipationRole,
 )
+from workflow import access
 from workflow.deadlines import calendar as cal
 from workflow.models import (
     ACTIVE_TASK_STATUSES,

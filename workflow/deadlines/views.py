@@ -17,7 +17,7 @@ from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from departments.access import is_admin
+from workflow.access import is_admin
 from workflow.deadlines import calendar as work_calendar
 from workflow.deadlines.forms import CalendarDayForm, CalendarYearForm
 from workflow.models import CalendarDay, CalendarDayKind, CalendarYear
@@ -40,7 +40,7 @@ def _posted_id(request: HttpRequest, name: str) -> int | None:
     if not raw:
         return None
     if not (raw.isascii() and raw.isdigit()):
-        from departments.access import not_found
+        from workflow.access import not_found
 
         not_found()
     return int(raw)
@@ -316,8 +316,8 @@ def _board_csv(request: HttpRequest, filters, export: str) -> HttpResponse:
 
 
 def _case_for_clock(request: HttpRequest, number: str):
-    from departments.access import can_view_application, is_staff_member, not_found
     from permits.models import Application
+    from workflow.access import can_view_application, is_staff_member, not_found
 
     application = (
         Application.objects.select_related("item", "lead_department")
@@ -337,8 +337,8 @@ def _case_for_clock(request: HttpRequest, number: str):
 def case_clock(request: HttpRequest, number: str) -> HttpResponse:
     """The clocks of one case: due dates, pauses and extensions, and the forms to start or end
     a special procedure (第四十五条) and to record an extension (第四十二条)."""
-    from departments.access import can_act_on_task, is_head
     from permits.models import ApplicationDepartment
+    from workflow.access import can_act_on_task, is_head
     from workflow.models import (
         ACTIVE_TASK_STATUSES,
         SPECIAL_PROCEDURES,
@@ -394,7 +394,7 @@ def _clock_act(request: HttpRequest, number: str, act) -> HttpResponse:
         act(application)
     except ClockError as exc:
         if exc.code == "not_found":
-            from departments.access import not_found
+            from workflow.access import not_found
 
             not_found()
         messages.error(request, exc.message)

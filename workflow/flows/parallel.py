@@ -32,8 +32,8 @@ Shape and why:
 * Locking: viewflow's select-for-update lock in *blocking* mode (``nowait=False``) bounded by
   PostgreSQL's ``lock_timeout`` (settings). Concurrent writers to one case wait; the services
   take the process row first and the application row second, everywhere.
-* viewflow's own permission checks are not used: the access module decides before any node
-  is touched.
+* viewflow's own permission checks are not used: ``workflow.access`` decides before any
+  node is touched.
 
 Further flows (core-department, process-centred) are modules beside this one that reuse
 ``HumanStep``/``DepartmentSplit`` and ``case_lock``; ``workflow/flows/registry.py`` maps a

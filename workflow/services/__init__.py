@@ -4,7 +4,7 @@ in by.
 
 Every function:
 
-* takes the acting user explicitly (keyword-only arguments) and asks ``departments.access``
+* takes the acting user explicitly (keyword-only arguments) and asks ``workflow.access``
   whether they may act; a case, task or material they may not see answers ``NotFound``;
 * runs in one transaction; a case that already has a process is locked in one order
   everywhere — the viewflow process row first (blocking ``SELECT … FOR UPDATE`` bounded by the
@@ -27,7 +27,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from departments import access
 from permits.models import (
     Application,
     ApplicationCounter,
@@ -40,6 +39,7 @@ from permits.models import (
     Person,
     ServiceItem,
 )
+from workflow import access
 from workflow.exceptions import Conflict, Forbidden, Invalid, MissingMaterials, NotFound
 from workflow.flows.registry import flow_for_application
 from workflow.models import ACTIVE_TASK_STATUSES, CaseProcess, CaseTask, TaskStatus

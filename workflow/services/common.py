@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from departments import access
 from permits.models import (
     Application,
     ApplicationStatus,
@@ -16,6 +15,7 @@ from permits.models import (
     ServiceItem,
 )
 from permits.models.applications import InvalidTransition
+from workflow import access
 from workflow.deadlines import calendar, clocks
 from workflow.deadlines.calendar import WORKING_DAY
 from workflow.exceptions import Conflict, Forbidden, NotFound

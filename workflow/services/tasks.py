@@ -12,9 +12,9 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from departments import access
 from permits.choices import EventAction
 from permits.models import Application
+from workflow import access
 from workflow.exceptions import Conflict, Forbidden, Invalid, NotFound
 from workflow.models import ACTIVE_TASK_STATUSES, CaseTask, TaskKind, TaskStatus
 from workflow.services.locking import task_case_locked

@@ -1,17 +1,16 @@
-"""The access primitives: staff roles, stages, regions, centres, handlers' scope and validity."""
+"""The staff-role facts (``departments.roles``): roles, stages, regions, centres, caching."""
 
 import datetime as dt
 
 import pytest
-import time_machine
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
-from django.utils import timezone
 
-from departments import access
+from departments import roles as access
 from departments.models import Role, ServiceCentre, Stage
+from permits import applicant_roles
 from tests.departments.factories import UserFactory, grant
-from tests.permits.applicant_factories import EnterpriseFactory, HandlerFactory, PersonFactory
+from tests.permits.applicant_factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -30,8 +29,8 @@ def test_anonymous_and_roleless_get_nothing(user, department):
         assert access.user_department_ids(who) == frozenset()
         assert access.user_stage_departments(who) == {}
         assert access.user_supervised_region_ids(who) == frozenset()
-        assert access.user_person(who) is None
-        assert access.user_enterprise_ids(who) == frozenset()
+        assert applicant_roles.user_person(who) is None
+        assert applicant_roles.user_enterprise_ids(who) == frozenset()
         assert not access.is_head(who, department)
 
 
@@ -132,8 +131,8 @@ def test_answers_are_cached_per_user_object(user, department, django_assert_num_
             access.user_department_ids(u)
             access.user_stage_departments(u)
             access.can_act_at_stage(u, department, "check")
-            access.user_person(u)
-            access.user_enterprise_ids(u, item_code="X")
+            applicant_roles.user_person(u)
+            applicant_roles.user_enterprise_ids(u, item_code="X")
     access.forget(u)
     with django_assert_num_queries(1):
         access.user_department_ids(u)
@@ -142,64 +141,3 @@ def test_answers_are_cached_per_user_object(user, department, django_assert_num_
 def test_not_found_is_http404():
     with pytest.raises(Http404):
         access.not_found()
-
-
-class TestHandlers:
-    @time_machine.travel(TODAY, tick=False)
-    def test_person_and_enterprises_with_scope(self):
-        person = PersonFactory()
-        all_items = HandlerFactory(person=person, scope="all")
-        some_items = HandlerFactory(person=person, scope=["ITEM-A", "ITEM-B"])
-        u = fresh(person.user)
-
-        assert access.user_person(u) == person
-        assert access.user_enterprise_ids(u) == {
-            all_items.enterprise_id,
-            some_items.enterprise_id,
-        }
-        assert access.user_enterprise_ids(u, item_code="ITEM-A") == {
-            all_items.enterprise_id,
-            some_items.enterprise_id,
-        }
-        assert access.user_enterprise_ids(u, item_code="ITEM-C") == {all_items.enterprise_id}
-        assert access.user_enterprise_scopes(u) == {
-            all_items.enterprise_id: None,
-            some_items.enterprise_id: {"ITEM-A", "ITEM-B"},
-        }
-        assert access.can_act_for_enterprise(u, some_items.enterprise, "ITEM-B")
-        assert not access.can_act_for_enterprise(u, some_items.enterprise, "ITEM-C")
-        assert access.can_act_for_enterprise(u, all_items.enterprise_id, "ITEM-C")
-        assert access.is_handler(u, some_items.enterprise)
-        assert access.handler_of(u, some_items.enterprise) == some_items
-        # Being a handler is not being staff.
-        assert not access.is_staff_member(u)
-
-    @time_machine.travel(TODAY, tick=False)
-    def test_valid_until_is_inclusive(self):
-        today = timezone.localdate()
-        person = PersonFactory()
-        last_day = HandlerFactory(person=person, valid_until=today)
-        expired = HandlerFactory(person=person, valid_until=today - dt.timedelta(days=1))
-        u = fresh(person.user)
-
-        assert access.user_enterprise_ids(u) == {last_day.enterprise_id}
-        assert not access.is_handler(u, expired.enterprise)
-        assert not access.can_act_for_enterprise(u, expired.enterprise, "ANY")
-
-        # The next day the last one has ended too.
-        with time_machine.travel(TODAY + dt.timedelta(days=1), tick=False):
-            assert access.user_enterprise_ids(fresh(person.user)) == frozenset()
-
-    @time_machine.travel(TODAY, tick=False)
-    def test_removed_handler_has_no_access(self):
-        person = PersonFactory()
-        h = HandlerFactory(person=person)
-        h.removed_at = timezone.now()
-        h.save()
-        assert access.user_enterprise_ids(fresh(person.user)) == frozenset()
-
-    def test_someone_elses_enterprise(self):
-        mine = PersonFactory()
-        HandlerFactory(person=PersonFactory())
-        other_enterprise = EnterpriseFactory()
-        assert not access.is_handler(fresh(mine.user), other_enterprise)

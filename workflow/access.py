@@ -1,0 +1,461 @@
+"""Who may see and do what with a case, a task or a material: the one place that decides
+(DESIGN.md §5). Every view, selector, endpoint and flow asks this module; nothing else looks at
+staff roles, handler rows or grants to decide access.
+
+It is built on facts kept lower down and re-exported here, so code in ``workflow`` and above
+asks only this module: staff roles from ``departments.roles`` (who holds which role where) and
+applicant facts from ``permits.applicant_roles`` (which person an account is, which enterprises
+it handles). The rules:
+
+* **Deny by default.** Anonymous users, inactive users and users without a role, a person or a
+  grant get empty sets and ``False`` from every function here.
+* **Applicants.** A person sees their own cases, and the cases of the enterprises they are a
+  *current* handler (经办人) of, within the handler's scope (``"all"`` items or a list of item
+  codes); a handler is current through its ``valid_until`` date (inclusive).
+* **Department staff.** Clerks, reviewers and heads *work* in their department: they see the
+  cases their departments take part in (read from the indexed case-department rows) and act
+  only on their own department's tasks, and only at the stage they hold: a reviewer at their
+  stage (承办 / 审核 / 签发), a head at every stage of their department; a clerk on the
+  acceptance of their department (受理 at the window). Window clerks also see the cases
+  entered, accepted or handed over at the service centres their department runs.
+* **Supervisors** watch a region (the city, or one county) and every region below it,
+  read-only. Supervision (the deadline board) is for supervisors and department heads.
+* **Exceptional grants** (django-guardian, written only by ``workflow.grants.services``):
+  - a *share*: a head of a department taking part in a case lets a named staff member of
+    another department read that one case (an expert opinion), until a date or until ended;
+  - a *delegation* (代岗): a head lets a colleague act on an absent member's tasks of that
+    department until a date: the delegate may see and act on exactly the tasks the absent
+    member could act on there (their stages; the acceptance for a clerk), and the cases of
+    those tasks; nothing else.
+  Both are read permission-table first: guardian's ``UserObjectPermission`` rows of the user
+  and the permission (an index on user and permission) give the object ids, then the grant
+  rows by primary key tell whether they still run today. Never a scan over all cases.
+* **A foreign object answers 404**, in pages and in the API alike: a case, task or material the
+  user may not see is indistinguishable from one that does not exist (:func:`not_found`).
+
+Caching: every answer about one user is kept on that user object for its lifetime (one
+request), see ``departments.roles.cached``; :func:`forget` drops it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils import timezone
+from guardian.models import UserObjectPermission
+
+from departments.models import Department, Role
+from departments.roles import (  # noqa: F401 - re-exported: callers ask this module only
+    ALL_STAGES,
+    WORK_ROLES,
+    Grant,
+    cached,
+    can_act_at_stage,
+    can_manage_role,
+    department_staff_ids,
+    forget,
+    grants_of_users,
+    has_role,
+    is_admin,
+    is_clerk,
+    is_head,
+    is_reviewer,
+    is_staff_member,
+    is_supervisor,
+    is_user,
+    not_found,
+    pk_of,
+    staff_grants,
+    stages_by_department,
+    user_department_ids,
+    user_service_centre_ids,
+    user_stage_departments,
+    user_supervised_region_ids,
+)
+from permits.applicant_roles import (  # noqa: F401 - re-exported
+    can_act_for_enterprise,
+    can_manage_handlers,
+    handler_of,
+    is_handler,
+    user_enterprise_ids,
+    user_enterprise_scopes,
+    user_handlerships,
+    user_person,
+)
+from permits.models import Application, ApplicationDepartment, ApplicationStatus, Channel
+from workflow.grants.models import CaseShare, Delegation
+from workflow.models import CaseTask, TaskKind
+
+# The guardian permissions of the two grants: (app label, codename).
+SHARE_PERMISSION = ("permits", "view_application")
+DELEGATION_PERMISSION = ("workflow", "act_for_colleague")
+
+
+def _none_q() -> Q:
+    return Q(pk__in=[])
+
+
+# --------------------------------------------------------------------------------------------
+# Grants (read permission-table first)
+
+
+def granted_object_ids(user: Any, permission: tuple[str, str]) -> list[int]:
+    """The ids of the objects on which ``user`` holds the guardian object ``permission``.
+
+    Only staff members hold grants, so for anyone else this costs nothing; for staff, one query
+    over guardian's table on its (user, permission) key gives both kinds at once."""
+    if not is_user(user) or not is_staff_member(user):
+        return []
+
+    def compute() -> dict[tuple[str, str], list[int]]:
+        rows = UserObjectPermission.objects.filter(
+            user_id=user.pk,
+            permission__codename__in=[SHARE_PERMISSION[1], DELEGATION_PERMISSION[1]],
+            permission__content_type__app_label__in=[SHARE_PERMISSION[0], DELEGATION_PERMISSION[0]],
+        ).values_list("permission__content_type__app_label", "permission__codename", "object_pk")
+        out: dict[tuple[str, str], set[int]] = {}
+        for app_label, codename, object_pk in rows:
+            if str(object_pk).isdigit():
+                out.setdefault((app_label, codename), set()).add(int(object_pk))
+        return {key: sorted(ids) for key, ids in out.items()}
+
+    return cached(user, "object_grants", compute).get(permission, [])
+
+
+def shared_application_ids(user: Any) -> frozenset[int]:
+    """The cases shared with the user that still run today (two queries, once per user)."""
+    if not is_user(user):
+        return frozenset()
+
+    def compute() -> frozenset[int]:
+        ids = granted_object_ids(user, SHARE_PERMISSION)
+        if not ids:
+            return frozenset()
+        return frozenset(
+            CaseShare.objects.active(today=timezone.localdate())
+            .filter(user_id=user.pk, application_id__in=ids)
+            .values_list("application_id", flat=True)
+        )
+
+    return cached(user, "shares", compute)
+
+
+@dataclass(frozen=True, slots=True)
+class Covering:
+    """One running delegation the user holds: whose tasks, where, and what they pass on."""
+
+    delegation_id: int
+    department_id: int
+    from_user_id: int
+    stages: frozenset[str]  # the absent member's review stages there
+    acceptance: bool  # the absent member is a clerk there (受理)
+
+
+def delegations_held(user: Any) -> tuple[Covering, ...]:
+    """The delegations the user acts under today (two queries, plus one per department whose
+    absent member's roles are read; once per user)."""
+    if not is_user(user):
+        return ()
+
+    def compute() -> tuple[Covering, ...]:
+        ids = granted_object_ids(user, DELEGATION_PERMISSION)
+        if not ids:
+            return ()
+        rows = list(
+            Delegation.objects.active(today=timezone.localdate())
+            .filter(pk__in=ids, to_user_id=user.pk)
+            .values_list("pk", "department_id", "from_user_id")
+            .order_by("pk")
+        )
+        out = []
+        for department_id in sorted({d for _, d, _ in rows}):
+            absent = [f for _, d, f in rows if d == department_id]
+            roles = grants_of_users(absent, department=department_id)
+            for pk, dep, from_user_id in rows:
+                if dep != department_id:
+                    continue
+                grants = roles.get(from_user_id, ())
+                out.append(
+                    Covering(
+                        delegation_id=pk,
+                        department_id=dep,
+                        from_user_id=from_user_id,
+                        stages=stages_by_department(grants).get(dep, frozenset()),
+                        acceptance=any(g.role == Role.CLERK for g in grants),
+                    )
+                )
+        return tuple(out)
+
+    return cached(user, "delegations", compute)
+
+
+def _covered_tasks_q(user: Any) -> Q:
+    """The tasks a user's delegations pass on (any status)."""
+    q = _none_q()
+    for c in delegations_held(user):
+        if c.stages:
+            q |= Q(department_id=c.department_id, stage__in=sorted(c.stages))
+        if c.acceptance:
+            q |= Q(department_id=c.department_id, kind=TaskKind.ACCEPTANCE)
+    return q
+
+
+def _may_act(grants: tuple[Grant, ...] | list[Grant], task: Any) -> bool:
+    """The staff rule on one task, given the roles of one user: their department's task at a
+    stage they hold; the acceptance also for its clerks."""
+    stages = stages_by_department(grants).get(task.department_id, frozenset())
+    if task.stage in stages:
+        return True
+    return task.kind == TaskKind.ACCEPTANCE and any(
+        g.role == Role.CLERK and g.department_id == task.department_id for g in grants
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Cases
+
+
+def application_visible_q(user: Any) -> Q:
+    """The filter over ``permits.Application`` of the cases ``user`` may see.
+
+    * a person: their own cases (not filed for an enterprise), and the cases of enterprises
+      they currently handle, within the handler's scope;
+    * clerks, reviewers and heads: cases their departments take part in (submitted ones: a
+      draft has no case-department rows yet); clerks and heads of a centre's managing
+      department also the cases entered or handed over at that centre, and every clerk the
+      cases they entered themselves;
+    * supervisors: the submitted cases of their region and the regions below it (read-only);
+    * the cases shared with them, and the cases of the tasks their delegations pass on;
+    * superusers: every case. Anyone else: nothing.
+    """
+    if not is_user(user):
+        return _none_q()
+    if user.is_superuser:
+        return Q()
+    q = _none_q()
+    person = user_person(user)
+    if person is not None:
+        q |= Q(applicant_person_id=person.pk, applicant_enterprise__isnull=True)
+    for enterprise_id, codes in user_enterprise_scopes(user).items():
+        if codes is None:
+            q |= Q(applicant_enterprise_id=enterprise_id)
+        elif codes:
+            q |= Q(applicant_enterprise_id=enterprise_id, item__code__in=sorted(codes))
+    departments = user_department_ids(user)
+    if departments:
+        q |= Q(
+            pk__in=ApplicationDepartment.objects.filter(
+                department_id__in=sorted(departments)
+            ).values("application_id")
+        )
+    if has_role(user, Role.CLERK):
+        q |= Q(created_by_id=user.pk)
+    centres = user_service_centre_ids(user)
+    if centres:
+        q |= Q(centre_id__in=sorted(centres)) & ~Q(status=ApplicationStatus.DRAFT)
+    regions = user_supervised_region_ids(user)
+    if regions:
+        q |= Q(region_id__in=sorted(regions)) & ~Q(status=ApplicationStatus.DRAFT)
+    shared = shared_application_ids(user)
+    if shared:
+        q |= Q(pk__in=sorted(shared))
+    if delegations_held(user):
+        q |= Q(pk__in=CaseTask.objects.filter(_covered_tasks_q(user)).values("application_id"))
+    return q
+
+
+def can_view_application(user: Any, application: Any) -> bool:
+    """Whether ``user`` may see that case (one query at most)."""
+    if not is_user(user):
+        return False
+    if can_act_as_applicant(user, application):
+        return True
+    if pk_of(application) in shared_application_ids(user):
+        return True
+    return Application.objects.filter(application_visible_q(user), pk=pk_of(application)).exists()
+
+
+def can_act_as_applicant(user: Any, application: Any) -> bool:
+    """The applicant's side of a case (edit the form and materials, submit, answer a
+    supplement, withdraw): the person it belongs to; a current handler of its enterprise
+    whose scope covers its item; the clerk who entered it for a walk-in applicant. A share or
+    a delegation never gives it."""
+    if not is_user(user):
+        return False
+    if application.applicant_enterprise_id:
+        if can_act_for_enterprise(user, application.applicant_enterprise_id, application.item.code):
+            return True
+    else:
+        person = user_person(user)
+        if person is not None and application.applicant_person_id == person.pk:
+            return True
+    return bool(
+        application.created_by_id == user.pk
+        and application.channel in (Channel.WINDOW, Channel.HOTLINE)
+        and is_staff_member(user)
+    )
+
+
+def can_enter_cases(user: Any) -> bool:
+    """Window clerks and heads (and 12345 operators, who are clerks of the hotline centre)
+    enter cases for walk-in or calling applicants."""
+    return bool(user_department_ids(user, roles=(Role.CLERK, Role.HEAD)))
+
+
+def can_hand_over(user: Any, application: Any) -> bool:
+    """Hand the result over: working staff of the lead department, or a clerk or head of the
+    service centre the case belongs to."""
+    if application.lead_department_id in user_department_ids(user):
+        return True
+    return bool(application.centre_id and application.centre_id in user_service_centre_ids(user))
+
+
+def sharing_department_ids(user: Any, application: Any) -> frozenset[int]:
+    """The departments in whose name ``user`` may share the case: those the user heads that
+    take part in it (one query)."""
+    headed = user_department_ids(user, roles=(Role.HEAD,))
+    if not headed:
+        return frozenset()
+    return frozenset(
+        ApplicationDepartment.objects.filter(
+            application_id=pk_of(application), department_id__in=sorted(headed)
+        ).values_list("department_id", flat=True)
+    )
+
+
+def can_share_application(user: Any, application: Any) -> bool:
+    """A head of a department taking part in the case may share it (and end its shares)."""
+    return bool(user.is_superuser or sharing_department_ids(user, application))
+
+
+def can_delegate(user: Any, department: Any) -> bool:
+    """A department's head delegates its members' tasks (and ends those delegations)."""
+    return is_head(user, department)
+
+
+# --------------------------------------------------------------------------------------------
+# Tasks
+
+
+def task_visible_q(user: Any) -> Q:
+    """The filter over ``workflow.CaseTask`` of the tasks ``user`` may see: their departments'
+    tasks; a supervisor's region's tasks (read-only); the tasks their delegations pass on;
+    superusers all."""
+    if not is_user(user):
+        return _none_q()
+    if user.is_superuser:
+        return Q()
+    q = _none_q()
+    departments = user_department_ids(user)
+    if departments:
+        q |= Q(department_id__in=sorted(departments))
+    regions = user_supervised_region_ids(user)
+    if regions:
+        q |= Q(region_id__in=sorted(regions))
+    if delegations_held(user):
+        q |= _covered_tasks_q(user)
+    return q
+
+
+def task_visible(user: Any, task: Any) -> bool:
+    if not is_user(user):
+        return False
+    return CaseTask.objects.filter(task_visible_q(user), pk=pk_of(task)).exists()
+
+
+def task_actionable_q(user: Any) -> Q:
+    """The filter over ``workflow.CaseTask`` of the tasks ``user`` may take and complete: their
+    department's tasks at a stage they hold (a head at every stage); acceptance also by the
+    lead department's clerks (受理 at the window); and what their delegations pass on."""
+    q = _none_q()
+    for department_id, stages in sorted(user_stage_departments(user).items()):
+        q |= Q(department_id=department_id, stage__in=sorted(stages))
+    clerk_departments = user_department_ids(user, roles=(Role.CLERK,))
+    if clerk_departments:
+        q |= Q(department_id__in=sorted(clerk_departments), kind=TaskKind.ACCEPTANCE)
+    if delegations_held(user):
+        q |= _covered_tasks_q(user)
+    return q
+
+
+def can_act_on_task(user: Any, task: Any) -> bool:
+    """Whether ``user`` may claim and complete ``task`` (before viewflow is touched: viewflow's
+    assign/execute check nothing themselves). Supervisors never act."""
+    if not is_user(user):
+        return False
+    if _may_act(staff_grants(user), task):
+        return True
+    return acts_by_delegation(user, task)
+
+
+def acts_by_delegation(user: Any, task: Any) -> bool:
+    """Whether the user may act on the task only through a delegation they hold."""
+    for c in delegations_held(user):
+        if c.department_id != task.department_id:
+            continue
+        if task.stage in c.stages or (c.acceptance and task.kind == TaskKind.ACCEPTANCE):
+            return True
+    return False
+
+
+def may_act_without_delegation(user: Any, task: Any) -> bool:
+    """The staff rule alone (the user's own roles), e.g. for what returns when a delegation
+    ends."""
+    return is_user(user) and _may_act(staff_grants(user), task)
+
+
+def task_actor_candidates(task: Any) -> list[Any]:
+    """Who may act on ``task`` (whom a head may give it to): the active staff of its department
+    whose roles let them act at its stage, and the delegates standing in for them today. The
+    same rule as :func:`can_act_on_task`, for every colleague at once (four queries)."""
+    staff = department_staff_ids(task.department_id)
+    roles = grants_of_users(staff, department=task.department_id)
+    able = sorted(uid for uid, grants in roles.items() if _may_act(grants, task))
+    ids = set(able)
+    if able:
+        running = dict(
+            Delegation.objects.active(today=timezone.localdate())
+            .filter(department_id=task.department_id, from_user_id__in=able)
+            .values_list("pk", "to_user_id")
+        )
+        if running:
+            app_label, codename = DELEGATION_PERMISSION
+            ids |= set(
+                UserObjectPermission.objects.filter(
+                    permission__codename=codename,
+                    permission__content_type__app_label=app_label,
+                    object_pk__in=[str(pk) for pk in running],
+                    user_id__in=sorted(set(running.values())),
+                ).values_list("user_id", flat=True)
+            )
+    return list(get_user_model().objects.filter(pk__in=ids, is_active=True).order_by("username"))
+
+
+# --------------------------------------------------------------------------------------------
+# Supervision (the deadline board)
+
+
+def can_supervise(user: Any) -> bool:
+    """Supervisors, department heads and superusers open the supervision board."""
+    if not is_staff_member(user):
+        return False
+    return bool(user.is_superuser or has_role(user, Role.HEAD) or is_supervisor(user))
+
+
+def supervised_department_ids(user: Any) -> frozenset[int] | None:
+    """The departments the user watches on the board; None means all (a superuser): a head
+    their own department(s), a supervisor every department of their region and below."""
+    if not can_supervise(user):
+        return frozenset()
+    if user.is_superuser:
+        return None
+    ids = set(user_department_ids(user, roles=[Role.HEAD]))
+    regions = user_supervised_region_ids(user)
+    if regions:
+        ids |= set(
+            Department.objects.filter(region_id__in=sorted(regions)).values_list("pk", flat=True)
+        )
+    return frozenset(ids)

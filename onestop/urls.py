@@ -2,9 +2,9 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
-from onestop import views
+from onestop import docs, views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -12,7 +12,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", docs.api_docs, name="api-docs"),
     path("api/v1/", include("onestop.api_urls")),
     path("notifications/", include("notifications.urls")),
     path("office/", include("workflow.deadline_urls")),

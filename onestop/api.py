@@ -14,6 +14,8 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
+from onestop.inputpolicy import BadQueryParameter
+
 # DRF's own codes mapped onto the contract's codes.
 _CODE_BY_STATUS = {
     400: "invalid",
@@ -105,7 +107,9 @@ def _plain_fields(value: Any) -> Any:
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     """Every 4xx answers ``{"code", "detail", "fields"}`` (API.md, Conventions)."""
     exc = api_error_from(exc) or exc
-    if isinstance(exc, Http404):
+    if isinstance(exc, BadQueryParameter):
+        exc = exceptions.ValidationError({exc.name: [exc.message]})
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound(_("Not found."))
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()

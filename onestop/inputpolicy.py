@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
@@ -110,8 +111,9 @@ def clean_data(data: Any) -> Any:
     return data
 
 
-class BadQueryParameter(ValueError):
-    """A query parameter that is not a whole number in the allowed range (answers 400)."""
+class BadQueryParameter(BadRequest):
+    """A query parameter that is not a whole number (or date) in the allowed range. Pages
+    answer Django's 400 page; the API maps it onto its error shape (``onestop.api``)."""
 
     def __init__(self, name: str) -> None:
         self.name = name
@@ -119,7 +121,7 @@ class BadQueryParameter(ValueError):
 
     @property
     def message(self) -> str:
-        return _("The value of “%(name)s” is not a valid number.") % {"name": self.name}
+        return _("The value of “%(name)s” is not valid or out of range.") % {"name": self.name}
 
 
 def query_int(

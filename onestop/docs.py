@@ -15,7 +15,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
-_swagger = SpectacularSwaggerSplitView.as_view(url_name="api-schema")
+_swagger = SpectacularSwaggerSplitView.as_view(
+    url_name="api-schema", template_name="onestop/swagger_ui.html"
+)
 
 
 def api_docs(request: HttpRequest, *args, **kwargs) -> HttpResponse:

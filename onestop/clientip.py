@@ -78,3 +78,14 @@ def _resolve(meta) -> str:
     # skipped one, and the leftmost entry is the furthest any of ours saw.
     address = _address(forwarded[-min(count, len(forwarded))])
     return address or remote
+
+
+class ClientAddressFilter:
+    """A logging filter giving every record a ``client`` attribute: the trusted client address
+    of the request it is about (Django's request loggers attach it), ``-`` otherwise."""
+
+    def filter(self, record) -> bool:
+        request = getattr(record, "request", None)
+        meta = getattr(request, "META", None)
+        record.client = _resolve(meta) if isinstance(meta, dict) else "-"
+        return True

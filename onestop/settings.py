@@ -341,6 +341,16 @@ TRACK_BACKOFF_WINDOW_SECONDS = env.int("TRACK_BACKOFF_WINDOW_SECONDS", default=8
 # The kiosk exemption must not be reachable by writing a kiosk's address into a header.
 TRACK_THROTTLE_EXEMPT_IPS = [ip.strip() for ip in TRACK_THROTTLE_EXEMPT_IPS if ip.strip()]
 
+# Log lines name the request's trusted client address ("-" when a record is not about one).
+LOGGING["filters"] = {
+    **LOGGING.get("filters", {}),
+    "client": {"()": "onestop.clientip.ClientAddressFilter"},
+}
+LOGGING["handlers"]["console"].setdefault("filters", []).append("client")
+LOGGING["formatters"]["plain"]["format"] = (
+    "%(asctime)s %(levelname)s %(name)s [%(client)s] %(message)s"
+)
+
 # --- Input policy (onestop.inputpolicy, onestop.middleware, onestop.parsers) ----------------
 # Largest request body in bytes (JSON and plain forms: 413 above it) and largest multipart
 # upload body; JSON nested deeper than JSON_MAX_DEPTH answers 400.

@@ -181,3 +181,16 @@ def test_token_endpoint_ignores_a_forged_header(settings, local_cache, strict_ra
     ]
     assert 429 in codes
     assert codes[-1] == 429
+
+
+def test_log_lines_name_the_trusted_address(settings):
+    import logging
+
+    from onestop.clientip import ClientAddressFilter
+
+    settings.TRUSTED_PROXY_COUNT = 0
+    record = logging.LogRecord("django.request", logging.WARNING, __file__, 1, "x", (), None)
+    record.request = _request("198.51.100.7", "6.6.6.6")
+    assert ClientAddressFilter().filter(record) and record.client == "198.51.100.7"
+    plain = logging.LogRecord("x", logging.INFO, __file__, 1, "x", (), None)
+    assert ClientAddressFilter().filter(plain) and plain.client == "-"

@@ -72,9 +72,13 @@ class InputPolicyMiddleware:
         return self.get_response(request)
 
     def check(self, request: HttpRequest) -> HttpResponse | None:
+        try:
+            query = list(request.GET.lists())
+        except TooManyFieldsSent:
+            return refuse(request, _("The request has too many fields."))
         if inputpolicy.bad_text(request.path_info) or any(
             inputpolicy.bad_text(key) or any(inputpolicy.bad_text(v) for v in values)
-            for key, values in request.GET.lists()
+            for key, values in query
         ):
             return refuse(request, _address_message(), page="400.html")
         if any(

@@ -54,3 +54,30 @@ class JSONParser(parsers.JSONParser):
         if inputpolicy.find_bad_text(data):
             raise exceptions.ParseError(inputpolicy.bad_text_message())
         return data
+
+
+def _refuse_bad_fields(data) -> None:
+    if any(
+        inputpolicy.bad_text(key) or any(inputpolicy.bad_text(v) for v in values)
+        for key, values in data.lists()
+    ):
+        raise exceptions.ParseError(inputpolicy.bad_text_message())
+
+
+class FormParser(parsers.FormParser):
+    """DRF's form parser under the input policy. The middleware checks POST forms before any
+    view runs; this covers PUT and PATCH, which Django does not parse itself."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        data = super().parse(stream, media_type=media_type, parser_context=parser_context)
+        _refuse_bad_fields(data)
+        return data
+
+
+class MultiPartParser(parsers.MultiPartParser):
+    """DRF's multipart parser under the input policy (fields; file names Django cleans)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        result = super().parse(stream, media_type=media_type, parser_context=parser_context)
+        _refuse_bad_fields(result.data)
+        return result

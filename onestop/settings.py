@@ -360,6 +360,11 @@ JSON_MAX_DEPTH = env.int("JSON_MAX_DEPTH", default=32)
 MIDDLEWARE[MIDDLEWARE.index("onestop.middleware.RejectNulMiddleware")] = (
     "onestop.middleware.InputPolicyMiddleware"
 )
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
+    "onestop.parsers.JSONParser",
+    "onestop.parsers.FormParser",
+    "onestop.parsers.MultiPartParser",
+]
 
 # --- Headers: CSP (django-csp), no-store, API docs ---------------------------------------------
 # No inline script anywhere (every script is a static file); no inline style either. Swagger UI

@@ -17,6 +17,7 @@ case numbers, so two limits stand in front of the lookup:
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import math
 import time
 from dataclasses import dataclass
@@ -38,12 +39,24 @@ class TrackThrottle(ClientAddressMixin, SimpleRateThrottle):
     scope = "track"
 
     def allow_request(self, request, view):
-        if client_ip(request) in set(getattr(settings, "TRACK_THROTTLE_EXEMPT_IPS", [])):
+        if client_ip(request) in exempt_addresses():
             return True
         return super().allow_request(request, view)
 
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+def exempt_addresses() -> set[str]:
+    """The kiosks' addresses, written as ``client_ip`` writes them (``2001:DB8::1`` matches
+    ``2001:db8::1``)."""
+    out = set()
+    for entry in getattr(settings, "TRACK_THROTTLE_EXEMPT_IPS", []) or []:
+        try:
+            out.add(str(ipaddress.ip_address(entry.strip())))
+        except ValueError:
+            continue
+    return out
 
 
 @dataclass(frozen=True)

@@ -211,3 +211,37 @@ def test_query_int():
     for name in ("b", "c", "d"):
         with pytest.raises(inputpolicy.BadQueryParameter):
             inputpolicy.query_int(q, name)
+
+
+def test_put_and_patch_forms_are_checked_by_the_api_parsers():
+    # Django parses only POST forms (the middleware checks those); DRF parses the others.
+    from rest_framework.exceptions import ParseError
+
+    from onestop.parsers import FormParser, MultiPartParser
+
+    with pytest.raises(ParseError):
+        FormParser().parse(io.BytesIO(b"name=a%00b"), "application/x-www-form-urlencoded", {})
+    assert FormParser().parse(io.BytesIO(b"name=ab"), "application/x-www-form-urlencoded", {})
+
+    body = b'--B\r\nContent-Disposition: form-data; name="note"\r\n\r\nx\x00y\r\n--B--\r\n'
+    request = rf_multipart(body)
+    with pytest.raises(ParseError):
+        MultiPartParser().parse(
+            io.BytesIO(body), "multipart/form-data; boundary=B", {"request": request}
+        )
+
+
+def rf_multipart(body: bytes):
+    from django.test import RequestFactory
+    from rest_framework.request import Request
+
+    django_request = RequestFactory().generic(
+        "PATCH", "/", data=body, content_type="multipart/form-data; boundary=B"
+    )
+    return Request(django_request)
+
+
+def test_too_many_query_fields_is_400_in_the_error_shape(settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+    query = "&".join(f"f{n}=1" for n in range(20))
+    _assert_error_shape(_api().get(f"/api/v1/items/?{query}"), 400)

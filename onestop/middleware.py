@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
@@ -81,11 +82,7 @@ class InputPolicyMiddleware:
             for key, values in query
         ):
             return refuse(request, _address_message(), page="400.html")
-        if any(
-            inputpolicy.out_of_range_integer(v)
-            for _key, values in request.GET.lists()
-            for v in values
-        ):
+        if any(inputpolicy.out_of_range_integer(v) for _key, values in query for v in values):
             return refuse(request, _("A number in the address is out of range."))
 
         content_type = request.content_type or ""
@@ -108,8 +105,10 @@ class InputPolicyMiddleware:
             except RequestDataTooBig:
                 limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
                 return refuse(request, inputpolicy.too_large_message(limit), status=413)
-            except TooManyFieldsSent:
+            except (TooManyFieldsSent, TooManyFilesSent):
                 return refuse(request, _("The request has too many fields."))
+            except MultiPartParserError:
+                return refuse(request, _("The request body could not be read."))
             if any(
                 inputpolicy.bad_text(key) or any(inputpolicy.bad_text(v) for v in values)
                 for key, values in fields

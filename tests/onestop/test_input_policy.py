@@ -245,3 +245,10 @@ def test_too_many_query_fields_is_400_in_the_error_shape(settings):
     settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
     query = "&".join(f"f{n}=1" for n in range(20))
     _assert_error_shape(_api().get(f"/api/v1/items/?{query}"), 400)
+
+
+@pytest.mark.parametrize("url", ["/track/", "/api/v1/auth/token/"])
+def test_a_malformed_multipart_body_is_400(client, url):
+    body = b"--B\r\nContent-Disposition: form-data; name=\r\n"
+    response = client.post(url, data=body, content_type="multipart/form-data; boundary=")
+    assert response.status_code == 400

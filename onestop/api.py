@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
+
+from onestop.inputpolicy import BadQueryParameter
 
 # DRF's own codes mapped onto the contract's codes.
 _CODE_BY_STATUS = {
@@ -21,6 +25,7 @@ _CODE_BY_STATUS = {
     405: "method_not_allowed",
     406: "not_acceptable",
     409: "conflict",
+    413: "too_large",
     415: "unsupported_media_type",
     429: "throttled",
 }
@@ -95,7 +100,9 @@ def _plain_fields(value: Any) -> Any:
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     """Every 4xx answers ``{"code", "detail", "fields"}`` (API.md, Conventions)."""
     exc = api_error_from(exc) or exc
-    if isinstance(exc, Http404):
+    if isinstance(exc, BadQueryParameter):
+        exc = exceptions.ValidationError({exc.name: [exc.message]})
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound(_("Not found."))
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
@@ -130,6 +137,17 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         body = {"code": code, "detail": str(detail), "fields": {}}
     response.data = body
     return response
+
+
+class ApiDocsPermission(BasePermission):
+    """The schema and the interactive docs: public unless ``API_DOCS_PUBLIC`` is false (the
+    default with ``PRODUCTION=true``), then for signed-in staff only."""
+
+    def has_permission(self, request, view) -> bool:
+        if getattr(settings, "API_DOCS_PUBLIC", True):
+            return True
+        user = request.user
+        return bool(user and user.is_authenticated and user.is_staff)
 
 
 class Pagination(PageNumberPagination):

@@ -338,3 +338,81 @@ SMS_SIGNATURE = env("SMS_SIGNATURE", default="云浮政务服务")
 CELERY_BEAT_MAX_INTERVAL = (
     30  # ticks often enough to renew the beat lease (workflow.deadlines.beat)
 )
+
+
+# === Edge security (issue 12, items 1, 3 and 7) ===========================================
+# Owned by the edge-security work: the trusted client address, the input policy and the
+# response headers. Kept in one block so other settings work merges around it.
+#
+# --- Client address (onestop.clientip): which X-Forwarded-For entries to believe ------------
+# The number of reverse proxies in front of the app that append to X-Forwarded-For (0: the app
+# is published directly and the header is ignored), or their addresses / networks (when set,
+# only a request arriving from one of them has its header read). Every throttle, the kiosk
+# exemption and the logs use the address found this way.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+# A plain DRF throttle (if one is ever used) then trusts the same number of entries.
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
+# Public progress query: after this many wrong check values on one case number (from any
+# address), each further miss doubles the wait before that number is looked up again, up to
+# TRACK_BACKOFF_MAX_SECONDS; misses are forgotten after TRACK_BACKOFF_WINDOW_SECONDS.
+TRACK_BACKOFF_FREE_MISSES = env.int("TRACK_BACKOFF_FREE_MISSES", default=5)
+TRACK_BACKOFF_MAX_SECONDS = env.int("TRACK_BACKOFF_MAX_SECONDS", default=900)
+TRACK_BACKOFF_WINDOW_SECONDS = env.int("TRACK_BACKOFF_WINDOW_SECONDS", default=86400)
+# The kiosk exemption must not be reachable by writing a kiosk's address into a header.
+TRACK_THROTTLE_EXEMPT_IPS = [ip.strip() for ip in TRACK_THROTTLE_EXEMPT_IPS if ip.strip()]
+
+# Log lines name the request's trusted client address ("-" when a record is not about one).
+LOGGING["filters"] = {
+    **LOGGING.get("filters", {}),
+    "client": {"()": "onestop.clientip.ClientAddressFilter"},
+}
+LOGGING["handlers"]["console"].setdefault("filters", []).append("client")
+LOGGING["formatters"]["plain"]["format"] = (
+    "%(asctime)s %(levelname)s %(name)s [%(client)s] %(message)s"
+)
+
+# --- Input policy (onestop.inputpolicy, onestop.middleware, onestop.parsers) ----------------
+# Largest request body in bytes (JSON and plain forms: 413 above it) and largest multipart
+# upload body; JSON nested deeper than JSON_MAX_DEPTH answers 400.
+REQUEST_MAX_BODY_BYTES = env.int("REQUEST_MAX_BODY_BYTES", default=DATA_UPLOAD_MAX_MEMORY_SIZE)
+UPLOAD_MAX_BODY_BYTES = env.int("UPLOAD_MAX_BODY_BYTES", default=100 * 1024 * 1024)
+JSON_MAX_DEPTH = env.int("JSON_MAX_DEPTH", default=32)
+MIDDLEWARE[MIDDLEWARE.index("onestop.middleware.RejectNulMiddleware")] = (
+    "onestop.middleware.InputPolicyMiddleware"
+)
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
+    "onestop.parsers.JSONParser",
+    "onestop.parsers.FormParser",
+    "onestop.parsers.MultiPartParser",
+]
+
+# --- Headers: CSP (django-csp), no-store, API docs ---------------------------------------------
+# No inline script anywhere (every script is a static file); no inline style either. Swagger UI
+# draws its icons from data: URIs. The CSP middleware goes first so that even the answers of
+# other middleware (the input policy's 400s) carry the header.
+INSTALLED_APPS += ["csp"]
+MIDDLEWARE.insert(0, "csp.middleware.CSPMiddleware")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "onestop.middleware.NoStoreMiddleware",
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# true: /api/docs/ and /api/schema/ are public even with PRODUCTION=true (default: staff only
+# in production, public in development).
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=not PRODUCTION)
+SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"] = ["onestop.api.ApiDocsPermission"]
+# === End of edge security ====================================================================

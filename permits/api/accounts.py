@@ -16,10 +16,10 @@ from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from onestop.api import ApiError
+from onestop.throttles import ScopedRateThrottle
 from permits import applicant_roles, applicant_services
 from permits.models import Handler, IdType
 

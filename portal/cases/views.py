@@ -38,9 +38,9 @@ from portal.cases.forms import (
     WithdrawForm,
 )
 from workflow import access, selectors, services
-from workflow.api.views import TrackThrottle
 from workflow.exceptions import MissingMaterials
 from workflow.labels import INTERNAL_EVENTS
+from workflow.tracking import TrackThrottle, track_lookup
 
 WIZARD_STEPS = (
     ("applicant", gettext_lazy("Applicant")),
@@ -543,12 +543,23 @@ def track(request: HttpRequest) -> HttpResponse:
             form.add_error(None, _("Too many queries. Please wait a minute and try again."))
             status = 429
         elif form.is_valid():
-            result = permits_selectors.application_track(
+            found = track_lookup(
                 number=form.cleaned_data["number"],
                 id_last4=form.cleaned_data["id_last4"] or None,
                 query_code=form.cleaned_data["query_code"] or None,
             )
-            if result is None:
+            result = found.application
+            if found.retry_after:
+                form.add_error(
+                    None,
+                    _(
+                        "Too many wrong check values for this number. Please try again in "
+                        "%(minutes)s minute(s)."
+                    )
+                    % {"minutes": max(1, -(-found.retry_after // 60))},
+                )
+                status = 429
+            elif result is None:
                 form.add_error(
                     None,
                     _(

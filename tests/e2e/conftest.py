@@ -13,6 +13,11 @@ Helpers (import from ``tests.e2e.conftest``)
     ``login(page, live_server, username)``          logs in on ``portal:login`` with DEMO_PASSWORD
     ``assert_no_horizontal_scroll(page)``
     ``assert_accessible(page)``                     axe-core: no serious or critical violation
+    ``assert_no_csp_violation(page)``               nothing blocked by the Content-Security-Policy
+    ``assert_no_console_error(page)``               no console error or uncaught exception
+
+Every ``page`` / ``phone_page`` also fails at teardown when Chromium logged a CSP violation, so
+the whole browser suite runs under the site's policy.
 
 Every test in this folder is marked ``e2e`` automatically by tests/conftest.py, and runs after
 the rest of the suite (``make test-fast`` leaves them out).
@@ -94,9 +99,54 @@ def _new_page(browser, live_server, **context_options):
         **context_options,
     )
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    # Every page records what the browser reported: CSP violations (the event, before any
+    # script of the page runs) and console errors. See ``assert_no_csp_violation``.
+    context.add_init_script(CSP_LISTENER)
     page = context.new_page()
     page.viewport_name = "phone" if context_options.get("is_mobile") else "desktop"
+    page.console_errors = []
+    page.on(
+        "console",
+        lambda message: (
+            page.console_errors.append(
+                f"{message.text} ({(message.location or {}).get('url') or page.url})"
+            )
+            if message.type == "error"
+            else None
+        ),
+    )
+    page.on("pageerror", lambda error: page.console_errors.append(f"{error} ({page.url})"))
     return context, page
+
+
+CSP_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__cspViolations.push(`${e.violatedDirective} blocked ${e.blockedURI || "inline"}`
+    + ` at ${e.sourceFile || document.location.href}:${e.lineNumber}`);
+});
+"""
+
+
+def csp_violations(page) -> list[str]:
+    """CSP violations of the page now shown, plus those Chromium logged to the console."""
+    try:
+        seen = page.evaluate("window.__cspViolations || []")
+    except Exception:  # the page is closed or navigating
+        seen = []
+    logged = [e for e in page.console_errors if "Content Security Policy" in e]
+    return list(seen) + logged
+
+
+def assert_no_csp_violation(page) -> None:
+    """The browser suite runs under the site's Content-Security-Policy: nothing it blocks."""
+    violations = csp_violations(page)
+    assert not violations, "CSP violations:\n" + "\n".join(violations)
+
+
+def assert_no_console_error(page) -> None:
+    """No console error (a blocked script, a failed resource, an uncaught exception)."""
+    assert not page.console_errors, "console errors:\n" + "\n".join(page.console_errors)
 
 
 @pytest.fixture
@@ -104,7 +154,9 @@ def page(browser, live_server):
     """A desktop page in a fresh browser context (cookies and storage start empty)."""
     context, page = _new_page(browser, live_server, viewport=DESKTOP)
     yield page
+    logged = [e for e in page.console_errors if "Content Security Policy" in e]
     context.close()
+    assert not logged, "CSP violations:\n" + "\n".join(logged)
 
 
 @pytest.fixture
@@ -119,7 +171,9 @@ def phone_page(browser, live_server):
         has_touch=True,
     )
     yield page
+    logged = [e for e in page.console_errors if "Content Security Policy" in e]
     context.close()
+    assert not logged, "CSP violations:\n" + "\n".join(logged)
 
 
 @pytest.fixture(params=["desktop", "phone"])

@@ -11,17 +11,15 @@ import functools
 import json
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
+from rest_framework import exceptions, status
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.utils.encoders import JSONEncoder
 from rest_framework.views import APIView
 from viewflow.workflow.exceptions import FlowLockFailed
@@ -30,12 +28,13 @@ from onestop.api import ApiError, Pagination, api_error_from
 from onestop.errors import DomainError
 from permits.exceptions import PermitsError
 from permits.models import Application
-from permits.selectors import application_track, certificate_verify
+from permits.selectors import certificate_verify
 from permits.uploads import file_response
 from permits.validators import mask_name
 from workflow import selectors, services
 from workflow.api import serializers as s
 from workflow.models import IdempotentRequest
+from workflow.tracking import TrackThrottle, track_lookup
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
     "Idempotency-Key",
@@ -460,21 +459,6 @@ class TaskCompleteView(_TaskAction):
 # --- Public -------------------------------------------------------------------------------
 
 
-class TrackThrottle(SimpleRateThrottle):
-    """Per client address; the service centre's kiosks (``TRACK_THROTTLE_EXEMPT_IPS``) are
-    exempt."""
-
-    scope = "track"
-
-    def allow_request(self, request, view):
-        if self.get_ident(request) in set(getattr(settings, "TRACK_THROTTLE_EXEMPT_IPS", [])):
-            return True
-        return super().allow_request(request, view)
-
-    def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
-
-
 def _not_found() -> ApiError:
     return ApiError("not_found", _("Not found."), status_code=status.HTTP_404_NOT_FOUND)
 
@@ -494,13 +478,16 @@ class TrackView(APIView):
         responses=s.TrackSerializer,
     )
     def get(self, request):
-        app = application_track(
+        found = track_lookup(
             number=request.query_params.get("number", ""),
             id_last4=request.query_params.get("id_last4"),
             query_code=request.query_params.get("query_code"),
         )
-        if app is None:
+        if found.retry_after:
+            raise exceptions.Throttled(wait=found.retry_after)
+        if found.application is None:
             raise _not_found()
+        app = found.application
         rows = app.participations.select_related("department").order_by("round", "position")
         applicant = (
             mask_name(app.applicant_enterprise.name)

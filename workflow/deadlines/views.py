@@ -17,6 +17,7 @@ from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from onestop.inputpolicy import BadQueryParameter, query_int
 from workflow.access import is_admin
 from workflow.deadlines import calendar as work_calendar
 from workflow.deadlines.forms import CalendarDayForm, CalendarYearForm
@@ -180,6 +181,10 @@ def calendar_year_seed(request: HttpRequest) -> HttpResponse:
 # --- Supervision board (电子监察) --------------------------------------------------------------
 
 
+BOARD_FIRST_DAY = date(2000, 1, 1)
+BOARD_LAST_DAY = date(2100, 12, 31)
+
+
 def _board_filters(request: HttpRequest):
     from datetime import timedelta
 
@@ -188,10 +193,15 @@ def _board_filters(request: HttpRequest):
     today = timezone.localdate()
 
     def parse(name: str, default: date) -> date:
+        # Unreadable dates fall back to the default; readable ones far outside the board's
+        # years answer 400 (date.min minus a day, or date.max plus one, raised: a 500).
         try:
-            return date.fromisoformat(request.GET.get(name, ""))
+            value = date.fromisoformat(request.GET.get(name, ""))
         except ValueError:
             return default
+        if not BOARD_FIRST_DAY <= value <= BOARD_LAST_DAY:
+            raise BadQueryParameter(name)
+        return value
 
     end = parse("end", today)
     start = parse("start", end - timedelta(days=29))
@@ -199,10 +209,8 @@ def _board_filters(request: HttpRequest):
         start, end = end, start
 
     def as_int(name: str) -> int | None:
-        try:
-            return int(request.GET.get(name) or 0) or None
-        except ValueError:
-            return None
+        # Plain digits within the id columns' range; anything else answers 400.
+        return query_int(request.GET, name, minimum=0) or None
 
     allowed = {pk for pk, _name in department_choices(request.user)}
     department_id = as_int("department")

@@ -266,7 +266,7 @@ class TokenView(APIView):
                 raise ApiError("invalid", str(message), fields={"otp": [str(message)]})
             second_factor = True
         token, key = login_services.token_issue(user=user, second_factor=second_factor)
-        return Response({"token": key, "expires_at": token.expires_at})
+        return Response(TokenSerializer({"token": key, "expires_at": token.expires_at}).data)
 
 
 class LogoutView(APIView):

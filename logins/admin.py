@@ -81,6 +81,8 @@ class LockoutAdmin(AccessAttemptAdmin):
             )
         self.message_user(
             request,
-            ngettext("%(count)d lockout record cleared.", "%(count)d lockout records cleared.", count)
+            ngettext(
+                "%(count)d lockout record cleared.", "%(count)d lockout records cleared.", count
+            )
             % {"count": count},
         )

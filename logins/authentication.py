@@ -50,7 +50,6 @@ class ApiTokenAuthentication(TokenAuthentication):
         return token.user, token
 
 
-
 class ServiceClientAuthentication(TokenAuthentication):
     def authenticate_credentials(self, key: str):
         if not key.startswith(SERVICE_TOKEN_PREFIX):

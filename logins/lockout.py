@@ -50,6 +50,4 @@ def lockout_response(
         return JsonResponse(
             {"code": "throttled", "detail": lockout_message(), "fields": {}}, status=429
         )
-    return render(
-        request, "logins/locked_out.html", {"message": lockout_message()}, status=429
-    )
+    return render(request, "logins/locked_out.html", {"message": lockout_message()}, status=429)

@@ -15,13 +15,15 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 # Common surnames (pinyin), and words such passwords are built from.
-_WORDS = (
-    "wang li zhang liu chen yang huang zhao wu zhou xu sun ma zhu hu guo he gao lin luo zheng "
-    "liang xie song tang han feng deng cao peng zeng xiao tian dong yuan pan cai jiang yu du ye "
-    "cheng wei su lv ding ren shen yao lu jin zhong cui tan fan fu qian "
-    "ceshi test admin root user guest demo password passw0rd pass mima woaini iloveyou qwerty "
-    "asdf zxcv abc abcd yunfu yunfushi gov zhengwu china beijing guangdong"
-).split()
+_WORD_TEXT = (
+    "wang li zhang liu chen yang huang zhao wu zhou xu sun ma zhu hu guo he gao lin "
+    "luo zheng liang xie song tang han feng deng cao peng zeng xiao tian dong yuan "
+    "pan cai jiang yu du ye cheng wei su lv ding ren shen yao lu jin zhong cui tan "
+    "fan fu qian ceshi test admin root user guest demo password passw0rd pass mima "
+    "woaini iloveyou qwerty asdf zxcv abc abcd yunfu yunfushi gov zhengwu china "
+    "beijing guangdong "
+)
+_WORDS = _WORD_TEXT.split()
 _WORD = "|".join(sorted(set(_WORDS), key=len, reverse=True))
 # One to three such words, then only digits and symbols (or only digits, then the words).
 WEAK_PATTERN = re.compile(

@@ -31,7 +31,11 @@ def remember_login_kind(sender, request, user, **kwargs) -> None:
 
 @receiver(pre_save, sender=User, dispatch_uid="logins-password-before")
 def _note_password_change(sender, instance, raw=False, update_fields=None, **kwargs) -> None:
-    if raw or instance.pk is None or (update_fields is not None and "password" not in update_fields):
+    if (
+        raw
+        or instance.pk is None
+        or (update_fields is not None and "password" not in update_fields)
+    ):
         return
     old = sender.objects.filter(pk=instance.pk).values_list("password", flat=True).first()
     instance._logins_password_changed = old is not None and old != instance.password

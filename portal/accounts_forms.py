@@ -197,7 +197,9 @@ class SecondFactorCodeForm(AccessibleForm):
     code = forms.CharField(
         label=_("One-time code"),
         max_length=16,
-        help_text=_("The 6-digit code your authenticator app shows, or one of your recovery codes."),
+        help_text=_(
+            "The 6-digit code your authenticator app shows, or one of your recovery codes."
+        ),
         widget=_control(
             forms.TextInput(),
             autocomplete="one-time-code",

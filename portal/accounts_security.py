@@ -83,7 +83,12 @@ def _verify(request: HttpRequest) -> HttpResponse:
         form.add_error("code", _("The code is not correct."))
         form.mark_fields()
     context = {"form": form, "next": _next_url(request)}
-    return render(request, "portal/accounts/two_factor_verify.html", context, status=400 if form.errors else 200)
+    return render(
+        request,
+        "portal/accounts/two_factor_verify.html",
+        context,
+        status=400 if form.errors else 200,
+    )
 
 
 def _enrol(request: HttpRequest) -> HttpResponse:
@@ -207,11 +212,15 @@ def password_reset(request: HttpRequest) -> HttpResponse:
         if ip_limited or account_limited:
             form.add_error(None, _("Too many codes were asked for. Try again in an hour."))
             form.mark_fields()
-            return render(request, "portal/accounts/password_reset.html", {"form": form}, status=429)
+            return render(
+                request, "portal/accounts/password_reset.html", {"form": form}, status=429
+            )
         phone = form.cleaned_data["phone"]
         user = _matching_user(username, phone)
         if user is not None:
-            login_services.password_reset_request(user=user, phone=user.person.phone, send=_send_code)
+            login_services.password_reset_request(
+                user=user, phone=user.person.phone, send=_send_code
+            )
         else:
             logger.info("password reset asked for %s with a phone not on record", username)
         messages.info(
@@ -268,4 +277,6 @@ def password_reset_confirm(request: HttpRequest) -> HttpResponse:
         form.mark_fields()
     if form.errors and status == 200:
         status = 400
-    return render(request, "portal/accounts/password_reset_confirm.html", {"form": form}, status=status)
+    return render(
+        request, "portal/accounts/password_reset_confirm.html", {"form": form}, status=status
+    )

@@ -14,9 +14,7 @@ urlpatterns = [
     path("two-factor/recovery-codes/", security.recovery_codes, name="two_factor_recovery_codes"),
     path("two-factor/off/", security.two_factor_off, name="two_factor_off"),
     path("password-reset/", security.password_reset, name="password_reset"),
-    path(
-        "password-reset/confirm/", security.password_reset_confirm, name="password_reset_confirm"
-    ),
+    path("password-reset/confirm/", security.password_reset_confirm, name="password_reset_confirm"),
     path("register/", views.register, name="register"),
     path("register/enterprise/", views.register_enterprise, name="register_enterprise"),
     path("me/", views.account, name="account"),

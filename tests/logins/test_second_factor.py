@@ -52,7 +52,9 @@ class TestStaffMustShowASecondFactor:
         api = client.get("/api/v1/tasks/")
         assert api.status_code == 403
         assert api.json()["code"] == "second_factor_required"
-        unsafe = client.post("/api/v1/applications/", {"item": "x"}, content_type="application/json")
+        unsafe = client.post(
+            "/api/v1/applications/", {"item": "x"}, content_type="application/json"
+        )
         assert unsafe.status_code == 403
 
     def test_first_login_enrols_with_a_local_qr_code_then_the_office_opens(
@@ -243,8 +245,12 @@ def test_production_requires_it_by_default(tmp_path):
     )
     env.pop("TWO_FACTOR_REQUIRED", None)
     result = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup(); from django.conf import settings; "
-         "print(settings.TWO_FACTOR_REQUIRED)"],
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; "
+            "print(settings.TWO_FACTOR_REQUIRED)",
+        ],
         cwd=django_settings.BASE_DIR,
         env={**env, "DJANGO_SETTINGS_MODULE": "onestop.settings"},
         capture_output=True,

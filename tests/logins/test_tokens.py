@@ -146,7 +146,9 @@ class TestServiceClients:
     def test_stored_hashed(self):
         client, key = service_client_create(name="provincial", scopes=["ratings.export"])
         client.refresh_from_db()
-        assert key not in client.digest and client.digest == hashlib.sha256(key.encode()).hexdigest()
+        assert (
+            key not in client.digest and client.digest == hashlib.sha256(key.encode()).hexdigest()
+        )
 
     def test_admin_issues_a_token_shown_once(self, client):
         service = ServiceClient.objects.create(name="hotline", scopes=["x"])

@@ -9,4 +9,4 @@ class LoginsConfig(AppConfig):
     verbose_name = _("Logins and tokens")
 
     def ready(self) -> None:
-        from logins import checks, signals  # noqa: F401 - registers checks and receivers
+        from logins import checks, schema, signals  # noqa: F401 - registers them

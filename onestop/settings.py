@@ -355,7 +355,7 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
 AXES_LOCKOUT_CALLABLE = "logins.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "onestop.client_ip.client_ip"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
-AXES_SENSITIVE_PARAMETERS = ["otp", "token", "code", "new_password1", "new_password2"]
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp", "token", "code"]
 AXES_VERBOSE = False
 
 # Second factor (django-otp). Required for staff accounts (staff roles, superusers, Django

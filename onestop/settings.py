@@ -5,6 +5,7 @@ One module for every environment: each deploy-dependent value comes from the env
 production behaviour (secure cookies, HSTS, no demo seeding).
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -106,17 +107,7 @@ else:
 DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default=None)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Auth -----------------------------------------------------------------------------------
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "guardian.backends.ObjectPermissionBackend",
-]
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-]
+# --- Auth: see the "Logins, sessions, tokens" block at the end -------------------------------
 LOGIN_URL = "portal:login"
 LOGIN_REDIRECT_URL = "portal:after_login"
 LOGOUT_REDIRECT_URL = "portal:home"
@@ -340,8 +331,7 @@ CELERY_BEAT_MAX_INTERVAL = (
 )
 
 
-# === Edge security (issue 12, items 1, 3 and 7) ===========================================
-# Owned by the edge-security work: the trusted client address, the input policy and the
+# === Edge security (issue 12, items 1, 3 and 7) ====================================
 # response headers. Kept in one block so other settings work merges around it.
 #
 # --- Client address (onestop.clientip): which X-Forwarded-For entries to believe ------------
@@ -416,3 +406,98 @@ CONTENT_SECURITY_POLICY = {
 API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=not PRODUCTION)
 SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"] = ["onestop.api.ApiDocsPermission"]
 # === End of edge security ====================================================================
+
+# --- Logins, sessions, tokens (issue 12 item 2; the logins app) ----------------------------
+# Every login form (/accounts/login/, /admin/login/) and the API token endpoint authenticate
+# through django-axes (lockout per account and per client address, with a cool-off), django-otp
+# (TOTP second factor, recovery codes) and hashed, expiring API tokens. One block, so the rules
+# read together; logins/ holds the code.
+from django.core.exceptions import ImproperlyConfigured  # noqa: E402
+
+INSTALLED_APPS = [app for app in INSTALLED_APPS if app != "rest_framework.authtoken"]
+INSTALLED_APPS += ["axes", "django_otp", "django_otp.plugins.otp_totp"]
+INSTALLED_APPS += ["django_otp.plugins.otp_static", "logins"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out accounts and addresses
+    "django.contrib.auth.backends.ModelBackend",
+    "guardian.backends.ObjectPermissionBackend",
+]
+_after_messages = MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1
+MIDDLEWARE[_after_messages:_after_messages] = [
+    "django_otp.middleware.OTPMiddleware",
+    "logins.middleware.IdleTimeoutMiddleware",
+    "logins.middleware.SecondFactorMiddleware",
+]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # last, as axes asks
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
+    "rest_framework.authentication.SessionAuthentication",
+    "logins.authentication.ApiTokenAuthentication",
+    "logins.authentication.ServiceClientAuthentication",
+]
+
+# Lockout (django-axes): LOGIN_FAILURE_LIMIT failures on one account, or LOGIN_IP_FAILURE_LIMIT
+# from one address (offices share one), lock it for LOGIN_LOCKOUT_MINUTES; every try while
+# locked starts the cool-off again. Admins see attempts and lockouts under "Axes" and unlock
+# there or with `manage.py login_unlock`.
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_IP_FAILURE_LIMIT = env.int("LOGIN_IP_FAILURE_LIMIT", default=30)
+LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=15)
+AXES_ENABLED = True
+AXES_HANDLER = "logins.lockout.LoginsAxesHandler"
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
+AXES_LOCKOUT_CALLABLE = "logins.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "onestop.clientip.client_ip_for_storage"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp", "token", "code"]
+AXES_VERBOSE = False
+
+# Second factor (django-otp). Required for staff accounts (staff roles, superusers, Django
+# admin users); citizens may opt in. Off only for the demo and development: production refuses
+# to start with it off.
+TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=PRODUCTION)
+if PRODUCTION and not TWO_FACTOR_REQUIRED:
+    raise ImproperlyConfigured("TWO_FACTOR_REQUIRED cannot be off when PRODUCTION=true")
+OTP_TOTP_ISSUER = "云浮一站式"
+SECOND_FACTOR_URL_NAME = "portal:two_factor"
+SECOND_FACTOR_EXEMPT_URL_NAMES = ["portal:two_factor", "portal:logout"]
+SECOND_FACTOR_EXEMPT_PATHS = ["/static/", "/media/", "/i18n/", "/healthz", "/readyz"]
+SECOND_FACTOR_EXEMPT_PATHS += ["/api/v1/auth/"]
+
+# Sessions end when the browser closes, after STAFF_IDLE_TIMEOUT (staff) or
+# CITIZEN_IDLE_TIMEOUT seconds without a request, and at the latest after SESSION_COOKIE_AGE.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
+STAFF_IDLE_TIMEOUT = env.int("STAFF_IDLE_TIMEOUT", default=30 * 60)
+CITIZEN_IDLE_TIMEOUT = env.int("CITIZEN_IDLE_TIMEOUT", default=2 * 3600)
+
+# API tokens: hashed, expire after API_TOKEN_TTL seconds, revoked at logout and password change.
+API_TOKEN_TTL = env.int("API_TOKEN_TTL", default=8 * 3600)
+
+# Passwords: length, similarity, Django's offline list of 20,000 common passwords, not only
+# digits; in production also not the published demo password, nor a word or pinyin surname
+# with digits (wangceshi1).
+PASSWORD_MIN_LENGTH = env.int("PASSWORD_MIN_LENGTH", default=10 if PRODUCTION else 8)
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "logins.password_validation.DemoPasswordValidator"},
+    {"NAME": "logins.password_validation.WeakPatternValidator"},
+]
+
+# Password reset by SMS code (sent through the notifications SMS backend): a code lives
+# PASSWORD_RESET_CODE_TTL seconds and allows PASSWORD_RESET_MAX_ATTEMPTS tries; codes are sent
+# at most PASSWORD_RESET_PER_ACCOUNT_HOUR times an hour per account and
+# PASSWORD_RESET_PER_IP_HOUR per client address.
+PASSWORD_RESET_CODE_TTL = env.int("PASSWORD_RESET_CODE_TTL", default=600)
+PASSWORD_RESET_MAX_ATTEMPTS = env.int("PASSWORD_RESET_MAX_ATTEMPTS", default=5)
+PASSWORD_RESET_PER_ACCOUNT_HOUR = env.int("PASSWORD_RESET_PER_ACCOUNT_HOUR", default=3)
+PASSWORD_RESET_PER_IP_HOUR = env.int("PASSWORD_RESET_PER_IP_HOUR", default=10)

@@ -30,6 +30,8 @@ def _publish_one(message: OutboxMessage, *, app) -> None:
     if app.conf.task_always_eager:
         # Eager mode (in-process tests, CELERY_TASK_ALWAYS_EAGER): run it here and now, as
         # ``.delay()`` would; ``send_task`` alone would ignore the setting.
+        if message.task_name not in app.tasks:
+            app.loader.import_default_modules()  # the apps' tasks modules, as a worker would
         app.tasks[message.task_name].apply(args=message.args, kwargs=message.kwargs)
         return
     app.send_task(

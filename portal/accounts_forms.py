@@ -8,6 +8,8 @@ The forms only shape the input; the rules (checksums, conflicts, who may act) ar
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
+from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from permits.exceptions import PermitsError
@@ -63,7 +65,7 @@ class PersonRegisterForm(AccessibleForm):
         label=_("Password"),
         strip=False,
         widget=_control(forms.PasswordInput(), autocomplete="new-password"),
-        help_text=_("At least 8 characters, not only digits, not a common password."),
+        help_text=_("At least %(length)s characters, not only digits, not a common password."),
     )
     password_again = forms.CharField(
         label=_("Password again"),
@@ -90,6 +92,11 @@ class PersonRegisterForm(AccessibleForm):
         max_length=20,
         widget=_control(forms.TextInput(), autocomplete="tel", inputmode="tel"),
     )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["password"]
+        field.help_text = field.help_text % {"length": settings.PASSWORD_MIN_LENGTH}
 
     def clean(self):
         data = super().clean()
@@ -183,6 +190,73 @@ class HandlerAddForm(AccessibleForm):
             data["scope"] = codes
         else:
             self.add_error("item_codes", _("Tick “all service items” or give item codes."))
+        return data
+
+
+class SecondFactorCodeForm(AccessibleForm):
+    code = forms.CharField(
+        label=_("One-time code"),
+        max_length=16,
+        help_text=_(
+            "The 6-digit code your authenticator app shows, or one of your recovery codes."
+        ),
+        widget=_control(
+            forms.TextInput(),
+            autocomplete="one-time-code",
+            inputmode="numeric",
+            spellcheck="false",
+            autofocus=True,
+        ),
+    )
+
+
+class PasswordResetRequestForm(AccessibleForm):
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        widget=_control(forms.TextInput(), autocomplete="username"),
+    )
+    phone = forms.CharField(
+        label=_("Mobile phone"),
+        max_length=20,
+        help_text=_("The mobile phone number of your real-name record."),
+        widget=_control(NoEchoInput(), autocomplete="tel", inputmode="tel"),
+    )
+
+
+class PasswordResetConfirmForm(AccessibleForm):
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        widget=_control(forms.TextInput(), autocomplete="username"),
+    )
+    code = forms.CharField(
+        label=_("SMS code"),
+        max_length=6,
+        min_length=6,
+        widget=_control(forms.TextInput(), autocomplete="one-time-code", inputmode="numeric"),
+    )
+    new_password1 = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        widget=_control(forms.PasswordInput(), autocomplete="new-password"),
+    )
+    new_password2 = forms.CharField(
+        label=_("Password again"),
+        strip=False,
+        widget=_control(forms.PasswordInput(), autocomplete="new-password"),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].help_text = " ".join(
+            password_validation.password_validators_help_texts()
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("new_password1") and data.get("new_password1") != data.get("new_password2"):
+            self.add_error("new_password2", _("The two passwords differ."))
         return data
 
 

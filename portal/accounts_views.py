@@ -8,6 +8,7 @@ number back.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -19,6 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from logins import policy
 from permits import applicant_services
 from permits.exceptions import PermitsError
 from permits.models import Handler
@@ -148,6 +150,8 @@ def _account_context(request: HttpRequest, *, add_forms: dict | None = None) -> 
         "person": access.user_person(user),
         "enterprises": enterprises,
         "is_staff_member": access.is_staff_member(user),
+        "second_factor": policy.has_second_factor(user),
+        "second_factor_required": settings.TWO_FACTOR_REQUIRED and policy.is_staff_account(user),
         "my_cases_url": optional_reverse(*CITIZEN_HOME_NAMES[:-1]),
     }
 

@@ -17,7 +17,16 @@ from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("departments", "permits", "workflow", "notifications", "portal", "onestop", "outbox")
+APPS = (
+    "departments",
+    "permits",
+    "workflow",
+    "notifications",
+    "portal",
+    "onestop",
+    "outbox",
+    "logins",
+)
 
 # Import edges allowed to close a cycle: none. (While issue 7 was built in parallel this held
 # the edges others were removing; every one is gone. Add nothing here: break the cycle.)

@@ -1,5 +1,11 @@
 """Accounts API (API.md "Accounts"): registration, tokens, an enterprise's handlers.
 
+Tokens (``logins``): ``POST auth/token/`` checks the password through django-axes (a locked-out
+account or address answers 429 ``throttled``) and, for accounts with a second factor, the
+``otp`` code (a TOTP code or a recovery code); the token is returned once and stored hashed,
+expires after ``API_TOKEN_TTL`` and is revoked by ``POST auth/logout/`` and by a password
+change.
+
 Thin views: validate the shape with an input serializer, call one service in
 ``permits.applicant_services``, serialize the answer. Errors of the services become the API's
 error shape in ``onestop.api.exception_handler``. ID numbers and phone numbers only ever leave
@@ -9,15 +15,19 @@ masked.
 from __future__ import annotations
 
 from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_login_failed
 from django.utils.translation import gettext_lazy as _
+from django_otp import match_token
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from logins import policy
+from logins import services as login_services
+from logins.models import ApiToken
 from onestop.api import ApiError
 from onestop.throttles import ScopedRateThrottle
 from permits import applicant_roles, applicant_services
@@ -100,12 +110,23 @@ def account_data(user, *, kind: str = "person") -> dict:
 
 
 class TokenInputSerializer(serializers.Serializer):
-    username = serializers.CharField()
-    password = serializers.CharField(trim_whitespace=False, write_only=True)
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True)
+    otp = serializers.CharField(
+        max_length=16,
+        required=False,
+        allow_blank=True,
+        write_only=True,
+        help_text=_(
+            "The 6-digit code of the authenticator app, or a recovery code: required for "
+            "accounts with two-factor login."
+        ),
+    )
 
 
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField()
+    token = serializers.CharField(help_text=_("Shown once; send it as `Authorization: Token …`."))
+    expires_at = serializers.DateTimeField()
 
 
 class ScopeField(serializers.JSONField):
@@ -185,7 +206,8 @@ class RegisterView(APIView):
 
 
 class TokenView(APIView):
-    """Exchange a username and password for an API token (``Authorization: Token <token>``)."""
+    """Exchange a username, a password and (for accounts with two-factor login) a one-time
+    code for an API token (``Authorization: Token <token>``) that expires at ``expires_at``."""
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
@@ -196,22 +218,77 @@ class TokenView(APIView):
         operation_id="auth_token",
         tags=["accounts"],
         request=TokenInputSerializer,
-        responses={200: TokenSerializer, 400: _ERRORS[400], 429: _ERRORS[429]},
+        responses={
+            200: TokenSerializer,
+            400: OpenApiResponse(
+                ErrorSerializer,
+                description=_(
+                    "`invalid`: wrong username or password, or a missing or wrong `otp`."
+                ),
+            ),
+            429: OpenApiResponse(
+                ErrorSerializer,
+                description=_("`throttled`: too many requests, or too many failed logins."),
+            ),
+        },
         auth=[],
     )
     def post(self, request: Request) -> Response:
         data = TokenInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        username = data.validated_data["username"]
+        # django-axes reads and marks the Django request (not DRF's wrapper).
+        django_request = request._request
         user = authenticate(
-            request,
-            username=data.validated_data["username"],
-            password=data.validated_data["password"],
+            django_request, username=username, password=data.validated_data["password"]
         )
+        if getattr(django_request, "axes_locked_out", False):
+            from logins.lockout import lockout_message
+
+            raise ApiError("throttled", lockout_message(), status_code=429)
         if user is None or not user.is_active:
             message = _("The username or the password is not correct.")
             raise ApiError("invalid", str(message), fields={"non_field_errors": [str(message)]})
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        second_factor = False
+        if policy.second_factor_required(user):
+            if not policy.has_second_factor(user):
+                message = _("Set up two-factor login on the website first, then ask again.")
+                raise ApiError("invalid", str(message), fields={"otp": [str(message)]})
+            otp = (data.validated_data.get("otp") or "").strip()
+            if not otp or match_token(user, otp) is None:
+                user_login_failed.send(
+                    sender=__name__, credentials={"username": username}, request=django_request
+                )
+                if getattr(django_request, "axes_locked_out", False):
+                    from logins.lockout import lockout_message
+
+                    raise ApiError("throttled", lockout_message(), status_code=429)
+                message = _("The one-time code is missing or not correct.")
+                raise ApiError("invalid", str(message), fields={"otp": [str(message)]})
+            second_factor = True
+        token, key = login_services.token_issue(user=user, second_factor=second_factor)
+        return Response(TokenSerializer({"token": key, "expires_at": token.expires_at}).data)
+
+
+class LogoutView(APIView):
+    """Revoke the token this request was made with (a session is logged out instead)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="auth_logout",
+        tags=["accounts"],
+        request=None,
+        responses={204: OpenApiResponse(description=_("Revoked.")), 401: _ERRORS[401]},
+    )
+    def post(self, request: Request) -> Response:
+        if isinstance(request.auth, ApiToken):
+            login_services.token_revoke(token=request.auth)
+        else:
+            from django.contrib.auth import logout
+
+            logout(request._request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 @extend_schema_view(

@@ -329,11 +329,11 @@ def test_enterprise_case_seen_by_a_second_handler_added_through_the_api():
 
 
 def test_a_token_client_files_through_the_api_channel():
-    from rest_framework.authtoken.models import Token
+    from logins.services import token_issue
 
     world = build_world(1)
-    token = Token.objects.create(user=world.citizen)
+    _token, key = token_issue(user=world.citizen, second_factor=False)
     c = APIClient()
-    c.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    c.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     r = c.post("/api/v1/applications/", {"item": world.item.code, "form": {}}, format="json")
     assert r.status_code == 201 and r.data["channel"] == "api"

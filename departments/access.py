@@ -469,3 +469,14 @@ def can_act_on_task(user: Any, task: Any) -> bool:
     if can_act_at_stage(user, task.department_id, task.stage):
         return True
     return task.kind == "acceptance" and is_clerk(user, task.department_id)
+
+
+def can_act_on_some_task(user: Any) -> bool:
+    """Whether there is any task kind the user may take and complete: a review stage they hold
+    somewhere (reviewers at their stage, heads at every stage), or acceptance as a clerk. The
+    back office shows the inbox links (my tasks, queue, done) only to such users; supervisors
+    and catalogue administrators act on no task today. Mirrors :func:`task_actionable_q`: a task
+    kind that adds actors (appeal reviews decided by supervisors) extends both."""
+    if not _is_user(user):
+        return False
+    return bool(user_stage_departments(user) or user_department_ids(user, roles=(Role.CLERK,)))

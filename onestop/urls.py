@@ -2,9 +2,12 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import TemplateView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from onestop import views
+from onestop import admin_site, views
+
+admin_site.brand(admin.site)
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -17,6 +20,11 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("office/", include("workflow.deadline_urls")),
     path("office/", include("workflow.urls")),
+    path(
+        "accessibility/",
+        TemplateView.as_view(template_name="accessibility.html"),
+        name="accessibility",
+    ),
     path("", include("portal.urls")),
 ]
 

@@ -4,6 +4,7 @@ masked applicants."""
 import pytest
 from django.urls import reverse
 
+from permits.admin_forms import to_megabytes
 from permits.models import ItemStatus, ItemVersion, Person, ServiceItem
 from permits.services import item_publish
 from tests.departments.factories import DepartmentFactory, RegionFactory
@@ -91,7 +92,7 @@ def material_row(name, **extra):
         "name": name,
         "required": "on",
         "accepted_types": ["pdf", "jpg"],
-        "max_size": "1048576",
+        "max_size": "1",  # MB
         "position": "0",
         **extra,
     }
@@ -294,6 +295,8 @@ def test_saving_a_published_item_publishes_the_change(admin_client, parallel_ite
                     values[name] = "\n".join(value)
                 elif name == "validation":
                     values[name] = "{}"
+                elif name == "max_size":
+                    values[name] = to_megabytes(value)  # the form takes MB
                 elif value is not None and name != "sample":
                     values[name] = value
             encoded.append(values)

@@ -203,3 +203,28 @@ class TestHandlers:
         HandlerFactory(person=PersonFactory())
         other_enterprise = EnterpriseFactory()
         assert not access.is_handler(fresh(mine.user), other_enterprise)
+
+
+@pytest.mark.parametrize(
+    ("role", "stage", "acts"),
+    [
+        (Role.CLERK, "", True),  # acceptance at the window
+        (Role.REVIEWER, Stage.CHECK, True),
+        (Role.HEAD, "", True),
+        (Role.SUPERVISOR, "", False),  # read-only today
+        (Role.ADMIN, "", False),  # configures the catalogue, acts on no case
+    ],
+)
+def test_can_act_on_some_task_by_role(user, department, city, role, stage, acts):
+    region = city if role == Role.SUPERVISOR else None
+    grant(user, department, role, stage=stage, region=region)
+    assert access.can_act_on_some_task(fresh(user)) is acts
+
+
+def test_can_act_on_some_task_denies_by_default(user, department):
+    assert not access.can_act_on_some_task(AnonymousUser())
+    assert not access.can_act_on_some_task(user)
+    grant(user, department, Role.REVIEWER, stage=Stage.UNDERTAKE)
+    user.is_active = False
+    user.save()
+    assert not access.can_act_on_some_task(fresh(user))

@@ -48,7 +48,8 @@ class DepartmentAdmin(admin.ModelAdmin):
     list_filter = ("level", "kind", "region", "is_active")
     search_fields = ("name", "short_name", "code")
     list_select_related = ("region", "parent__parent")
-    autocomplete_fields = ("parent", "region")
+    # Plain selects, not autocomplete: select2's box has no accessible name when it is empty
+    # (axe, serious), and a city's departments and regions make short lists.
     inlines = [ChildDepartmentInline]
     fieldsets = (
         (None, {"fields": ("code", "name", "short_name", "parent", "level", "region", "kind")}),

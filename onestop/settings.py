@@ -19,6 +19,10 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False) if (BASE_DIR / ".env").
 
 PRODUCTION = env.bool("PRODUCTION", default=False)
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)
+if PRODUCTION and DEBUG:
+    # Django's debug pages show settings and code to anyone who hits an error: production
+    # answers 403, 404 and 500 with the site's own pages (templates/403.html, 404.html, 500.html).
+    raise environ.ImproperlyConfigured("DEBUG must be false when PRODUCTION=true")
 SECRET_KEY = env(
     "SECRET_KEY",
     default="" if PRODUCTION else "dev-only-insecure-key-0123456789-abcdefghijklmnopqrstuvwxyz",
@@ -27,6 +31,7 @@ if PRODUCTION and not SECRET_KEY:
     raise environ.ImproperlyConfigured("SECRET_KEY must be set when PRODUCTION=true")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["*"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+CSRF_FAILURE_VIEW = "onestop.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -269,13 +274,27 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"client_errors": {"()": "onestop.logfilters.ClientErrorsWithoutTraceback"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["client_errors"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
 
 # --- Project --------------------------------------------------------------------------------
 SITE_NAME = _("Yunfu One-Stop Government Services")
 ISSUING_AUTHORITY = "云浮市政务服务和数据管理局"
+# What the footer of a Chinese government site shows (each line appears once it is set; blank
+# in the demo): 网站标识码, the ICP filing number (ICP备案号), the public-security filing number
+# (公安机关备案号), and the national "report an error on a government site" page.
+SITE_IDENTIFIER = env("SITE_IDENTIFIER", default="")
+ICP_FILING_NUMBER = env("ICP_FILING_NUMBER", default="")
+PSB_FILING_NUMBER = env("PSB_FILING_NUMBER", default="")
+GOV_ERROR_REPORT_URL = env("GOV_ERROR_REPORT_URL", default="https://zfwzzc.www.gov.cn/")
 DEMO_PASSWORD = "Yunfu@2026"
 
 # --- Deadlines and notifications (workflow.deadlines.sweep, notifications) ------------------------

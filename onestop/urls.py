@@ -2,9 +2,12 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import TemplateView
 from drf_spectacular.views import SpectacularAPIView
 
-from onestop import docs, views
+from onestop import admin_site, docs, views
+
+admin_site.brand(admin.site)
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -21,6 +24,11 @@ urlpatterns = [
     path("office/", include("workflow.deadlines.urls")),
     path("office/", include("workflow.urls")),
     path("office/", include("workflow.grants.urls")),
+    path(
+        "accessibility/",
+        TemplateView.as_view(template_name="accessibility.html"),
+        name="accessibility",
+    ),
     path("", include("portal.urls")),
 ]
 

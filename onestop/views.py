@@ -23,6 +23,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -104,3 +105,9 @@ def favicon(request: HttpRequest) -> HttpResponse:
     from django.templatetags.static import static
 
     return HttpResponsePermanentRedirect(static("img/favicon.svg"))
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A refused form post (missing or stale CSRF token) answers the site's own 403 page, not
+    Django's bare one; Django has already logged the reason on ``django.security.csrf``."""
+    return render(request, "403.html", status=403)

@@ -21,12 +21,17 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from departments.models import Stage
+from permits.admin_forms import (
+    FormFieldForm,
+    ItemDepartmentForm,
+    MaterialRequirementForm,
+    ServiceItemForm,
+    label_inputs,
+)
 from permits.exceptions import PermitsError
-from permits.itemconfig import STAGE_ORDER, validate_item_config
+from permits.itemconfig import validate_item_config
 from permits.models import (
     Enterprise,
-    FileType,
     FormField,
     Handler,
     ItemDepartment,
@@ -38,118 +43,6 @@ from permits.models import (
 )
 from permits.services import item_publish, item_resume, item_retire, item_suspend
 from permits.validators import mask_id_number, mask_name, mask_phone
-
-# --- Inline forms ---------------------------------------------------------------------------
-
-
-class ItemDepartmentForm(forms.ModelForm):
-    stages = forms.MultipleChoiceField(
-        label=_("stages"),
-        choices=Stage.choices,
-        widget=forms.CheckboxSelectMultiple,
-        initial=["undertake"],
-    )
-
-    class Meta:
-        model = ItemDepartment
-        fields = [
-            "department",
-            "role",
-            "position",
-            "duty",
-            "time_limit_days",
-            "time_limit_unit",
-            "stages",
-            "timeout_policy",
-        ]
-
-    def clean_stages(self) -> list[str]:
-        # Checkbox order is the widget's; the stored order is always undertake → check → sign.
-        return sorted(self.cleaned_data["stages"], key=STAGE_ORDER.index)
-
-
-class MaterialRequirementForm(forms.ModelForm):
-    accepted_types = forms.MultipleChoiceField(
-        label=_("accepted file types"),
-        choices=FileType.choices,
-        widget=forms.CheckboxSelectMultiple,
-        initial=["pdf", "jpg", "png"],
-    )
-
-    class Meta:
-        model = MaterialRequirement
-        fields = [
-            "name",
-            "required",
-            "tolerable",
-            "accepted_types",
-            "max_size",
-            "departments",
-            "copies",
-            "source",
-            "description",
-            "sample",
-            "position",
-        ]
-        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
-
-
-class ChoicesField(forms.CharField):
-    """Choices edited one per line: ``label`` or ``value|label``."""
-
-    widget = forms.Textarea(attrs={"rows": 3})
-
-    def prepare_value(self, value: Any) -> str:
-        if isinstance(value, str):
-            try:
-                value = json.loads(value)
-            except ValueError:
-                return value
-        lines = []
-        for choice in value or []:
-            if isinstance(choice, list | tuple):
-                lines.append("|".join(str(c) for c in choice[:2]))
-            elif isinstance(choice, dict):
-                lines.append(f"{choice.get('value', '')}|{choice.get('label', '')}")
-            else:
-                lines.append(str(choice))
-        return "\n".join(lines)
-
-    def to_python(self, value: Any) -> list:
-        out: list = []
-        for line in (value or "").splitlines():
-            line = line.strip()
-            if not line:
-                continue
-            if "|" in line:
-                choice_value, label = (part.strip() for part in line.split("|", 1))
-                out.append([choice_value, label])
-            else:
-                out.append(line)
-        return out
-
-
-class FormFieldForm(forms.ModelForm):
-    choices = ChoicesField(
-        label=_("choices"),
-        required=False,
-        help_text=_("One choice per line; write “value|label” to store a different value."),
-    )
-
-    class Meta:
-        model = FormField
-        fields = [
-            "name",
-            "label",
-            "type",
-            "required",
-            "choices",
-            "validation",
-            "help_text",
-            "position",
-        ]
-        widgets = {"validation": forms.Textarea(attrs={"rows": 2, "cols": 30})}
-
 
 # --- Cross-row validation -------------------------------------------------------------------
 
@@ -174,6 +67,10 @@ class ItemConfigFormSet(BaseInlineFormSet):
     """The formset of the last inline runs the catalogue rules over the item and all three
     inlines (Django validates the main form, then the inlines in order, so the others are
     cleaned by then) and puts each problem on the row it concerns."""
+
+    def add_fields(self, form, index) -> None:
+        super().add_fields(form, index)
+        label_inputs(form)  # the formset's own inputs too (the DELETE and ordering boxes)
 
     def validate_unique(self) -> None:
         # The catalogue rules below check the same uniqueness (department and role, material
@@ -251,12 +148,29 @@ class ItemConfigFormSet(BaseInlineFormSet):
             raise forms.ValidationError(own_errors)
 
 
-class ItemDepartmentInline(admin.TabularInline):
+# Stacked, with a few fields to a line: the rows fit a 1366 px screen (a tabular row of eight
+# columns, one of them a checkbox list, was twice that wide).
+
+
+class ItemDepartmentInline(admin.StackedInline):
     model = ItemDepartment
     form = ItemDepartmentForm
     formset = ItemConfigFormSet
     extra = 0
     min_num = 1
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    ("department", "role", "position"),
+                    "duty",
+                    ("time_limit_days", "time_limit_unit", "timeout_policy"),
+                    "stages",
+                ]
+            },
+        )
+    ]
 
 
 class MaterialRequirementInline(admin.StackedInline):
@@ -264,54 +178,45 @@ class MaterialRequirementInline(admin.StackedInline):
     form = MaterialRequirementForm
     formset = ItemConfigFormSet
     extra = 0
-    filter_horizontal = ["departments"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    ("name", "position"),
+                    ("required", "tolerable", "copies"),
+                    ("accepted_types", "max_size"),
+                    "departments",
+                    "source",
+                    "description",
+                    "sample",
+                ]
+            },
+        )
+    ]
 
 
-class FormFieldInline(admin.TabularInline):
+class FormFieldInline(admin.StackedInline):
     model = FormField
     form = FormFieldForm
     formset = ItemConfigFormSet
     extra = 0
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    ("name", "label", "type"),
+                    ("required", "position"),
+                    ("choices", "validation"),
+                    "help_text",
+                ]
+            },
+        )
+    ]
 
 
 # --- Service items --------------------------------------------------------------------------
-
-
-class ServiceItemForm(forms.ModelForm):
-    class Meta:
-        model = ServiceItem
-        fields = [
-            "code",
-            "name",
-            "keywords",
-            "category",
-            "audience",
-            "service_model",
-            "consult_mode",
-            "region",
-            "lead_department",
-            "legal_days",
-            "promised_days",
-            "online_depth",
-            "max_visits",
-            "onsite_inspection",
-            "window_acceptance",
-            "allows_anonymous",
-            "deemed_approval_allowed",
-            "conditions",
-            "procedure",
-            "legal_basis",
-            "is_free",
-            "fees",
-            "result_name",
-            "result_validity_months",
-            "enquiry_phone",
-            "complaint_phone",
-            "service_location",
-            "service_hours",
-            "popularity",
-        ]
-        error_messages = {"code": {"unique": _("Another item already has this code.")}}
 
 
 @admin.register(ServiceItem)

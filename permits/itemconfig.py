@@ -43,6 +43,7 @@ from __future__ import annotations
 from typing import Any
 
 from permits.itemrules import (  # noqa: F401 - the rules, named here for the callers
+    LEGAL_BASIS_REQUIRED,
     STAGE_ORDER,
     Problem,
     accepted_types_problem,

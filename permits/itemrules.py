@@ -30,6 +30,9 @@ from permits.choices import (
 from permits.validators import field_name_validator, item_code_validator
 
 STAGE_ORDER = ["undertake", "check", "sign"]
+# Administrative-power items (行政许可, 行政确认) exist only by law: their guide states the
+# provisions that create them (设定依据), and an item without them is not published.
+LEGAL_BASIS_REQUIRED: frozenset[str] = frozenset({Category.LICENSING, Category.CONFIRMATION})
 
 
 @dataclass(frozen=True)
@@ -139,6 +142,16 @@ def validate_item_fields(item: dict[str, Any]) -> list[Problem]:
             add("consult_mode", _choice_problem(consult_mode, ConsultMode))
     elif consult_mode:
         add("consult_mode", _("Only a core-department item has a consult mode."))
+    legal_basis = str(item.get("legal_basis") or "").strip()
+    if item.get("category") in LEGAL_BASIS_REQUIRED and not legal_basis:
+        add(
+            "legal_basis",
+            _(
+                "An item of the category %(category)s needs its legal basis: the provisions "
+                "that create it."
+            )
+            % {"category": Category(item["category"]).label},
+        )
     if not item.get("region"):
         add("region", _("Every item belongs to a region."))
     if not item.get("lead_department"):

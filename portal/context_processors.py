@@ -29,6 +29,12 @@ def site(request: HttpRequest) -> dict:
     return {
         "SITE_NAME": settings.SITE_NAME,
         "ISSUING_AUTHORITY": settings.ISSUING_AUTHORITY,
+        "SITE_FILING": {
+            "identifier": settings.SITE_IDENTIFIER,
+            "icp": settings.ICP_FILING_NUMBER,
+            "psb": settings.PSB_FILING_NUMBER,
+            "error_report_url": settings.GOV_ERROR_REPORT_URL,
+        },
         "large_text": request.COOKIES.get(LARGE_TEXT_COOKIE) == "1",
         "main_nav": SimpleLazyObject(lambda: _main_nav(request)),
         "account_urls": SimpleLazyObject(

@@ -459,3 +459,14 @@ def supervised_department_ids(user: Any) -> frozenset[int] | None:
             Department.objects.filter(region_id__in=sorted(regions)).values_list("pk", flat=True)
         )
     return frozenset(ids)
+
+
+def can_act_on_some_task(user: Any) -> bool:
+    """Whether there is any task kind the user may take and complete: a review stage they hold
+    somewhere (reviewers at their stage, heads at every stage), or acceptance as a clerk. The
+    back office shows the inbox links (my tasks, queue, done) only to such users; supervisors
+    and catalogue administrators act on no task today. Mirrors :func:`task_actionable_q`: a task
+    kind that adds actors (appeal reviews decided by supervisors) extends both."""
+    if not is_user(user):
+        return False
+    return bool(user_stage_departments(user) or user_department_ids(user, roles=(Role.CLERK,)))

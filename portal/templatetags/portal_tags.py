@@ -11,6 +11,7 @@ from django.utils.translation import gettext, ngettext
 from permits.validators import mask_name
 from portal.navigation import optional_reverse
 from portal.presentation import ONLINE_DEPTH_BADGES, SERVICE_MODEL_BADGES
+from workflow import access
 
 register = template.Library()
 
@@ -50,6 +51,12 @@ def display_user(user) -> str:
         return person.masked_name
     full = user.get_full_name() if hasattr(user, "get_full_name") else ""
     return mask_name(full) if full else getattr(user, "username", "")
+
+
+@register.filter
+def acts_on_tasks(user) -> bool:
+    """Whether ``user`` may act on some task kind (the back office's inbox links)."""
+    return access.can_act_on_some_task(user)
 
 
 @register.simple_tag

@@ -11,6 +11,7 @@ from departments.models import Role, ServiceCentre, Stage
 from permits import applicant_roles
 from tests.departments.factories import UserFactory, grant
 from tests.permits.applicant_factories import PersonFactory
+from workflow import access as workflow_access
 
 pytestmark = pytest.mark.django_db
 
@@ -141,3 +142,28 @@ def test_answers_are_cached_per_user_object(user, department, django_assert_num_
 def test_not_found_is_http404():
     with pytest.raises(Http404):
         access.not_found()
+
+
+@pytest.mark.parametrize(
+    ("role", "stage", "acts"),
+    [
+        (Role.CLERK, "", True),  # acceptance at the window
+        (Role.REVIEWER, Stage.CHECK, True),
+        (Role.HEAD, "", True),
+        (Role.SUPERVISOR, "", False),  # read-only today
+        (Role.ADMIN, "", False),  # configures the catalogue, acts on no case
+    ],
+)
+def test_can_act_on_some_task_by_role(user, department, city, role, stage, acts):
+    region = city if role == Role.SUPERVISOR else None
+    grant(user, department, role, stage=stage, region=region)
+    assert workflow_access.can_act_on_some_task(fresh(user)) is acts
+
+
+def test_can_act_on_some_task_denies_by_default(user, department):
+    assert not workflow_access.can_act_on_some_task(AnonymousUser())
+    assert not workflow_access.can_act_on_some_task(user)
+    grant(user, department, Role.REVIEWER, stage=Stage.UNDERTAKE)
+    user.is_active = False
+    user.save()
+    assert not workflow_access.can_act_on_some_task(fresh(user))

@@ -273,10 +273,14 @@ def assert_no_horizontal_scroll(page) -> None:
         )
 
 
-def assert_accessible(page, context: str | dict | None = None, *, disable: tuple = ()) -> None:
+def assert_accessible(
+    page, context: str | dict | None = None, *, disable: tuple = (), also: tuple = ()
+) -> None:
     """Run axe-core on the page; fail on any ``serious`` or ``critical`` violation.
 
-    ``disable`` takes axe rule ids to leave out; say why next to any use of it.
+    ``disable`` takes axe rule ids to leave out; say why next to any use of it. ``also`` takes
+    rule ids that fail whatever their impact (e.g. ``region``, moderate: content outside any
+    landmark).
     """
     from axe_playwright_python.sync_playwright import Axe
 
@@ -284,7 +288,11 @@ def assert_accessible(page, context: str | dict | None = None, *, disable: tuple
     if disable:
         options["rules"] = {rule: {"enabled": False} for rule in disable}
     results = Axe().run(page, context=context, options=options)
-    blocking = [v for v in results.response["violations"] if v.get("impact") in BLOCKING_IMPACTS]
+    blocking = [
+        v
+        for v in results.response["violations"]
+        if v.get("impact") in BLOCKING_IMPACTS or v.get("id") in also
+    ]
     if blocking:
         lines = [f"axe found {len(blocking)} serious/critical violation(s) on {page.url}:"]
         for violation in blocking:

@@ -42,6 +42,8 @@ class ServiceItemFactory(DjangoModelFactory):
     promised_days = 5
     online_depth = OnlineDepth.FULL_ONLINE
     conditions = factory.Faker("paragraph")
+    # A licensing item is published only with its legal basis (itemconfig.LEGAL_BASIS_REQUIRED).
+    legal_basis = "《中华人民共和国行政许可法》第十二条"
     status = ItemStatus.DRAFT
 
     class Params:

@@ -1,9 +1,12 @@
 """The catalogue admin: inlines with the cross-row rules, lifecycle actions, read-only versions,
 masked applicants."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
+from permits.admin_forms import to_megabytes
 from permits.models import ItemStatus, ItemVersion, Person, ServiceItem
 from permits.services import item_publish
 from tests.departments.factories import DepartmentFactory, RegionFactory
@@ -91,7 +94,7 @@ def material_row(name, **extra):
         "name": name,
         "required": "on",
         "accepted_types": ["pdf", "jpg"],
-        "max_size": "1048576",
+        "max_size": "1",  # MB
         "position": "0",
         **extra,
     }
@@ -255,16 +258,12 @@ class TestActions:
         assert admin_client.get(url, {"status__exact": "draft"}).status_code == 200
 
 
-def test_saving_a_published_item_publishes_the_change(admin_client, parallel_item):
+def repost_data(item) -> dict:
+    """The change page of ``item`` posted back as it is (every row, every field)."""
     from django.forms.models import model_to_dict
 
-    item_publish(item=parallel_item, actor=None)
-    url = reverse("admin:permits_serviceitem_change", args=[parallel_item.pk])
-    page = admin_client.get(url)
-    assert page.status_code == 200
-    # Re-post the page as it is, with one change.
     data = {}
-    for name, value in model_to_dict(parallel_item).items():
+    for name, value in model_to_dict(item).items():
         if value is None or name in ("id", "status", "current_version", "search_text"):
             continue
         if isinstance(value, bool):
@@ -272,11 +271,10 @@ def test_saving_a_published_item_publishes_the_change(admin_client, parallel_ite
                 data[name] = "on"
             continue
         data[name] = value
-    data["promised_days"] = "2"
     for prefix, rows in (
-        ("departments", parallel_item.departments.all()),
-        ("materials", parallel_item.materials.all()),
-        ("form_fields", parallel_item.form_fields.all()),
+        ("departments", item.departments.all()),
+        ("materials", item.materials.all()),
+        ("form_fields", item.form_fields.all()),
     ):
         rows = list(rows)
         encoded = []
@@ -284,7 +282,7 @@ def test_saving_a_published_item_publishes_the_change(admin_client, parallel_ite
             values = {}
             for name, value in model_to_dict(row).items():
                 if name == "item":
-                    values[name] = parallel_item.pk
+                    values[name] = item.pk
                 elif name == "departments":
                     values[name] = [d.pk for d in value]
                 elif isinstance(value, bool):
@@ -294,10 +292,23 @@ def test_saving_a_published_item_publishes_the_change(admin_client, parallel_ite
                     values[name] = "\n".join(value)
                 elif name == "validation":
                     values[name] = "{}"
+                elif name == "max_size":
+                    values[name] = to_megabytes(value)  # the form takes MB
                 elif value is not None and name != "sample":
                     values[name] = value
             encoded.append(values)
         data.update(formset(prefix, encoded, initial=len(rows)))
+    return data
+
+
+def test_saving_a_published_item_publishes_the_change(admin_client, parallel_item):
+    item_publish(item=parallel_item, actor=None)
+    url = reverse("admin:permits_serviceitem_change", args=[parallel_item.pk])
+    page = admin_client.get(url)
+    assert page.status_code == 200
+    # Re-post the page as it is, with one change.
+    data = repost_data(parallel_item)
+    data["promised_days"] = "2"
     response = admin_client.post(url, data, follow=True)
     assert "已发布为第 2 版" in response.content.decode(), response.content.decode()[:3000]
     parallel_item.refresh_from_db()
@@ -337,3 +348,97 @@ def test_person_list_masks_id_numbers(admin_client):
     assert "44530219900101123X" not in body
     assert "13812345678" not in body and "138****5678" in body
     assert "张三丰" not in body
+
+
+# --- Issue 14 item 13: sizes in MB, the legal basis, a branded Chinese admin ------------------
+
+
+def test_material_size_is_entered_in_megabytes(admin_client, world):
+    data = post_data(world, materials=[material_row("企业设立登记申请书", max_size="10")])
+    response = admin_client.post(ADD_URL, data)
+    assert response.status_code == 302, response.context["errors"]
+    item = ServiceItem.objects.get(code="445300-SCJ-QYKB")
+    material = item.materials.get()
+    assert material.max_size == 10 * 1024 * 1024  # 10 means 10 MB, kept in bytes
+    page = admin_client.get(reverse("admin:permits_serviceitem_change", args=[item.pk]))
+    body = page.content.decode()
+    assert 'name="materials-0-max_size" value="10"' in body
+    assert "文件大小上限（MB）" in body
+
+
+def test_an_untouched_odd_size_keeps_its_bytes(admin_client, parallel_item):
+    material = parallel_item.materials.first()
+    material.max_size = 1_000_000  # not a whole number of hundredths of a MB
+    material.save()
+    url = reverse("admin:permits_serviceitem_change", args=[parallel_item.pk])
+    response = admin_client.post(url, repost_data(parallel_item))
+    assert response.status_code == 302, response.context["errors"]
+    material.refresh_from_db()
+    assert material.max_size == 1_000_000
+
+
+@pytest.mark.parametrize("size", ["0", "2048", "abc"])
+def test_material_size_out_of_range_is_refused(admin_client, world, size):
+    data = post_data(world, materials=[material_row("企业设立登记申请书", max_size=size)])
+    response = admin_client.post(ADD_URL, data)
+    assert response.status_code == 200
+    assert not ServiceItem.objects.filter(code="445300-SCJ-QYKB").exists()
+
+
+LEGAL_BASIS_MESSAGE = "行政许可类事项须填写设定依据（设定该事项的法律法规条款）。"
+
+
+def test_publishing_without_legal_basis_is_refused(admin_client, parallel_item):
+    ServiceItem.objects.filter(pk=parallel_item.pk).update(legal_basis="")
+    response = TestActions().act(admin_client, "publish", parallel_item)
+    assert LEGAL_BASIS_MESSAGE in response.content.decode()
+    parallel_item.refresh_from_db()
+    assert parallel_item.status == ItemStatus.DRAFT
+    # A draft may still be saved without it.
+    url = reverse("admin:permits_serviceitem_change", args=[parallel_item.pk])
+    assert admin_client.post(url, repost_data(parallel_item)).status_code == 302
+
+
+def test_a_published_item_cannot_lose_its_legal_basis(admin_client, parallel_item):
+    item_publish(item=parallel_item, actor=None)
+    url = reverse("admin:permits_serviceitem_change", args=[parallel_item.pk])
+    data = repost_data(parallel_item)
+    data["legal_basis"] = "  "
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert LEGAL_BASIS_MESSAGE in str(response.context["adminform"].form.errors["legal_basis"])
+    parallel_item.refresh_from_db()
+    assert parallel_item.legal_basis.strip()
+
+
+def test_admin_is_branded_chinese_with_one_workflow_section(admin_client):
+    from django.contrib import admin
+    from viewflow.workflow.models import Process, Task
+
+    body = admin_client.get(reverse("admin:index")).content.decode()
+    assert "云浮市“一站式”政务服务平台 · 管理后台" in body
+    assert "<title>事项与部门管理 | 云浮市“一站式”政务服务平台管理后台</title>" in body
+    assert "Django" not in body and "Process list" not in body
+    assert body.count(">业务流程<") == 1
+    assert not admin.site.is_registered(Process) and not admin.site.is_registered(Task)
+
+
+def test_item_page_inputs_are_labelled_and_use_no_two_box_chooser(admin_client, parallel_item):
+    url = reverse("admin:permits_serviceitem_change", args=[parallel_item.pk])
+    body = admin_client.get(url).content.decode()
+    for name in (
+        "departments-0-department",
+        "departments-0-position",
+        "departments-0-duty",
+        "departments-0-DELETE",
+        "form_fields-0-choices",
+    ):
+        tag = re.search(rf'<(?:input|select|textarea)[^>]*name="{name}"[^>]*>', body)
+        assert tag and "aria-label=" in tag.group(0), name
+    assert "SelectFilter2.js" not in body
+    assert 'type="checkbox" name="materials-0-departments"' in body
+
+
+def test_admin_chooser_strings_are_chinese(admin_client):
+    body = admin_client.get(reverse("admin:jsi18n")).content.decode()
+    assert '"Choose all %s": "\\u5168\\u9009%s"' in body  # 全选%s

@@ -14,6 +14,7 @@ def parallel_config():
             "code": "445300-SCJ-QYKB",
             "name": "企业开办",
             "category": "licensing",
+            "legal_basis": "《中华人民共和国市场主体登记管理条例》第三条",
             "audience": "enterprise",
             "service_model": "parallel",
             "region": "445300",
@@ -295,3 +296,23 @@ class TestFormFields:
         got = errors(config)
         assert got["form_fields[0].label"] == ["表单字段须有显示名称。"]
         assert got["form_fields[0].type"][0].startswith("“slider”不是允许的取值")
+
+
+class TestLegalBasis:
+    """Administrative-power items (行政许可, 行政确认) are published only with their 设定依据."""
+
+    @pytest.mark.parametrize("category", ["licensing", "confirmation"])
+    @pytest.mark.parametrize("legal_basis", ["", "  \n ", None])
+    def test_required_where_the_category_says(self, category, legal_basis):
+        config = parallel_config()
+        config["item"].update(category=category, legal_basis=legal_basis)
+        label = {"licensing": "行政许可", "confirmation": "行政确认"}[category]
+        assert problems_by_path(validate_item_config(config)) == {
+            "item.legal_basis": [f"{label}类事项须填写设定依据（设定该事项的法律法规条款）。"]
+        }
+
+    @pytest.mark.parametrize("category", ["public_service", "enquiry", "complaint"])
+    def test_not_required_for_public_services_and_requests(self, category):
+        config = parallel_config()
+        config["item"].update(category=category, legal_basis="")
+        assert "item.legal_basis" not in problems_by_path(validate_item_config(config))

@@ -165,6 +165,12 @@ def apply_start(request: HttpRequest, code: str) -> HttpResponse:
     closed_reason = ""
     if not item.accepts_applications or item.current_version_id is None:
         closed_reason = _("This service currently takes no new applications.")
+    elif not services.item_applies_online(item):
+        # refused before anything is filled in, not at submission (issue 14 item 8)
+        closed_reason = _(
+            "Online applications for this kind of service are not open yet; please contact the "
+            "department or visit the service centre."
+        )
     elif not options:
         closed_reason = _(
             "Your account is not linked to a person yet, and you handle no enterprise for this "

@@ -88,6 +88,19 @@ def test_apply_creates_a_draft_for_myself_and_goes_to_the_form(citizen_client, w
     assert app.status == "draft" and app.applicant_person == world.person
 
 
+def test_apply_refuses_an_item_without_an_online_flow_at_the_first_step(client, db):
+    """Issue 14 item 8: the wizard opened and only refused at submission."""
+    world = build_world(1, service_model="core_department")
+    client.force_login(world.citizen)
+    url = reverse("portal:apply", args=[world.item.code])
+    page = client.get(url).content.decode()
+    assert "此类事项暂未开通在线办理" in page
+    assert 'name="applicant"' not in page
+    response = client.post(url, {"applicant": "self"})
+    assert response.status_code == 200
+    assert not Application.objects.exists()
+
+
 def test_apply_for_an_enterprise_i_handle(citizen_client, world):
     ent = f.enterprise(world.person)
     citizen_client.post(

@@ -18,6 +18,7 @@ from .applications import (
     SupplementNotice,
 )
 from .catalogue import (
+    material_generated_online,
     Audience,
     Category,
     ConsultMode,

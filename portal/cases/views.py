@@ -42,6 +42,8 @@ from workflow import selectors, services
 from workflow.api.views import TrackThrottle
 from workflow.exceptions import MissingMaterials
 from workflow.labels import INTERNAL_EVENTS
+from workflow.models import CaseTask, TaskKind
+from workflow.spec import version_spec
 
 WIZARD_STEPS = (
     ("applicant", gettext_lazy("Applicant")),
@@ -429,10 +431,22 @@ def apply_done(request: HttpRequest, number: str) -> HttpResponse:
     application = _get_case(request, number)
     if application.status == ApplicationStatus.DRAFT:
         return redirect("portal:apply_review", number=application.number)
+    # The acceptance limit the task was given, not a fixed "5 working days" (issue 14 item 4).
+    acceptance = (
+        CaseTask.objects.filter(application=application, kind=TaskKind.ACCEPTANCE)
+        .order_by("-pk")
+        .values_list("due_at", flat=True)
+        .first()
+    )
     return render(
         request,
         "portal/cases/apply_done.html",
-        {"application": application, "steps": _steps("done", application)},
+        {
+            "application": application,
+            "steps": _steps("done", application),
+            "acceptance_days": version_spec(application.item_version).acceptance_days,
+            "acceptance_due": acceptance,
+        },
     )
 
 

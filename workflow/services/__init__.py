@@ -336,7 +336,7 @@ def missing_materials(application: Application) -> list[dict]:
     return [
         {"requirement": m.id, "name": m.name}
         for m in spec.materials
-        if m.is_key and m.id not in present
+        if m.is_key and not m.generated_online and m.id not in present
     ]
 
 
@@ -553,7 +553,7 @@ def open_step(*, activation, kind: str) -> None:
             stage="undertake",
             flow_task=vtask,
             participation=lead,
-            due_at=add_time_limit(start=app.submitted_at or now, days=ACCEPTANCE_DAYS),
+            due_at=add_time_limit(start=app.submitted_at or now, days=_spec(app).acceptance_days),
         )
     elif kind == TaskKind.REVIEW:
         participation = ApplicationDepartment.objects.get(pk=vtask.data["participation"])

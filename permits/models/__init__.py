@@ -18,7 +18,6 @@ from .applications import (
     SupplementNotice,
 )
 from .catalogue import (
-    material_generated_online,
     Audience,
     Category,
     ConsultMode,
@@ -35,9 +34,11 @@ from .catalogue import (
     ServiceModel,
     TimeLimitUnit,
     TimeoutPolicy,
+    material_generated_online,
 )
 
 __all__ = [
+    "material_generated_online",
     "APPLICATION_TRANSITIONS",
     "Application",
     "ApplicationCounter",

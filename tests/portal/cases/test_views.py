@@ -590,8 +590,10 @@ def quick_world(db):
     snapshot = version.snapshot
     snapshot["item"]["promised_days"] = 1
     snapshot["materials"][0]["copies"] = "电子件1份（在线生成）"
-    type(version).objects.filter(pk=version.pk).update(snapshot=snapshot)  # frozen on save()
+    # versions are immutable: publish a second one with the changed snapshot
+    newer = type(version).objects.create(item=world.item, number=2, snapshot=snapshot)
     world.item.promised_days = 1
+    world.item.current_version = newer
     world.item.save()
     return world
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import TypedDict
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import StrIndex, Substr
 
 from permits.models import Audience, Category, ItemDepartment, ServiceItem
 from permits.search import search_terms
@@ -35,7 +36,8 @@ def item_search(
     - ``search``: each whitespace-separated term must occur in the item's name, keywords, their
       full pinyin or pinyin initials, or its code (``qykb`` and ``qiye`` find 企业开办).
     - ``department``: a department code; matches the lead department or any participating one.
-    - ``region``: a region code; matches the item's own region exactly.
+    - ``region``: a region code; the items that serve that region (``region_items``): its own
+      and those of the regions above it that it does not implement itself.
     - ``audience``: ``person`` / ``enterprise`` also match items for ``both``.
     - ``category``, ``online_depth``, ``service_model``: the values of API.md.
 
@@ -52,7 +54,7 @@ def item_search(
         takes_part = ItemDepartment.objects.filter(item=OuterRef("pk"), department__code=department)
         qs = qs.filter(Q(lead_department__code=department) | Exists(takes_part))
     if region:
-        qs = qs.filter(region__code=region)
+        qs = qs.filter(region_items(region))
     if audience:
         if audience in (Audience.PERSON, Audience.ENTERPRISE):
             qs = qs.filter(audience__in=[audience, Audience.BOTH])
@@ -63,6 +65,39 @@ def item_search(
     if service_model:
         qs = qs.filter(service_model=service_model)
     return qs.order_by("-popularity", "code")
+
+
+def _code_stem(code):
+    """The item code without its region prefix: ``445381-SCJG-QYKB`` -> ``SCJG-QYKB`` (a code
+    without '-' is its own stem)."""
+    return Substr(code, StrIndex(code, Value("-")) + 1)
+
+
+def region_items(code: str) -> Q:
+    """The catalogue that serves region ``code``: the region's own items, plus the items of each
+    region above it (a county's city) that no region lower in that chain implements itself. A
+    lower region implements an item itself when it has a visible item of the same name or the
+    same code stem (罗定市's ``445381-SCJG-QYKB`` replaces the city's ``445300-SCJG-QYKB``).
+
+    One query for the chain (two parents joined); the rest is part of the list's one query.
+    An unknown code matches nothing."""
+    from departments.models import Region
+
+    region = Region.objects.select_related("parent__parent").filter(code=code).first()
+    if region is None:
+        return Q(pk__in=[])
+    chain = [region]
+    while chain[-1].parent is not None and len(chain) < 3:
+        chain.append(chain[-1].parent)
+    rule = Q(region_id=region.pk)
+    for depth, upper in enumerate(chain[1:], start=1):
+        closer = [r.pk for r in chain[:depth]]
+        own = ServiceItem.objects.visible().filter(region_id__in=closer)
+        own = own.annotate(code_stem=_code_stem("code")).filter(
+            Q(name=OuterRef("name")) | Q(code_stem=_code_stem(OuterRef("code")))
+        )
+        rule |= Q(region_id=upper.pk) & ~Exists(own)
+    return rule
 
 
 def item_get_visible(*, code: str) -> ServiceItem:

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from departments.models import Department
-from permits.models import DepartmentRole, ItemVersion
+from permits.models import DepartmentRole, ItemVersion, material_generated_online
 
 ONE_STAGE = ("undertake",)
+LEGAL_ACCEPTANCE_DAYS = 5  # 行政许可法 第三十二条: acceptance decided within five working days
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,11 @@ class MaterialSpec:
     def is_key(self) -> bool:
         """Required and not tolerable: submission is refused while it is missing."""
         return self.required and not self.tolerable
+
+    @property
+    def generated_online(self) -> bool:
+        """Produced from the application form (在线生成): never demanded as an upload."""
+        return material_generated_online(self.raw.get("copies"))
 
 
 @dataclass(frozen=True)
@@ -87,6 +93,16 @@ class VersionSpec:
     @property
     def legal_days(self) -> int | None:
         return self._item("legal_days")
+
+    @property
+    def acceptance_days(self) -> int:
+        """Working days the lead has to decide on acceptance: the law's five, or the item's
+        promised limit when that is shorter (a 1-working-day item is not accepted in 5). The
+        acceptance task's due and the submitted page both read this."""
+        promised = self.promised_days
+        if promised:
+            return min(LEGAL_ACCEPTANCE_DAYS, int(promised))
+        return LEGAL_ACCEPTANCE_DAYS
 
     @property
     def service_model(self) -> str:

@@ -34,9 +34,11 @@ from .catalogue import (
     ServiceModel,
     TimeLimitUnit,
     TimeoutPolicy,
+    material_generated_online,
 )
 
 __all__ = [
+    "material_generated_online",
     "APPLICATION_TRANSITIONS",
     "Application",
     "ApplicationCounter",

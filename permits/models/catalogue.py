@@ -236,6 +236,15 @@ class ItemDepartment(models.Model):
             raise ValidationError({"stages": message})
 
 
+GENERATED_ONLINE_MARK = "在线生成"
+
+
+def material_generated_online(copies: str | None) -> bool:
+    """Whether the catalogue says the document is generated online from the application form
+    (its 原件/复印件 column reads e.g. "电子件1份（在线生成）"): nobody uploads it."""
+    return GENERATED_ONLINE_MARK in (copies or "")
+
+
 class MaterialRequirement(models.Model):
     """A document an applicant provides for an item."""
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from permits.formspec import display_rows
+from permits.models import material_generated_online
 from permits.uploads import INLINE_TYPES, accepted_types_label
 from workflow.labels import event_label, stage_label
 
@@ -64,10 +65,11 @@ class RequirementRow:
     description: str
     materials: list[Any] = field(default_factory=list)
     requested_note: str = ""  # the supplement notice's note for this requirement
+    generated_online: bool = False  # 在线生成: made from the form, not uploaded
 
     @property
     def is_key(self) -> bool:
-        return self.required and not self.tolerable
+        return self.required and not self.tolerable and not self.generated_online
 
     @property
     def missing(self) -> bool:
@@ -123,6 +125,7 @@ def requirement_rows(
                 description=str(raw.get("description") or ""),
                 materials=by_requirement.get(rid, []),
                 requested_note="；".join(notes.get(rid, [])),
+                generated_online=material_generated_online(raw.get("copies")),
             )
         )
     return rows

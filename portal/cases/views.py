@@ -40,6 +40,8 @@ from portal.cases.forms import (
 from workflow import access, selectors, services
 from workflow.exceptions import MissingMaterials
 from workflow.labels import INTERNAL_EVENTS
+from workflow.models import CaseTask, TaskKind
+from workflow.spec import version_spec
 from workflow.tracking import TrackThrottle, track_lookup
 
 WIZARD_STEPS = (
@@ -164,6 +166,12 @@ def apply_start(request: HttpRequest, code: str) -> HttpResponse:
     closed_reason = ""
     if not item.accepts_applications or item.current_version_id is None:
         closed_reason = _("This service currently takes no new applications.")
+    elif not services.item_applies_online(item):
+        # refused before anything is filled in, not at submission (issue 14 item 8)
+        closed_reason = _(
+            "Online applications for this kind of service are not open yet; please contact the "
+            "department or visit the service centre."
+        )
     elif not options:
         closed_reason = _(
             "Your account is not linked to a person yet, and you handle no enterprise for this "
@@ -422,10 +430,22 @@ def apply_done(request: HttpRequest, number: str) -> HttpResponse:
     application = _get_case(request, number)
     if application.status == ApplicationStatus.DRAFT:
         return redirect("portal:apply_review", number=application.number)
+    # The acceptance limit the task was given, not a fixed "5 working days" (issue 14 item 4).
+    acceptance = (
+        CaseTask.objects.filter(application=application, kind=TaskKind.ACCEPTANCE)
+        .order_by("-pk")
+        .values_list("due_at", flat=True)
+        .first()
+    )
     return render(
         request,
         "portal/cases/apply_done.html",
-        {"application": application, "steps": _steps("done", application)},
+        {
+            "application": application,
+            "steps": _steps("done", application),
+            "acceptance_days": version_spec(application.item_version).acceptance_days,
+            "acceptance_due": acceptance,
+        },
     )
 
 

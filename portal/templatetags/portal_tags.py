@@ -79,6 +79,15 @@ def service_model_badge(item) -> dict:
     }
 
 
+@register.filter
+def applies_online(item) -> bool:
+    """Whether a case of this item can be started here (its service model has a flow); lists
+    and the guide show "not open yet" instead of the online badges otherwise (issue 14 item 8)."""
+    from workflow.services import item_applies_online
+
+    return item_applies_online(item)
+
+
 @register.inclusion_tag("portal/includes/badge.html")
 def online_depth_badge(item) -> dict:
     return {

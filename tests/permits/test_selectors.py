@@ -81,6 +81,85 @@ class TestFilters:
         ServiceItemFactory(published=True)
         assert codes(item_search(region="445381")) == [mine.code]
 
+
+class TestRegionCatalogue:
+    """Issue 14 item 7: a county serves its own items and the city's it does not implement."""
+
+    @pytest.fixture
+    def regions(self):
+        city = RegionFactory(code="445300", name="云浮市", level="city")
+        yunan = RegionFactory(code="445303", name="云安区", parent=city)
+        luoding = RegionFactory(code="445381", name="罗定市", parent=city)
+        town = RegionFactory(code="445381001", name="罗城街道", level="town", parent=luoding)
+        return city, yunan, luoding, town
+
+    @pytest.fixture
+    def catalogue(self, regions):
+        city, yunan, luoding, town = regions
+
+        def item(code, name, region, **kw):
+            return ServiceItemFactory(code=code, name=name, region=region, published=True, **kw)
+
+        return {
+            "city_qykb": item("445300-SCJG-QYKB", "企业开办", city, popularity=9),
+            "city_food": item("445300-SCJG-SPJYXK", "食品经营许可", city, popularity=8),
+            "city_jzz": item("445300-GAJ-JZZ", "居住证签注", city, popularity=7),
+            "city_draft_only": item("445300-GAJ-HKQY", "户口迁移", city, popularity=6),
+            # 罗定市 implements 企业开办 under the same code stem, 食品经营许可 under the same name
+            "ld_qykb": item("445381-SCJG-QYKB", "企业开办（罗定）", luoding, popularity=1),
+            "ld_food": item("445381-SCJG-SPJY", "食品经营许可", luoding, popularity=2),
+            "ld_draft": ServiceItemFactory(
+                code="445381-GAJ-HKQY", name="户口迁移", region=luoding, status=ItemStatus.DRAFT
+            ),
+            "town_jzz": item("445381001-GAJ-JZZ", "居住证签注", town, popularity=3),
+        }
+
+    def test_county_without_own_items_shows_the_citys(self, catalogue):
+        assert codes(item_search(region="445303")) == [
+            "445300-SCJG-QYKB",
+            "445300-SCJG-SPJYXK",
+            "445300-GAJ-JZZ",
+            "445300-GAJ-HKQY",
+        ]
+
+    def test_county_own_item_replaces_the_citys(self, catalogue):
+        # a draft of the county's does not hide the city's published item
+        assert codes(item_search(region="445381")) == [
+            "445300-GAJ-JZZ",
+            "445300-GAJ-HKQY",
+            "445381-SCJG-SPJY",
+            "445381-SCJG-QYKB",
+        ]
+
+    def test_town_walks_up_two_levels(self, catalogue):
+        assert codes(item_search(region="445381001")) == [
+            "445300-GAJ-HKQY",
+            "445381001-GAJ-JZZ",
+            "445381-SCJG-SPJY",
+            "445381-SCJG-QYKB",
+        ]
+
+    def test_city_shows_only_its_own(self, catalogue):
+        assert codes(item_search(region="445300")) == [
+            "445300-SCJG-QYKB",
+            "445300-SCJG-SPJYXK",
+            "445300-GAJ-JZZ",
+            "445300-GAJ-HKQY",
+        ]
+
+    def test_unknown_region_matches_nothing(self, catalogue):
+        assert codes(item_search(region="999999")) == []
+
+    def test_query_count_is_constant(self, regions, catalogue, django_assert_num_queries):
+        # one for the region chain, one for the list
+        with django_assert_num_queries(2):
+            codes(item_search(region="445381001"))
+        for n in range(5):
+            ServiceItemFactory(code=f"445300-X-{n}", region=regions[0], published=True)
+            ServiceItemFactory(code=f"445381-X-{n}", region=regions[2], published=True)
+        with django_assert_num_queries(2):
+            assert len(codes(item_search(region="445381001"))) == 9
+
     def test_audience_person_includes_both(self):
         person = ServiceItemFactory(audience=Audience.PERSON, published=True)
         both = ServiceItemFactory(audience=Audience.BOTH, published=True)

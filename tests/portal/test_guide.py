@@ -282,3 +282,20 @@ def test_items_without_an_online_flow_say_so_instead_of_offering_the_wizard(clie
     assert response.status_code == 200
     assert "此类事项暂未开通在线办理" in body
     assert f"/items/{item.code}/apply/" not in body
+    # no online badges in the guide's head or in the catalogue (issue 14 item 8)
+    head = body.split('id="guide-title"')[1].split("os-guide-actions")[0]
+    assert "暂未开通在线办理" in head
+    assert "全程网办" not in head and "零跑动" not in head
+    card = client.get("/items/").content.decode().split(f'id="item-{item.code}"')[1]
+    card = card.split("</article>")[0]
+    assert "暂未开通在线办理" in card
+    assert "全程网办" not in card and "零跑动" not in card
+
+
+def test_items_with_an_online_flow_keep_their_online_badges(client, db):
+    from tests.permits.factories import CompleteItemFactory
+
+    item = CompleteItemFactory(service_model="parallel", online_depth="full_online", max_visits=0)
+    body = client.get(f"/items/{item.code}/").content.decode()
+    head = body.split('id="guide-title"')[1].split("os-guide-actions")[0]
+    assert "全程网办" in head and "零跑动" in head and "暂未开通在线办理" not in head

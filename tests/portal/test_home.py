@@ -78,8 +78,27 @@ def test_region_choice_lists_city_and_counties_and_filters(client, qykb, countie
     for name in ("云城区", "云安区", "罗定市", "新兴县", "郁南县", "市本级"):
         assert name in html
 
+    # a county also lists the city's items it does not implement itself (issue 14 item 7)
     names = [i.name for i in client.get(f"/?region={luoding.code}").context["popular"]]
-    assert names == ["食品经营许可（罗定）"]
+    assert names == ["企业开办", "食品经营许可（罗定）"]
+
+
+def test_county_without_own_items_shows_the_citys(client, qykb, counties):
+    """Issue 14 item 7: 云安区 showed "该区域暂未发布事项" although the city's items serve it."""
+    response = client.get("/", {"region": counties[1].code})
+    assert [i.name for i in response.context["popular"]] == ["企业开办"]
+    assert "该区域暂未发布事项" not in response.content.decode()
+    counts = {c["category"]: c["count"] for c in response.context["service_categories"]}
+    assert counts[qykb.category] == 1
+
+
+def test_county_own_item_replaces_the_citys(client, qykb, counties, market_bureau):
+    luoding = counties[2]
+    ServiceItemFactory(
+        code="445381-SCJG-QYKB", name="企业开办", region=luoding, published=True, popularity=1
+    )
+    popular = client.get("/", {"region": luoding.code}).context["popular"]
+    assert [i.code for i in popular] == ["445381-SCJG-QYKB"]
 
 
 def test_unknown_audience_or_region_is_ignored(client, qykb):

@@ -330,7 +330,7 @@ def missing_materials(application: Application) -> list[dict]:
     return [
         {"requirement": m.id, "name": m.name}
         for m in spec.materials
-        if m.is_key and m.id not in present
+        if m.is_key and not m.generated_online and m.id not in present
     ]
 
 

@@ -19,7 +19,7 @@ from permits.choices import EventAction
 from permits.models import Application, ApplicationStatus, ParticipationStatus
 from workflow.exceptions import Conflict
 from workflow.models import CaseTask, TaskKind
-from workflow.services.common import ACCEPTANCE_DAYS, _move, add_time_limit
+from workflow.services.common import _move, add_time_limit
 from workflow.services.notices import not_accepted_notice
 from workflow.spec import version_spec
 from workflow.steps.base import (
@@ -100,7 +100,10 @@ class AcceptanceStep(Step):
             stage="undertake",
             flow_task=activation.task,
             participation=lead_participation(app),
-            due_at=add_time_limit(start=app.submitted_at or timezone.now(), days=ACCEPTANCE_DAYS),
+            due_at=add_time_limit(
+                start=app.submitted_at or timezone.now(),
+                days=version_spec(app.item_version).acceptance_days,
+            ),
         )
 
     def guard(self, *, application: Application, task: CaseTask) -> None:

@@ -88,6 +88,19 @@ def test_apply_creates_a_draft_for_myself_and_goes_to_the_form(citizen_client, w
     assert app.status == "draft" and app.applicant_person == world.person
 
 
+def test_apply_refuses_an_item_without_an_online_flow_at_the_first_step(client, db):
+    """Issue 14 item 8: the wizard opened and only refused at submission."""
+    world = build_world(1, service_model="core_department")
+    client.force_login(world.citizen)
+    url = reverse("portal:apply", args=[world.item.code])
+    page = client.get(url).content.decode()
+    assert "此类事项暂未开通在线办理" in page
+    assert 'name="applicant"' not in page
+    response = client.post(url, {"applicant": "self"})
+    assert response.status_code == 200
+    assert not Application.objects.exists()
+
+
 def test_apply_for_an_enterprise_i_handle(citizen_client, world):
     ent = f.enterprise(world.person)
     citizen_client.post(
@@ -564,3 +577,63 @@ def test_an_upload_with_a_malformed_id_is_refused_not_500(
         body["replace"] = replace
     response = citizen_client.post(case_url("apply_materials", app), body)
     assert response.status_code in (302, 400)
+
+
+# --- issue 14 item 4: the real acceptance limit, and materials generated online -------------
+
+
+@pytest.fixture
+def quick_world(db):
+    """A 1-working-day item whose application form (申请书) is generated online."""
+    world = build_world(1, materials=[{"name": "申请书"}, {"name": "营业执照"}])
+    version = world.item.current_version
+    snapshot = version.snapshot
+    snapshot["item"]["promised_days"] = 1
+    snapshot["materials"][0]["copies"] = "电子件1份（在线生成）"
+    # versions are immutable: publish a second one with the changed snapshot
+    newer = type(version).objects.create(item=world.item, number=2, snapshot=snapshot)
+    world.item.promised_days = 1
+    world.item.current_version = newer
+    world.item.save()
+    return world
+
+
+def test_a_material_generated_online_is_not_demanded_as_an_upload(client, quick_world):
+    world = quick_world
+    client.force_login(world.citizen)
+    app = new_case(world, upload=False)
+    generated, licence = world.item.current_version.snapshot["materials"]
+    assert services.missing_materials(app) == [{"requirement": licence["id"], "name": "营业执照"}]
+
+    page = client.get(case_url("apply_materials", app)).content.decode()
+    assert "根据申请表在线生成" in page
+    section = page.split(f'id="requirement-{generated["id"]}"')[1].split("</section>")[0]
+    assert 'type="file"' not in section
+
+    services.material_upload(
+        actor=world.citizen,
+        application=app,
+        requirement_id=licence["id"],
+        uploaded_file=f.pdf_file(),
+    )
+    response = client.post(case_url("apply_review", app), {"declaration": "on"})
+    app.refresh_from_db()
+    assert response.status_code == 302 and app.status == "submitted"
+
+
+def test_the_submitted_page_states_the_items_own_acceptance_limit(client, quick_world):
+    """A 1-working-day item said "5个工作日内" on the submitted page."""
+    world = quick_world
+    client.force_login(world.citizen)
+    app = submitted_case(world)
+    from django.utils import timezone
+
+    from workflow.models import CaseTask
+    from workflow.spec import version_spec
+
+    task = CaseTask.objects.get(application=app, kind="acceptance")
+    assert version_spec(app.item_version).acceptance_days == 1
+    done = client.get(case_url("apply_done", app)).content.decode()
+    assert "1个工作日内作出是否受理的决定" in done
+    assert "5个工作日" not in done
+    assert f"受理决定期限：{timezone.localtime(task.due_at):%Y-%m-%d}" in done

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -34,7 +34,7 @@ from permits.uploads import file_response
 from permits.validators import mask_name
 from workflow import selectors, services
 from workflow.api import serializers as s
-from workflow.models import IdempotentRequest
+from workflow.services import idempotency
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
     "Idempotency-Key",
@@ -76,44 +76,45 @@ def calls_service(method):
 
 
 def idempotent(method):
-    """``Idempotency-Key`` support for POSTs that create or move something: the first answer
-    for a user, key and body is stored and returned again for the same key and body; the same
-    key with another body is refused."""
+    """``Idempotency-Key`` support for POSTs that create or move something: the key's row is
+    taken first (``workflow.services.idempotency``), so of two requests with one key exactly
+    one acts; the other gets the first answer (``Idempotent-Replayed: true``), 409 while the
+    first still runs, 422 ``idempotency_mismatch`` for another body."""
 
     @functools.wraps(method)
     def wrapper(self, request, *args, **kwargs):
         key = (request.headers.get("Idempotency-Key") or "").strip()
         if not key or not request.user.is_authenticated:
             return method(self, request, *args, **kwargs)
-        if len(key) > 200:
+        if len(key) > idempotency.MAX_KEY_LENGTH:
             raise ApiError("invalid", _("The Idempotency-Key is too long."))
-        digest = services.body_hash(request.method.encode() + request.path.encode() + request.body)
-        previous = IdempotentRequest.objects.filter(user=request.user, key=key).first()
-        if previous is not None:
-            if previous.body_hash != digest:
-                raise ApiError(
-                    "invalid",
-                    _("This Idempotency-Key was already used with another request."),
-                    fields={"Idempotency-Key": [_("Use a new key for a new request.")]},
-                )
-            response = Response(previous.response, status=previous.status_code)
-            response["Idempotent-Replayed"] = "true"
-            return response
-        response = method(self, request, *args, **kwargs)
-        if response.status_code < 500:
-            try:
-                with transaction.atomic():
-                    IdempotentRequest.objects.create(
-                        user=request.user,
-                        key=key,
-                        body_hash=digest,
-                        method=request.method,
-                        path=request.path[:300],
-                        status_code=response.status_code,
-                        response=_jsonable(response.data),
-                    )
-            except IntegrityError:
-                pass  # a concurrent twin stored it first
+        acted: list[Response] = []
+
+        def act():
+            response = method(self, request, *args, **kwargs)
+            acted.append(response)
+            return response.status_code, _jsonable(response.data)
+
+        try:
+            status_code, data, replayed = idempotency.idempotent_run(
+                user=request.user,
+                key=key,
+                method=request.method,
+                path=request.path,
+                data=request.data,
+                act=act,
+            )
+        except idempotency.IdempotencyMismatch as exc:
+            raise ApiError(
+                exc.code,
+                str(exc.message),
+                status_code=status.HTTP_422_UNPROCESSABLE_ENTITY,
+                fields={k: [str(m) for m in v] for k, v in exc.fields.items()},
+            ) from exc
+        if not replayed and acted:
+            return acted[0]
+        response = Response(data, status=status_code)
+        response["Idempotent-Replayed"] = "true"
         return response
 
     return wrapper

@@ -17,7 +17,6 @@ Every function:
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections.abc import Mapping
 from contextlib import contextmanager
@@ -70,6 +69,7 @@ from workflow.services.common import (  # noqa: F401 - re-exported for callers
     add_time_limit,
     item_applies_online,
 )
+from workflow.services.idempotency import body_hash  # noqa: F401 - re-exported for callers
 from workflow.services.locking import case_locked, locked_application
 from workflow.services.materials import (  # noqa: F401 - re-exported for callers
     material_delete,
@@ -840,10 +840,6 @@ def not_accepted_notice(app: Application) -> str:
         lines.append(f"该事项不属于本机关职权范围，请向{app.competent_agency}申请。")
     lines.append(REMEDY_NOTICE)
     return "\n".join(lines)
-
-
-def body_hash(payload: bytes) -> str:
-    return hashlib.sha256(payload or b"").hexdigest()
 
 
 def department_reasons(app: Application) -> list[dict]:

@@ -31,7 +31,6 @@ from permits.exceptions import PermitsError
 from permits.models import Application
 from permits.selectors import application_track, certificate_verify
 from permits.uploads import file_response
-from permits.validators import mask_name
 from workflow import selectors, services
 from workflow.api import serializers as s
 from workflow.services import idempotency
@@ -135,7 +134,7 @@ def _channel_for(request, requested: str | None) -> str | None:
 
 def _detail(request, number: str) -> dict:
     app = selectors.application_get_for_user(user=request.user, number=number)
-    return s.application_detail(app)
+    return s.ApplicationDetailSerializer(app).data
 
 
 def _application_for(request, number: str) -> Application:
@@ -150,6 +149,8 @@ class TaskPagination(Pagination):
 
 
 class ApplicationListCreateView(APIView):
+    pagination_class = Pagination  # the schema's list envelope (API.md: lists are paginated)
+
     @extend_schema(
         summary=_("Cases the caller may see"),
         parameters=[
@@ -167,9 +168,11 @@ class ApplicationListCreateView(APIView):
                 "item": request.query_params.get("item"),
             },
         )
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response([s.application_summary(a) for a in page])
+        return paginator.get_paginated_response(
+            s.ApplicationSummarySerializer(page, many=True).data
+        )
 
     @extend_schema(
         summary=_("Create a draft case"),
@@ -222,7 +225,7 @@ class MaterialListView(APIView):
     @calls_service
     def get(self, request, number):
         app = selectors.application_get_for_user(user=request.user, number=number)
-        return Response([s.material_row(m) for m in app.material_rows])
+        return Response(s.MaterialRowSerializer(app.material_rows, many=True).data)
 
     @extend_schema(
         summary=_("Upload a material"),
@@ -242,7 +245,7 @@ class MaterialListView(APIView):
             requirement_id=data.validated_data["requirement"],
             uploaded_file=data.validated_data["file"],
         )
-        return Response(s.material_row(material), status=status.HTTP_201_CREATED)
+        return Response(s.MaterialRowSerializer(material).data, status=status.HTTP_201_CREATED)
 
 
 class MaterialDetailView(APIView):
@@ -342,6 +345,8 @@ class HandoverView(_CaseAction):
 
 
 class TaskListView(APIView):
+    pagination_class = TaskPagination
+
     @extend_schema(
         summary=_("The caller's inbox"),
         parameters=[
@@ -369,15 +374,15 @@ class TaskListView(APIView):
                 for k in ("application", "kind", "warning", "item", "region")
             },
         )
-        paginator = TaskPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response([s.task_row(t) for t in page])
+        return paginator.get_paginated_response(s.TaskRowSerializer(page, many=True).data)
 
 
 def _task_response(request, task_id) -> Response:
     task = selectors.task_get_for_user(user=request.user, task_id=task_id)
     app = selectors.application_get_for_user(user=request.user, number=task.application.number)
-    return Response(s.task_detail(task, app))
+    return Response(s.TaskDetailSerializer(task, context={"application": app}).data)
 
 
 class TaskDetailView(APIView):
@@ -504,48 +509,7 @@ class TrackView(APIView):
         )
         if app is None:
             raise _not_found()
-        rows = app.participations.select_related("department").order_by("round", "position")
-        applicant = (
-            mask_name(app.applicant_enterprise.name)
-            if app.applicant_enterprise_id
-            else mask_name(app.applicant_person.real_name)
-            if app.applicant_person_id
-            else ""
-        )
-        events = app.events.select_related("department").order_by("at", "pk")
-        return Response(
-            {
-                "number": app.number,
-                "item": {"code": app.item.code, "name": app.item.name},
-                "status": app.status,
-                "status_name": app.get_status_display(),
-                "applicant": applicant,
-                "submitted_at": app.submitted_at,
-                "accepted_at": app.accepted_at,
-                "decided_at": app.decided_at,
-                "due_at": app.due_at,
-                "paused": app.paused,
-                "departments": [
-                    {
-                        "name": r.department.name,
-                        "role": r.role,
-                        "stage": r.stage,
-                        "status": r.status,
-                        "due_at": r.due_at,
-                    }
-                    for r in rows
-                ],
-                "events": [
-                    {
-                        "at": e.at,
-                        "action": e.action,
-                        "department": e.department.name if e.department_id else None,
-                    }
-                    for e in events
-                    if not e.action.startswith("task_") and e.action != "form_updated"
-                ],
-            }
-        )
+        return Response(s.TrackSerializer(app).data)
 
 
 class CertificateVerifyView(APIView):
@@ -568,15 +532,4 @@ class CertificateVerifyView(APIView):
         )
         if cert is None:
             raise _not_found()
-        return Response(
-            {
-                "number": cert.number,
-                "type": cert.type,
-                "holder": mask_name(cert.holder_name),
-                "issuer": cert.issuer.name,
-                "issued_at": cert.issued_at,
-                "valid_until": cert.valid_until,
-                "status": cert.status,
-                "valid": cert.is_valid_on(),
-            }
-        )
+        return Response(s.CertificateVerifySerializer(cert).data)

@@ -196,25 +196,27 @@ class CaseTask(models.Model):
 
 
 class IdempotentRequest(models.Model):
-    """The first answer to a POST sent with an ``Idempotency-Key``: the same user, key and body
-    get this answer again instead of acting twice."""
+    """A POST sent with an ``Idempotency-Key`` (API.md): the row is inserted FIRST, under one
+    unique (user, key), so of two concurrent requests with one key exactly one acts. While it
+    runs ``status_code`` is null (a twin answers 409); then it holds the first answer, which the
+    same key with the same body (``body_hash`` of the parsed data, files by sha256) gets again.
+    Written only by ``workflow.services.idempotency``."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=200)
     body_hash = models.CharField(max_length=64)
     method = models.CharField(max_length=8)
     path = models.CharField(max_length=300)
-    status_code = models.PositiveSmallIntegerField()
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     response = models.JSONField(default=dict)
     created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("idempotent request")
         verbose_name_plural = _("idempotent requests")
         constraints = [
-            models.UniqueConstraint(
-                fields=["user", "key", "body_hash"], name="idempotent_request_unique"
-            )
+            models.UniqueConstraint(fields=["user", "key"], name="idempotent_request_user_key")
         ]
 
     def __str__(self) -> str:

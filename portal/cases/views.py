@@ -261,16 +261,21 @@ def apply_materials(request: HttpRequest, number: str) -> HttpResponse:
         if form.is_valid():
             replaced = _material_to_replace(request, application, form.cleaned_data["requirement"])
             try:
-                material = services.material_upload(
-                    actor=request.user,
-                    application=application,
-                    requirement_id=form.cleaned_data["requirement"],
-                    uploaded_file=form.cleaned_data["file"],
-                )
                 if replaced is not None:
-                    # Replacing = the new file is in, then the old one is flagged deleted
-                    # (never erased: reviewers' view of it stays on record).
-                    services.material_delete(actor=request.user, material=replaced)
+                    # One service, one transaction: the new file is in and the old one
+                    # flagged deleted (never erased), or neither.
+                    material = services.material_replace(
+                        actor=request.user,
+                        material=replaced,
+                        uploaded_file=form.cleaned_data["file"],
+                    )
+                else:
+                    material = services.material_upload(
+                        actor=request.user,
+                        application=application,
+                        requirement_id=form.cleaned_data["requirement"],
+                        uploaded_file=form.cleaned_data["file"],
+                    )
             except PermitsError as exc:
                 upload_errors[form.cleaned_data["requirement"]] = [_error_message(exc)]
             else:

@@ -250,3 +250,38 @@ class TestSchema:
             assert not url.startswith(("http:", "https:", "//")), url
         assert any("drf_spectacular_sidecar" in url for url in sources)
         assert "cdn" not in html.lower()
+
+
+class TestSchemaDescribesTheCode:
+    """The OpenAPI document says what the views return and take (issue 7, item 9)."""
+
+    @pytest.fixture
+    def schema(self, client):
+        return client.get("/api/schema/", {"format": "json"}).json()
+
+    @pytest.mark.parametrize(
+        ("path", "component"),
+        [
+            ("/api/v1/applications/", "PaginatedApplicationSummaryList"),
+            ("/api/v1/tasks/", "PaginatedTaskRowList"),
+            ("/api/v1/items/", "PaginatedItemSummaryList"),
+        ],
+    )
+    def test_lists_are_declared_in_the_paginated_envelope(self, schema, path, component):
+        listing = schema["paths"][path]["get"]
+        ref = listing["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+        assert ref == f"#/components/schemas/{component}"
+        envelope = schema["components"]["schemas"][component]
+        assert {"count", "next", "previous", "results"} <= set(envelope["properties"])
+        assert {"page", "page_size"} <= {p["name"] for p in listing["parameters"]}
+
+    def test_every_body_has_one_content_type(self, schema):
+        for path, operations in schema["paths"].items():
+            for method, operation in operations.items():
+                body = operation.get("requestBody") if isinstance(operation, dict) else None
+                if body is None:
+                    continue
+                types = list(body["content"])
+                assert len(types) == 1, (method, path, types)
+                expected = "multipart/form-data" if path.endswith("/materials/") else None
+                assert types[0] == (expected or "application/json"), (method, path, types)

@@ -198,7 +198,8 @@ def test_idempotency_key_returns_the_first_answer():
         format="json",
         HTTP_IDEMPOTENCY_KEY="k-1",
     )
-    assert r3.status_code == 400
+    # API.md: the same key with a different body is 422 ``idempotency_mismatch``
+    assert r3.status_code == 422 and r3.data["code"] == "idempotency_mismatch"
     r4 = citizen.post("/api/v1/applications/", body, format="json", HTTP_IDEMPOTENCY_KEY="k-2")
     assert r4.status_code == 201 and r4.data["number"] != r1.data["number"]
 

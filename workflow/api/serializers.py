@@ -9,11 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import PolymorphicProxySerializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
-from permits.models import Application, ApplicationDepartment, Event, Material
+from permits.models import Application, Event
 from permits.validators import mask_id_number, mask_name, mask_phone
+from workflow.labels import INTERNAL_EVENTS
 from workflow.models import CaseTask
 from workflow.steps.registry import registered
 
@@ -93,7 +95,9 @@ TaskCompleteRequest = PolymorphicProxySerializer(
 )
 
 
-# --- Output -------------------------------------------------------------------------------
+# --- Output: one serializer per shape; what the schema declares is what these return ------
+#
+# Each reads rows the selectors already loaded (no query per row). Personal data is masked.
 
 
 def _actor_name(user) -> str:
@@ -102,168 +106,16 @@ def _actor_name(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
-def department_row(row: ApplicationDepartment) -> dict[str, Any]:
-    return {
-        "code": row.department.code,
-        "name": row.department.name,
-        "role": row.role,
-        "stage": row.stage,
-        "stages": row.stages,
-        "status": row.status,
-        "due_at": row.due_at,
-        "opinion": row.opinion,
-    }
+class RefSerializer(serializers.Serializer):
+    """A department's or an item's code and name."""
 
-
-def material_row(m: Material) -> dict[str, Any]:
-    return {
-        "id": m.pk,
-        "requirement": m.requirement_id,
-        "requirement_name": m.requirement_name,
-        "name": m.original_name,
-        "content_type": m.content_type,
-        "size": m.size,
-        "sha256": m.sha256,
-        "status": m.status,
-        "uploaded_at": m.uploaded_at,
-    }
-
-
-def event_row(e: Event) -> dict[str, Any]:
-    return {
-        "at": e.at,
-        "actor": _actor_name(e.actor),
-        "action": e.action,
-        "department": e.department.name if e.department_id else None,
-        "note": e.note,
-    }
-
-
-def applicant_block(app: Application) -> dict[str, Any]:
-    if app.applicant_enterprise_id:
-        ent = app.applicant_enterprise
-        block = {"kind": "enterprise", "name": ent.name, "credit_code": ent.credit_code}
-    elif app.applicant_person_id:
-        p = app.applicant_person
-        block = {
-            "kind": "person",
-            "name": mask_name(p.real_name),
-            "id_number": mask_id_number(p.id_number),
-            "phone": mask_phone(p.phone),
-        }
-    else:
-        block = {"kind": "anonymous"}
-    if app.handler_id:
-        block["handler"] = mask_name(app.handler.real_name)
-    return block
-
-
-def result_block(app: Application) -> dict[str, Any] | None:
-    if not app.decision:
-        return None
-    cert = getattr(app, "certificate", None) if app.decision == "approved" else None
-    return {
-        "decision": app.decision,
-        "opinion": app.decision_opinion,
-        "certificate_number": cert.number if cert else None,
-        "verification_code": cert.verification_code if cert else None,
-        "valid_until": cert.valid_until if cert else None,
-        "answer": None,
-    }
-
-
-def application_summary(app: Application) -> dict[str, Any]:
-    return {
-        "number": app.number,
-        "item": {"code": app.item.code, "name": app.item.name},
-        "status": app.status,
-        "status_name": app.get_status_display(),
-        "channel": app.channel,
-        "lead_department": {"code": app.lead_department.code, "name": app.lead_department.name},
-        "created_at": app.created_at,
-        "submitted_at": app.submitted_at,
-        "due_at": app.due_at,
-        "legal_due_at": app.legal_due_at,
-        "paused": app.paused,
-        "departments": [department_row(r) for r in app.participations.all()],
-    }
-
-
-def application_detail(app: Application) -> dict[str, Any]:
-    notice = getattr(app, "open_notice", None)
-    return {
-        "number": app.number,
-        "item": {
-            "code": app.item.code,
-            "name": app.item.name,
-            "version": app.item_version.number,
-        },
-        "status": app.status,
-        "status_name": app.get_status_display(),
-        "channel": app.channel,
-        "applicant": applicant_block(app),
-        "form": app.form_data,
-        "created_at": app.created_at,
-        "submitted_at": app.submitted_at,
-        "accepted_at": app.accepted_at,
-        "decided_at": app.decided_at,
-        "closed_at": app.closed_at,
-        "due_at": app.due_at,
-        "legal_due_at": app.legal_due_at,
-        "paused": app.paused,
-        "tolerated": app.tolerated,
-        "tolerance_deadline": app.tolerance_deadline,
-        "not_accepted_reasons": app.not_accepted_reasons,
-        "competent_agency": app.competent_agency,
-        "departments": [department_row(r) for r in app.participation_rows],
-        "materials": [material_row(m) for m in app.material_rows],
-        "events": [event_row(e) for e in app.event_rows],
-        "supplement": (
-            {"requested_at": notice.requested_at, "requests": notice.requests} if notice else None
-        ),
-        "result": result_block(app),
-        "handover": app.handover or None,
-        "ratings": [],
-    }
-
-
-def task_row(t: CaseTask) -> dict[str, Any]:
-    return {
-        "id": t.pk,
-        "kind": t.kind,
-        "stage": t.stage,
-        "application": t.application.number,
-        "item": t.item.code,
-        "item_name": t.item.name,
-        "department": {"code": t.department.code, "name": t.department.name},
-        "status": t.status,
-        "assignee": t.assignee.get_username() if t.assignee_id else None,
-        "due_at": t.due_at,
-        "warning": t.warning,
-        "paused": t.paused,
-        "awaiting_applicant": t.awaiting_applicant,
-        "created_at": t.created_at,
-        "completed_at": t.completed_at,
-        "decision": t.decision or None,
-        "opinion": t.opinion,
-        "result": t.result or None,
-    }
-
-
-def task_detail(t: CaseTask, app: Application) -> dict[str, Any]:
-    return {
-        **task_row(t),
-        "decisions": sorted(step.decisions) if (step := registered().get(t.kind)) else [],
-        "case": application_detail(app),
-    }
-
-
-# --- Documentation-only response serializers (drf-spectacular) ------------------------------
+    code = serializers.CharField()
+    name = serializers.CharField()
 
 
 class DepartmentRowSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    name = serializers.CharField()
+    code = serializers.CharField(source="department.code")
+    name = serializers.CharField(source="department.name")
     role = serializers.CharField()
     stage = serializers.CharField()
     stages = serializers.ListField(child=serializers.CharField())
@@ -273,12 +125,12 @@ class DepartmentRowSerializer(serializers.Serializer):
 
 
 class MaterialRowSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    requirement = serializers.IntegerField()
+    id = serializers.IntegerField(source="pk")
+    requirement = serializers.IntegerField(source="requirement_id")
     requirement_name = serializers.CharField()
-    name = serializers.CharField()
+    name = serializers.CharField(source="original_name")
     content_type = serializers.CharField()
-    size = serializers.IntegerField()
+    size = serializers.IntegerField(help_text=_("Bytes."))
     sha256 = serializers.CharField()
     status = serializers.CharField()
     uploaded_at = serializers.DateTimeField()
@@ -286,49 +138,97 @@ class MaterialRowSerializer(serializers.Serializer):
 
 class EventRowSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
-    actor = serializers.CharField()
+    actor = serializers.SerializerMethodField()
     action = serializers.CharField()
-    department = serializers.CharField(allow_null=True)
+    department = serializers.CharField(source="department.name", allow_null=True)
     note = serializers.CharField()
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_actor(self, e: Event) -> str:
+        return _actor_name(e.actor)
+
+
+class ApplicantSerializer(serializers.Serializer):
+    """Whose case it is, masked: ``name``/``id_number``/``phone`` for a person,
+    ``name``/``credit_code`` for an enterprise, only ``kind`` for an anonymous complaint."""
+
+    kind = serializers.ChoiceField(choices=["person", "enterprise", "anonymous"])
+    name = serializers.CharField(required=False)
+    id_number = serializers.CharField(required=False, help_text=_("Masked."))
+    phone = serializers.CharField(required=False, help_text=_("Masked."))
+    credit_code = serializers.CharField(required=False)
+    handler = serializers.CharField(required=False, help_text=_("Masked."))
+
+    def to_representation(self, app: Application) -> dict[str, Any]:
+        if app.applicant_enterprise_id:
+            ent = app.applicant_enterprise
+            block = {"kind": "enterprise", "name": ent.name, "credit_code": ent.credit_code}
+        elif app.applicant_person_id:
+            p = app.applicant_person
+            block = {
+                "kind": "person",
+                "name": mask_name(p.real_name),
+                "id_number": mask_id_number(p.id_number),
+                "phone": mask_phone(p.phone),
+            }
+        else:
+            block = {"kind": "anonymous"}
+        if app.handler_id:
+            block["handler"] = mask_name(app.handler.real_name)
+        return block
 
 
 class ResultSerializer(serializers.Serializer):
     decision = serializers.CharField()
-    opinion = serializers.CharField()
-    certificate_number = serializers.CharField(allow_null=True)
-    verification_code = serializers.CharField(allow_null=True)
-    valid_until = serializers.DateField(allow_null=True)
-    answer = serializers.JSONField(allow_null=True)
+    opinion = serializers.CharField(source="decision_opinion")
+    certificate_number = serializers.CharField(source="certificate.number", allow_null=True)
+    verification_code = serializers.CharField(
+        source="certificate.verification_code", allow_null=True
+    )
+    valid_until = serializers.DateField(source="certificate.valid_until", allow_null=True)
+    answer = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.JSONField(allow_null=True))
+    def get_answer(self, app: Application) -> dict | None:
+        return None  # process-centred cases' answer {text, at} comes with their flow
 
 
-class ItemRefSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    name = serializers.CharField()
+class SupplementSerializer(serializers.Serializer):
+    requested_at = serializers.DateTimeField()
+    requests = serializers.JSONField()
+
+
+class CaseItemSerializer(serializers.Serializer):
+    code = serializers.CharField(source="item.code")
+    name = serializers.CharField(source="item.name")
+    version = serializers.IntegerField(source="item_version.number")
 
 
 class ApplicationSummarySerializer(serializers.Serializer):
     number = serializers.CharField()
-    item = ItemRefSerializer()
+    item = RefSerializer()
     status = serializers.CharField()
-    status_name = serializers.CharField()
+    status_name = serializers.CharField(source="get_status_display")
     channel = serializers.CharField()
-    lead_department = ItemRefSerializer()
+    lead_department = RefSerializer()
     created_at = serializers.DateTimeField()
     submitted_at = serializers.DateTimeField(allow_null=True)
     due_at = serializers.DateTimeField(allow_null=True)
     legal_due_at = serializers.DateTimeField(allow_null=True)
     paused = serializers.BooleanField()
-    departments = DepartmentRowSerializer(many=True)
+    departments = DepartmentRowSerializer(many=True, source="participations.all")
 
 
 class ApplicationDetailSerializer(serializers.Serializer):
+    """A case as ``workflow.selectors.application_get_for_user`` loads it (detail=True)."""
+
     number = serializers.CharField()
-    item = ItemRefSerializer()
+    item = CaseItemSerializer(source="*")
     status = serializers.CharField()
-    status_name = serializers.CharField()
+    status_name = serializers.CharField(source="get_status_display")
     channel = serializers.CharField()
-    applicant = serializers.JSONField()
-    form = serializers.JSONField()
+    applicant = ApplicantSerializer(source="*")
+    form = serializers.JSONField(source="form_data")
     created_at = serializers.DateTimeField()
     submitted_at = serializers.DateTimeField(allow_null=True)
     accepted_at = serializers.DateTimeField(allow_null=True)
@@ -337,56 +237,143 @@ class ApplicationDetailSerializer(serializers.Serializer):
     due_at = serializers.DateTimeField(allow_null=True)
     legal_due_at = serializers.DateTimeField(allow_null=True)
     paused = serializers.BooleanField()
-    departments = DepartmentRowSerializer(many=True)
-    materials = MaterialRowSerializer(many=True)
-    events = EventRowSerializer(many=True)
-    supplement = serializers.JSONField(allow_null=True)
-    result = ResultSerializer(allow_null=True)
-    ratings = serializers.ListField(child=serializers.JSONField())
+    tolerated = serializers.JSONField()
+    tolerance_deadline = serializers.DateField(allow_null=True)
+    not_accepted_reasons = serializers.CharField()
+    competent_agency = serializers.CharField()
+    departments = DepartmentRowSerializer(many=True, source="participation_rows")
+    materials = MaterialRowSerializer(many=True, source="material_rows")
+    events = EventRowSerializer(many=True, source="event_rows")
+    supplement = SupplementSerializer(source="open_notice", allow_null=True)
+    result = serializers.SerializerMethodField()
+    handover = serializers.SerializerMethodField()
+    ratings = serializers.SerializerMethodField()
+
+    @extend_schema_field(ResultSerializer(allow_null=True))
+    def get_result(self, app: Application) -> dict | None:
+        return ResultSerializer(app).data if app.decision else None
+
+    @extend_schema_field(serializers.JSONField(allow_null=True))
+    def get_handover(self, app: Application) -> dict | None:
+        return app.handover or None
+
+    @extend_schema_field(serializers.ListField(child=serializers.JSONField()))
+    def get_ratings(self, app: Application) -> list:
+        return []
 
 
 class TaskRowSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = serializers.IntegerField(source="pk")
     kind = serializers.CharField()
     stage = serializers.CharField()
-    application = serializers.CharField()
-    item = serializers.CharField()
-    item_name = serializers.CharField()
-    department = ItemRefSerializer()
+    application = serializers.CharField(source="application.number")
+    item = serializers.CharField(source="item.code")
+    item_name = serializers.CharField(source="item.name")
+    department = RefSerializer()
     status = serializers.CharField()
-    assignee = serializers.CharField(allow_null=True)
+    assignee = serializers.CharField(source="assignee.username", allow_null=True)
     due_at = serializers.DateTimeField(allow_null=True)
     warning = serializers.CharField()
     paused = serializers.BooleanField()
     awaiting_applicant = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+    completed_at = serializers.DateTimeField(allow_null=True)
+    decision = serializers.SerializerMethodField()
+    opinion = serializers.CharField()
+    result = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_decision(self, t: CaseTask) -> str | None:
+        return t.decision or None
+
+    @extend_schema_field(serializers.JSONField(allow_null=True))
+    def get_result(self, t: CaseTask) -> dict | None:
+        return t.result or None
 
 
 class TaskDetailSerializer(TaskRowSerializer):
-    decisions = serializers.ListField(child=serializers.CharField())
-    case = ApplicationDetailSerializer()
+    """The task with its case (``context["application"]``, loaded by the case selector)."""
+
+    decisions = serializers.SerializerMethodField()
+    case = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_decisions(self, t: CaseTask) -> list[str]:
+        return sorted(step.decisions) if (step := registered().get(t.kind)) else []
+
+    @extend_schema_field(ApplicationDetailSerializer)
+    def get_case(self, t: CaseTask) -> dict:
+        return ApplicationDetailSerializer(self.context["application"]).data
+
+
+class TrackDepartmentSerializer(serializers.Serializer):
+    name = serializers.CharField(source="department.name")
+    role = serializers.CharField()
+    stage = serializers.CharField()
+    status = serializers.CharField()
+    due_at = serializers.DateTimeField(allow_null=True)
+
+
+class TrackEventSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    action = serializers.CharField()
+    department = serializers.CharField(source="department.name", allow_null=True)
 
 
 class TrackSerializer(serializers.Serializer):
+    """The public progress of a case: applicant masked; the applicant's timeline without the
+    back office's housekeeping (``workflow.labels.INTERNAL_EVENTS``, as on the portal)."""
+
     number = serializers.CharField()
-    item = ItemRefSerializer()
+    item = RefSerializer()
     status = serializers.CharField()
-    status_name = serializers.CharField()
-    applicant = serializers.CharField()
+    status_name = serializers.CharField(source="get_status_display")
+    applicant = serializers.SerializerMethodField()
     submitted_at = serializers.DateTimeField(allow_null=True)
     accepted_at = serializers.DateTimeField(allow_null=True)
     decided_at = serializers.DateTimeField(allow_null=True)
     due_at = serializers.DateTimeField(allow_null=True)
     paused = serializers.BooleanField()
-    departments = serializers.JSONField()
-    events = serializers.JSONField()
+    departments = serializers.SerializerMethodField()
+    events = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_applicant(self, app: Application) -> str:
+        if app.applicant_enterprise_id:
+            return mask_name(app.applicant_enterprise.name)
+        if app.applicant_person_id:
+            return mask_name(app.applicant_person.real_name)
+        return ""
+
+    @extend_schema_field(TrackDepartmentSerializer(many=True))
+    def get_departments(self, app: Application) -> list:
+        rows = app.participations.select_related("department").order_by("round", "position")
+        return TrackDepartmentSerializer(rows, many=True).data
+
+    @extend_schema_field(TrackEventSerializer(many=True))
+    def get_events(self, app: Application) -> list:
+        events = (
+            app.events.exclude(action__in=INTERNAL_EVENTS)
+            .select_related("department")
+            .order_by("at", "pk")
+        )
+        return TrackEventSerializer(events, many=True).data
 
 
 class CertificateVerifySerializer(serializers.Serializer):
     number = serializers.CharField()
     type = serializers.CharField()
-    holder = serializers.CharField()
-    issuer = serializers.CharField()
+    holder = serializers.SerializerMethodField()
+    issuer = serializers.CharField(source="issuer.name")
     issued_at = serializers.DateTimeField()
     valid_until = serializers.DateField(allow_null=True)
     status = serializers.CharField()
-    valid = serializers.BooleanField()
+    valid = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_holder(self, cert) -> str:
+        return mask_name(cert.holder_name)
+
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def get_valid(self, cert) -> bool:
+        return cert.is_valid_on()

@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -30,10 +30,9 @@ from permits.exceptions import PermitsError
 from permits.models import Application
 from permits.selectors import certificate_verify
 from permits.uploads import file_response
-from permits.validators import mask_name
 from workflow import selectors, services
 from workflow.api import serializers as s
-from workflow.models import IdempotentRequest
+from workflow.services import idempotency
 from workflow.tracking import TrackThrottle, track_lookup
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
@@ -70,44 +69,45 @@ def calls_service(method):
 
 
 def idempotent(method):
-    """``Idempotency-Key`` support for POSTs that create or move something: the first answer
-    for a user, key and body is stored and returned again for the same key and body; the same
-    key with another body is refused."""
+    """``Idempotency-Key`` support for POSTs that create or move something: the key's row is
+    taken first (``workflow.services.idempotency``), so of two requests with one key exactly
+    one acts; the other gets the first answer (``Idempotent-Replayed: true``), 409 while the
+    first still runs, 422 ``idempotency_mismatch`` for another body."""
 
     @functools.wraps(method)
     def wrapper(self, request, *args, **kwargs):
         key = (request.headers.get("Idempotency-Key") or "").strip()
         if not key or not request.user.is_authenticated:
             return method(self, request, *args, **kwargs)
-        if len(key) > 200:
+        if len(key) > idempotency.MAX_KEY_LENGTH:
             raise ApiError("invalid", _("The Idempotency-Key is too long."))
-        digest = services.body_hash(request.method.encode() + request.path.encode() + request.body)
-        previous = IdempotentRequest.objects.filter(user=request.user, key=key).first()
-        if previous is not None:
-            if previous.body_hash != digest:
-                raise ApiError(
-                    "invalid",
-                    _("This Idempotency-Key was already used with another request."),
-                    fields={"Idempotency-Key": [_("Use a new key for a new request.")]},
-                )
-            response = Response(previous.response, status=previous.status_code)
-            response["Idempotent-Replayed"] = "true"
-            return response
-        response = method(self, request, *args, **kwargs)
-        if response.status_code < 500:
-            try:
-                with transaction.atomic():
-                    IdempotentRequest.objects.create(
-                        user=request.user,
-                        key=key,
-                        body_hash=digest,
-                        method=request.method,
-                        path=request.path[:300],
-                        status_code=response.status_code,
-                        response=_jsonable(response.data),
-                    )
-            except IntegrityError:
-                pass  # a concurrent twin stored it first
+        acted: list[Response] = []
+
+        def act():
+            response = method(self, request, *args, **kwargs)
+            acted.append(response)
+            return response.status_code, _jsonable(response.data)
+
+        try:
+            status_code, data, replayed = idempotency.idempotent_run(
+                user=request.user,
+                key=key,
+                method=request.method,
+                path=request.path,
+                data=request.data,
+                act=act,
+            )
+        except idempotency.IdempotencyMismatch as exc:
+            raise ApiError(
+                exc.code,
+                str(exc.message),
+                status_code=status.HTTP_422_UNPROCESSABLE_ENTITY,
+                fields={k: [str(m) for m in v] for k, v in exc.fields.items()},
+            ) from exc
+        if not replayed and acted:
+            return acted[0]
+        response = Response(data, status=status_code)
+        response["Idempotent-Replayed"] = "true"
         return response
 
     return wrapper
@@ -128,7 +128,7 @@ def _channel_for(request, requested: str | None) -> str | None:
 
 def _detail(request, number: str) -> dict:
     app = selectors.application_get_for_user(user=request.user, number=number)
-    return s.application_detail(app)
+    return s.ApplicationDetailSerializer(app).data
 
 
 def _application_for(request, number: str) -> Application:
@@ -143,6 +143,8 @@ class TaskPagination(Pagination):
 
 
 class ApplicationListCreateView(APIView):
+    pagination_class = Pagination  # the schema's list envelope (API.md: lists are paginated)
+
     @extend_schema(
         summary=_("Cases the caller may see"),
         parameters=[
@@ -160,9 +162,11 @@ class ApplicationListCreateView(APIView):
                 "item": request.query_params.get("item"),
             },
         )
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response([s.application_summary(a) for a in page])
+        return paginator.get_paginated_response(
+            s.ApplicationSummarySerializer(page, many=True).data
+        )
 
     @extend_schema(
         summary=_("Create a draft case"),
@@ -215,7 +219,7 @@ class MaterialListView(APIView):
     @calls_service
     def get(self, request, number):
         app = selectors.application_get_for_user(user=request.user, number=number)
-        return Response([s.material_row(m) for m in app.material_rows])
+        return Response(s.MaterialRowSerializer(app.material_rows, many=True).data)
 
     @extend_schema(
         summary=_("Upload a material"),
@@ -235,7 +239,7 @@ class MaterialListView(APIView):
             requirement_id=data.validated_data["requirement"],
             uploaded_file=data.validated_data["file"],
         )
-        return Response(s.material_row(material), status=status.HTTP_201_CREATED)
+        return Response(s.MaterialRowSerializer(material).data, status=status.HTTP_201_CREATED)
 
 
 class MaterialDetailView(APIView):
@@ -335,6 +339,8 @@ class HandoverView(_CaseAction):
 
 
 class TaskListView(APIView):
+    pagination_class = TaskPagination
+
     @extend_schema(
         summary=_("The caller's inbox"),
         parameters=[
@@ -362,15 +368,15 @@ class TaskListView(APIView):
                 for k in ("application", "kind", "warning", "item", "region")
             },
         )
-        paginator = TaskPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response([s.task_row(t) for t in page])
+        return paginator.get_paginated_response(s.TaskRowSerializer(page, many=True).data)
 
 
 def _task_response(request, task_id) -> Response:
     task = selectors.task_get_for_user(user=request.user, task_id=task_id)
     app = selectors.application_get_for_user(user=request.user, number=task.application.number)
-    return Response(s.task_detail(task, app))
+    return Response(s.TaskDetailSerializer(task, context={"application": app}).data)
 
 
 class TaskDetailView(APIView):
@@ -488,48 +494,7 @@ class TrackView(APIView):
         if found.application is None:
             raise _not_found()
         app = found.application
-        rows = app.participations.select_related("department").order_by("round", "position")
-        applicant = (
-            mask_name(app.applicant_enterprise.name)
-            if app.applicant_enterprise_id
-            else mask_name(app.applicant_person.real_name)
-            if app.applicant_person_id
-            else ""
-        )
-        events = app.events.select_related("department").order_by("at", "pk")
-        return Response(
-            {
-                "number": app.number,
-                "item": {"code": app.item.code, "name": app.item.name},
-                "status": app.status,
-                "status_name": app.get_status_display(),
-                "applicant": applicant,
-                "submitted_at": app.submitted_at,
-                "accepted_at": app.accepted_at,
-                "decided_at": app.decided_at,
-                "due_at": app.due_at,
-                "paused": app.paused,
-                "departments": [
-                    {
-                        "name": r.department.name,
-                        "role": r.role,
-                        "stage": r.stage,
-                        "status": r.status,
-                        "due_at": r.due_at,
-                    }
-                    for r in rows
-                ],
-                "events": [
-                    {
-                        "at": e.at,
-                        "action": e.action,
-                        "department": e.department.name if e.department_id else None,
-                    }
-                    for e in events
-                    if not e.action.startswith("task_") and e.action != "form_updated"
-                ],
-            }
-        )
+        return Response(s.TrackSerializer(app).data)
 
 
 class CertificateVerifyView(APIView):
@@ -552,15 +517,4 @@ class CertificateVerifyView(APIView):
         )
         if cert is None:
             raise _not_found()
-        return Response(
-            {
-                "number": cert.number,
-                "type": cert.type,
-                "holder": mask_name(cert.holder_name),
-                "issuer": cert.issuer.name,
-                "issued_at": cert.issued_at,
-                "valid_until": cert.valid_until,
-                "status": cert.status,
-                "valid": cert.is_valid_on(),
-            }
-        )
+        return Response(s.CertificateVerifySerializer(cert).data)

@@ -167,6 +167,7 @@ def test_a_generated_client_drives_a_whole_parallel_case(generated):
     ]
     clients = {u.username: login(u.username) for u in staff}
     done = []
+
     def _approve_body(models, kind):
         # The schema offers one body per task kind and decision (the step registry's input
         # serializers), so the client has one model each: approve as this task's kind.

@@ -25,6 +25,7 @@ class EventAction(models.TextChoices):
     DEPARTMENT_APPROVED = "department_approved"
     DEPARTMENT_DENIED = "department_denied"
     DEPARTMENT_DEEMED_APPROVED = "department_deemed_approved"
+    CONSULTATION_REQUESTED = "consultation_requested"
     INSPECTION_NEEDED = "inspection_needed"
     INSPECTION_PASSED = "inspection_passed"
     INSPECTION_FAILED = "inspection_failed"

@@ -42,6 +42,7 @@ EVENT_LABELS = {
     "department_approved": _("Department agreed"),
     "department_denied": _("Department disagreed"),
     "department_deemed_approved": _("Deemed approved (overdue)"),
+    "consultation_requested": _("Departments consulted again"),
     "stage_approved": _("Review stage completed"),
     "inspection_needed": _("On-site inspection needed"),
     "clock_dated_back": _("Time limit dated back"),

@@ -120,11 +120,15 @@ def published_item(
     form_fields: list[dict] | None = None,
     code: str | None = None,
     time_limit_days: int = 5,
+    consult_mode: str = "",
 ) -> ServiceItem:
     """A published item with a frozen version (snapshot keys item/departments/materials/
     form_fields as API.md's item detail shows them)."""
     stages = stages or {}
     n = next(_seq)
+    # A core-department item consults the departments a parallel item reviews with.
+    other_role = "consult" if service_model == "core_department" else "parallel"
+    consult_mode = consult_mode or ("sequential" if other_role == "consult" else "")
     item = ServiceItem.objects.create(
         code=code or f"ITEM-{n:06d}",
         name=f"测试事项{n}",
@@ -139,9 +143,10 @@ def published_item(
         onsite_inspection=onsite_inspection,
         result_name="测试许可证",
         result_validity_months=36,
+        consult_mode=consult_mode,
         status="published",
     )
-    deps = [(lead, "lead", 0)] + [(d, "parallel", i + 1) for i, d in enumerate(parallel)]
+    deps = [(lead, "lead", 0)] + [(d, other_role, i + 1) for i, d in enumerate(parallel)]
     dep_rows = []
     for dept, role, position in deps:
         ItemDepartment.objects.create(
@@ -202,6 +207,7 @@ def published_item(
                 "onsite_inspection": onsite_inspection,
                 "result_name": "测试许可证",
                 "result_validity_months": 36,
+                "consult_mode": consult_mode,
             },
             "departments": dep_rows,
             "materials": material_rows,

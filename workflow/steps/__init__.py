@@ -13,4 +13,5 @@ BUILTIN_STEP_MODULES = (
     "workflow.steps.review",
     "workflow.steps.inspection",
     "workflow.steps.decision",
+    "workflow.steps.consultation",
 )

@@ -13,9 +13,14 @@ from workflow.models import TaskKind
 from workflow.steps import register, registered, step_for, unregister
 from workflow.steps.base import DecisionInput, Step, decision_serializers
 
-BUILT = {TaskKind.ACCEPTANCE, TaskKind.REVIEW, TaskKind.INSPECTION, TaskKind.DECISION}
-FUTURE = {
+BUILT = {
+    TaskKind.ACCEPTANCE,
+    TaskKind.REVIEW,
+    TaskKind.INSPECTION,
+    TaskKind.DECISION,
     TaskKind.CONSULTATION,
+}
+FUTURE = {
     TaskKind.TRIAGE,
     TaskKind.HANDLING,
     TaskKind.REPLY_REVIEW,

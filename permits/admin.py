@@ -104,6 +104,7 @@ class ItemConfigFormSet(BaseInlineFormSet):
                 "legal_days": item.legal_days,
                 "promised_days": item.promised_days,
                 "consult_mode": item.consult_mode,
+                "extension_rule": item.extension_rule,
                 "deemed_approval_allowed": item.deemed_approval_allowed,
             },
             "departments": [
@@ -252,7 +253,7 @@ class ServiceItemAdmin(admin.ModelAdmin):
                     "name",
                     "keywords",
                     ("category", "audience"),
-                    ("service_model", "consult_mode"),
+                    ("service_model", "consult_mode", "extension_rule"),
                     ("region", "lead_department"),
                     ("legal_days", "promised_days"),
                     ("online_depth", "max_visits"),

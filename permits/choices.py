@@ -99,6 +99,23 @@ class ConsultMode(models.TextChoices):
     PARALLEL = "parallel", _("All at once")
 
 
+class ExtensionRule(models.TextChoices):
+    """Which extension of 行政许可法 第四十二条 an item's cases get: a single department's 20
+    working days extended once by 10, or a case handled jointly (统一办理, 联合办理, 集中办理;
+    a core department with consulted departments, 第二十六条第二款) or in parallel: 45, extended
+    once by 15. Blank on an item: by its service model (``default_extension_rule``)."""
+
+    SINGLE = "single", _("Single department: 20 working days, extended once by 10")
+    JOINT = "joint", _("Handled jointly: 45 working days, extended once by 15")
+
+
+def default_extension_rule(service_model: str, *, with_other_departments: bool = True) -> str:
+    """The rule an item gets when it names none: joint for parallel licensing and for a core
+    department with consulted departments, single otherwise."""
+    joint = service_model in ("parallel", "core_department") and with_other_departments
+    return ExtensionRule.JOINT if joint else ExtensionRule.SINGLE
+
+
 class ItemStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     PUBLISHED = "published", _("Published")

@@ -20,6 +20,7 @@ from permits.choices import (
     Category,
     ConsultMode,
     DepartmentRole,
+    ExtensionRule,
     FieldType,
     FileType,
     OnlineDepth,
@@ -103,6 +104,10 @@ def accepted_types_problem(types: Any) -> str | None:
     return None
 
 
+def _extension_rule_problem(rule: str) -> str | None:
+    return _choice_problem(rule, ExtensionRule) if rule else None
+
+
 def validate_item_fields(item: dict[str, Any]) -> list[Problem]:
     """The rules about the item's own fields."""
     problems: list[Problem] = []
@@ -142,6 +147,7 @@ def validate_item_fields(item: dict[str, Any]) -> list[Problem]:
             add("consult_mode", _choice_problem(consult_mode, ConsultMode))
     elif consult_mode:
         add("consult_mode", _("Only a core-department item has a consult mode."))
+    add("extension_rule", _extension_rule_problem(item.get("extension_rule") or ""))
     legal_basis = str(item.get("legal_basis") or "").strip()
     if item.get("category") in LEGAL_BASIS_REQUIRED and not legal_basis:
         add(

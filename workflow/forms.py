@@ -118,6 +118,13 @@ class TaskDecisionForm(forms.Form):
                 required=False,
                 max_length=200,
             )
+        if kind == TaskKind.DECISION and "consult" in (self.step.decisions if self.step else {}):
+            self.fields["consult_departments"] = forms.CharField(
+                label=_("Departments to consult (codes, for “consult”)"),
+                required=False,
+                max_length=400,
+                help_text=_("Department codes, separated by 、 or commas."),
+            )
         if kind == TaskKind.INSPECTION:
             self.fields["inspected_on"] = forms.DateField(
                 label=_("Inspected on"),
@@ -230,6 +237,9 @@ class TaskDecisionForm(forms.Form):
             payload["tolerance_deadline"] = data["tolerance_deadline"]
         if self.kind == TaskKind.ACCEPTANCE and decision == "deny" and data.get("competent_agency"):
             payload["competent_agency"] = data["competent_agency"].strip()
+        if self.kind == TaskKind.DECISION and decision == "consult":
+            codes = data.get("consult_departments") or ""
+            payload["departments"] = [c for c in _NAME_SPLIT.split(codes) if c]
         if self.kind == TaskKind.INSPECTION:
             for name in ("inspected_on", "findings"):
                 if data.get(name):

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from departments.models import Department
+from permits.choices import default_extension_rule
 from permits.models import DepartmentRole, ItemVersion, material_generated_online
 
 ONE_STAGE = ("undertake",)
@@ -109,6 +110,17 @@ class VersionSpec:
         return self._item("service_model", "")
 
     @property
+    def extension_rule(self) -> str:
+        """Which extension of 第四十二条 the cases get (``permits.choices.ExtensionRule``): the
+        item's own setting, else by its model — joint (45 + 15) for parallel licensing and a
+        core department with consulted departments (统一办理), single (20 + 10) otherwise."""
+        rule = self._item("extension_rule") or ""
+        if rule:
+            return rule
+        others = any(d.role in ("parallel", "consult") for d in self.departments)
+        return default_extension_rule(self.service_model, with_other_departments=others)
+
+    @property
     def result_name(self) -> str:
         return self._item("result_name") or self._item("name", "")
 
@@ -145,6 +157,8 @@ def _item_dict(version: ItemVersion, snapshot: Mapping[str, Any]) -> dict[str, A
         "result_name",
         "result_validity_months",
         "allows_anonymous",
+        "consult_mode",
+        "extension_rule",
     ):
         item.setdefault(key, getattr(live, key, None))
     return item

@@ -117,6 +117,9 @@ class DepartmentRowSerializer(serializers.Serializer):
     code = serializers.CharField(source="department.code")
     name = serializers.CharField(source="department.name")
     role = serializers.CharField()
+    round = serializers.IntegerField(
+        help_text=_("A department consulted twice has a row per round.")
+    )
     stage = serializers.CharField()
     stages = serializers.ListField(child=serializers.CharField())
     status = serializers.CharField()

@@ -17,7 +17,9 @@ Rules, each with a worked example in ``tests/workflow/deadlines/test_clocks.py``
   Wednesday: two working days, Tuesday and Wednesday).
 - An extension (第四十二条) is granted once: a single department's limit by 10 working days
   with its head's approval; a case handled jointly or in parallel by 15 with the approval of
-  the government leader of its level, recorded by the lead department's head.
+  the government leader of its level, recorded by the lead department's head. Which of the two
+  a case may get is its item's ``extension_rule`` (``VersionSpec.extension_rule``: joint by
+  default for parallel licensing and for a core department with consulted departments).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onestop.errors import DomainError
-from permits.choices import EventAction
+from permits.choices import EventAction, ExtensionRule
 from permits.models import (
     Application,
     ApplicationDepartment,
@@ -53,6 +55,7 @@ from workflow.models import (
 )
 from workflow.services.events import event_append
 from workflow.services.locking import case_locked
+from workflow.spec import version_spec
 
 ACCEPTANCE_DAYS = 5  # 行政许可法 第三十二条
 
@@ -466,10 +469,9 @@ def clock_extend(
                 )
             if not approver_title.strip():
                 raise ClockError(_("Name the government leader who approved the extension."))
-            parallel = ApplicationDepartment.objects.filter(
-                application=app, role=ParticipationRole.PARALLEL
-            )
-            if not parallel.exists():
+            # The item's rule (第四十二条): joint for parallel licensing and a core department
+            # with consulted departments unless the item says otherwise.
+            if version_spec(app.item_version).extension_rule != ExtensionRule.JOINT:
                 raise ClockError(
                     _("Only a case handled jointly or in parallel can get this extension.")
                 )

@@ -185,3 +185,31 @@ def test_consult_needs_departments_and_a_core_department_case():
             opinion="x",
         )
     assert set(exc.value.fields) == {"departments"}
+
+
+def test_the_decision_page_shows_every_opinion_by_round_and_consults_again(client):
+    from django.urls import reverse
+
+    world = core_world(2)
+    first, second = world.departments
+    app = submitted_case(world)
+    accept(world, app)
+    consult(world, app, first, decision="deny", opinion="第一轮不同意")
+    consult(world, app, second, opinion="第二部门同意")
+    task = open_task(app, kind="decision")
+    client.force_login(world.lead_staff["undertake"])
+    url = reverse("workflow:task_detail", args=[task.pk])
+    body = client.get(url).content.decode()
+    assert "第一轮不同意" in body and "第二部门同意" in body
+    assert 'value="consult"' in body and "d-consult_departments" in body
+    response = client.post(
+        url,
+        {"d-decision": "consult", "d-consult_departments": first.code, "d-opinion": "请再核查"},
+    )
+    assert response.status_code in (200, 302), response.content.decode()[:500]
+    again = open_task(app, kind="consultation", department=first)
+    assert again.round == 2
+    consult(world, app, first, opinion="第二轮同意")
+    body = client.get(reverse("workflow:task_detail", args=[open_task(app, kind="decision").pk]))
+    text = body.content.decode()
+    assert "第一轮不同意" in text and "第二轮同意" in text and "第 2 轮" in text

@@ -273,10 +273,10 @@ def test_item_content_stays_chinese_in_english(client, qykb):
 
 
 def test_items_without_an_online_flow_say_so_instead_of_offering_the_wizard(client, db):
-    """Core-department and process-centred flows are not built yet: the guide must not pretend."""
+    """Process-centred flows are not built yet: the guide must not pretend."""
     from tests.permits.factories import CompleteItemFactory
 
-    item = CompleteItemFactory(service_model="core_department", consult_mode="sequential")
+    item = CompleteItemFactory(service_model="process_centred")
     response = client.get(f"/items/{item.code}/")
     body = response.content.decode()
     assert response.status_code == 200

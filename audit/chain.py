@@ -92,11 +92,14 @@ def _one_sealer() -> bool:
         return bool(cursor.fetchone()[0])
 
 
-def seal(*, limit: int = 5000, now=None) -> int:
+def seal(*, limit: int = 5000, now=None, settle_seconds: int | None = None) -> int:
     """Chain the unsealed rows that have settled; the number sealed. Another sealer already at
-    work makes this one return 0 at once."""
+    work makes this one return 0 at once. ``settle_seconds=0`` seals every committed row (the
+    backup does, so the head it records is the last row)."""
     now = now or timezone.now()
-    settled = now - timedelta(seconds=settings.AUDIT_SEAL_SETTLE_SECONDS)
+    if settle_seconds is None:
+        settle_seconds = settings.AUDIT_SEAL_SETTLE_SECONDS
+    settled = now - timedelta(seconds=settle_seconds)
     with transaction.atomic():
         if not _one_sealer():
             return 0
@@ -131,22 +134,22 @@ class Verification:
         return not self.problems and not self.unsealed_late
 
 
-def verify(*, now=None, batch: int = 2000) -> Verification:
-    """Walk the whole chain in ``chain_index`` order; see the module's docstring."""
-    now = now or timezone.now()
+def walk(rows, *, checkpoint_hash) -> Verification:
+    """Check ``rows`` (sealed, in ``chain_index``, id order); ``checkpoint_hash(index)`` is the
+    hash a retention checkpoint recorded at that position, or None."""
     result = Verification()
-    sealed = AuditRecord.objects.filter(chain_index__isnull=False).order_by("chain_index")
-    first = sealed.values_list("chain_index", "prev_hash").first()
     expected_index, expected_prev = 1, GENESIS
-    if first is not None and first[0] != 1:
-        checkpoint = AuditCheckpoint.objects.filter(last_chain_index=first[0] - 1).first()
-        if checkpoint is None or checkpoint.last_hash != first[1]:
-            result.problems.append(
-                f"the chain starts at position {first[0]} and no retention checkpoint ends "
-                f"right before it: rows were removed"
-            )
-        expected_index, expected_prev = first[0], first[1]
-    for row in sealed.order_by("chain_index", "id").iterator(chunk_size=batch):
+    first = True
+    for row in rows:
+        if first:
+            first = False
+            if row.chain_index != 1:
+                if checkpoint_hash(row.chain_index - 1) != row.prev_hash:
+                    result.problems.append(
+                        f"the chain starts at position {row.chain_index} and no retention "
+                        f"checkpoint ends right before it: rows were removed"
+                    )
+                expected_index, expected_prev = row.chain_index, row.prev_hash
         if row.chain_index < expected_index:
             result.problems.append(
                 f"row {row.id} repeats position {row.chain_index} (an inserted row)"
@@ -166,8 +169,23 @@ def verify(*, now=None, batch: int = 2000) -> Verification:
         expected_index = max(expected_index, row.chain_index + 1)
         expected_prev = row.row_hash
         result.checked += 1
+    return result
+
+
+def verify(*, now=None, batch: int = 2000, using: str = "default") -> Verification:
+    """Walk the whole chain in ``chain_index`` order; see the module's docstring."""
+    now = now or timezone.now()
+    records = AuditRecord.objects.using(using)
+    sealed = records.filter(chain_index__isnull=False).order_by("chain_index", "id")
+    checkpoints = AuditCheckpoint.objects.using(using)
+    result = walk(
+        sealed.iterator(chunk_size=batch),
+        checkpoint_hash=lambda index: (
+            checkpoints.filter(last_chain_index=index).values_list("last_hash", flat=True).first()
+        ),
+    )
     alarm = now - timedelta(seconds=settings.AUDIT_UNSEALED_ALARM_SECONDS)
-    result.unsealed_late = AuditRecord.objects.filter(sealed_at__isnull=True, at__lt=alarm).count()
+    result.unsealed_late = records.filter(sealed_at__isnull=True, at__lt=alarm).count()
     if result.unsealed_late:
         logger.error(
             "audit: %s rows unsealed for more than %s s (is the sealer running?)",

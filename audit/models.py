@@ -78,3 +78,6 @@ class AuditCheckpoint(models.Model):
         verbose_name = _("audit checkpoint")
         verbose_name_plural = _("audit checkpoints")
         ordering = ["-last_chain_index"]
+
+    def __str__(self) -> str:
+        return f"{self.partition} (≤ {self.last_chain_index})"

@@ -137,9 +137,7 @@ def drop_before(*, retention_days: int | None = None, today: date | None = None)
                 logger.warning("audit: %s keeps %s unsealed rows; not dropped", name, unsealed)
                 break
             if rows:
-                cursor.execute(
-                    f"SELECT row_hash FROM {name} WHERE chain_index = %s", [last_index]
-                )
+                cursor.execute(f"SELECT row_hash FROM {name} WHERE chain_index = %s", [last_index])
                 AuditCheckpoint.objects.create(
                     partition=name,
                     last_chain_index=last_index,
@@ -149,5 +147,7 @@ def drop_before(*, retention_days: int | None = None, today: date | None = None)
             cursor.execute(f"ALTER TABLE {TABLE} DETACH PARTITION {name}")
             cursor.execute(f"DROP TABLE {name}")
         dropped.append(name)
-        logger.info("audit: partition %s dropped after %s days (%s rows)", name, retention_days, rows)
+        logger.info(
+            "audit: partition %s dropped after %s days (%s rows)", name, retention_days, rows
+        )
     return dropped

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "viewflow.workflow",
     "outbox",
     "audit",
+    "backups",
     "departments",
     "permits",
     "workflow",

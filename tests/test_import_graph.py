@@ -27,6 +27,7 @@ APPS = (
     "outbox",
     "logins",
     "audit",
+    "backups",
 )
 
 # Import edges allowed to close a cycle: none. (While issue 7 was built in parallel this held

@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "viewflow",
     "viewflow.workflow",
     "outbox",
+    "audit",
+    "backups",
     "departments",
     "permits",
     "workflow",
@@ -319,6 +321,13 @@ CELERY_BEAT_SCHEDULER = "workflow.deadlines.beat:SingleBeatScheduler"
 OUTBOX_RELAY_SECONDS = env.int("OUTBOX_RELAY_SECONDS", default=10)
 OUTBOX_RELAY_GRACE_SECONDS = env.int("OUTBOX_RELAY_GRACE_SECONDS", default=30)
 OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=7)
+# The audit trail (audit/, issue 12 item 6): rows are chained by a sealer every
+# AUDIT_SEAL_SECONDS once AUDIT_SEAL_SETTLE_SECONDS old; `audit_verify` alarms on rows unsealed for
+# longer than AUDIT_UNSEALED_ALARM_SECONDS; whole months are kept AUDIT_RETENTION_DAYS (≥ 180).
+AUDIT_SEAL_SECONDS = env.int("AUDIT_SEAL_SECONDS", default=60)
+AUDIT_SEAL_SETTLE_SECONDS = env.int("AUDIT_SEAL_SETTLE_SECONDS", default=2)
+AUDIT_UNSEALED_ALARM_SECONDS = env.int("AUDIT_UNSEALED_ALARM_SECONDS", default=300)
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=400)
 CELERY_BEAT_SCHEDULE.update(
     {
         "sweep-deadlines": {
@@ -330,6 +339,16 @@ CELERY_BEAT_SCHEDULE.update(
             "task": "outbox.relay",
             "schedule": float(OUTBOX_RELAY_SECONDS),
             "options": {"expires": float(OUTBOX_RELAY_SECONDS)},
+        },
+        "audit-seal": {
+            "task": "audit.seal",
+            "schedule": float(AUDIT_SEAL_SECONDS),
+            "options": {"expires": float(AUDIT_SEAL_SECONDS)},
+        },
+        "audit-retention": {
+            "task": "audit.retention",
+            "schedule": 86400.0,
+            "options": {"expires": 3600.0},
         },
         "notifications-catch-up": {
             "task": "notifications.catch_up",
@@ -523,3 +542,18 @@ PASSWORD_RESET_CODE_TTL = env.int("PASSWORD_RESET_CODE_TTL", default=600)
 PASSWORD_RESET_MAX_ATTEMPTS = env.int("PASSWORD_RESET_MAX_ATTEMPTS", default=5)
 PASSWORD_RESET_PER_ACCOUNT_HOUR = env.int("PASSWORD_RESET_PER_ACCOUNT_HOUR", default=3)
 PASSWORD_RESET_PER_IP_HOUR = env.int("PASSWORD_RESET_PER_IP_HOUR", default=10)
+
+# --- Audit trail (issue 12 item 6; the audit app) -------------------------------------------
+# The chain's HMAC key. Default: derived from SECRET_KEY (required in production), so the demo
+# needs no setting; set AUDIT_CHAIN_KEY to keep it apart from SECRET_KEY (and from its rotation).
+import hashlib as _hashlib  # noqa: E402
+
+AUDIT_CHAIN_KEY = env("AUDIT_CHAIN_KEY", default="") or _hashlib.sha256(
+    f"yunfu-audit-chain|{SECRET_KEY}".encode()
+).hexdigest()
+# After the authentication middleware (it records the user) and outside the input policy's
+# refusals too: the audit middleware wraps everything after the session and user are known.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "audit.middleware.AuditMiddleware",
+)

@@ -548,9 +548,10 @@ PASSWORD_RESET_PER_IP_HOUR = env.int("PASSWORD_RESET_PER_IP_HOUR", default=10)
 # needs no setting; set AUDIT_CHAIN_KEY to keep it apart from SECRET_KEY (and from its rotation).
 import hashlib as _hashlib  # noqa: E402
 
-AUDIT_CHAIN_KEY = env("AUDIT_CHAIN_KEY", default="") or _hashlib.sha256(
-    f"yunfu-audit-chain|{SECRET_KEY}".encode()
-).hexdigest()
+AUDIT_CHAIN_KEY = (
+    env("AUDIT_CHAIN_KEY", default="")
+    or _hashlib.sha256(f"yunfu-audit-chain|{SECRET_KEY}".encode()).hexdigest()
+)
 # After the authentication middleware (it records the user) and outside the input policy's
 # refusals too: the audit middleware wraps everything after the session and user are known.
 MIDDLEWARE.insert(

@@ -78,3 +78,29 @@ def test_a_department_never_dispatched_gets_404_on_the_task_page():
     handling = open_task(app, kind="handling")
     r = client_for(world.outsider_staff).get(reverse("workflow:task_detail", args=[handling.pk]))
     assert r.status_code == 404
+
+
+def test_the_supervision_panel_counts_returns_and_replies_on_time():
+    from datetime import date
+
+    from tests.workflow import factories as f
+    from tests.workflow.process_journey import give_back
+    from workflow.deadlines.process_board import handling_counts
+    from workflow.deadlines.supervision import BoardFilters
+
+    world = build_process_world(2)
+    a, b = world.departments
+    app = filed_complaint(world)
+    dispatch(world, app, a, b)
+    give_back(world, app, b)
+    reply(world, app, a)
+    head = f.user(is_superuser=True)
+    rows = {
+        r["department_id"]: r
+        for r in handling_counts(head, BoardFilters(date(2026, 11, 1), date(2026, 11, 30)))
+    }
+    assert rows[b.pk]["returns"] == 1 and rows[b.pk]["replies"] == 0
+    assert rows[a.pk]["replies"] == 1 and rows[a.pk]["on_time"] == 1
+    assert rows[a.pk]["on_time_rate"] == 100
+    r = client_for(head).get(reverse("deadlines:supervision"))
+    assert 'data-testid="process-handling-panel"' in r.content.decode()

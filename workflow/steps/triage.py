@@ -1,4 +1,4 @@
-"""Triage (分办) by the coordinating office — the 12345 centre, 信访局, 市府办 …, the item's lead
+"""Triage (分拨) by the coordinating office — the 12345 centre, 信访局, 市府办 …, the item's lead
 department — of a process-centred case:
 
 * ``answer``: the office answers directly (即时办结): the case is ``answered``;
@@ -120,7 +120,7 @@ class TriageStep(Step):
     decisions = decision_serializers(
         TaskKind.TRIAGE,
         {
-            "dispatch": (gettext_lazy("Dispatch to departments (分办)"), DispatchInput),
+            "dispatch": (gettext_lazy("Dispatch to departments (分拨)"), DispatchInput),
             "answer": (gettext_lazy("Answer directly (即时办结)"), AnswerInput),
             "deny": (gettext_lazy("Do not accept (不予受理)"), NotAcceptInput),
         },

@@ -13,12 +13,17 @@ from workflow.models import TaskKind
 from workflow.steps import register, registered, step_for, unregister
 from workflow.steps.base import DecisionInput, Step, decision_serializers
 
-BUILT = {TaskKind.ACCEPTANCE, TaskKind.REVIEW, TaskKind.INSPECTION, TaskKind.DECISION}
-FUTURE = {
-    TaskKind.CONSULTATION,
+BUILT = {
+    TaskKind.ACCEPTANCE,
+    TaskKind.REVIEW,
+    TaskKind.INSPECTION,
+    TaskKind.DECISION,
     TaskKind.TRIAGE,
     TaskKind.HANDLING,
     TaskKind.REPLY_REVIEW,
+}
+FUTURE = {
+    TaskKind.CONSULTATION,
     TaskKind.RECTIFICATION,
     TaskKind.APPEAL_REVIEW,
 }
@@ -65,7 +70,7 @@ def test_the_html_form_offers_the_registry_choices(kind):
 
 
 def test_an_unregistered_kind_has_no_form_choices():
-    assert TaskDecisionForm(kind=TaskKind.TRIAGE).fields["decision"].choices == []
+    assert TaskDecisionForm(kind=TaskKind.APPEAL_REVIEW).fields["decision"].choices == []
 
 
 class _RatedStep(Step):

@@ -52,6 +52,13 @@ class EventAction(models.TextChoices):
     TASK_DELEGATION_ENDED = "task_delegation_ended"
     PAUSED = "paused"
     RESUMED = "resumed"
+    # Process-centred cases (workflow.flows.process_centred): triage, handling, reply review.
+    DISPATCHED = "dispatched"
+    DEPARTMENT_REPLIED = "department_replied"
+    DEPARTMENT_RETURNED = "department_returned"
+    SENT_BACK = "sent_back"
+    ANSWERED = "answered"
+    REOPENED = "reopened"
 
 
 # --- The catalogue (service items, their departments, materials and form fields) -----------
@@ -127,6 +134,8 @@ class DepartmentRole(models.TextChoices):
     LEAD = "lead", _("Lead (accepts and decides)")
     PARALLEL = "parallel", _("Parallel review")
     CONSULT = "consult", _("Consultation")
+    # A process-centred item's dispatch catalogue: who usually handles it (API.md).
+    DISPATCH = "dispatch", _("Dispatch catalogue (usually handles it)")
 
 
 class TimeLimitUnit(models.TextChoices):

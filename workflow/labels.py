@@ -56,6 +56,12 @@ EVENT_LABELS = {
     "case_share_ended": _("Case share ended"),
     "task_delegated": _("Task delegated to a colleague"),
     "task_delegation_ended": _("Task delegation ended"),
+    "dispatched": _("Dispatched to a department"),
+    "department_replied": _("Department replied"),
+    "department_returned": _("Department returned the case"),
+    "sent_back": _("Sent back to the department"),
+    "answered": _("Answered"),
+    "reopened": _("Reopened for a second handling"),
 }
 
 # What the applicant's timeline leaves out: the back office's own housekeeping.

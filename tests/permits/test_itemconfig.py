@@ -199,7 +199,9 @@ def test_process_centred_has_only_the_coordinating_office():
     config = parallel_config()
     config["item"]["service_model"] = "process_centred"
     assert errors(config) == {
-        "departments": ["以流程为中心的事项只设统筹协调机构，承办部门在分拨时确定。"]
+        "departments": [
+            "以流程为中心的事项只设统筹协调机构和分拨目录（通常承办的部门），承办部门在分拨时确定。"
+        ]
     }
     del config["departments"][1]
     assert errors(config) == {}

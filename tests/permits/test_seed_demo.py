@@ -342,8 +342,15 @@ def test_items_behind_the_other_demo_journeys(seeded):
     trader = item("445300-SCJG-GTHDJ")
     assert (trader.service_model, trader.online_depth) == ("single_department", "full_online")
 
-    complaint = ServiceItem.objects.get(category="complaint")
+    complaint = ServiceItem.objects.get(code="445300-12345-ZWFWTS")
     assert complaint.service_model == ServiceModel.PROCESS_CENTRED and complaint.allows_anonymous
+    noise = ServiceItem.objects.get(code="445300-12345-ZSTS")
+    assert set(
+        noise.departments.filter(role="dispatch").values_list("department__code", flat=True)
+    ) == {
+        "yf-sthj",
+        "yf-gaj",
+    }
     for it in ServiceItem.objects.filter(service_model=ServiceModel.PROCESS_CENTRED):
         assert it.lead_department.kind == DepartmentKind.COORDINATING, it.code
 

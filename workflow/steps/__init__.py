@@ -14,4 +14,7 @@ BUILTIN_STEP_MODULES = (
     "workflow.steps.inspection",
     "workflow.steps.decision",
     "workflow.steps.consultation",
+    "workflow.steps.triage",
+    "workflow.steps.handling",
+    "workflow.steps.reply_review",
 )

@@ -55,6 +55,11 @@ EVENT_LABELS = {
     "case_share_ended": _("Case share ended"),
     "task_delegated": _("Task delegated to a colleague"),
     "task_delegation_ended": _("Task delegation ended"),
+    "call_linked": _("Repeated call linked"),
+    "task_reminded": _("Reminder sent (催办)"),
+    "petition_review_requested": _("Petition review requested"),
+    "petition_review_decided": _("Petition review decided"),
+    "petition_hearing": _("Petition hearing"),
 }
 
 # What the applicant's timeline leaves out: the back office's own housekeeping.
@@ -67,6 +72,7 @@ INTERNAL_EVENTS = frozenset(
         EventAction.TASK_WARNING,
         EventAction.TASK_OVERDUE,
         EventAction.TASK_ESCALATED,
+        EventAction.TASK_REMINDED,
         EventAction.CASE_WARNING,
         EventAction.CASE_SHARED,
         EventAction.CASE_SHARE_ENDED,

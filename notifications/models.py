@@ -29,6 +29,7 @@ class NotificationKind(models.TextChoices):
     CLOCK_PAUSED = "clock_paused", _("Clock paused")
     CLOCK_RESUMED = "clock_resumed", _("Clock resumed")
     EXTENDED = "extended", _("Time limit extended")
+    ANSWERED = "answered", _("Answered")
     GENERAL = "general", _("Notice")
 
 

@@ -27,6 +27,8 @@ RULES: dict[str, Rule] = {
     "department_denied": Rule(K.DEPARTMENT_DECISION, APPLICANT),
     "approved": Rule(K.APPROVED, APPLICANT),
     "denied": Rule(K.DENIED, APPLICANT),
+    # Process-centred cases: the one consolidated answer (workflow.steps.dispatching).
+    "answered": Rule(K.ANSWERED, APPLICANT),
     # Set by the deadlines (workflow.deadlines.clocks, workflow.deadlines.sweep).
     "task_warning": Rule(K.WARNING, TASK_HOLDERS),
     "task_overdue": Rule(K.OVERDUE, TASK_HOLDERS),

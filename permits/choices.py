@@ -58,6 +58,13 @@ class EventAction(models.TextChoices):
     PETITION_REVIEW_REQUESTED = "petition_review_requested"
     PETITION_REVIEW_DECIDED = "petition_review_decided"
     PETITION_HEARING = "petition_hearing"
+    # Process-centred cases (workflow.flows.process_centred): triage, handling, reply review.
+    DISPATCHED = "dispatched"
+    DEPARTMENT_REPLIED = "department_replied"
+    DEPARTMENT_RETURNED = "department_returned"
+    SENT_BACK = "sent_back"
+    ANSWERED = "answered"
+    REOPENED = "reopened"
 
 
 # --- The catalogue (service items, their departments, materials and form fields) -----------
@@ -116,6 +123,8 @@ class DepartmentRole(models.TextChoices):
     LEAD = "lead", _("Lead (accepts and decides)")
     PARALLEL = "parallel", _("Parallel review")
     CONSULT = "consult", _("Consultation")
+    # A process-centred item's dispatch catalogue: who usually handles it (API.md).
+    DISPATCH = "dispatch", _("Dispatch catalogue (usually handles it)")
 
 
 class TimeLimitUnit(models.TextChoices):

@@ -239,13 +239,19 @@ def validate_departments(item: dict[str, Any], departments: list[dict]) -> list[
     elif model == ServiceModel.SINGLE_DEPARTMENT:
         if len(departments) > len(leads):
             add_list(_("A single-department item has only its lead department."))
-    elif model == ServiceModel.PROCESS_CENTRED and len(departments) > len(leads):
+    elif (
+        model == ServiceModel.PROCESS_CENTRED
+        and len(departments) > len(leads) + by_role[DepartmentRole.DISPATCH]
+    ):
         add_list(
             _(
-                "A process-centred item has only its coordinating office; the departments "
-                "are chosen when the case is dispatched."
+                "A process-centred item has its coordinating office and its dispatch catalogue "
+                "(who usually handles it); the departments are chosen when the case is "
+                "dispatched."
             )
         )
+    if model != ServiceModel.PROCESS_CENTRED and by_role[DepartmentRole.DISPATCH]:
+        add_list(_("Only a process-centred item has a dispatch catalogue."))
     return problems
 
 

@@ -12,6 +12,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from workflow.exceptions import Invalid
+from workflow.form_extensions import FORM_EXTENSIONS
 from workflow.models import TaskKind, Warning
 from workflow.steps.registry import registered
 
@@ -86,6 +87,7 @@ class TaskDecisionForm(forms.Form):
         kind: str,
         requirements: Sequence[Mapping[str, Any]] = (),
         current_materials: Mapping[int, int] | None = None,
+        application: Any = None,
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("label_suffix", "")
@@ -132,6 +134,11 @@ class TaskDecisionForm(forms.Form):
                 label=_("Findings"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
             )
             self.fields["opinion"].help_text = ""
+        # A kind's own fields (workflow.form_extensions), given the case they decide on.
+        self.extension = FORM_EXTENSIONS.get(kind) if application is not None else None
+        self.extension_template = getattr(self.extension, "template", "")
+        if self.extension is not None:
+            self.extension.add_fields(self, application)
 
     # -- the missing-list editor (补正: the one-time complete list) --
 
@@ -230,6 +237,8 @@ class TaskDecisionForm(forms.Form):
             payload["tolerance_deadline"] = data["tolerance_deadline"]
         if self.kind == TaskKind.ACCEPTANCE and decision == "deny" and data.get("competent_agency"):
             payload["competent_agency"] = data["competent_agency"].strip()
+        if self.extension is not None:
+            payload.update(self.extension.payload(self, decision))
         if self.kind == TaskKind.INSPECTION:
             for name in ("inspected_on", "findings"):
                 if data.get(name):

@@ -60,6 +60,12 @@ EVENT_LABELS = {
     "petition_review_requested": _("Petition review requested"),
     "petition_review_decided": _("Petition review decided"),
     "petition_hearing": _("Petition hearing"),
+    "dispatched": _("Dispatched to a department"),
+    "department_replied": _("Department replied"),
+    "department_returned": _("Department returned the case"),
+    "sent_back": _("Sent back to the department"),
+    "answered": _("Answered"),
+    "reopened": _("Reopened for a second handling"),
 }
 
 # What the applicant's timeline leaves out: the back office's own housekeeping.

@@ -232,6 +232,11 @@ class Application(models.Model):
     urgency = models.CharField(
         _("urgency"), max_length=12, choices=Urgency.choices, default=Urgency.NORMAL
     )
+    # Process-centred cases (workflow.flows.process_centred): the one consolidated answer the
+    # coordinating office sent, when, and when a 差评 reopened the case (once).
+    answer = models.TextField(_("answer"), blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
 
     objects = ApplicationQuerySet.as_manager()
 
@@ -362,6 +367,11 @@ class ApplicationDepartment(models.Model):
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     opinion = models.TextField(_("opinion"), blank=True)
+    # A dispatched department (process-centred): what the office asked of it, whether it may
+    # send the case back (退回), and its result in a joint annual inspection ("passed"/"failed").
+    instructions = models.TextField(_("instructions"), blank=True)
+    may_return = models.BooleanField(_("may return the case"), default=True)
+    outcome = models.CharField(_("outcome"), max_length=10, blank=True)
 
     class Meta:
         ordering = ["application", "round", "position", "pk"]

@@ -17,6 +17,7 @@ from permits.models import Application, Event
 from permits.validators import mask_id_number, mask_name, mask_phone
 from workflow.labels import INTERNAL_EVENTS
 from workflow.models import CaseTask
+from workflow.steps.dispatching import answer_parts, overall_outcome
 from workflow.steps.registry import registered
 
 # --- Input --------------------------------------------------------------------------------
@@ -122,11 +123,37 @@ class DepartmentRowSerializer(serializers.Serializer):
     code = serializers.CharField(source="department.code")
     name = serializers.CharField(source="department.name")
     role = serializers.CharField()
+    round = serializers.IntegerField()
     stage = serializers.CharField()
     stages = serializers.ListField(child=serializers.CharField())
     status = serializers.CharField()
     due_at = serializers.DateTimeField(allow_null=True)
     opinion = serializers.CharField()
+    outcome = serializers.SerializerMethodField()
+    instructions = serializers.CharField(help_text=_("A dispatched department: what to do."))
+    may_return = serializers.BooleanField()
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_outcome(self, row) -> str | None:
+        """A joint annual inspection's result of the department: passed / failed."""
+        return row.outcome or None
+
+
+class AnswerPartSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    reply = serializers.CharField()
+    outcome = serializers.CharField(allow_null=True)
+    at = serializers.DateTimeField(allow_null=True)
+
+
+class AnswerSerializer(serializers.Serializer):
+    """A process-centred case's one consolidated answer, with each department's part."""
+
+    text = serializers.CharField()
+    at = serializers.DateTimeField()
+    outcome = serializers.CharField(allow_null=True)
+    parts = AnswerPartSerializer(many=True)
 
 
 class MaterialRowSerializer(serializers.Serializer):
@@ -193,9 +220,20 @@ class ResultSerializer(serializers.Serializer):
     valid_until = serializers.DateField(source="certificate.valid_until", allow_null=True)
     answer = serializers.SerializerMethodField()
 
-    @extend_schema_field(serializers.JSONField(allow_null=True))
+    @extend_schema_field(AnswerSerializer(allow_null=True))
     def get_answer(self, app: Application) -> dict | None:
-        return None  # process-centred cases' answer {text, at} comes with their flow
+        if app.answered_at is None:
+            return None
+        rows = getattr(app, "participation_rows", None)
+        if rows is None:
+            rows = app.participations.select_related("department")
+        parts = answer_parts(rows)
+        return {
+            "text": app.answer,
+            "at": app.answered_at,
+            "outcome": overall_outcome(parts),
+            "parts": parts,
+        }
 
 
 class SupplementSerializer(serializers.Serializer):
@@ -297,7 +335,7 @@ class ApplicationDetailSerializer(serializers.Serializer):
 
     @extend_schema_field(ResultSerializer(allow_null=True))
     def get_result(self, app: Application) -> dict | None:
-        return ResultSerializer(app).data if app.decision else None
+        return ResultSerializer(app).data if app.decision or app.answered_at else None
 
     @extend_schema_field(serializers.JSONField(allow_null=True))
     def get_handover(self, app: Application) -> dict | None:

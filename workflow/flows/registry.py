@@ -21,6 +21,7 @@ FLOWS: dict[str, str] = {
     ServiceModel.PARALLEL: "workflow.flows.parallel.ParallelLicensingFlow",
     # Single-department items run the same flow with no participants.
     ServiceModel.SINGLE_DEPARTMENT: "workflow.flows.parallel.ParallelLicensingFlow",
+    ServiceModel.PROCESS_CENTRED: "workflow.flows.process_centred.ProcessCentredFlow",
 }
 
 

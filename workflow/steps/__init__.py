@@ -13,4 +13,7 @@ BUILTIN_STEP_MODULES = (
     "workflow.steps.review",
     "workflow.steps.inspection",
     "workflow.steps.decision",
+    "workflow.steps.triage",
+    "workflow.steps.handling",
+    "workflow.steps.reply_review",
 )

@@ -104,7 +104,8 @@ def test_an_unregistered_kind_answers_400_through_the_api():
     world = build_world(1)
     app = submitted_case(world)
     task = CaseTask.objects.get(application=app, kind=TaskKind.ACCEPTANCE)
-    CaseTask.objects.filter(pk=task.pk).update(kind=TaskKind.TRIAGE)
+    # A kind no flow builds (every kind of TaskKind gets its step in time).
+    CaseTask.objects.filter(pk=task.pk).update(kind="unbuilt")
     client = APIClient()
     client.force_authenticate(world.lead_staff["undertake"])
     r = client.post(f"/api/v1/tasks/{task.pk}/complete/", {"decision": "answer"}, format="json")

@@ -114,3 +114,16 @@ def test_anonymous_page_only_for_items_that_allow_it(world):
     parallel.allows_anonymous = True
     parallel.save(update_fields=["allows_anonymous"])
     assert client_for().get(f"/items/{parallel.code}/anonymous/").status_code == 404
+
+
+def test_the_board_counts_repeated_calls(world):
+    _enter_call(world)
+    app = Application.objects.get()
+    operator = client_for(world.operator)
+    for _ in range(2):
+        operator.post("/office/hotline/link/", {"number": app.number, "phone": "13800002222"})
+    page = client_for(world.office_head).get("/office/supervision/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'data-testid="repeated-calls-panel"' in html
+    assert 'data-testid="repeated-calls-total">2<' in html

@@ -49,5 +49,5 @@ def _context(request: HttpRequest, filters) -> dict[str, Any]:
 
 
 REPEATED_CALLS_PANEL = Panel(
-    "intake.repeated_calls", "workflow/board/repeated_calls.html", _context, order=36
+    "intake.repeated_calls", "workflow/board/repeated_calls.html", _context, order=45
 )

@@ -33,6 +33,7 @@ RULES: dict[str, Rule] = {
     "task_warning": Rule(K.WARNING, TASK_HOLDERS),
     "task_overdue": Rule(K.OVERDUE, TASK_HOLDERS),
     "task_escalated": Rule(K.ESCALATED, HEADS_AND_SUPERVISORS),
+    "task_reminded": Rule(K.OVERDUE, TASK_HOLDERS),
     "department_deemed_approved": Rule(K.DEEMED_APPROVED, APPLICANT),
     "case_warning": Rule(K.WARNING, HEADS_AND_SUPERVISORS),
     "case_overdue": Rule(K.OVERDUE, HEADS_AND_SUPERVISORS),

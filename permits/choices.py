@@ -52,6 +52,13 @@ class EventAction(models.TextChoices):
     TASK_DELEGATION_ENDED = "task_delegation_ended"
     PAUSED = "paused"
     RESUMED = "resumed"
+    # Process-centred intake (workflow.intake): a repeated call linked to its open case (重复件),
+    # a reminder on a red handling task (催办), petition re-examination / review (复查 / 复核).
+    CALL_LINKED = "call_linked"
+    TASK_REMINDED = "task_reminded"
+    PETITION_REVIEW_REQUESTED = "petition_review_requested"
+    PETITION_REVIEW_DECIDED = "petition_review_decided"
+    PETITION_HEARING = "petition_hearing"
     # Process-centred cases (workflow.flows.process_centred): triage, handling, reply review.
     DISPATCHED = "dispatched"
     DEPARTMENT_REPLIED = "department_replied"
@@ -141,6 +148,26 @@ class DepartmentRole(models.TextChoices):
 class TimeLimitUnit(models.TextChoices):
     WORKING_DAY = "working_day", _("working days")
     CALENDAR_DAY = "calendar_day", _("calendar days")
+    # Urgent hotline and complaint cases (API.md): hours around the clock.
+    HOUR = "hour", _("hours")
+
+
+class RequestKind(models.TextChoices):
+    """What a process-centred case asks for (API.md ``request_kind``); with the urgency it
+    picks the limit (workflow.deadlines.requestlimits)."""
+
+    ENQUIRY = "enquiry", _("Enquiry")
+    HELP = "help", _("Help request")
+    SUGGESTION = "suggestion", _("Suggestion")
+    COMPLAINT = "complaint", _("Complaint")
+    REPORT = "report", _("Report")
+    PETITION = "petition", _("Petition")
+
+
+class Urgency(models.TextChoices):
+    NORMAL = "normal", _("Normal")
+    URGENT = "urgent", _("Urgent")
+    VERY_URGENT = "very_urgent", _("Very urgent")
 
 
 class TimeoutPolicy(models.TextChoices):

@@ -181,8 +181,8 @@ def _query_code_matches(code: str, stored_hash: str) -> bool:
         return False
     if "$" in stored_hash:  # a Django password hash
         return check_password(code, stored_hash)
-    # workflow.services keeps the sha256 hex digest of the code (``body_hash``)
-    digest = hashlib.sha256(code.strip().encode()).hexdigest()
+    # workflow.intake.services keeps the sha256 hex digest of the upper-cased code
+    digest = hashlib.sha256(code.strip().upper().encode()).hexdigest()
     return hmac.compare_digest(digest, stored_hash)
 
 

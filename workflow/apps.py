@@ -38,6 +38,10 @@ class WorkflowConfig(AppConfig):
 
         register_panel(PROCESS_PANEL)
 
+        from .intake.board import REPEATED_CALLS_PANEL
+
+        register_panel(REPEATED_CALLS_PANEL)
+
         from onestop.views import readiness_check
 
         readiness_check("calendar")(calendar.readiness)

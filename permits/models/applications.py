@@ -17,6 +17,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from permits.choices import RequestKind, Urgency
+
 
 class ApplicationStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -222,6 +224,14 @@ class Application(models.Model):
     # Anonymous cases are followed with a query code shown once; only its hash is kept.
     anonymous = models.BooleanField(_("anonymous"), default=False)
     query_code_hash = models.CharField(_("query code hash"), max_length=128, blank=True)
+    # Process-centred cases: what is asked (咨询/求助/建议/投诉/举报/信访) and how urgent; with the
+    # item's configuration they pick the limit (workflow.deadlines.requestlimits).
+    request_kind = models.CharField(
+        _("request kind"), max_length=12, choices=RequestKind.choices, blank=True
+    )
+    urgency = models.CharField(
+        _("urgency"), max_length=12, choices=Urgency.choices, default=Urgency.NORMAL
+    )
     # Process-centred cases (workflow.flows.process_centred): the one consolidated answer the
     # coordinating office sent, when, and when a 差评 reopened the case (once).
     answer = models.TextField(_("answer"), blank=True)

@@ -51,6 +51,11 @@ class ApplicationCreateSerializer(serializers.Serializer):
     )
     applicant = ApplicantInSerializer(required=False)
     caller = CallerInSerializer(required=False)
+    request_kind = serializers.ChoiceField(
+        choices=["enquiry", "help", "suggestion", "complaint", "report", "petition"],
+        required=False,
+        help_text=_("Process-centred cases: with the urgency it picks the limit."),
+    )
 
 
 class ApplicationUpdateSerializer(serializers.Serializer):
@@ -244,6 +249,23 @@ class CaseItemSerializer(serializers.Serializer):
     version = serializers.IntegerField(source="item_version.number")
 
 
+def masked_caller(app: Application) -> dict | None:
+    caller = app.caller or {}
+    if not caller:
+        return None
+    return {
+        "phone": mask_phone(caller.get("phone", "")),
+        "called_at": caller.get("called_at", ""),
+        "urgency": caller.get("urgency", "normal"),
+    }
+
+
+class CallerOutSerializer(serializers.Serializer):
+    phone = serializers.CharField(help_text=_("Masked."))
+    called_at = serializers.CharField()
+    urgency = serializers.CharField()
+
+
 class ApplicationSummarySerializer(serializers.Serializer):
     number = serializers.CharField()
     item = RefSerializer()
@@ -257,6 +279,13 @@ class ApplicationSummarySerializer(serializers.Serializer):
     legal_due_at = serializers.DateTimeField(allow_null=True)
     paused = serializers.BooleanField()
     departments = DepartmentRowSerializer(many=True, source="participations.all")
+    request_kind = serializers.CharField()
+    urgency = serializers.CharField()
+    caller = serializers.SerializerMethodField()
+
+    @extend_schema_field(CallerOutSerializer(allow_null=True))
+    def get_caller(self, app: Application) -> dict | None:
+        return masked_caller(app)
 
 
 class ApplicationDetailSerializer(serializers.Serializer):
@@ -288,6 +317,23 @@ class ApplicationDetailSerializer(serializers.Serializer):
     result = serializers.SerializerMethodField()
     handover = serializers.SerializerMethodField()
     ratings = serializers.SerializerMethodField()
+    anonymous = serializers.BooleanField()
+    request_kind = serializers.CharField()
+    urgency = serializers.CharField()
+    caller = serializers.SerializerMethodField()
+    repeated_calls = serializers.SerializerMethodField()
+
+    @extend_schema_field(CallerOutSerializer(allow_null=True))
+    def get_caller(self, app: Application) -> dict | None:
+        return masked_caller(app)
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_repeated_calls(self, app: Application) -> int:
+        """Repeated calls linked to the case (重复件)."""
+        rows = getattr(app, "event_rows", None)
+        if rows is None:
+            return app.events.filter(action="call_linked").count()
+        return sum(1 for e in rows if e.action == "call_linked")
 
     @extend_schema_field(ResultSerializer(allow_null=True))
     def get_result(self, app: Application) -> dict | None:

@@ -73,11 +73,14 @@ class ClockError(DomainError):
 # --- Thresholds ------------------------------------------------------------------------------
 
 
-def yellow_threshold(due_at: datetime | None) -> datetime | None:
+def yellow_threshold(due_at: datetime | None, unit: str | None = None) -> datetime | None:
     """End of the day ``DEADLINE_YELLOW_WORKING_DAYS`` working days before the due day: from
-    then on, that many working days are left (the due day counting as one)."""
+    then on, that many working days are left (the due day counting as one). An hour limit
+    turns yellow ``DEADLINE_YELLOW_HOURS`` (1) before its due."""
     if due_at is None:
         return None
+    if unit == cal.HOUR:
+        return due_at - timedelta(hours=getattr(settings, "DEADLINE_YELLOW_HOURS", 1))
     days = getattr(settings, "DEADLINE_YELLOW_WORKING_DAYS", 1)
     return cal.subtract_working_days(due_at, days)
 
@@ -85,7 +88,7 @@ def yellow_threshold(due_at: datetime | None) -> datetime | None:
 def refresh_thresholds(obj: CaseTask | Application, *, now: datetime | None = None) -> None:
     """Recompute ``yellow_at`` from ``due_at`` and lift a warning the new due no longer
     deserves (a new due gets marks of its own: their key includes the due)."""
-    obj.yellow_at = yellow_threshold(obj.due_at)
+    obj.yellow_at = yellow_threshold(obj.due_at, getattr(obj, "time_limit_unit", None))
     if obj.due_at is None:
         return
     now = now or timezone.now()
@@ -99,7 +102,9 @@ def keep_yellow_at(sender, instance, raw: bool = False, **kwargs) -> None:
     """pre_save: whoever sets a due (flow's services included) gets the threshold with it."""
     if raw:
         return
-    instance.yellow_at = yellow_threshold(instance.due_at)
+    instance.yellow_at = yellow_threshold(
+        instance.due_at, getattr(instance, "time_limit_unit", None)
+    )
 
 
 # --- Starting clocks -------------------------------------------------------------------------
@@ -182,6 +187,8 @@ def shift(due: datetime | None, *, since: datetime, until: datetime, unit: str) 
     the day of ``until``: the time a paused clock stood still."""
     if due is None:
         return None
+    if unit == cal.HOUR:  # hours run around the clock: the time it stood still, exactly
+        return due + max(until - since, timedelta(0))
     if unit == cal.CALENDAR_DAY:
         days = max(0, cal.calendar_days_between(since, until))
         return cal.end_of_day(cal.local_date(due) + timedelta(days=days))
@@ -540,7 +547,7 @@ def clock_state(obj: Any, *, now: datetime | None = None) -> dict[str, Any]:
     elif moment > due:
         status = "red"
     else:
-        yellow = yellow_threshold(due)
+        yellow = yellow_threshold(due, getattr(obj, "time_limit_unit", None))
         status = "yellow" if yellow is not None and moment > yellow else "green"
     return {"status": status, "due_at": due, "used": used, "left": left}
 

@@ -39,16 +39,39 @@ def _spec(application: Application, spec: VersionSpec | None) -> VersionSpec:
     return spec or version_spec(application.item_version)
 
 
+def _by_request(application: Application, stage: str) -> Limit | None:
+    """The request-kind rules (``workflow.deadlines.requestlimits``: Guangdong 12345 by kind and
+    urgency, the item's own rows, petitions under 信访工作条例) for a case that names its kind
+    or is urgent; None for a case that does neither (the item's limits then apply)."""
+    from workflow.deadlines import requestlimits
+
+    urgent = (getattr(application, "urgency", "") or "normal") != "normal"
+    if not (getattr(application, "request_kind", "") or urgent):
+        return None
+    found = requestlimits.request_limit(application, stage=stage)
+    return Limit(found.amount, str(found.unit)) if found else None
+
+
 def answer_limit(application: Application, *, spec: VersionSpec | None = None) -> Limit:
     """By when the case is answered, counted from its submission (or its reopening): the
-    item's promised limit."""
+    request kind's limit, else the item's promised limit."""
+    by_request = _by_request(application, "handling")
+    if by_request is not None:
+        return by_request
     spec = _spec(application, spec)
     return Limit(int(spec.promised_days or DEFAULT_DAYS))
 
 
 def triage_limit(application: Application, *, spec: VersionSpec | None = None) -> Limit:
     """How long the office has to answer, refuse or dispatch (the same rule as acceptance:
-    five working days, or the promised limit when shorter)."""
+    five working days, or the promised limit when shorter); a petition is registered and
+    routed within 15 days (信访工作条例 第二十四条); an urgent case within its hours."""
+    if (getattr(application, "request_kind", "") or "") == "petition" or (
+        getattr(application, "urgency", "") or "normal"
+    ) != "normal":
+        by_request = _by_request(application, "triage")
+        if by_request is not None:
+            return by_request
     return Limit(_spec(application, spec).acceptance_days)
 
 
@@ -59,6 +82,8 @@ def dispatch_limit(
     without a limit gets it): its row in the item's dispatch catalogue, else the item's
     promised limit."""
     spec = _spec(application, spec)
+    if (getattr(application, "urgency", "") or "normal") != "normal":
+        return answer_limit(application, spec=spec)  # an urgent case's hours win
     row = next((d for d in spec.dispatch_catalogue if d.department_id == department_id), None)
     if row is not None and row.time_limit_days:
         return Limit(int(row.time_limit_days), row.time_limit_unit or cal.WORKING_DAY)

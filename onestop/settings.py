@@ -558,3 +558,42 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
     "audit.middleware.AuditMiddleware",
 )
+
+# --- Degrading, personal data at rest (issue 12 items 4, 5) --------------------------------
+# Redis down: the cache answers as an empty cache (onestop/cache.py), so throttles fail open
+# with a logged warning instead of answering 500; short timeouts keep an outage from stalling
+# requests. Sessions are in the database (Django's default engine), Celery's messages in the
+# outbox: neither needs Redis to keep working.
+if REDIS_URL:
+    CACHES["default"]["BACKEND"] = "onestop.cache.ResilientRedisCache"
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+    )
+
+# ID numbers and phones are stored SM4-encrypted with an HMAC-SM3 lookup hash (onestop/pii.py).
+# PII_ENCRYPTION_KEYS: "id:hex,id:hex" of 16-byte SM4 keys (32 hex digits), the FIRST encrypts,
+# all decrypt; PII_LOOKUP_KEYS the same for the HMAC-SM3 lookup keys (any length ≥ 16 bytes).
+# Rotate: put a new key first, keep the old ones after it, run `manage.py pii_rotate`, then
+# drop the old keys. The demo keys below are public: production refuses to start with them.
+PII_DEMO_ENCRYPTION_KEYS = "demo1:000102030405060708090a0b0c0d0e0f"
+PII_DEMO_LOOKUP_KEYS = "demo1:101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f"
+PII_ENCRYPTION_KEYS = env(
+    "PII_ENCRYPTION_KEYS", default="" if PRODUCTION else PII_DEMO_ENCRYPTION_KEYS
+)
+PII_LOOKUP_KEYS = env("PII_LOOKUP_KEYS", default="" if PRODUCTION else PII_DEMO_LOOKUP_KEYS)
+if PRODUCTION:
+    for _name, _value, _demo in (
+        ("PII_ENCRYPTION_KEYS", PII_ENCRYPTION_KEYS, PII_DEMO_ENCRYPTION_KEYS),
+        ("PII_LOOKUP_KEYS", PII_LOOKUP_KEYS, PII_DEMO_LOOKUP_KEYS),
+    ):
+        if not _value.strip():
+            raise ImproperlyConfigured(f"{_name} must be set when PRODUCTION=true")
+        _demo_keys = {part.split(":", 1)[1].strip() for part in _demo.split(",")}
+        if any(part.split(":", 1)[-1].strip() in _demo_keys for part in _value.split(",")):
+            raise ImproperlyConfigured(f"{_name} must not hold the demo key when PRODUCTION=true")
+
+# Registration and ID look-ups: per trusted client address and per ID number (an hour).
+REGISTRATION_PER_IP_HOUR = env.int("REGISTRATION_PER_IP_HOUR", default=20)
+REGISTRATION_PER_ID_HOUR = env.int("REGISTRATION_PER_ID_HOUR", default=5)
+ID_LOOKUP_PER_IP_HOUR = env.int("ID_LOOKUP_PER_IP_HOUR", default=120)
+ID_LOOKUP_PER_ID_HOUR = env.int("ID_LOOKUP_PER_ID_HOUR", default=30)

@@ -29,6 +29,7 @@ from permits.models import (
     Person,
     ServiceItem,
 )
+from permits.selectors import persons_with_id
 from workflow import access
 from workflow.exceptions import Conflict, Forbidden, Invalid, MissingMaterials
 from workflow.flows.registry import flow_for_application
@@ -75,11 +76,11 @@ def _person_from_dict(data: Mapping[str, Any]) -> Person:
         errors["phone"] = [_("This field is required.")]
     if errors:
         raise Invalid(fields={"applicant": errors})
-    person, _created = Person.objects.get_or_create(
-        id_type=id_type,
-        id_number=id_number,
-        defaults={"real_name": real_name, "phone": phone},
-    )
+    person = persons_with_id(id_type, id_number).first()
+    if person is None:
+        person = Person.objects.create(
+            id_type=id_type, id_number=id_number, real_name=real_name, phone=phone
+        )
     return person
 
 

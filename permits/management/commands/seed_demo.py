@@ -202,7 +202,7 @@ class Seeder:
             key = (IdType.RESIDENT_ID, account.person.id_number)
             person, _ = self.upsert(
                 Person,
-                {"id_type": key[0], "id_number": key[1]},
+                {"id_type": key[0], "id_number": key[1]},  # found by the loaded rows, not a query
                 {
                     "real_name": account.person.real_name,
                     "phone": account.person.phone,

@@ -45,6 +45,7 @@ from permits.validators import is_valid_credit_code, is_valid_resident_id
 from tests.workflow.factories import pdf_file
 from workflow import services as case_services
 from workflow.models import CaseTask
+from tests.production_env import PII_KEYS
 
 # Hashing the demo password with PBKDF2 per login check would dominate the run time.
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -208,7 +209,7 @@ def test_seed_demo_refuses_when_production(settings):
 
 
 def test_seed_demo_exits_non_zero_in_production():
-    env = {**os.environ, "PRODUCTION": "true", "SECRET_KEY": "x" * 50}
+    env = {**os.environ, **PII_KEYS, "PRODUCTION": "true", "SECRET_KEY": "x" * 50}
     result = subprocess.run(
         [sys.executable, "manage.py", "seed_demo"],
         cwd=BASE_DIR,

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from onestop.pii import lookup_hashes
 from permits.models import Application, ApplicationDepartment, Event, Material
 from workflow import access
 from workflow.exceptions import NotFound
@@ -52,7 +53,8 @@ def _caller_phone_q(raw: Any):
     phone = normalise_phone(raw)
     if not phone:
         return Q(pk__in=[])
-    return Q(caller__phone=phone) | Q(applicant_person__phone=phone)
+    # The applicant's phone is encrypted at rest: it is matched through its lookup hash.
+    return Q(caller__phone=phone) | Q(applicant_person__phone_hash__in=lookup_hashes(phone))
 
 
 def application_get_for_user(*, user, number: str, detail: bool = True) -> Application:

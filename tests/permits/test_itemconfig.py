@@ -104,11 +104,11 @@ def test_code_well_formed(code):
 def test_choice_values_checked():
     config = parallel_config()
     config["item"]["category"] = "shopping"
-    config["departments"][1]["time_limit_unit"] = "hour"
+    config["departments"][1]["time_limit_unit"] = "fortnight"
     got = errors(config)
     assert got["item.category"][0].startswith("“shopping”不是允许的取值")
     assert "licensing" in got["item.category"][0]
-    assert got["departments[1].time_limit_unit"][0].startswith("“hour”不是允许的取值")
+    assert got["departments[1].time_limit_unit"][0].startswith("“fortnight”不是允许的取值")
 
 
 class TestParallel:

@@ -272,9 +272,15 @@ def test_item_content_stays_chinese_in_english(client, qykb):
     assert "企业开办" in text and "公司登记（备案）申请书" in text
 
 
-def test_items_without_an_online_flow_say_so_instead_of_offering_the_wizard(client, db):
-    """Process-centred flows are not built yet: the guide must not pretend."""
+def test_items_without_an_online_flow_say_so_instead_of_offering_the_wizard(
+    client, db, monkeypatch
+):
+    """An item whose flow is switched off (not in the flow registry): the guide must not
+    pretend."""
     from tests.permits.factories import CompleteItemFactory
+    from workflow.flows import registry
+
+    monkeypatch.delitem(registry.FLOWS, "process_centred")
 
     item = CompleteItemFactory(service_model="process_centred")
     response = client.get(f"/items/{item.code}/")

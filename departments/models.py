@@ -7,6 +7,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Level(models.TextChoices):
@@ -229,9 +230,9 @@ class WindowKind(models.TextChoices):
 
 
 class WindowStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    PAUSED = "paused", _("Paused")
-    CLOSED = "closed", _("Closed")
+    OPEN = "open", pgettext_lazy("window status", "Open")
+    PAUSED = "paused", pgettext_lazy("window status", "Paused")
+    CLOSED = "closed", pgettext_lazy("window status", "Closed")
 
 
 class Window(models.Model):

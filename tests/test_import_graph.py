@@ -22,6 +22,7 @@ APPS = (
     "permits",
     "workflow",
     "notifications",
+    "centres",
     "portal",
     "onestop",
     "outbox",

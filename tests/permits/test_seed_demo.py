@@ -250,7 +250,7 @@ def test_every_region_has_one_service_centre_with_a_comprehensive_window(seeded)
         centre = ServiceCentre.objects.get(region=region)
         assert centre.department.kind == DepartmentKind.SERVICE_CENTRE
         assert centre.department.region_id == region.pk
-        assert centre.windows.filter(comprehensive=True).exists()
+        assert centre.windows.filter(kind="comprehensive").exists()
     desk = Window.objects.get(centre__region__code="445300", number="01")
     assert desk.clerk_on_duty.username == "clerk"
 

@@ -314,10 +314,10 @@ class Seeder:
                     {"centre_id": centre.pk, "number": window.number},
                     {
                         "name": window.name,
-                        "comprehensive": window.comprehensive,
+                        "kind": window.kind,
                         "categories": list(window.categories),
                         "clerk_on_duty_id": (self.users[window.clerk].pk if window.clerk else None),
-                        "is_open": True,
+                        "status": "open",
                     },
                     found=loaded.get(window.number),
                 )

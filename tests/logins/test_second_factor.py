@@ -18,9 +18,9 @@ from rest_framework.test import APIClient
 from logins.models import ApiToken
 from logins.services import second_factor_confirm, token_issue, totp_device_for_enrolment
 from tests.departments.factories import UserFactory
+from tests.production_env import PII_KEYS
 
 from .conftest import PASSWORD, code_for
-from tests.production_env import PII_KEYS
 
 pytestmark = pytest.mark.django_db
 

@@ -8,6 +8,7 @@ import sys
 
 import pytest
 from django.conf import settings
+
 from tests.production_env import PII_KEYS
 
 

@@ -42,10 +42,10 @@ from permits.models import (
 )
 from permits.services import item_validate
 from permits.validators import is_valid_credit_code, is_valid_resident_id
+from tests.production_env import PII_KEYS
 from tests.workflow.factories import pdf_file
 from workflow import services as case_services
 from workflow.models import CaseTask
-from tests.production_env import PII_KEYS
 
 # Hashing the demo password with PBKDF2 per login check would dominate the run time.
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -592,8 +592,3 @@ if PRODUCTION:
         if any(part.split(":", 1)[-1].strip() in _demo_keys for part in _value.split(",")):
             raise ImproperlyConfigured(f"{_name} must not hold the demo key when PRODUCTION=true")
 
-# Registration and ID look-ups: per trusted client address and per ID number (an hour).
-REGISTRATION_PER_IP_HOUR = env.int("REGISTRATION_PER_IP_HOUR", default=20)
-REGISTRATION_PER_ID_HOUR = env.int("REGISTRATION_PER_ID_HOUR", default=5)
-ID_LOOKUP_PER_IP_HOUR = env.int("ID_LOOKUP_PER_IP_HOUR", default=120)
-ID_LOOKUP_PER_ID_HOUR = env.int("ID_LOOKUP_PER_ID_HOUR", default=30)

@@ -23,6 +23,7 @@ from tests.celery_worker import Worker
 from tests.conftest import suite_redis_url
 from tests.workflow import factories as f
 from tests.workflow.deadlines.helpers import case_in_review, eod, review_tasks
+from workflow.deadlines import sweep as deadlines
 from workflow.models import CaseTask, DeadlineMark
 
 pytestmark = [
@@ -174,6 +175,10 @@ def test_a_worker_killed_mid_batch_applies_every_threshold_exactly_once(work_cal
         # sends the relay itself; what the killed worker committed but never published is sent.
         if time.monotonic() - relayed["at"] > 5:
             _send("outbox.relay")
+            # And the beat's sweep tick re-enqueues follow-ups whose message was lost with the
+            # killed worker (published, taken, never acknowledged): ``catch_up_followups``, as
+            # ``workflow.sweep_deadlines`` runs it every minute, after 30 s here.
+            deadlines.catch_up_followups(older_than_seconds=30)
             relayed["at"] = time.monotonic()
         return (
             DeadlineMark.objects.count() == expected

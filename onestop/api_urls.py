@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("permits.api.accounts_urls")),
     path("", include("permits.api.urls")),
     path("", include("workflow.api.urls")),
+    path("", include("evaluations.api_urls")),
 ]

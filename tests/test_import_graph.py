@@ -22,6 +22,7 @@ APPS = (
     "permits",
     "workflow",
     "notifications",
+    "evaluations",
     "portal",
     "onestop",
     "outbox",

@@ -485,11 +485,7 @@ def can_act_on_some_task(user: Any) -> bool:
     kind that adds actors (appeal reviews decided by supervisors) extends both."""
     if not is_user(user):
         return False
-    return bool(
-        user_stage_departments(user)
-        or user_department_ids(user, roles=(Role.CLERK,))
-        or user_supervised_region_ids(user)  # appeal reviews (申诉复核) of their region
-    )
+    return bool(user_stage_departments(user) or user_department_ids(user, roles=(Role.CLERK,)))
 
 
 # --------------------------------------------------------------------------------------------

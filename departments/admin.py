@@ -179,7 +179,7 @@ class StaffRoleAdmin(admin.ModelAdmin):
 class WindowInline(admin.TabularInline):
     model = Window
     extra = 0
-    fields = ("number", "name", "comprehensive", "categories", "clerk_on_duty", "is_open")
+    fields = ("number", "name", "kind", "categories", "clerk_on_duty", "status")
     autocomplete_fields = ("clerk_on_duty",)
 
 

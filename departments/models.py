@@ -7,6 +7,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Level(models.TextChoices):
@@ -215,9 +216,29 @@ class ServiceCentre(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def code(self) -> str:
+        """The centre's code in addresses and the API: its region's code (one centre per
+        region)."""
+        return self.region.code
+
+
+class WindowKind(models.TextChoices):
+    COMPREHENSIVE = "comprehensive", _("Comprehensive window")  # 综合窗口, every item
+    DEPARTMENT = "department", _("Department window")
+    ASSISTED = "assisted", _("Assisted-service window")  # 帮办代办
+
+
+class WindowStatus(models.TextChoices):
+    OPEN = "open", pgettext_lazy("window status", "Open")
+    PAUSED = "paused", pgettext_lazy("window status", "Paused")
+    CLOSED = "closed", pgettext_lazy("window status", "Closed")
+
 
 class Window(models.Model):
-    """A window of a service centre, the item categories it accepts and the clerk on duty."""
+    """A window of a service centre: its kind, status, the item categories it accepts (a
+    comprehensive window accepts every category) and the clerk on duty. The items a window may
+    accept, narrower than its categories, are the ``centres`` app's (``centres.WindowItem``)."""
 
     centre = models.ForeignKey(
         ServiceCentre,
@@ -227,7 +248,9 @@ class Window(models.Model):
     )
     number = models.CharField(_("window number"), max_length=10)
     name = models.CharField(_("name"), max_length=60)
-    comprehensive = models.BooleanField(_("comprehensive window"), default=False)
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=WindowKind.choices, default=WindowKind.DEPARTMENT
+    )
     categories = models.JSONField(_("accepted categories"), default=list, blank=True)
     clerk_on_duty = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -237,7 +260,9 @@ class Window(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    is_open = models.BooleanField(_("open"), default=True)
+    status = models.CharField(
+        _("status"), max_length=8, choices=WindowStatus.choices, default=WindowStatus.OPEN
+    )
 
     class Meta:
         ordering = ["centre", "number"]
@@ -247,3 +272,11 @@ class Window(models.Model):
 
     def __str__(self) -> str:
         return f"{self.centre} {self.number} {self.name}"
+
+    @property
+    def comprehensive(self) -> bool:
+        return self.kind == WindowKind.COMPREHENSIVE
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == WindowStatus.OPEN

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from guardian.shortcuts import assign_perm, get_user_perms, remove_perm
 
+from audit.records import record as audit_record
 from departments import roles
 from departments.exceptions import InvalidRole, NotAllowed
 from departments.models import Department, Region, Role, StaffRole, Stage
@@ -109,6 +110,19 @@ def staff_role_grant(
             region.pk if region else "-",
             actor.pk if actor is not None else "system",
         )
+        audit_record(
+            "role",
+            "role_granted",
+            actor=actor,
+            target=staff_role,
+            detail={
+                "user": locked_user.pk,
+                "department": department.code,
+                "role": role,
+                "stage": stage,
+                "region": region.code if region else "",
+            },
+        )
     _sync_department_perms(locked_user, department)
     if role == Role.ADMIN:
         _sync_admin_access(locked_user)
@@ -133,6 +147,19 @@ def staff_role_revoke(*, actor: Any | None, role: StaffRole) -> None:
             role.role,
             role.stage or "-",
             actor.pk if actor is not None else "system",
+        )
+        audit_record(
+            "role",
+            "role_revoked",
+            actor=actor,
+            object_type=StaffRole._meta.label,
+            object_id=role.pk,
+            detail={
+                "user": role.user_id,
+                "department": department.code,
+                "role": role.role,
+                "stage": role.stage,
+            },
         )
     _sync_department_perms(locked_user, department)
     if role.role == Role.ADMIN:

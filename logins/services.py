@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from audit.records import record as audit_record
 from logins.exceptions import LoginsError
 from logins.models import ApiToken, PasswordResetCode, ServiceClient
 
@@ -246,5 +247,11 @@ def login_unlock(*, actor: Any, username: str | None = None, ip_address: str | N
         username or "-",
         ip_address or "-",
         count,
+    )
+    audit_record(
+        "lockout",
+        "unlocked",
+        actor=actor,
+        detail={"username": username or "", "address": ip_address or "", "records": count},
     )
     return count

@@ -117,6 +117,13 @@ TEMPLATES: dict[str, tuple[Any, Any]] = {
             "working days, to %(due)s. Reason: %(reason)s."
         ),
     ),
+    K.ANSWERED: (
+        _("Your case %(number)s has been answered"),
+        _(
+            "Your case %(number)s (%(item)s) has been answered by %(department)s. Log in or "
+            "use the tracking query to read the answer and to rate it."
+        ),
+    ),
     K.GENERAL: (_("Notice"), _("%(text)s")),
 }
 

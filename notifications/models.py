@@ -13,6 +13,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from onestop.pii import EncryptedCharField
+
 
 class NotificationKind(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted")
@@ -29,6 +31,7 @@ class NotificationKind(models.TextChoices):
     CLOCK_PAUSED = "clock_paused", _("Clock paused")
     CLOCK_RESUMED = "clock_resumed", _("Clock resumed")
     EXTENDED = "extended", _("Time limit extended")
+    ANSWERED = "answered", _("Answered")
     GENERAL = "general", _("Notice")
 
 
@@ -126,7 +129,8 @@ class Delivery(models.Model):
         related_name="deliveries",
     )
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
-    to = models.CharField(_("to"), max_length=254)
+    # The recipient's phone or e-mail, SM4-encrypted at rest (onestop/pii.py).
+    to = EncryptedCharField(_("to"), max_length=254)
     status = models.CharField(
         _("status"), max_length=8, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
     )

@@ -27,10 +27,13 @@ RULES: dict[str, Rule] = {
     "department_denied": Rule(K.DEPARTMENT_DECISION, APPLICANT),
     "approved": Rule(K.APPROVED, APPLICANT),
     "denied": Rule(K.DENIED, APPLICANT),
+    # Process-centred cases: the one consolidated answer (workflow.steps.dispatching).
+    "answered": Rule(K.ANSWERED, APPLICANT),
     # Set by the deadlines (workflow.deadlines.clocks, workflow.deadlines.sweep).
     "task_warning": Rule(K.WARNING, TASK_HOLDERS),
     "task_overdue": Rule(K.OVERDUE, TASK_HOLDERS),
     "task_escalated": Rule(K.ESCALATED, HEADS_AND_SUPERVISORS),
+    "task_reminded": Rule(K.OVERDUE, TASK_HOLDERS),
     "department_deemed_approved": Rule(K.DEEMED_APPROVED, APPLICANT),
     "case_warning": Rule(K.WARNING, HEADS_AND_SUPERVISORS),
     "case_overdue": Rule(K.OVERDUE, HEADS_AND_SUPERVISORS),

@@ -5,6 +5,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("permits.api.accounts_urls")),
     path("", include("permits.api.urls")),
+    path("", include("workflow.intake.api_urls")),  # before the case routes: "anonymous"
     path("", include("workflow.api.urls")),
     path("", include("evaluations.api_urls")),
 ]

@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "viewflow",
     "viewflow.workflow",
     "outbox",
+    "audit",
+    "backups",
     "departments",
     "permits",
     "workflow",
@@ -301,7 +303,7 @@ GOV_ERROR_REPORT_URL = env("GOV_ERROR_REPORT_URL", default="https://zfwzzc.www.g
 DEMO_PASSWORD = "Yunfu@2026"
 
 # --- Deadlines and notifications (workflow.deadlines.sweep, notifications) ------------------------
-INSTALLED_APPS += ["notifications", "evaluations"]
+INSTALLED_APPS += ["notifications", "centres", "evaluations"]
 TEMPLATES[0]["OPTIONS"]["context_processors"] += [
     "notifications.context_processors.notifications",
     "workflow.context_processors.calendar_banner",
@@ -319,6 +321,13 @@ CELERY_BEAT_SCHEDULER = "workflow.deadlines.beat:SingleBeatScheduler"
 OUTBOX_RELAY_SECONDS = env.int("OUTBOX_RELAY_SECONDS", default=10)
 OUTBOX_RELAY_GRACE_SECONDS = env.int("OUTBOX_RELAY_GRACE_SECONDS", default=30)
 OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=7)
+# The audit trail (audit/, issue 12 item 6): rows are chained by a sealer every
+# AUDIT_SEAL_SECONDS once AUDIT_SEAL_SETTLE_SECONDS old; `audit_verify` alarms on rows unsealed for
+# longer than AUDIT_UNSEALED_ALARM_SECONDS; whole months are kept AUDIT_RETENTION_DAYS (≥ 180).
+AUDIT_SEAL_SECONDS = env.int("AUDIT_SEAL_SECONDS", default=60)
+AUDIT_SEAL_SETTLE_SECONDS = env.int("AUDIT_SEAL_SETTLE_SECONDS", default=2)
+AUDIT_UNSEALED_ALARM_SECONDS = env.int("AUDIT_UNSEALED_ALARM_SECONDS", default=300)
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=400)
 CELERY_BEAT_SCHEDULE.update(
     {
         "sweep-deadlines": {
@@ -330,6 +339,16 @@ CELERY_BEAT_SCHEDULE.update(
             "task": "outbox.relay",
             "schedule": float(OUTBOX_RELAY_SECONDS),
             "options": {"expires": float(OUTBOX_RELAY_SECONDS)},
+        },
+        "audit-seal": {
+            "task": "audit.seal",
+            "schedule": float(AUDIT_SEAL_SECONDS),
+            "options": {"expires": float(AUDIT_SEAL_SECONDS)},
+        },
+        "audit-retention": {
+            "task": "audit.retention",
+            "schedule": 86400.0,
+            "options": {"expires": 3600.0},
         },
         "notifications-catch-up": {
             "task": "notifications.catch_up",
@@ -523,3 +542,58 @@ PASSWORD_RESET_CODE_TTL = env.int("PASSWORD_RESET_CODE_TTL", default=600)
 PASSWORD_RESET_MAX_ATTEMPTS = env.int("PASSWORD_RESET_MAX_ATTEMPTS", default=5)
 PASSWORD_RESET_PER_ACCOUNT_HOUR = env.int("PASSWORD_RESET_PER_ACCOUNT_HOUR", default=3)
 PASSWORD_RESET_PER_IP_HOUR = env.int("PASSWORD_RESET_PER_IP_HOUR", default=10)
+
+# --- Audit trail (issue 12 item 6; the audit app) -------------------------------------------
+# The chain's HMAC key. Default: derived from SECRET_KEY (required in production), so the demo
+# needs no setting; set AUDIT_CHAIN_KEY to keep it apart from SECRET_KEY (and from its rotation).
+import hashlib as _hashlib  # noqa: E402
+
+AUDIT_CHAIN_KEY = (
+    env("AUDIT_CHAIN_KEY", default="")
+    or _hashlib.sha256(f"yunfu-audit-chain|{SECRET_KEY}".encode()).hexdigest()
+)
+# After the authentication middleware (it records the user) and outside the input policy's
+# refusals too: the audit middleware wraps everything after the session and user are known.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "audit.middleware.AuditMiddleware",
+)
+
+# --- Degrading, personal data at rest (issue 12 items 4, 5) --------------------------------
+# Redis down: the cache answers as an empty cache (onestop/cache.py), so throttles fail open
+# with a logged warning instead of answering 500; short timeouts keep an outage from stalling
+# requests. Sessions are in the database (Django's default engine), Celery's messages in the
+# outbox: neither needs Redis to keep working.
+if REDIS_URL:
+    CACHES["default"]["BACKEND"] = "onestop.cache.ResilientRedisCache"
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+    )
+
+# ID numbers and phones are stored SM4-encrypted with an HMAC-SM3 lookup hash (onestop/pii.py).
+# PII_ENCRYPTION_KEYS: "id:hex,id:hex" of 16-byte SM4 keys (32 hex digits), the FIRST encrypts,
+# all decrypt; PII_LOOKUP_KEYS the same for the HMAC-SM3 lookup keys (any length ≥ 16 bytes).
+# Rotate: put a new key first, keep the old ones after it, run `manage.py pii_rotate`, then
+# drop the old keys. The demo keys below are public: production refuses to start with them.
+PII_DEMO_ENCRYPTION_KEYS = "demo1:000102030405060708090a0b0c0d0e0f"
+PII_DEMO_LOOKUP_KEYS = "demo1:101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f"
+PII_ENCRYPTION_KEYS = env(
+    "PII_ENCRYPTION_KEYS", default="" if PRODUCTION else PII_DEMO_ENCRYPTION_KEYS
+)
+PII_LOOKUP_KEYS = env("PII_LOOKUP_KEYS", default="" if PRODUCTION else PII_DEMO_LOOKUP_KEYS)
+if PRODUCTION:
+    for _name, _value, _demo in (
+        ("PII_ENCRYPTION_KEYS", PII_ENCRYPTION_KEYS, PII_DEMO_ENCRYPTION_KEYS),
+        ("PII_LOOKUP_KEYS", PII_LOOKUP_KEYS, PII_DEMO_LOOKUP_KEYS),
+    ):
+        if not _value.strip():
+            raise ImproperlyConfigured(f"{_name} must be set when PRODUCTION=true")
+        _demo_keys = {part.split(":", 1)[1].strip() for part in _demo.split(",")}
+        if any(part.split(":", 1)[-1].strip() in _demo_keys for part in _value.split(",")):
+            raise ImproperlyConfigured(f"{_name} must not hold the demo key when PRODUCTION=true")
+
+# Registration and ID look-ups: per trusted client address and per ID number (an hour).
+REGISTRATION_PER_IP_HOUR = env.int("REGISTRATION_PER_IP_HOUR", default=20)
+REGISTRATION_PER_ID_HOUR = env.int("REGISTRATION_PER_ID_HOUR", default=5)
+ID_LOOKUP_PER_IP_HOUR = env.int("ID_LOOKUP_PER_IP_HOUR", default=120)
+ID_LOOKUP_PER_ID_HOUR = env.int("ID_LOOKUP_PER_ID_HOUR", default=30)

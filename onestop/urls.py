@@ -22,8 +22,10 @@ urlpatterns = [
     path("api/v1/", include("onestop.api_urls")),
     path("notifications/", include("notifications.urls")),
     path("office/", include("workflow.deadlines.urls")),
+    path("centres/", include("centres.urls")),
     path("office/", include("workflow.urls")),
     path("office/", include("workflow.grants.urls")),
+    path("office/", include("workflow.intake.urls")),
     path(
         "accessibility/",
         TemplateView.as_view(template_name="accessibility.html"),

@@ -37,13 +37,23 @@ class NotReady(Exception):
 
 
 READINESS_CHECKS: dict[str, Check] = {}
+# Checks whose failure degrades the service instead of stopping it (issue 12 item 4): /readyz
+# still answers 200, with ``"status": "degraded"`` and what is degraded, so a load balancer
+# does not take every instance out because Redis is down.
+DEGRADABLE: dict[str, str] = {}
 
 
-def readiness_check(name: str) -> Callable[[Check], Check]:
-    """Register ``func`` as the readiness check called ``name`` (re-registering replaces it)."""
+def readiness_check(name: str, *, degrades: str = "") -> Callable[[Check], Check]:
+    """Register ``func`` as the readiness check called ``name`` (re-registering replaces it).
+    ``degrades``: what still works, and how, when this check fails (the check is then not
+    critical)."""
 
     def register(func: Check) -> Check:
         READINESS_CHECKS[name] = func
+        if degrades:
+            DEGRADABLE[name] = degrades
+        else:
+            DEGRADABLE.pop(name, None)
         return func
 
     return register
@@ -58,7 +68,10 @@ def check_database() -> str | None:
     return None
 
 
-@readiness_check("redis")
+@readiness_check(
+    "redis",
+    degrades="throttles fail open (logged); Celery messages wait in the outbox until it is back",
+)
 def check_redis() -> str | None:
     if not settings.REDIS_URL:
         return "not configured"
@@ -84,19 +97,25 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def readyz(request: HttpRequest) -> JsonResponse:
     results: dict[str, dict] = {}
     ready = True
+    degraded: list[str] = []
     for name, check in READINESS_CHECKS.items():
         try:
             note = check()
         except Exception as exc:  # a probe reports every failure, whatever its kind
             logger.warning("readiness check %s failed: %s", name, exc)
-            ready = False
             results[name] = {"ok": False, "detail": str(exc) or exc.__class__.__name__}
+            if name in DEGRADABLE:
+                degraded.append(name)
+                results[name]["degraded"] = DEGRADABLE[name]
+            else:
+                ready = False
         else:
             results[name] = {"ok": True, **({"detail": note} if note else {})}
-    return JsonResponse(
-        {"status": "ok" if ready else "unavailable", "checks": results},
-        status=200 if ready else 503,
-    )
+    status = "unavailable" if not ready else ("degraded" if degraded else "ok")
+    body: dict = {"status": status, "checks": results}
+    if degraded:
+        body["degraded"] = degraded
+    return JsonResponse(body, status=200 if ready else 503)
 
 
 def favicon(request: HttpRequest) -> HttpResponse:

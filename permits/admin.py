@@ -104,6 +104,7 @@ class ItemConfigFormSet(BaseInlineFormSet):
                 "legal_days": item.legal_days,
                 "promised_days": item.promised_days,
                 "consult_mode": item.consult_mode,
+                "extension_rule": item.extension_rule,
                 "deemed_approval_allowed": item.deemed_approval_allowed,
             },
             "departments": [
@@ -252,7 +253,7 @@ class ServiceItemAdmin(admin.ModelAdmin):
                     "name",
                     "keywords",
                     ("category", "audience"),
-                    ("service_model", "consult_mode"),
+                    ("service_model", "consult_mode", "extension_rule"),
                     ("region", "lead_department"),
                     ("legal_days", "promised_days"),
                     ("online_depth", "max_visits"),
@@ -404,12 +405,36 @@ class ItemVersionAdmin(admin.ModelAdmin):
 # --- Applicants: personal data masked in every list -----------------------------------------
 
 
+class SealedSearchMixin:
+    """Exact search on encrypted ID numbers and phones, through their lookup hashes
+    (``sealed_search``: the lookup-hash paths to match the search term against)."""
+
+    sealed_search: tuple[str, ...] = ()
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip()
+        if term and self.sealed_search:
+            from django.db.models import Q
+
+            from onestop.pii import lookup_hashes
+
+            hashes = lookup_hashes(term)
+            q = Q()
+            for path in self.sealed_search:
+                q |= Q(**{f"{path}__in": hashes})
+            queryset |= self.model.objects.filter(q)
+        return queryset, may_have_duplicates
+
+
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(SealedSearchMixin, admin.ModelAdmin):
     list_display = ["masked_name", "id_type", "masked_id", "masked_phone_number", "user"]
     list_filter = ["id_type"]
     # Exact matches only: a partial ID number must not list people.
-    search_fields = ["=id_number", "=phone", "=user__username"]
+    search_fields = ["=user__username"]
+    sealed_search = ("id_number_hash", "phone_hash")
+    exclude = ["id_number_hash", "phone_hash"]
     list_select_related = ["user"]
     raw_id_fields = ["user"]
 
@@ -445,10 +470,11 @@ class EnterpriseAdmin(admin.ModelAdmin):
 
 
 @admin.register(Handler)
-class HandlerAdmin(admin.ModelAdmin):
+class HandlerAdmin(SealedSearchMixin, admin.ModelAdmin):
     list_display = ["enterprise", "person_masked", "scope", "valid_until", "removed_at"]
     list_filter = ["valid_until", "removed_at"]
-    search_fields = ["enterprise__name", "=enterprise__credit_code", "=person__id_number"]
+    search_fields = ["enterprise__name", "=enterprise__credit_code"]
+    sealed_search = ("person__id_number_hash",)
     list_select_related = ["enterprise", "person"]
     raw_id_fields = ["person", "added_by", "removed_by"]
 

@@ -216,6 +216,7 @@ class ServiceItemForm(LabelledInputsForm):
             "audience",
             "service_model",
             "consult_mode",
+            "extension_rule",
             "region",
             "lead_department",
             "legal_days",

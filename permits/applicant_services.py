@@ -26,6 +26,7 @@ from departments.roles import forget
 from permits import applicant_roles
 from permits.exceptions import Conflict, Invalid, NotAllowed, NotFound
 from permits.models import Enterprise, Handler, IdType, Person, ServiceItem
+from permits.selectors import persons_with_id
 from permits.validators import (
     normalise_identifier,
     validate_credit_code,
@@ -123,7 +124,7 @@ def _person_conflicts(values: dict[str, Any]) -> dict[str, list]:
     conflicts: dict[str, list] = {}
     if User.objects.filter(username__iexact=values["username"]).exists():
         conflicts["username"] = [_("This username is taken.")]
-    if Person.objects.filter(id_type=values["id_type"], id_number=values["id_number"]).exists():
+    if persons_with_id(values["id_type"], values["id_number"]).exists():
         # A person on record (an account, or a walk-in entered at a window) is never linked to
         # a new account by the ID number alone: that would hand their cases to anyone who knows
         # the number. Linking happens at a window, with the ID card in hand.

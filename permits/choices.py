@@ -25,6 +25,7 @@ class EventAction(models.TextChoices):
     DEPARTMENT_APPROVED = "department_approved"
     DEPARTMENT_DENIED = "department_denied"
     DEPARTMENT_DEEMED_APPROVED = "department_deemed_approved"
+    CONSULTATION_REQUESTED = "consultation_requested"
     INSPECTION_NEEDED = "inspection_needed"
     INSPECTION_PASSED = "inspection_passed"
     INSPECTION_FAILED = "inspection_failed"
@@ -51,6 +52,20 @@ class EventAction(models.TextChoices):
     TASK_DELEGATION_ENDED = "task_delegation_ended"
     PAUSED = "paused"
     RESUMED = "resumed"
+    # Process-centred intake (workflow.intake): a repeated call linked to its open case (重复件),
+    # a reminder on a red handling task (催办), petition re-examination / review (复查 / 复核).
+    CALL_LINKED = "call_linked"
+    TASK_REMINDED = "task_reminded"
+    PETITION_REVIEW_REQUESTED = "petition_review_requested"
+    PETITION_REVIEW_DECIDED = "petition_review_decided"
+    PETITION_HEARING = "petition_hearing"
+    # Process-centred cases (workflow.flows.process_centred): triage, handling, reply review.
+    DISPATCHED = "dispatched"
+    DEPARTMENT_REPLIED = "department_replied"
+    DEPARTMENT_RETURNED = "department_returned"
+    SENT_BACK = "sent_back"
+    ANSWERED = "answered"
+    REOPENED = "reopened"
     # Ratings (好差评, evaluations): the rating, its invitation and the 差评 handling.
     RATED = "rated"
     RATING_DEFAULTED = "rating_defaulted"
@@ -109,6 +124,23 @@ class ConsultMode(models.TextChoices):
     PARALLEL = "parallel", _("All at once")
 
 
+class ExtensionRule(models.TextChoices):
+    """Which extension of 行政许可法 第四十二条 an item's cases get: a single department's 20
+    working days extended once by 10, or a case handled jointly (统一办理, 联合办理, 集中办理;
+    a core department with consulted departments, 第二十六条第二款) or in parallel: 45, extended
+    once by 15. Blank on an item: by its service model (``default_extension_rule``)."""
+
+    SINGLE = "single", _("Single department: 20 working days, extended once by 10")
+    JOINT = "joint", _("Handled jointly: 45 working days, extended once by 15")
+
+
+def default_extension_rule(service_model: str, *, with_other_departments: bool = True) -> str:
+    """The rule an item gets when it names none: joint for parallel licensing and for a core
+    department with consulted departments, single otherwise."""
+    joint = service_model in ("parallel", "core_department") and with_other_departments
+    return ExtensionRule.JOINT if joint else ExtensionRule.SINGLE
+
+
 class ItemStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     PUBLISHED = "published", _("Published")
@@ -120,11 +152,33 @@ class DepartmentRole(models.TextChoices):
     LEAD = "lead", _("Lead (accepts and decides)")
     PARALLEL = "parallel", _("Parallel review")
     CONSULT = "consult", _("Consultation")
+    # A process-centred item's dispatch catalogue: who usually handles it (API.md).
+    DISPATCH = "dispatch", _("Dispatch catalogue (usually handles it)")
 
 
 class TimeLimitUnit(models.TextChoices):
     WORKING_DAY = "working_day", _("working days")
     CALENDAR_DAY = "calendar_day", _("calendar days")
+    # Urgent hotline and complaint cases (API.md): hours around the clock.
+    HOUR = "hour", _("hours")
+
+
+class RequestKind(models.TextChoices):
+    """What a process-centred case asks for (API.md ``request_kind``); with the urgency it
+    picks the limit (workflow.deadlines.requestlimits)."""
+
+    ENQUIRY = "enquiry", _("Enquiry")
+    HELP = "help", _("Help request")
+    SUGGESTION = "suggestion", _("Suggestion")
+    COMPLAINT = "complaint", _("Complaint")
+    REPORT = "report", _("Report")
+    PETITION = "petition", _("Petition")
+
+
+class Urgency(models.TextChoices):
+    NORMAL = "normal", _("Normal")
+    URGENT = "urgent", _("Urgent")
+    VERY_URGENT = "very_urgent", _("Very urgent")
 
 
 class TimeoutPolicy(models.TextChoices):

@@ -19,7 +19,7 @@ The configuration (``ItemVersion.snapshot``; ``SNAPSHOT_FORMAT`` = 1)::
         "service_hours"                      # every configurable field of ServiceItem
       },
       "departments": [                       # ordered by position
-        {"code", "name", "role": "lead|parallel|consult", "position", "duty",
+        {"code", "name", "role": "lead|parallel|consult|dispatch", "position", "duty",
          "time_limit_days", "time_limit_unit": "working_day|calendar_day",
          "stages": ["undertake", ("check",) ("sign")], "timeout_policy": "escalate|deemed_approval"}
       ],

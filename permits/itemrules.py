@@ -20,6 +20,7 @@ from permits.choices import (
     Category,
     ConsultMode,
     DepartmentRole,
+    ExtensionRule,
     FieldType,
     FileType,
     OnlineDepth,
@@ -103,6 +104,10 @@ def accepted_types_problem(types: Any) -> str | None:
     return None
 
 
+def _extension_rule_problem(rule: str) -> str | None:
+    return _choice_problem(rule, ExtensionRule) if rule else None
+
+
 def validate_item_fields(item: dict[str, Any]) -> list[Problem]:
     """The rules about the item's own fields."""
     problems: list[Problem] = []
@@ -142,6 +147,7 @@ def validate_item_fields(item: dict[str, Any]) -> list[Problem]:
             add("consult_mode", _choice_problem(consult_mode, ConsultMode))
     elif consult_mode:
         add("consult_mode", _("Only a core-department item has a consult mode."))
+    add("extension_rule", _extension_rule_problem(item.get("extension_rule") or ""))
     legal_basis = str(item.get("legal_basis") or "").strip()
     if item.get("category") in LEGAL_BASIS_REQUIRED and not legal_basis:
         add(
@@ -239,13 +245,19 @@ def validate_departments(item: dict[str, Any], departments: list[dict]) -> list[
     elif model == ServiceModel.SINGLE_DEPARTMENT:
         if len(departments) > len(leads):
             add_list(_("A single-department item has only its lead department."))
-    elif model == ServiceModel.PROCESS_CENTRED and len(departments) > len(leads):
+    elif (
+        model == ServiceModel.PROCESS_CENTRED
+        and len(departments) > len(leads) + by_role[DepartmentRole.DISPATCH]
+    ):
         add_list(
             _(
-                "A process-centred item has only its coordinating office; the departments "
-                "are chosen when the case is dispatched."
+                "A process-centred item has its coordinating office and its dispatch catalogue "
+                "(who usually handles it); the departments are chosen when the case is "
+                "dispatched."
             )
         )
+    if model != ServiceModel.PROCESS_CENTRED and by_role[DepartmentRole.DISPATCH]:
+        add_list(_("Only a process-centred item has a dispatch catalogue."))
     return problems
 
 

@@ -181,8 +181,8 @@ def _query_code_matches(code: str, stored_hash: str) -> bool:
         return False
     if "$" in stored_hash:  # a Django password hash
         return check_password(code, stored_hash)
-    # workflow.services keeps the sha256 hex digest of the code (``body_hash``)
-    digest = hashlib.sha256(code.strip().encode()).hexdigest()
+    # workflow.intake.services keeps the sha256 hex digest of the upper-cased code
+    digest = hashlib.sha256(code.strip().upper().encode()).hexdigest()
     return hmac.compare_digest(digest, stored_hash)
 
 
@@ -245,3 +245,27 @@ def certificate_verify(*, number: str, code: str):
         else mask_name(certificate.holder_name)
     )
     return certificate
+
+
+# --- Persons by ID number or phone (encrypted at rest: onestop/pii.py) --------------------
+
+
+def persons_with_id(id_type: str, id_number: str) -> QuerySet:
+    """The person(s) with that ID: the ONE way to find a person by ID number. The column is
+    SM4-encrypted with a fresh nonce per write, so the match goes through the HMAC-SM3 lookup
+    hash (under every configured lookup key, so a rotation in progress still matches)."""
+    from onestop.pii import lookup_hashes
+    from permits.models import Person
+    from permits.validators import normalise_identifier
+
+    return Person.objects.filter(
+        id_type=id_type, id_number_hash__in=lookup_hashes(normalise_identifier(id_number))
+    )
+
+
+def persons_with_phone(phone: str) -> QuerySet:
+    """The persons with that phone number (through its lookup hash)."""
+    from onestop.pii import lookup_hashes
+    from permits.models import Person
+
+    return Person.objects.filter(phone_hash__in=lookup_hashes(phone))

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from audit.records import record as audit_record
 from permits.exceptions import ItemConfigurationInvalid, ItemNotAccepting, ItemTransitionRefused
 from permits.itemconfig import item_config, validate_item_config
 from permits.models import ItemStatus, ItemVersion, ServiceItem
@@ -69,9 +70,20 @@ def _freeze(*, item: ServiceItem, locked: ServiceItem, actor: AbstractBaseUser |
     locked.status = ItemStatus.PUBLISHED
     locked.current_version = version
     locked.save(update_fields=["status", "current_version", "updated_at"])
+    _audit(locked, "item_published", actor, version=version.number)
     item.status = locked.status
     item.current_version = version
     return version
+
+
+def _audit(item: ServiceItem, action: str, actor, **detail) -> None:
+    audit_record(
+        "catalogue",
+        action,
+        actor=actor,
+        target=item,
+        detail={"code": item.code, "region": item.region_id, **detail},
+    )
 
 
 @transaction.atomic
@@ -99,6 +111,7 @@ def item_suspend(*, item: ServiceItem, actor: AbstractBaseUser | None) -> None:
     if locked.status != ItemStatus.PUBLISHED:
         raise ItemTransitionRefused(_("Only a published item can be suspended."))
     _set_status(item, locked, ItemStatus.SUSPENDED)
+    _audit(locked, "item_suspended", actor)
     logger.info("item %s suspended by %s", locked.code, getattr(actor, "pk", None))
 
 
@@ -122,6 +135,7 @@ def item_retire(*, item: ServiceItem, actor: AbstractBaseUser | None) -> None:
     if not locked.can_move_to(ItemStatus.RETIRED):
         raise ItemTransitionRefused(_("Only a published or suspended item can be retired."))
     _set_status(item, locked, ItemStatus.RETIRED)
+    _audit(locked, "item_retired", actor)
     logger.info("item %s retired by %s", locked.code, getattr(actor, "pk", None))
 
 

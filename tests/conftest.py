@@ -207,3 +207,14 @@ def celery_eager(settings):
 def _fast_password_hasher(settings):
     # PBKDF2's production cost makes every test account take a second on these machines.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def private_redis():
+    """A private ``redis-server`` on a spare port (not started: call ``.start()``), stopped
+    after the test; never the shared one."""
+    from tests.private_redis import PrivateRedis
+
+    server = PrivateRedis()
+    yield server
+    server.stop()

@@ -87,6 +87,7 @@ from permits.applicant_roles import (  # noqa: F401 - re-exported
 )
 from permits.models import Application, ApplicationDepartment, ApplicationStatus, Channel
 from workflow.grants.models import CaseShare, Delegation
+from workflow.intake.models import PetitionReview
 from workflow.models import CaseTask, TaskKind
 
 # The guardian permissions of the two grants: (app label, codename).
@@ -251,6 +252,12 @@ def application_visible_q(user: Any) -> Q:
                 department_id__in=sorted(departments)
             ).values("application_id")
         )
+        # The next higher authority asked for a petition's 复查 / 复核 reads that case.
+        q |= Q(
+            pk__in=PetitionReview.objects.filter(authority_id__in=sorted(departments)).values(
+                "application_id"
+            )
+        )
     if has_role(user, Role.CLERK):
         q |= Q(created_by_id=user.pk)
     centres = user_service_centre_ids(user)
@@ -303,6 +310,24 @@ def can_enter_cases(user: Any) -> bool:
     """Window clerks and heads (and 12345 operators, who are clerks of the hotline centre)
     enter cases for walk-in or calling applicants."""
     return bool(user_department_ids(user, roles=(Role.CLERK, Role.HEAD)))
+
+
+def can_extend_petition(user: Any, application: Any) -> bool:
+    """A petition's one extension: a head of its lead office or of a department taking part
+    (the handling unit's head, 信访工作条例 第三十五条)."""
+    headed = user_department_ids(user, roles=(Role.HEAD,))
+    if not headed:
+        return False
+    if application.lead_department_id in headed:
+        return True
+    return ApplicationDepartment.objects.filter(
+        application_id=pk_of(application), department_id__in=sorted(headed)
+    ).exists()
+
+
+def can_decide_petition_review(user: Any, review: Any) -> bool:
+    """A 复查 / 复核 is heard and decided by the reviewing authority's reviewers and heads."""
+    return review.authority_id in user_department_ids(user, roles=(Role.REVIEWER, Role.HEAD))
 
 
 def can_hand_over(user: Any, application: Any) -> bool:

@@ -33,6 +33,15 @@ class WorkflowConfig(AppConfig):
 
         register_deadline_panels()
 
+        from .deadlines.board import register_panel
+        from .deadlines.process_board import PROCESS_PANEL
+
+        register_panel(PROCESS_PANEL)
+
+        from .intake.board import REPEATED_CALLS_PANEL
+
+        register_panel(REPEATED_CALLS_PANEL)
+
         from onestop.views import readiness_check
 
         readiness_check("calendar")(calendar.readiness)

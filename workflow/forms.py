@@ -12,6 +12,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from workflow.exceptions import Invalid
+from workflow.form_extensions import FORM_EXTENSIONS
 from workflow.models import TaskKind, Warning
 from workflow.steps.registry import registered
 
@@ -86,6 +87,7 @@ class TaskDecisionForm(forms.Form):
         kind: str,
         requirements: Sequence[Mapping[str, Any]] = (),
         current_materials: Mapping[int, int] | None = None,
+        application: Any = None,
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("label_suffix", "")
@@ -118,6 +120,13 @@ class TaskDecisionForm(forms.Form):
                 required=False,
                 max_length=200,
             )
+        if kind == TaskKind.DECISION and "consult" in (self.step.decisions if self.step else {}):
+            self.fields["consult_departments"] = forms.CharField(
+                label=_("Departments to consult (codes, for “consult”)"),
+                required=False,
+                max_length=400,
+                help_text=_("Department codes, separated by 、 or commas."),
+            )
         if kind == TaskKind.INSPECTION:
             self.fields["inspected_on"] = forms.DateField(
                 label=_("Inspected on"),
@@ -132,6 +141,11 @@ class TaskDecisionForm(forms.Form):
                 label=_("Findings"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
             )
             self.fields["opinion"].help_text = ""
+        # A kind's own fields (workflow.form_extensions), given the case they decide on.
+        self.extension = FORM_EXTENSIONS.get(kind) if application is not None else None
+        self.extension_template = getattr(self.extension, "template", "")
+        if self.extension is not None:
+            self.extension.add_fields(self, application)
 
     # -- the missing-list editor (补正: the one-time complete list) --
 
@@ -230,6 +244,11 @@ class TaskDecisionForm(forms.Form):
             payload["tolerance_deadline"] = data["tolerance_deadline"]
         if self.kind == TaskKind.ACCEPTANCE and decision == "deny" and data.get("competent_agency"):
             payload["competent_agency"] = data["competent_agency"].strip()
+        if self.kind == TaskKind.DECISION and decision == "consult":
+            codes = data.get("consult_departments") or ""
+            payload["departments"] = [c for c in _NAME_SPLIT.split(codes) if c]
+        if self.extension is not None:
+            payload.update(self.extension.payload(self, decision))
         if self.kind == TaskKind.INSPECTION:
             for name in ("inspected_on", "findings"):
                 if data.get(name):

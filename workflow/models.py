@@ -506,3 +506,6 @@ class BeatLock(models.Model):
 
 # The records of the exceptional object grants (shares, delegations) live with their services.
 from workflow.grants.models import CaseShare, Delegation  # noqa: E402, F401
+
+# Process-centred intake: per-item request limits, petition extensions and reviews.
+from workflow.intake.models import PetitionExtension, PetitionReview, RequestLimit  # noqa: E402, F401

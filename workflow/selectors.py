@@ -9,9 +9,11 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from onestop.pii import lookup_hashes
 from permits.models import Application, ApplicationDepartment, Event, Material
 from workflow import access
 from workflow.exceptions import NotFound
+from workflow.intake.phones import normalise_phone
 from workflow.models import ACTIVE_TASK_STATUSES, CaseTask, TaskStatus
 
 
@@ -37,11 +39,22 @@ def application_list_for_user(
         qs = qs.filter(status__in=[s for s in str(status).split(",") if s])
     if filters.get("item"):
         qs = qs.filter(item__code=str(filters["item"]).strip().upper())
+    if filters.get("caller_phone"):
+        qs = qs.filter(_caller_phone_q(filters["caller_phone"]))
     return (
         qs.select_related("item", "lead_department", "certificate")
         .prefetch_related(_participations_prefetch())
         .order_by("-created_at", "-pk")
     )
+
+
+def _caller_phone_q(raw: Any):
+    """Cases of one phone number: the hotline caller's, or the applicant's own phone."""
+    phone = normalise_phone(raw)
+    if not phone:
+        return Q(pk__in=[])
+    # The applicant's phone is encrypted at rest: it is matched through its lookup hash.
+    return Q(caller__phone=phone) | Q(applicant_person__phone_hash__in=lookup_hashes(phone))
 
 
 def application_get_for_user(*, user, number: str, detail: bool = True) -> Application:

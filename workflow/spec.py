@@ -13,11 +13,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
+
 from departments.models import Department
+from permits.choices import default_extension_rule
 from permits.models import DepartmentRole, ItemVersion, material_generated_online
 
 ONE_STAGE = ("undertake",)
 LEGAL_ACCEPTANCE_DAYS = 5  # 行政许可法 第三十二条: acceptance decided within five working days
+# Categories whose process-centred cases give one outcome per department (API.md ``outcome``).
+JOINT_RESULT_CATEGORIES = frozenset({"annual_inspection", "declaration"})
 
 
 @dataclass(frozen=True)
@@ -109,12 +114,51 @@ class VersionSpec:
         return self._item("service_model", "")
 
     @property
+    def extension_rule(self) -> str:
+        """Which extension of 第四十二条 the cases get (``permits.choices.ExtensionRule``): the
+        item's own setting, else by its model — joint (45 + 15) for parallel licensing and a
+        core department with consulted departments (统一办理), single (20 + 10) otherwise."""
+        rule = self._item("extension_rule") or ""
+        if rule:
+            return rule
+        others = any(d.role in ("parallel", "consult") for d in self.departments)
+        return default_extension_rule(self.service_model, with_other_departments=others)
+
+    @property
     def result_name(self) -> str:
         return self._item("result_name") or self._item("name", "")
 
     @property
     def result_validity_months(self) -> int | None:
         return self._item("result_validity_months")
+
+    # --- Process-centred items (workflow.flows.process_centred) ---
+
+    @property
+    def dispatch_catalogue(self) -> tuple[DepartmentSpec, ...]:
+        """The departments the item usually dispatches to (role ``dispatch``): the triage
+        page's suggestions and the default limits of a dispatch."""
+        return tuple(d for d in self.departments if d.role == DepartmentRole.DISPATCH)
+
+    @property
+    def joint_result(self) -> bool:
+        """Joint annual inspections (联合年检) and online declarations (网上申报): every
+        department states an outcome (passed / failed) and the answer carries each one."""
+        return self._item("category", "") in JOINT_RESULT_CATEGORIES
+
+    @property
+    def return_window_days(self) -> int:
+        """Working days after the dispatch within which a department may return the case
+        (Shandong's rules: 2); the item may set its own (``return_window_days``)."""
+        value = self._item("return_window_days")
+        return int(value) if value else int(getattr(settings, "PROCESS_RETURN_WINDOW_DAYS", 2))
+
+    @property
+    def max_returns(self) -> int:
+        """How many returns the case may have before the office must handle it itself or
+        dispatch with ``may_return: false`` (default 2; the item may set ``max_returns``)."""
+        value = self._item("max_returns")
+        return int(value) if value else int(getattr(settings, "PROCESS_MAX_RETURNS", 2))
 
 
 def _stages(raw: Any) -> tuple[str, ...]:
@@ -145,6 +189,9 @@ def _item_dict(version: ItemVersion, snapshot: Mapping[str, Any]) -> dict[str, A
         "result_name",
         "result_validity_months",
         "allows_anonymous",
+        "consult_mode",
+        "extension_rule",
+        "category",
     ):
         item.setdefault(key, getattr(live, key, None))
     return item

@@ -229,6 +229,7 @@ def _decision_form(application: Any, task: Any, data: Any = None) -> TaskDecisio
         kind=task.kind,
         requirements=snapshot.get("materials") or [],
         current_materials=current,
+        application=application,
         prefix="d",
     )
 

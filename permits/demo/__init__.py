@@ -109,8 +109,9 @@ class WindowSpec:
     number: str
     name: str
     categories: tuple[str, ...]
-    comprehensive: bool = False
+    kind: str = "department"  # comprehensive (综合窗口) / department / assisted (帮办代办)
     clerk: str | None = None  # username of the clerk on duty
+    items: tuple[str, ...] = ()  # item codes the window accepts (seeded by ``centres``)
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,14 @@ def _account(raw: dict[str, Any]) -> Account:
 
 def _centre(raw: dict[str, Any]) -> Centre:
     windows = tuple(
-        WindowSpec(**{**w, "categories": tuple(w.get("categories") or ())}) for w in raw["windows"]
+        WindowSpec(
+            **{
+                **w,
+                "categories": tuple(w.get("categories") or ()),
+                "items": tuple(w.get("items") or ()),
+            }
+        )
+        for w in raw["windows"]
     )
     return Centre(**{**raw, "windows": windows})
 

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from onestop.pii import EncryptedCharField, LookupHashField
 from permits.validators import (
     mask_id_number,
     mask_name,
@@ -42,15 +43,21 @@ class Person(models.Model):
     id_type = models.CharField(
         _("ID type"), max_length=24, choices=IdType.choices, default=IdType.RESIDENT_ID
     )
-    id_number = models.CharField(_("ID number"), max_length=32)
-    phone = models.CharField(_("phone"), max_length=20)
+    # SM4-encrypted at rest, matched through the HMAC-SM3 hashes (onestop/pii.py); find a
+    # person by ID number only through permits.selectors.persons_with_id.
+    id_number = EncryptedCharField(_("ID number"), max_length=32)
+    id_number_hash = LookupHashField(source="id_number", db_index=True)
+    phone = EncryptedCharField(_("phone"), max_length=20)
+    phone_hash = LookupHashField(source="phone", db_index=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("persons")
         constraints = [
-            models.UniqueConstraint(fields=["id_type", "id_number"], name="person_id_unique")
+            models.UniqueConstraint(
+                fields=["id_type", "id_number_hash"], name="person_id_hash_unique"
+            )
         ]
 
     def __str__(self) -> str:

@@ -17,6 +17,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from permits.choices import RequestKind, Urgency
+
 
 class ApplicationStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -222,6 +224,19 @@ class Application(models.Model):
     # Anonymous cases are followed with a query code shown once; only its hash is kept.
     anonymous = models.BooleanField(_("anonymous"), default=False)
     query_code_hash = models.CharField(_("query code hash"), max_length=128, blank=True)
+    # Process-centred cases: what is asked (咨询/求助/建议/投诉/举报/信访) and how urgent; with the
+    # item's configuration they pick the limit (workflow.deadlines.requestlimits).
+    request_kind = models.CharField(
+        _("request kind"), max_length=12, choices=RequestKind.choices, blank=True
+    )
+    urgency = models.CharField(
+        _("urgency"), max_length=12, choices=Urgency.choices, default=Urgency.NORMAL
+    )
+    # Process-centred cases (workflow.flows.process_centred): the one consolidated answer the
+    # coordinating office sent, when, and when a 差评 reopened the case (once).
+    answer = models.TextField(_("answer"), blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
 
     objects = ApplicationQuerySet.as_manager()
 
@@ -352,6 +367,11 @@ class ApplicationDepartment(models.Model):
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     opinion = models.TextField(_("opinion"), blank=True)
+    # A dispatched department (process-centred): what the office asked of it, whether it may
+    # send the case back (退回), and its result in a joint annual inspection ("passed"/"failed").
+    instructions = models.TextField(_("instructions"), blank=True)
+    may_return = models.BooleanField(_("may return the case"), default=True)
+    outcome = models.CharField(_("outcome"), max_length=10, blank=True)
 
     class Meta:
         ordering = ["application", "round", "position", "pk"]

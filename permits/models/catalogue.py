@@ -14,6 +14,7 @@ from permits.choices import (  # noqa: F401 - the catalogue's choices, named her
     Category,
     ConsultMode,
     DepartmentRole,
+    ExtensionRule,
     FieldType,
     FileType,
     ItemStatus,
@@ -96,6 +97,13 @@ class ServiceItem(models.Model):
     max_visits = models.PositiveSmallIntegerField(_("maximum visits"), default=0)
     consult_mode = models.CharField(
         _("consult mode"), max_length=12, choices=ConsultMode.choices, blank=True
+    )
+    extension_rule = models.CharField(
+        _("extension rule (第四十二条)"),
+        max_length=8,
+        choices=ExtensionRule.choices,
+        blank=True,
+        help_text=_("Blank: by the service model (joint when other departments take part)."),
     )
     enquiry_phone = models.CharField(_("enquiry phone"), max_length=40, blank=True)
     complaint_phone = models.CharField(_("complaint phone"), max_length=40, blank=True)

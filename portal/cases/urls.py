@@ -3,10 +3,11 @@ Included by ``portal.urls`` (so the names are ``portal:<name>``)."""
 
 from django.urls import path
 
-from portal.cases import views
+from portal.cases import anonymous, views
 
 urlpatterns = [
     path("items/<str:code>/apply/", views.apply_start, name="apply"),
+    path("items/<str:code>/anonymous/", anonymous.anonymous_apply, name="anonymous_apply"),
     path("my/cases/", views.my_cases, name="my_cases"),
     path("my/cases/<str:number>/", views.case_detail, name="case_detail"),
     path("my/cases/<str:number>/form/", views.apply_form, name="apply_form"),

@@ -18,6 +18,7 @@ from rest_framework.test import APIClient
 from logins.models import ApiToken
 from logins.services import second_factor_confirm, token_issue, totp_device_for_enrolment
 from tests.departments.factories import UserFactory
+from tests.production_env import PII_KEYS
 
 from .conftest import PASSWORD, code_for
 
@@ -214,6 +215,7 @@ def _manage_check(tmp_path, **env_over) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
     env.update(
         PRODUCTION="true",
+        **PII_KEYS,
         SECRET_KEY="x" * 60,
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
         ALLOWED_HOSTS="example.gov.cn",
@@ -239,6 +241,7 @@ def test_production_requires_it_by_default(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
     env.update(
         PRODUCTION="true",
+        **PII_KEYS,
         SECRET_KEY="x" * 60,
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
         ALLOWED_HOSTS="example.gov.cn",

@@ -9,6 +9,8 @@ import sys
 import pytest
 from django.conf import settings
 
+from tests.production_env import PII_KEYS
+
 
 def test_check_deploy_reports_no_issues_in_production(tmp_path):
     env = {
@@ -18,6 +20,7 @@ def test_check_deploy_reports_no_issues_in_production(tmp_path):
     }
     env.update(
         PRODUCTION="true",
+        **PII_KEYS,
         SECRET_KEY=secrets.token_urlsafe(50),
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
         ALLOWED_HOSTS="example.gov.cn",
@@ -38,7 +41,7 @@ def test_check_deploy_reports_no_issues_in_production(tmp_path):
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
-    env.update(PRODUCTION="true", DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    env.update(PRODUCTION="true", **PII_KEYS, DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
 
     result = subprocess.run(
         [sys.executable, "manage.py", "check"],
@@ -60,6 +63,7 @@ def test_collectstatic_succeeds_with_production_storage(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
     env.update(
         PRODUCTION="true",
+        **PII_KEYS,
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="example.gov.cn",
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",

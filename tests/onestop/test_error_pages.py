@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from onestop.logfilters import ClientErrorsWithoutTraceback
 from tests.departments.factories import UserFactory
+from tests.production_env import PII_KEYS
 
 pytestmark = pytest.mark.django_db
 
@@ -76,6 +77,7 @@ def test_production_refuses_debug(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
     env.update(
         PRODUCTION="true",
+        **PII_KEYS,
         DEBUG="true",
         SECRET_KEY="x" * 60,
         ALLOWED_HOSTS="example.gov.cn",

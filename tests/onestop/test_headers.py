@@ -18,6 +18,7 @@ from django.conf import settings
 from rest_framework.test import APIClient
 
 from tests.permits.applicant_factories import PersonFactory
+from tests.production_env import PII_KEYS
 
 pytestmark = pytest.mark.django_db
 
@@ -166,6 +167,7 @@ def test_production_defaults_to_staff_only_docs(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
     env.update(
         PRODUCTION="true",
+        **PII_KEYS,
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="example.gov.cn",
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",

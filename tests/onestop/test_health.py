@@ -28,18 +28,21 @@ def test_readyz_reports_each_check_by_name(client, settings):
 
 
 @pytest.mark.django_db
-def test_readyz_is_unavailable_when_a_check_fails(client, settings, monkeypatch):
-    # A port nobody listens on: the Redis check must fail quickly, not hang.
+def test_readyz_says_redis_down_degrades_the_service_without_taking_it_out(client, settings):
+    # A port nobody listens on: the Redis check must fail quickly, not hang. Redis down is
+    # not a reason to stop serving (issue 12 item 4): 200, "degraded", and what degrades.
     settings.REDIS_URL = "redis://127.0.0.1:1/0"
 
     response = client.get("/readyz")
 
-    assert response.status_code == 503
+    assert response.status_code == 200
     body = response.json()
-    assert body["status"] == "unavailable"
+    assert body["status"] == "degraded"
+    assert body["degraded"] == ["redis"]
     assert body["checks"]["database"]["ok"] is True
     assert body["checks"]["redis"]["ok"] is False
     assert body["checks"]["redis"]["detail"]
+    assert "throttles fail open" in body["checks"]["redis"]["degraded"]
 
 
 @pytest.mark.django_db

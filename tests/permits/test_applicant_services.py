@@ -17,6 +17,7 @@ from permits.applicant_services import (
 )
 from permits.exceptions import Conflict, Invalid, NotAllowed, NotFound
 from permits.models import Enterprise, Handler, Person
+from permits.selectors import persons_with_id
 from tests.permits.applicant_factories import (
     EnterpriseFactory,
     HandlerFactory,
@@ -104,7 +105,7 @@ class TestPersonRegister:
         PersonFactory(user=None, id_number=GOOD_ID)
         with pytest.raises(Conflict):
             person_register(**person_data())
-        assert Person.objects.get(id_number=GOOD_ID).user is None
+        assert persons_with_id("resident_id", GOOD_ID).get().user is None
 
 
 class TestEnterpriseRegister:

@@ -104,11 +104,11 @@ def test_code_well_formed(code):
 def test_choice_values_checked():
     config = parallel_config()
     config["item"]["category"] = "shopping"
-    config["departments"][1]["time_limit_unit"] = "hour"
+    config["departments"][1]["time_limit_unit"] = "fortnight"
     got = errors(config)
     assert got["item.category"][0].startswith("“shopping”不是允许的取值")
     assert "licensing" in got["item.category"][0]
-    assert got["departments[1].time_limit_unit"][0].startswith("“hour”不是允许的取值")
+    assert got["departments[1].time_limit_unit"][0].startswith("“fortnight”不是允许的取值")
 
 
 class TestParallel:
@@ -199,7 +199,9 @@ def test_process_centred_has_only_the_coordinating_office():
     config = parallel_config()
     config["item"]["service_model"] = "process_centred"
     assert errors(config) == {
-        "departments": ["以流程为中心的事项只设统筹协调机构，承办部门在分拨时确定。"]
+        "departments": [
+            "以流程为中心的事项只设统筹协调机构和分拨目录（通常承办的部门），承办部门在分拨时确定。"
+        ]
     }
     del config["departments"][1]
     assert errors(config) == {}

@@ -42,6 +42,7 @@ from permits.models import (
 )
 from permits.services import item_validate
 from permits.validators import is_valid_credit_code, is_valid_resident_id
+from tests.production_env import PII_KEYS
 from tests.workflow.factories import pdf_file
 from workflow import services as case_services
 from workflow.models import CaseTask
@@ -208,7 +209,7 @@ def test_seed_demo_refuses_when_production(settings):
 
 
 def test_seed_demo_exits_non_zero_in_production():
-    env = {**os.environ, "PRODUCTION": "true", "SECRET_KEY": "x" * 50}
+    env = {**os.environ, **PII_KEYS, "PRODUCTION": "true", "SECRET_KEY": "x" * 50}
     result = subprocess.run(
         [sys.executable, "manage.py", "seed_demo"],
         cwd=BASE_DIR,
@@ -249,7 +250,7 @@ def test_every_region_has_one_service_centre_with_a_comprehensive_window(seeded)
         centre = ServiceCentre.objects.get(region=region)
         assert centre.department.kind == DepartmentKind.SERVICE_CENTRE
         assert centre.department.region_id == region.pk
-        assert centre.windows.filter(comprehensive=True).exists()
+        assert centre.windows.filter(kind="comprehensive").exists()
     desk = Window.objects.get(centre__region__code="445300", number="01")
     assert desk.clerk_on_duty.username == "clerk"
 
@@ -342,8 +343,15 @@ def test_items_behind_the_other_demo_journeys(seeded):
     trader = item("445300-SCJG-GTHDJ")
     assert (trader.service_model, trader.online_depth) == ("single_department", "full_online")
 
-    complaint = ServiceItem.objects.get(category="complaint")
+    complaint = ServiceItem.objects.get(code="445300-12345-ZWFWTS")
     assert complaint.service_model == ServiceModel.PROCESS_CENTRED and complaint.allows_anonymous
+    noise = ServiceItem.objects.get(code="445300-12345-ZSTS")
+    assert set(
+        noise.departments.filter(role="dispatch").values_list("department__code", flat=True)
+    ) == {
+        "yf-sthj",
+        "yf-gaj",
+    }
     for it in ServiceItem.objects.filter(service_model=ServiceModel.PROCESS_CENTRED):
         assert it.lead_department.kind == DepartmentKind.COORDINATING, it.code
 

@@ -272,11 +272,17 @@ def test_item_content_stays_chinese_in_english(client, qykb):
     assert "企业开办" in text and "公司登记（备案）申请书" in text
 
 
-def test_items_without_an_online_flow_say_so_instead_of_offering_the_wizard(client, db):
-    """Core-department and process-centred flows are not built yet: the guide must not pretend."""
+def test_items_without_an_online_flow_say_so_instead_of_offering_the_wizard(
+    client, db, monkeypatch
+):
+    """An item whose flow is switched off (not in the flow registry): the guide must not
+    pretend."""
     from tests.permits.factories import CompleteItemFactory
+    from workflow.flows import registry
 
-    item = CompleteItemFactory(service_model="core_department", consult_mode="sequential")
+    monkeypatch.delitem(registry.FLOWS, "process_centred")
+
+    item = CompleteItemFactory(service_model="process_centred")
     response = client.get(f"/items/{item.code}/")
     body = response.content.decode()
     assert response.status_code == 200

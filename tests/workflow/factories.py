@@ -120,15 +120,22 @@ def published_item(
     form_fields: list[dict] | None = None,
     code: str | None = None,
     time_limit_days: int = 5,
+    consult_mode: str = "",
+    dispatch: list[Department] = (),
+    category: str = "licensing",
+    item_settings: dict | None = None,
 ) -> ServiceItem:
     """A published item with a frozen version (snapshot keys item/departments/materials/
     form_fields as API.md's item detail shows them)."""
     stages = stages or {}
     n = next(_seq)
+    # A core-department item consults the departments a parallel item reviews with.
+    other_role = "consult" if service_model == "core_department" else "parallel"
+    consult_mode = consult_mode or ("sequential" if other_role == "consult" else "")
     item = ServiceItem.objects.create(
         code=code or f"ITEM-{n:06d}",
         name=f"测试事项{n}",
-        category="licensing",
+        category=category,
         audience="both",
         service_model=service_model,
         region=lead.region,
@@ -139,9 +146,11 @@ def published_item(
         onsite_inspection=onsite_inspection,
         result_name="测试许可证",
         result_validity_months=36,
+        consult_mode=consult_mode,
         status="published",
     )
-    deps = [(lead, "lead", 0)] + [(d, "parallel", i + 1) for i, d in enumerate(parallel)]
+    deps = [(lead, "lead", 0)] + [(d, other_role, i + 1) for i, d in enumerate(parallel)]
+    deps += [(d, "dispatch", i + 1) for i, d in enumerate(dispatch)]
     dep_rows = []
     for dept, role, position in deps:
         ItemDepartment.objects.create(
@@ -202,6 +211,9 @@ def published_item(
                 "onsite_inspection": onsite_inspection,
                 "result_name": "测试许可证",
                 "result_validity_months": 36,
+                "consult_mode": consult_mode,
+                "category": category,
+                **(item_settings or {}),
             },
             "departments": dep_rows,
             "materials": material_rows,
@@ -220,3 +232,29 @@ def requirement_ids(item: ServiceItem) -> list[int]:
 def read(f) -> bytes:
     f.seek(0)
     return f.read() if not isinstance(f, io.BytesIO) else f.getvalue()
+
+
+def process_item(
+    *,
+    lead: Department,
+    dispatch: list[Department] = (),
+    category: str = "complaint",
+    time_limit_days: int = 5,
+    materials: list[dict] | None = None,
+    item_settings: dict | None = None,
+) -> ServiceItem:
+    """A published process-centred item: its coordinating office (the lead) and its dispatch
+    catalogue (role ``dispatch``: who usually handles it). No materials by default (a complaint
+    is its form); ``item_settings`` adds keys to the snapshot's item (``max_returns`` …)."""
+    return published_item(
+        lead=lead,
+        dispatch=dispatch,
+        service_model="process_centred",
+        category=category,
+        materials=materials if materials is not None else [],
+        form_fields=[
+            {"name": "summary", "label": "诉求内容", "type": "textarea", "required": True}
+        ],
+        time_limit_days=time_limit_days,
+        item_settings=item_settings,
+    )

@@ -35,6 +35,7 @@ def build_world(
     onsite_inspection: bool = False,
     materials: list[dict] | None = None,
     service_model: str | None = None,
+    consult_mode: str = "",
 ) -> World:
     """``stages``: department index → its stages (default one stage)."""
     stages = stages or {}
@@ -49,6 +50,7 @@ def build_world(
         onsite_inspection=onsite_inspection,
         materials=materials,
         service_model=service_model or ("parallel" if n else "single_department"),
+        consult_mode=consult_mode,
     )
     staff: dict = {}
     for d in [lead, *departments]:

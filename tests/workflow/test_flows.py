@@ -397,9 +397,11 @@ def test_flow_registry_and_the_old_flow_path_still_resolve():
 
     assert flow_for(ServiceModel.PARALLEL) is ParallelLicensingFlow
     assert flow_for(ServiceModel.SINGLE_DEPARTMENT) is ParallelLicensingFlow
-    assert not has_flow(ServiceModel.CORE_DEPARTMENT)
+    assert has_flow(ServiceModel.CORE_DEPARTMENT)
+    assert flow_for(ServiceModel.CORE_DEPARTMENT).__name__ == "CoreDepartmentFlow"
+    assert flow_for(ServiceModel.PROCESS_CENTRED).__name__ == "ProcessCentredFlow"
     with pytest.raises(NoFlow):
-        flow_for(ServiceModel.PROCESS_CENTRED)
+        flow_for("no_such_model")
     assert import_flow_by_ref("workflow/flows.ParallelLicensingFlow") is ParallelLicensingFlow
     assert import_task_by_ref("workflow/flows.ParallelLicensingFlow.review").name == "review"
 

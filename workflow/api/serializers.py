@@ -18,6 +18,7 @@ from permits.validators import mask_id_number, mask_name, mask_phone
 from workflow.labels import INTERNAL_EVENTS
 from workflow.models import CaseTask
 from workflow.parts import case_part
+from workflow.steps.dispatching import answer_parts, overall_outcome
 from workflow.steps.registry import registered
 
 # --- Input --------------------------------------------------------------------------------
@@ -51,6 +52,11 @@ class ApplicationCreateSerializer(serializers.Serializer):
     )
     applicant = ApplicantInSerializer(required=False)
     caller = CallerInSerializer(required=False)
+    request_kind = serializers.ChoiceField(
+        choices=["enquiry", "help", "suggestion", "complaint", "report", "petition"],
+        required=False,
+        help_text=_("Process-centred cases: with the urgency it picks the limit."),
+    )
 
 
 class ApplicationUpdateSerializer(serializers.Serializer):
@@ -118,11 +124,39 @@ class DepartmentRowSerializer(serializers.Serializer):
     code = serializers.CharField(source="department.code")
     name = serializers.CharField(source="department.name")
     role = serializers.CharField()
+    round = serializers.IntegerField(
+        help_text=_("A department consulted twice has a row per round.")
+    )
     stage = serializers.CharField()
     stages = serializers.ListField(child=serializers.CharField())
     status = serializers.CharField()
     due_at = serializers.DateTimeField(allow_null=True)
     opinion = serializers.CharField()
+    outcome = serializers.SerializerMethodField()
+    instructions = serializers.CharField(help_text=_("A dispatched department: what to do."))
+    may_return = serializers.BooleanField()
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_outcome(self, row) -> str | None:
+        """A joint annual inspection's result of the department: passed / failed."""
+        return row.outcome or None
+
+
+class AnswerPartSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    reply = serializers.CharField()
+    outcome = serializers.CharField(allow_null=True)
+    at = serializers.DateTimeField(allow_null=True)
+
+
+class AnswerSerializer(serializers.Serializer):
+    """A process-centred case's one consolidated answer, with each department's part."""
+
+    text = serializers.CharField()
+    at = serializers.DateTimeField()
+    outcome = serializers.CharField(allow_null=True)
+    parts = AnswerPartSerializer(many=True)
 
 
 class MaterialRowSerializer(serializers.Serializer):
@@ -189,9 +223,20 @@ class ResultSerializer(serializers.Serializer):
     valid_until = serializers.DateField(source="certificate.valid_until", allow_null=True)
     answer = serializers.SerializerMethodField()
 
-    @extend_schema_field(serializers.JSONField(allow_null=True))
+    @extend_schema_field(AnswerSerializer(allow_null=True))
     def get_answer(self, app: Application) -> dict | None:
-        return None  # process-centred cases' answer {text, at} comes with their flow
+        if app.answered_at is None:
+            return None
+        rows = getattr(app, "participation_rows", None)
+        if rows is None:
+            rows = app.participations.select_related("department")
+        parts = answer_parts(rows)
+        return {
+            "text": app.answer,
+            "at": app.answered_at,
+            "outcome": overall_outcome(parts),
+            "parts": parts,
+        }
 
 
 class SupplementSerializer(serializers.Serializer):
@@ -203,6 +248,23 @@ class CaseItemSerializer(serializers.Serializer):
     code = serializers.CharField(source="item.code")
     name = serializers.CharField(source="item.name")
     version = serializers.IntegerField(source="item_version.number")
+
+
+def masked_caller(app: Application) -> dict | None:
+    caller = app.caller or {}
+    if not caller:
+        return None
+    return {
+        "phone": mask_phone(caller.get("phone", "")),
+        "called_at": caller.get("called_at", ""),
+        "urgency": caller.get("urgency", "normal"),
+    }
+
+
+class CallerOutSerializer(serializers.Serializer):
+    phone = serializers.CharField(help_text=_("Masked."))
+    called_at = serializers.CharField()
+    urgency = serializers.CharField()
 
 
 class ApplicationSummarySerializer(serializers.Serializer):
@@ -218,6 +280,13 @@ class ApplicationSummarySerializer(serializers.Serializer):
     legal_due_at = serializers.DateTimeField(allow_null=True)
     paused = serializers.BooleanField()
     departments = DepartmentRowSerializer(many=True, source="participations.all")
+    request_kind = serializers.CharField()
+    urgency = serializers.CharField()
+    caller = serializers.SerializerMethodField()
+
+    @extend_schema_field(CallerOutSerializer(allow_null=True))
+    def get_caller(self, app: Application) -> dict | None:
+        return masked_caller(app)
 
 
 class ApplicationDetailSerializer(serializers.Serializer):
@@ -249,10 +318,27 @@ class ApplicationDetailSerializer(serializers.Serializer):
     result = serializers.SerializerMethodField()
     handover = serializers.SerializerMethodField()
     ratings = serializers.SerializerMethodField()
+    anonymous = serializers.BooleanField()
+    request_kind = serializers.CharField()
+    urgency = serializers.CharField()
+    caller = serializers.SerializerMethodField()
+    repeated_calls = serializers.SerializerMethodField()
+
+    @extend_schema_field(CallerOutSerializer(allow_null=True))
+    def get_caller(self, app: Application) -> dict | None:
+        return masked_caller(app)
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_repeated_calls(self, app: Application) -> int:
+        """Repeated calls linked to the case (重复件)."""
+        rows = getattr(app, "event_rows", None)
+        if rows is None:
+            return app.events.filter(action="call_linked").count()
+        return sum(1 for e in rows if e.action == "call_linked")
 
     @extend_schema_field(ResultSerializer(allow_null=True))
     def get_result(self, app: Application) -> dict | None:
-        return ResultSerializer(app).data if app.decision else None
+        return ResultSerializer(app).data if app.decision or app.answered_at else None
 
     @extend_schema_field(serializers.JSONField(allow_null=True))
     def get_handover(self, app: Application) -> dict | None:

@@ -150,6 +150,11 @@ class ApplicationListCreateView(APIView):
         parameters=[
             OpenApiParameter("status", OpenApiTypes.STR, description=_("Status (comma list).")),
             OpenApiParameter("item", OpenApiTypes.STR, description=_("Item code.")),
+            OpenApiParameter(
+                "caller_phone",
+                OpenApiTypes.STR,
+                description=_("Hotline staff: earlier cases of this caller's phone number."),
+            ),
         ],
         responses=s.ApplicationSummarySerializer(many=True),
     )
@@ -160,6 +165,7 @@ class ApplicationListCreateView(APIView):
             filters={
                 "status": request.query_params.get("status"),
                 "item": request.query_params.get("item"),
+                "caller_phone": request.query_params.get("caller_phone"),
             },
         )
         paginator = self.pagination_class()
@@ -188,6 +194,7 @@ class ApplicationListCreateView(APIView):
             channel=_channel_for(request, v.get("channel")),
             applicant=v.get("applicant"),
             caller=v.get("caller"),
+            request_kind=v.get("request_kind"),
         )
         return Response(_detail(request, app.number), status=status.HTTP_201_CREATED)
 

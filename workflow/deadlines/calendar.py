@@ -35,7 +35,9 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 END_OF_DAY = time(23, 59, 59)
 WORKING_DAY = "working_day"
 CALENDAR_DAY = "calendar_day"
-UNITS = (WORKING_DAY, CALENDAR_DAY)
+# Urgent hotline and complaint cases: hours counted around the clock from the start (§4).
+HOUR = "hour"
+UNITS = (WORKING_DAY, CALENDAR_DAY, HOUR)
 
 _VERSION_KEY = "workflow:calendar:version"
 
@@ -170,11 +172,15 @@ def add_working_days(d: date, n: int) -> date:
 
 def add_time_limit(*, start: datetime, days: int, unit: str = WORKING_DAY) -> datetime:
     """When a limit of ``days`` working or calendar days that starts at ``start`` ends:
-    23:59:59 Asia/Shanghai on the Nth (working) day after the day of ``start``."""
+    23:59:59 Asia/Shanghai on the Nth (working) day after the day of ``start``. With unit
+    ``hour``, ``days`` counts hours: the limit ends that many hours after ``start``, nights,
+    weekends and holidays included."""
     if unit not in UNITS:
         raise ValueError(f"unknown time limit unit {unit!r}")
     if days < 0:
         raise ValueError("a time limit cannot be negative")
+    if unit == HOUR:
+        return start + timedelta(hours=days)
     first = local_date(start)
     if unit == CALENDAR_DAY:
         return end_of_day(first + timedelta(days=days))

@@ -17,7 +17,9 @@ Rules, each with a worked example in ``tests/workflow/deadlines/test_clocks.py``
   Wednesday: two working days, Tuesday and Wednesday).
 - An extension (第四十二条) is granted once: a single department's limit by 10 working days
   with its head's approval; a case handled jointly or in parallel by 15 with the approval of
-  the government leader of its level, recorded by the lead department's head.
+  the government leader of its level, recorded by the lead department's head. Which of the two
+  a case may get is its item's ``extension_rule`` (``VersionSpec.extension_rule``: joint by
+  default for parallel licensing and for a core department with consulted departments).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onestop.errors import DomainError
-from permits.choices import EventAction
+from permits.choices import EventAction, ExtensionRule
 from permits.models import (
     Application,
     ApplicationDepartment,
@@ -53,6 +55,7 @@ from workflow.models import (
 )
 from workflow.services.events import event_append
 from workflow.services.locking import case_locked
+from workflow.spec import version_spec
 
 ACCEPTANCE_DAYS = 5  # 行政许可法 第三十二条
 
@@ -70,11 +73,14 @@ class ClockError(DomainError):
 # --- Thresholds ------------------------------------------------------------------------------
 
 
-def yellow_threshold(due_at: datetime | None) -> datetime | None:
+def yellow_threshold(due_at: datetime | None, unit: str | None = None) -> datetime | None:
     """End of the day ``DEADLINE_YELLOW_WORKING_DAYS`` working days before the due day: from
-    then on, that many working days are left (the due day counting as one)."""
+    then on, that many working days are left (the due day counting as one). An hour limit
+    turns yellow ``DEADLINE_YELLOW_HOURS`` (1) before its due."""
     if due_at is None:
         return None
+    if unit == cal.HOUR:
+        return due_at - timedelta(hours=getattr(settings, "DEADLINE_YELLOW_HOURS", 1))
     days = getattr(settings, "DEADLINE_YELLOW_WORKING_DAYS", 1)
     return cal.subtract_working_days(due_at, days)
 
@@ -82,7 +88,7 @@ def yellow_threshold(due_at: datetime | None) -> datetime | None:
 def refresh_thresholds(obj: CaseTask | Application, *, now: datetime | None = None) -> None:
     """Recompute ``yellow_at`` from ``due_at`` and lift a warning the new due no longer
     deserves (a new due gets marks of its own: their key includes the due)."""
-    obj.yellow_at = yellow_threshold(obj.due_at)
+    obj.yellow_at = yellow_threshold(obj.due_at, getattr(obj, "time_limit_unit", None))
     if obj.due_at is None:
         return
     now = now or timezone.now()
@@ -96,7 +102,9 @@ def keep_yellow_at(sender, instance, raw: bool = False, **kwargs) -> None:
     """pre_save: whoever sets a due (flow's services included) gets the threshold with it."""
     if raw:
         return
-    instance.yellow_at = yellow_threshold(instance.due_at)
+    instance.yellow_at = yellow_threshold(
+        instance.due_at, getattr(instance, "time_limit_unit", None)
+    )
 
 
 # --- Starting clocks -------------------------------------------------------------------------
@@ -179,6 +187,8 @@ def shift(due: datetime | None, *, since: datetime, until: datetime, unit: str) 
     the day of ``until``: the time a paused clock stood still."""
     if due is None:
         return None
+    if unit == cal.HOUR:  # hours run around the clock: the time it stood still, exactly
+        return due + max(until - since, timedelta(0))
     if unit == cal.CALENDAR_DAY:
         days = max(0, cal.calendar_days_between(since, until))
         return cal.end_of_day(cal.local_date(due) + timedelta(days=days))
@@ -466,10 +476,9 @@ def clock_extend(
                 )
             if not approver_title.strip():
                 raise ClockError(_("Name the government leader who approved the extension."))
-            parallel = ApplicationDepartment.objects.filter(
-                application=app, role=ParticipationRole.PARALLEL
-            )
-            if not parallel.exists():
+            # The item's rule (第四十二条): joint for parallel licensing and a core department
+            # with consulted departments unless the item says otherwise.
+            if version_spec(app.item_version).extension_rule != ExtensionRule.JOINT:
                 raise ClockError(
                     _("Only a case handled jointly or in parallel can get this extension.")
                 )
@@ -538,7 +547,7 @@ def clock_state(obj: Any, *, now: datetime | None = None) -> dict[str, Any]:
     elif moment > due:
         status = "red"
     else:
-        yellow = yellow_threshold(due)
+        yellow = yellow_threshold(due, getattr(obj, "time_limit_unit", None))
         status = "yellow" if yellow is not None and moment > yellow else "green"
     return {"status": status, "due_at": due, "used": used, "left": left}
 

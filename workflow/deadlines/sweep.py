@@ -52,6 +52,9 @@ from workflow.services.events import event_append
 logger = logging.getLogger("workflow.deadlines")
 
 FOLLOWUP_TASK = "workflow.deadline_followup"
+# The process-centred flow's task kind of a dispatched department (reminded, then escalated to
+# the coordinating office's head rather than the department's own).
+HANDLING = "handling"
 
 # The partial index predicates (workflow.models CaseTask, permits.models Application), written
 # from the choices so a renamed value cannot leave the sweep reading another index.
@@ -358,6 +361,14 @@ def _task_followup(mark: DeadlineMark, task: CaseTask, data: dict, _) -> str:
             note=_("Red warning: the task is overdue; a red card is recorded."),
             data=data,
         )
+        if task.kind == HANDLING:  # a dispatched department's handling: 催办
+            _event(
+                task.application,
+                action=EventAction.TASK_REMINDED,
+                department_id=mark.department_id,
+                note=_("Reminder (催办): the handling is overdue; reply at once."),
+                data=data,
+            )
         policy = timeout_policy(task)
         _next_mark(
             mark,
@@ -367,6 +378,15 @@ def _task_followup(mark: DeadlineMark, task: CaseTask, data: dict, _) -> str:
         )
         return "red"
     if mark.threshold == Threshold.ESCALATED:
+        if task.kind == HANDLING:  # 督办: to the coordinating office's head (首接负责)
+            _event(
+                task.application,
+                action=EventAction.TASK_ESCALATED,
+                department_id=task.application.lead_department_id,
+                note=_("Escalated (督办) to the head of the coordinating office."),
+                data={**data, "handling_department": mark.department_id},
+            )
+            return "escalated"
         _event(
             task.application,
             action=EventAction.TASK_ESCALATED,

@@ -21,6 +21,8 @@ FLOWS: dict[str, str] = {
     ServiceModel.PARALLEL: "workflow.flows.parallel.ParallelLicensingFlow",
     # Single-department items run the same flow with no participants.
     ServiceModel.SINGLE_DEPARTMENT: "workflow.flows.parallel.ParallelLicensingFlow",
+    ServiceModel.CORE_DEPARTMENT: "workflow.flows.core_department.CoreDepartmentFlow",
+    ServiceModel.PROCESS_CENTRED: "workflow.flows.process_centred.ProcessCentredFlow",
 }
 
 

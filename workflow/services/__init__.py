@@ -48,6 +48,10 @@ from workflow.services.participations import (  # noqa: F401 - re-exported for c
     notify_departments,
     review_task_data,
 )
+from workflow.services.reopen import (  # noqa: F401 - re-exported for callers
+    case_answer_settle,
+    case_reopen,
+)
 from workflow.services.tasks import (  # noqa: F401 - re-exported for callers
     review_deemed_approve,
     task_claim,

@@ -29,9 +29,11 @@ from permits.models import (
     Person,
     ServiceItem,
 )
+from permits.selectors import persons_with_id
 from workflow import access
 from workflow.exceptions import Conflict, Forbidden, Invalid, MissingMaterials
 from workflow.flows.registry import flow_for_application
+from workflow.intake.phones import normalise_phone
 from workflow.models import ACTIVE_TASK_STATUSES, CaseProcess, CaseTask, TaskStatus
 from workflow.services.common import (
     P,
@@ -74,11 +76,11 @@ def _person_from_dict(data: Mapping[str, Any]) -> Person:
         errors["phone"] = [_("This field is required.")]
     if errors:
         raise Invalid(fields={"applicant": errors})
-    person, _created = Person.objects.get_or_create(
-        id_type=id_type,
-        id_number=id_number,
-        defaults={"real_name": real_name, "phone": phone},
-    )
+    person = persons_with_id(id_type, id_number).first()
+    if person is None:
+        person = Person.objects.create(
+            id_type=id_type, id_number=id_number, real_name=real_name, phone=phone
+        )
     return person
 
 
@@ -116,6 +118,7 @@ def application_create(
     channel: str | None = None,
     applicant: Mapping[str, Any] | None = None,
     caller: Mapping[str, Any] | None = None,
+    request_kind: str | None = None,
 ) -> Application:
     """Create a draft case with its number.
 
@@ -124,6 +127,10 @@ def application_create(
     * Staff entering a case for someone else (a window clerk, a hotline operator) pass
       ``channel`` ``window``/``hotline`` and the ``applicant`` dict; the case belongs to that
       person (and enterprise), ``created_by`` is the clerk, ``centre`` the clerk's centre.
+      A hotline operator may enter a call without an applicant: the caller's ``phone`` is enough
+      (``caller`` ``{"phone", "called_at", "urgency"}``; the urgency is the case's).
+    * ``request_kind`` (咨询/求助/建议/投诉/举报/信访) with the urgency picks a process-centred
+      case's limit (``workflow.deadlines.requestlimits``).
 
     The item must take applications (published) and run a supported flow. The form is checked
     as a draft (nothing required yet). Appends ``created``.
@@ -163,6 +170,7 @@ def application_create(
             caller=caller,
         )
         cleaned = _form_clean(spec, form or {}, partial=True)
+        parties.update(_request_columns(request_kind, parties["caller"]))
         app = Application.objects.create(
             number=ApplicationCounter.next_number(),
             item=item,
@@ -175,6 +183,18 @@ def application_create(
         )
         _event(app, actor=actor, action="created", after=app.status, data={"channel": app.channel})
     return app
+
+
+def _request_columns(request_kind: str | None, caller: Mapping[str, Any]) -> dict[str, str]:
+    from permits.choices import RequestKind, Urgency
+
+    kind = str(request_kind or "").strip()
+    if kind and kind not in RequestKind.values:
+        raise Invalid(fields={"request_kind": [_("Unknown request kind.")]})
+    urgency = str(caller.get("urgency") or Urgency.NORMAL)
+    if urgency not in Urgency.values:
+        raise Invalid(fields={"caller": {"urgency": [_("Unknown urgency.")]}})
+    return {"request_kind": kind, "urgency": urgency}
 
 
 def _parties(
@@ -198,16 +218,20 @@ def _parties(
             raise Invalid(fields={"channel": [_("Staff enter cases as window or hotline.")]})
         if not access.can_enter_cases(actor):
             raise Forbidden()
-        if not applicant:
+        caller_only = channel == Channel.HOTLINE and not applicant and caller
+        if caller_only and not str(caller.get("phone") or "").strip():
+            raise Invalid(fields={"caller": {"phone": [_("This field is required.")]}})
+        if not applicant and not caller_only:
             raise Invalid(fields={"applicant": [_("This field is required.")]})
-        person = _person_from_dict(applicant)
-        enterprise = _enterprise_from_dict(applicant)
+        person = _person_from_dict(applicant) if applicant else None
+        enterprise = _enterprise_from_dict(applicant) if applicant else None
         centre_id = next(iter(sorted(access.user_service_centre_ids(actor))), None)
         if channel == Channel.HOTLINE and caller:
             caller_data = {
-                "phone": str(caller.get("phone", "")),
-                "called_at": str(caller.get("called_at", "")),
-                "urgency": str(caller.get("urgency", "normal")),
+                "phone": normalise_phone(caller.get("phone")),
+                "called_at": str(caller.get("called_at") or timezone.now().isoformat()),
+                "urgency": str(caller.get("urgency") or "normal"),
+                **({"note": str(caller["note"])} if caller.get("note") else {}),
             }
     else:
         channel = channel or Channel.ONLINE

@@ -20,7 +20,9 @@ def denial_notice(app: Application) -> str:
         f"理由：{app.decision_opinion}",
     ]
     denied = ApplicationDepartment.objects.filter(
-        application=app, status=ParticipationStatus.DENIED, role=ParticipationRole.PARALLEL
+        application=app,
+        status=ParticipationStatus.DENIED,
+        role__in=(ParticipationRole.PARALLEL, ParticipationRole.CONSULT),
     ).select_related("department")
     for row in denied:
         lines.append(f"{row.department.name}意见：{row.opinion}")
@@ -44,6 +46,12 @@ def not_accepted_notice(app: Application) -> str:
 def department_reasons(app: Application) -> list[dict]:
     """Every department's status and opinion (what the lead sees at the decision)."""
     return [
-        {"department": row.department.name, "status": row.status, "opinion": row.opinion}
+        {
+            "department": row.department.name,
+            "role": row.role,
+            "round": row.round,
+            "status": row.status,
+            "opinion": row.opinion,
+        }
         for row in app.participations.select_related("department")
     ]

@@ -13,4 +13,8 @@ BUILTIN_STEP_MODULES = (
     "workflow.steps.review",
     "workflow.steps.inspection",
     "workflow.steps.decision",
+    "workflow.steps.consultation",
+    "workflow.steps.triage",
+    "workflow.steps.handling",
+    "workflow.steps.reply_review",
 )

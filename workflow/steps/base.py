@@ -244,10 +244,11 @@ def new_task(
         round=participation.round if participation else 1,
         paused=app.paused,
         paused_since=app.paused_since if app.paused else None,
-        # A department's review runs in its own unit; every other step in working days.
+        # A department's review or consultation runs in its own unit; every other step in
+        # working days.
         time_limit_unit=(
             (participation.time_limit_unit or "working_day")
-            if participation is not None and kind == TaskKind.REVIEW
+            if participation is not None and kind in (TaskKind.REVIEW, TaskKind.CONSULTATION)
             else "working_day"
         ),
         due_at=due_at,

@@ -2,8 +2,8 @@
 (准予许可 and the certificate), ``deny`` (不予许可) states the reasons, every department's
 opinion and the right to reconsideration and litigation (第三十八条).
 
-The core-department flow adds its ``consult`` decision (API.md) when it is built; until then a
-``consult`` answers 400 like any decision the kind does not take."""
+``consult`` (core-department cases, API.md): ask named departments (again) what to look at; a
+new round of consultations opens and the decision after it (``workflow.steps.consultation``)."""
 
 from __future__ import annotations
 
@@ -39,6 +39,7 @@ from workflow.steps.base import (
     new_task,
     task_event,
 )
+from workflow.steps.consultation import ConsultAgainInput, request_consultation
 from workflow.steps.registry import register
 
 
@@ -49,6 +50,10 @@ class DecisionStep(Step):
         {
             "approve": (gettext_lazy("Approve (准予许可), issue the certificate"), DecisionInput),
             "deny": (gettext_lazy("Deny (不予许可)"), OpinionRequiredInput),
+            "consult": (
+                gettext_lazy("Consult departments (again) before deciding (征求意见)"),
+                ConsultAgainInput,
+            ),
         },
     )
 
@@ -71,6 +76,9 @@ class DecisionStep(Step):
 
     def complete(self, *, application, task, actor, decision, data, now: datetime) -> None:
         app, t = application, task
+        if decision == "consult":
+            request_consultation(app, t, actor=actor, data=data, now=now)
+            return
         approved = decision == "approve"
         before = _move(app, ApplicationStatus.APPROVED if approved else ApplicationStatus.DENIED)
         app.decision = Decision.APPROVED if approved else Decision.DENIED

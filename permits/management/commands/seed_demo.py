@@ -202,7 +202,7 @@ class Seeder:
             key = (IdType.RESIDENT_ID, account.person.id_number)
             person, _ = self.upsert(
                 Person,
-                {"id_type": key[0], "id_number": key[1]},
+                {"id_type": key[0], "id_number": key[1]},  # found by the loaded rows, not a query
                 {
                     "real_name": account.person.real_name,
                     "phone": account.person.phone,
@@ -314,10 +314,10 @@ class Seeder:
                     {"centre_id": centre.pk, "number": window.number},
                     {
                         "name": window.name,
-                        "comprehensive": window.comprehensive,
+                        "kind": window.kind,
                         "categories": list(window.categories),
                         "clerk_on_duty_id": (self.users[window.clerk].pk if window.clerk else None),
-                        "is_open": True,
+                        "status": "open",
                     },
                     found=loaded.get(window.number),
                 )

@@ -40,10 +40,11 @@ def extra_panel(settings, tmp_path):
 
 def test_the_deadline_panels_are_registered_in_order():
     keys = [p.key for p in board.panels()]
-    assert keys[:4] == [
+    assert keys[:5] == [
         "deadlines.open_tasks",
         "deadlines.tasks",
         "deadlines.by_department",
+        "process.handling",  # workflow's own panel of dispatched cases (process_board)
         "deadlines.by_item",
     ]
 

@@ -6,6 +6,7 @@ import pytest
 
 from permits.exceptions import PermitsError
 from permits.models import Application, Enterprise, Event, Person
+from permits.selectors import persons_with_id
 from tests.workflow import factories as f
 from tests.workflow.journey import build_world
 from workflow.exceptions import Invalid
@@ -50,7 +51,7 @@ def test_a_failing_form_leaves_no_row_behind():
         Enterprise.objects.count(),
         Application.objects.count(),
     ) == counts
-    assert not Person.objects.filter(id_number=walk_in["id_number"]).exists()
+    assert not persons_with_id("resident_id", walk_in["id_number"]).exists()
     assert not Enterprise.objects.filter(credit_code=walk_in["credit_code"]).exists()
     assert not Event.objects.filter(action="created").exists()
 
@@ -82,7 +83,7 @@ def test_an_unknown_enterprise_without_a_name_leaves_no_person_behind():
             actor=clerk, item=world.item, form={}, channel="window", applicant=walk_in
         )
     assert "org_name" in raised.value.fields["applicant"]
-    assert not Person.objects.filter(id_number=walk_in["id_number"]).exists()
+    assert not persons_with_id("resident_id", walk_in["id_number"]).exists()
 
 
 def test_the_package_still_exports_the_application_services():

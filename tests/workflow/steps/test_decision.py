@@ -18,10 +18,10 @@ step = step_for(TaskKind.DECISION)
 
 
 def test_decisions():
-    assert set(step.decisions) == {"approve", "deny"}
+    assert set(step.decisions) == {"approve", "deny", "consult"}
     with pytest.raises(Invalid) as exc:
-        step.validate(decision="consult", data={})  # the core-department flow adds it
-    assert "decision" in exc.value.fields
+        step.validate(decision="consult", data={})  # the core-department flow's
+    assert set(exc.value.fields) == {"departments", "opinion"}
     with pytest.raises(Invalid) as exc:
         step.validate(decision="deny", data={"opinion": ""})
     assert set(exc.value.fields) == {"opinion"}

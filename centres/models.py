@@ -1,0 +1,1 @@
+"""The service centre's own rows: what each window accepts, tickets, appointments."""

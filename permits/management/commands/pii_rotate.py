@@ -1,0 +1,72 @@
+"""Re-encrypt and re-hash every encrypted column with the current keys (issue 12 item 5).
+
+Rotation: put the new key FIRST in ``PII_ENCRYPTION_KEYS`` (and/or ``PII_LOOKUP_KEYS``), keep the
+old ones after it, deploy, run ``manage.py pii_rotate``, then drop the old keys. Until the run
+ends, rows under an old key still decrypt and still match (lookups try every lookup key). Every
+model with an ``onestop.pii.EncryptedCharField`` takes part; rows are rewritten in batches, each
+in its own transaction, so the command can be stopped and run again.
+"""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.core.management.base import BaseCommand
+from django.db import connection, transaction
+
+from onestop import pii
+
+
+class Command(BaseCommand):
+    help = (
+        "Re-encrypt personal data (SM4) and re-hash its lookups (HMAC-SM3) with the current keys."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--batch", type=int, default=500)
+
+    def handle(self, *args, batch: int, **options) -> None:
+        enc_current = pii.encryption_keys().current
+        for model in apps.get_models():
+            enc, hashed = pii.sealed_fields(model)
+            if not enc:
+                continue
+            table = model._meta.db_table
+            columns = [model._meta.get_field(name).column for name in enc]
+            rewritten = 0
+            last = 0
+            while True:
+                with transaction.atomic():
+                    rows = list(
+                        model.objects.select_for_update().filter(pk__gt=last).order_by("pk")[:batch]
+                    )
+                    if not rows:
+                        break
+                    raw = self._raw(table, columns, model._meta.pk.column, [r.pk for r in rows])
+                    for row in rows:
+                        last = row.pk
+                        stale = any(
+                            (token or "") and pii.key_id_of(token) != enc_current
+                            for token in raw.get(row.pk, ())
+                        )
+                        stale |= any(
+                            getattr(row, model._meta.get_field(h).source)
+                            and getattr(row, h)
+                            != pii.lookup_hash(getattr(row, model._meta.get_field(h).source))
+                            for h in hashed
+                        )
+                        if stale:
+                            row.save(update_fields=enc + hashed)
+                            rewritten += 1
+            self.stdout.write(f"{model._meta.label}: {rewritten} rows rewritten")
+
+    @staticmethod
+    def _raw(table: str, columns: list[str], pk: str, pks: list) -> dict:
+        quote = connection.ops.quote_name
+        cols = ", ".join(quote(c) for c in columns)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {quote(pk)}, {cols} FROM {quote(table)} "  # noqa: S608 (names quoted)
+                f"WHERE {quote(pk)} IN ({', '.join(['%s'] * len(pks))})",
+                pks,
+            )
+            return {r[0]: r[1:] for r in cursor.fetchall()}

@@ -41,6 +41,12 @@ RULES: dict[str, Rule] = {
     "clock_paused": Rule(K.CLOCK_PAUSED, APPLICANT),
     "clock_resumed": Rule(K.CLOCK_RESUMED, APPLICANT),
     "clock_extended": Rule(K.EXTENDED, APPLICANT),
+    # Ratings (evaluations): the reminder to rate, and the outcome of a 差评's handling (the
+    # event's note is the text; the reminder's link is added by the ratings app's extra line).
+    "rating_reminded": Rule(K.GENERAL, APPLICANT),
+    "rectified": Rule(K.GENERAL, APPLICANT),
+    "appeal_overturned": Rule(K.GENERAL, APPLICANT),
+    "rectification_opened": Rule(K.GENERAL, TASK_HOLDERS),
 }
 
 # Channels beyond the notification centre, by kind (SMS to applicants for every step of their

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from onestop.dispatch import enqueue_many
 
 from .backends import DeliveryError, Message, get_backend
+from .extras import body_extras
 from .messages import render
 from .models import (
     Channel,
@@ -146,11 +147,14 @@ def notification_create(
     event=None,
     url: str = "",
     staff_url: str = "",
+    extra: str = "",
 ) -> list[Notification]:
     """Create (at most once per event and recipient) the notices of ``kind`` and their
     deliveries, in a constant number of queries; enqueue the pending deliveries after commit
     (sending one twice is harmless: ``delivery_send`` skips what is no longer pending)."""
     title, body = render(kind, context)
+    if extra:
+        body = f"{body} {extra}"
     recipients = list(recipients)
     rows = [
         Notification(
@@ -241,9 +245,18 @@ def notify_for_event(*, event_id: int) -> list[Notification]:
                 staff_url=(
                     _optional_reverse(TASK_URL_NAMES, task_id=task.pk) if task is not None else ""
                 ),
+                extra=_extra_for(rule.audience, event),
             )
         EventNotified.objects.bulk_create([EventNotified(event=event)], ignore_conflicts=True)
     return notices
+
+
+def _extra_for(audience: str, event) -> str:
+    """The registered extra lines (notifications.extras), for the applicant's notices only."""
+    if audience != APPLICANT:
+        return ""
+    with translation.override(getattr(settings, "NOTIFICATION_LANGUAGE", "zh-hans")):
+        return body_extras(event)
 
 
 MAX_ATTEMPTS = 8

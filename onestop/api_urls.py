@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("permits.api.urls")),
     path("", include("workflow.intake.api_urls")),  # before the case routes: "anonymous"
     path("", include("workflow.api.urls")),
+    path("", include("evaluations.api_urls")),
 ]

@@ -303,7 +303,7 @@ GOV_ERROR_REPORT_URL = env("GOV_ERROR_REPORT_URL", default="https://zfwzzc.www.g
 DEMO_PASSWORD = "Yunfu@2026"
 
 # --- Deadlines and notifications (workflow.deadlines.sweep, notifications) ------------------------
-INSTALLED_APPS += ["notifications", "centres"]
+INSTALLED_APPS += ["notifications", "centres", "evaluations"]
 TEMPLATES[0]["OPTIONS"]["context_processors"] += [
     "notifications.context_processors.notifications",
     "workflow.context_processors.calendar_banner",

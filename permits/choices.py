@@ -66,6 +66,17 @@ class EventAction(models.TextChoices):
     SENT_BACK = "sent_back"
     ANSWERED = "answered"
     REOPENED = "reopened"
+    # Ratings (好差评, evaluations): the rating, its invitation and the 差评 handling.
+    RATED = "rated"
+    RATING_DEFAULTED = "rating_defaulted"
+    RATING_REMINDED = "rating_reminded"
+    CASE_CLOSED = "case_closed"
+    RECTIFICATION_OPENED = "rectification_opened"
+    RECTIFIED = "rectified"
+    RECTIFICATION_APPEALED = "rectification_appealed"
+    APPEAL_UPHELD = "appeal_upheld"
+    APPEAL_OVERTURNED = "appeal_overturned"
+    FIX_CONFIRMED = "fix_confirmed"
 
 
 # --- The catalogue (service items, their departments, materials and form fields) -----------

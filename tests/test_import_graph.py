@@ -23,6 +23,7 @@ APPS = (
     "workflow",
     "notifications",
     "centres",
+    "evaluations",
     "portal",
     "onestop",
     "outbox",

@@ -402,7 +402,10 @@ def task_actionable_q(user: Any) -> Q:
     if clerk_departments:
         q |= Q(department_id__in=sorted(clerk_departments), kind=TaskKind.ACCEPTANCE)
     if delegations_held(user):
-        q |= _covered_tasks_q(user)
+        q |= _covered_tasks_q(user) & ~Q(kind=TaskKind.APPEAL_REVIEW)
+    regions = user_supervised_region_ids(user)
+    if regions:
+        q |= Q(kind=TaskKind.APPEAL_REVIEW, region_id__in=sorted(regions))
     return q
 
 
@@ -411,9 +414,22 @@ def can_act_on_task(user: Any, task: Any) -> bool:
     assign/execute check nothing themselves). Supervisors never act."""
     if not is_user(user):
         return False
+    if task.kind == TaskKind.APPEAL_REVIEW:
+        return can_review_appeal(user, task)
     if _may_act(staff_grants(user), task):
         return True
     return acts_by_delegation(user, task)
+
+
+def can_review_appeal(user: Any, task: Any) -> bool:
+    """An appeal against a rating (申诉, ``appeal_review``) is decided by a supervisor of the
+    case's region (or a region above it): their one task kind. No department role, head or
+    delegation gives it."""
+    return bool(
+        is_user(user)
+        and task.kind == TaskKind.APPEAL_REVIEW
+        and task.region_id in user_supervised_region_ids(user)
+    )
 
 
 def acts_by_delegation(user: Any, task: Any) -> bool:
@@ -495,3 +511,24 @@ def can_act_on_some_task(user: Any) -> bool:
     if not is_user(user):
         return False
     return bool(user_stage_departments(user) or user_department_ids(user, roles=(Role.CLERK,)))
+
+
+# --------------------------------------------------------------------------------------------
+# Ratings (好差评, the evaluations app)
+
+
+def can_rate(user: Any, application: Any) -> bool:
+    """The applicant's side rates a case (the person, a current handler of the enterprise, the
+    clerk who entered a walk-in case); a link's holder rates through the signed link instead."""
+    return can_act_as_applicant(user, application)
+
+
+def can_moderate_ratings(user: Any) -> bool:
+    """Who reviews comments before they are published and sees the ratings' drill-down: the
+    supervision board's users (heads for their departments, supervisors for their regions)."""
+    return can_supervise(user)
+
+
+def rating_department_ids(user: Any) -> frozenset[int] | None:
+    """The departments whose ratings the user sees in the back office (None: all)."""
+    return supervised_department_ids(user)

@@ -67,6 +67,16 @@ EVENT_LABELS = {
     "sent_back": _("Sent back to the department"),
     "answered": _("Answered"),
     "reopened": _("Reopened for a second handling"),
+    "rated": _("Rated by the applicant"),
+    "rating_defaulted": _("System default rating"),
+    "rating_reminded": _("Rating reminder sent"),
+    "case_closed": _("Case closed"),
+    "rectification_opened": _("Rectification opened (差评)"),
+    "rectified": _("Rectified; the citizen was called back"),
+    "rectification_appealed": _("Rating appealed"),
+    "appeal_upheld": _("Appeal upheld: the rating stands"),
+    "appeal_overturned": _("Appeal granted: the rating is set aside"),
+    "fix_confirmed": _("The citizen answered on the fix"),
 }
 
 # What the applicant's timeline leaves out: the back office's own housekeeping.

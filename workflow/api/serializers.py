@@ -17,6 +17,7 @@ from permits.models import Application, Event
 from permits.validators import mask_id_number, mask_name, mask_phone
 from workflow.labels import INTERNAL_EVENTS
 from workflow.models import CaseTask
+from workflow.parts import case_part
 from workflow.steps.dispatching import answer_parts, overall_outcome
 from workflow.steps.registry import registered
 
@@ -345,7 +346,8 @@ class ApplicationDetailSerializer(serializers.Serializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.JSONField()))
     def get_ratings(self, app: Application) -> list:
-        return []
+        # The ratings app (evaluations) registers this part (workflow.parts).
+        return case_part("ratings", app, default=[])
 
 
 class TaskRowSerializer(serializers.Serializer):

@@ -1,0 +1,64 @@
+"""The rating endpoints of API.md (Ratings): ``POST /api/v1/applications/{number}/rating/``."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from onestop.api import ApiError, api_error_from
+from onestop.errors import NotFound
+from permits.models import Application
+
+from . import services
+
+
+class RatingInSerializer(serializers.Serializer):
+    level = serializers.IntegerField(
+        min_value=1, max_value=5, help_text=_("5 非常满意 … 1 非常不满意")
+    )
+    tags = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class RatingOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    level = serializers.IntegerField()
+    tags = serializers.ListField(child=serializers.CharField())
+    reasons = serializers.ListField(child=serializers.CharField())
+    rated_at = serializers.DateTimeField()
+
+
+class ApplicationRatingView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary=_("Rate the case's answer (once per answer)"),
+        request=RatingInSerializer,
+        responses={201: RatingOutSerializer},
+    )
+    def post(self, request, number):
+        body = request.data if isinstance(request.data, dict) else {}
+        try:
+            app = Application.objects.filter(number=number).first()
+            if app is None:
+                raise NotFound()
+            rating = services.rating_submit(
+                actor=request.user,
+                application=app,
+                level=body.get("level"),
+                tags=body.get("tags") or [],
+                comment=body.get("comment") or "",
+            )
+        except Exception as exc:
+            error = api_error_from(exc)
+            if error is None:
+                raise
+            raise error from exc
+        return Response(RatingOutSerializer(rating).data, status=status.HTTP_201_CREATED)
+
+
+__all__ = ["ApiError", "ApplicationRatingView"]

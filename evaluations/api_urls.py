@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import api
+
+app_name = "evaluations_api"
+
+urlpatterns = [
+    path(
+        "applications/<str:number>/rating/",
+        api.ApplicationRatingView.as_view(),
+        name="application-rating",
+    ),
+]

@@ -1,0 +1,16 @@
+import pytest
+
+from workflow.deadlines import calendar
+
+
+@pytest.fixture
+def work_calendar(db):
+    calendar.calendar_seed(years=[2025, 2026])
+    calendar.invalidate_local()
+    yield calendar
+    calendar.invalidate_local()
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

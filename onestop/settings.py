@@ -591,4 +591,3 @@ if PRODUCTION:
         _demo_keys = {part.split(":", 1)[1].strip() for part in _demo.split(",")}
         if any(part.split(":", 1)[-1].strip() in _demo_keys for part in _value.split(",")):
             raise ImproperlyConfigured(f"{_name} must not hold the demo key when PRODUCTION=true")
-

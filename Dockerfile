@@ -13,6 +13,8 @@ COPY . .
 # Throw-away values: settings need them to load; the running containers get real ones.
 RUN PRODUCTION=true SECRET_KEY=build-only-not-a-secret ALLOWED_HOSTS=build \
         DATABASE_URL=sqlite:////tmp/build.sqlite3 \
+        PII_ENCRYPTION_KEYS=build:ffffffffffffffffffffffffffffffff \
+        PII_LOOKUP_KEYS=build:ffffffffffffffffffffffffffffffff \
         sh -c "python manage.py compilemessages && python manage.py collectstatic --noinput" \
     && rm -rf var/cache var/celery-queue /tmp/build.sqlite3
 

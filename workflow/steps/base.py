@@ -290,6 +290,30 @@ def task_event(app, task, *, actor, action: EventAction, note="", data=None, bef
     )
 
 
+def advance_stage(app, t: CaseTask, *, actor, decision: str, opinion: str) -> bool:
+    """An approval at a stage before the department's last (承办 → 审核 → 签发) opens the same
+    kind of task at the next stage, due by that stage's limit; True when it did, so the caller
+    stops there. The department's row keeps its status until its last stage decides."""
+    participation = t.participation
+    stages = participation.stages or ["undertake"]
+    index = stages.index(t.stage) if t.stage in stages else len(stages) - 1
+    if decision != "approve" or index + 1 >= len(stages):
+        return False
+    participation.stage = stages[index + 1]
+    participation.save(update_fields=["stage"])
+    task_event(app, t, actor=actor, action=EventAction.STAGE_APPROVED, note=opinion)
+    new_task(
+        app,
+        kind=t.kind,
+        department_id=t.department_id,
+        stage=participation.stage,
+        flow_task=t.flow_task_id,
+        participation=participation,
+        due_at=stage_due(participation, index + 1),
+    )
+    return True
+
+
 def complete_flow_task(vtask_id: int | None) -> None:
     """Finish the viewflow task of a step and let the graph move on (join, gateways, next
     step). Runs under the case lock already held."""

@@ -33,6 +33,7 @@ from workflow.services.common import add_time_limit
 from workflow.steps.base import (
     OpinionRequiredInput,
     Step,
+    advance_stage,
     case_of,
     complete_flow_task,
     decision_serializers,
@@ -115,23 +116,9 @@ class ConsultationStep(Step):
     def complete(self, *, application, task, actor, decision, data, now: datetime) -> None:
         app, t, opinion = application, task, data.get("opinion", "")
         finish(t, actor=actor, decision=decision, opinion=opinion, now=now)
-        row: ApplicationDepartment = t.participation
-        stages = row.stages or ["undertake"]
-        index = stages.index(t.stage) if t.stage in stages else len(stages) - 1
-        if decision == "approve" and index + 1 < len(stages):
-            row.stage = stages[index + 1]
-            row.save(update_fields=["stage"])
-            task_event(app, t, actor=actor, action=EventAction.STAGE_APPROVED, note=opinion)
-            new_task(
-                app,
-                kind=self.kind,
-                department_id=t.department_id,
-                stage=row.stage,
-                flow_task=t.flow_task_id,
-                participation=row,
-                due_at=stage_due(row, index + 1),
-            )
+        if advance_stage(app, t, actor=actor, decision=decision, opinion=opinion):
             return
+        row: ApplicationDepartment = t.participation
         agreed = decision == "approve"
         row.status = ParticipationStatus.APPROVED if agreed else ParticipationStatus.DENIED
         row.opinion = opinion

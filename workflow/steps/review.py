@@ -26,6 +26,7 @@ from workflow.steps.base import (
     DecisionInput,
     OpinionRequiredInput,
     Step,
+    advance_stage,
     case_of,
     complete_flow_task,
     decision_serializers,
@@ -90,23 +91,9 @@ class ReviewStep(Step):
             )
             return
         finish(t, actor=actor, decision=decision, opinion=opinion, now=now)
-        participation = t.participation
-        stages = participation.stages or ["undertake"]
-        index = stages.index(t.stage) if t.stage in stages else len(stages) - 1
-        if decision == "approve" and index + 1 < len(stages):
-            participation.stage = stages[index + 1]
-            participation.save(update_fields=["stage"])
-            task_event(app, t, actor=actor, action=EventAction.STAGE_APPROVED, note=opinion)
-            new_task(
-                app,
-                kind=self.kind,
-                department_id=t.department_id,
-                stage=participation.stage,
-                flow_task=t.flow_task_id,
-                participation=participation,
-                due_at=stage_due(participation, index + 1),
-            )
+        if advance_stage(app, t, actor=actor, decision=decision, opinion=opinion):
             return
+        participation = t.participation
         approved = decision == "approve"
         participation.status = (
             ParticipationStatus.APPROVED if approved else ParticipationStatus.DENIED

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -61,4 +61,34 @@ class ApplicationRatingView(APIView):
         return Response(RatingOutSerializer(rating).data, status=status.HTTP_201_CREATED)
 
 
-__all__ = ["ApiError", "ApplicationRatingView"]
+class RatingByLinkView(APIView):
+    """The holder of the signed SMS link rates without logging in (API.md Ratings): 404
+    ``not_found`` for a link we did not sign, 410 ``expired`` past its validity, 409
+    ``conflict`` once used (or the answer rated in the site meanwhile)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(
+        summary=_("Rate an answer through the signed link (no login)"),
+        request=RatingInSerializer,
+        responses={201: RatingOutSerializer},
+    )
+    def post(self, request, token):
+        body = request.data if isinstance(request.data, dict) else {}
+        try:
+            rating = services.rating_submit_by_link(
+                token=token,
+                level=body.get("level"),
+                tags=body.get("tags") or [],
+                comment=body.get("comment") or "",
+            )
+        except Exception as exc:
+            error = api_error_from(exc)
+            if error is None:
+                raise
+            raise error from exc
+        return Response(RatingOutSerializer(rating).data, status=status.HTTP_201_CREATED)
+
+
+__all__ = ["ApiError", "ApplicationRatingView", "RatingByLinkView"]

@@ -10,4 +10,9 @@ urlpatterns = [
         api.ApplicationRatingView.as_view(),
         name="application-rating",
     ),
+    path(
+        "ratings/by-link/<str:token>/",
+        api.RatingByLinkView.as_view(),
+        name="rating-by-link",
+    ),
 ]

@@ -440,9 +440,18 @@ class TaskReassignView(_TaskAction):
     def act(self, request, task):
         data = s.ReassignSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        if data.validated_data.get("department"):
+            # A kind that goes to another department (a rectification, registered by the
+            # ratings app) says so through its step.
+            from workflow.steps import step_for
+
+            step_for(task.kind).reassign_department(
+                task=task, actor=request.user, department=data.validated_data["department"]
+            )
+            return
         user = (
             get_user_model()
-            .objects.filter(username=data.validated_data["user"], is_active=True)
+            .objects.filter(username=data.validated_data.get("user", ""), is_active=True)
             .first()
         )
         services.task_reassign(task=task, actor=request.user, user=user)

@@ -22,7 +22,6 @@ from tests.evaluations.helpers import (
 )
 from tests.workflow import factories as f
 from tests.workflow.journey import open_task
-from workflow import services
 from workflow.deadlines import sweep
 from workflow.models import CaseTask
 
@@ -195,4 +194,3 @@ def test_a_satisfied_answer_closes_the_process_centred_case(work_calendar):
     app.process.refresh_from_db()
     assert app.process.finished is not None
     assert app.events.filter(action="case_closed").count() == 1
-    services  # the workflow services are the journey's

@@ -10,6 +10,7 @@ urlpatterns = [
         api.ApplicationRatingView.as_view(),
         name="application-rating",
     ),
+    path("ratings/export/", api.RatingsExportView.as_view(), name="ratings-export"),
     path(
         "ratings/by-link/<str:token>/",
         api.RatingByLinkView.as_view(),

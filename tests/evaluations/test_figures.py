@@ -133,3 +133,17 @@ def test_comments_are_published_only_after_review_and_masked(settings):
     outsider, _ = f.citizen()
     page.force_login(outsider)
     assert page.get("/office/ratings/comments/").status_code == 404
+
+
+def test_the_supervision_board_has_the_ratings_panel_for_heads_and_supervisors():
+    dept, other = _worked_example()
+    head = f.staff(dept, Role.HEAD)
+    page = client()
+    page.force_login(head)
+    response = page.get("/office/supervision/?start=2026-11-01&end=2026-11-30")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-panel="ratings.figures"' in html
+    assert 'data-testid="board-rating-figures"' in html
+    # The head sees their department only: 6 counted ratings in November, not the other's.
+    assert 'data-testid="rating-total">6<' in html

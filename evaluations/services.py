@@ -30,6 +30,7 @@ from . import conf, links
 from .choices import ALL_TAGS, BAD_REASONS, CommentStatus, Level, Source, SubjectKind
 from .exceptions import LinkInvalid, LinkUsed
 from .models import Invitation, Rating
+from .subjects import subject_for
 
 # API.md: a rating is allowed in these states, once per answer.
 RATABLE_STATUSES = frozenset(
@@ -286,10 +287,14 @@ def link_invitation(token: str) -> Invitation:
     invitation_id = links.invitation_id_from(token)
     invitation = (
         Invitation.objects.select_related("application", "application__item")
-        .filter(pk=invitation_id, subject_kind=SubjectKind.CASE)
+        .filter(pk=invitation_id)
         .first()
     )
-    if invitation is None or invitation.application_id is None:
+    if invitation is None:
+        raise LinkInvalid()
+    if invitation.subject_kind == SubjectKind.CASE and invitation.application_id is None:
+        raise LinkInvalid()
+    if invitation.subject_kind != SubjectKind.CASE and subject_for(invitation.subject_kind) is None:
         raise LinkInvalid()
     if invitation.closed_at is not None:
         raise LinkUsed()
@@ -301,6 +306,8 @@ def rating_submit_by_link(*, token: str, level, tags=(), comment: str = "") -> R
     a forged link, 410 for an expired one, 409 for one used already (or an answer rated in the
     site meanwhile). Appends ``rated``."""
     invitation = link_invitation(token)
+    if invitation.subject_kind != SubjectKind.CASE:
+        return _rate_subject(invitation, level=level, tags=tags, comment=comment)
     level, criteria, reasons, comment = _validate(level, tags, comment)
     with case_locked(invitation.application_id) as app:
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
@@ -316,6 +323,61 @@ def rating_submit_by_link(*, token: str, level, tags=(), comment: str = "") -> R
             actor=None,
             invitation=invitation,
         )
+
+
+# --- Other rated objects (a window visit: evaluations.subjects) ---------------------------------
+
+
+def subject_invitation_open(*, kind: str, subject_id: int, at: datetime | None = None):
+    """The invitation to rate a visit (the owner calls it when the visit ends); idempotent."""
+    if kind == SubjectKind.CASE or subject_for(kind) is None:
+        raise Invalid(fields={"subject_kind": [_("Unknown rated object.")]})
+    invitation, _created = Invitation.objects.get_or_create(
+        subject_kind=kind,
+        subject_id=subject_id,
+        round=1,
+        defaults={"answered_at": at or timezone.now()},
+    )
+    return invitation
+
+
+def _rate_subject(invitation: Invitation, *, level, tags, comment) -> Rating:
+    level, criteria, reasons, comment = _validate(level, tags, comment)
+    facts = subject_for(invitation.subject_kind).facts(invitation.subject_id)
+    if not facts:
+        raise LinkInvalid()
+    now = timezone.now()
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.closed_at is not None:
+            raise LinkUsed()
+        try:
+            with transaction.atomic():
+                rating = Rating.objects.create(
+                    subject_kind=invitation.subject_kind,
+                    subject_id=invitation.subject_id,
+                    round=invitation.round,
+                    invitation=invitation,
+                    application_id=facts.get("application_id"),
+                    department_id=facts["department_id"],
+                    department_ids=[facts["department_id"]],
+                    region_id=facts["region_id"],
+                    channel=facts.get("channel", "window"),
+                    staff_id=facts.get("staff_id"),
+                    level=level,
+                    tags=criteria,
+                    reasons=reasons,
+                    comment=comment,
+                    comment_status=CommentStatus.PENDING if comment else CommentStatus.NONE,
+                    source=Source.LINK,
+                    answered_at=invitation.answered_at,
+                    rated_at=now,
+                )
+        except IntegrityError:
+            raise LinkUsed() from None
+        invitation.closed_at = now
+        invitation.save(update_fields=["closed_at"])
+    return rating
 
 
 # --- The sweep: reminder and default rating ------------------------------------------------
@@ -385,7 +447,8 @@ def invitations_sweep(*, now: datetime | None = None, limit: int = 500) -> dict[
     from onestop.dispatch import enqueue_many
 
     now = now or timezone.now()
-    open_rows = Invitation.objects.filter(closed_at__isnull=True)
+    # Cases only: a visit's owner invites in the hall; it gets no reminder or default here.
+    open_rows = Invitation.objects.filter(closed_at__isnull=True, subject_kind=SubjectKind.CASE)
     default_before = now - timedelta(days=int(conf.get("RATING_DEFAULT_DAYS")))
     remind_before = now - timedelta(days=int(conf.get("RATING_REMINDER_DAYS")))
     defaults = list(

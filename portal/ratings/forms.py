@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from evaluations.choices import BAD_REASONS, ONLINE_TAGS, FixAnswer, Level
+from evaluations.choices import BAD_REASONS, ONLINE_TAGS, ONSITE_TAGS, FixAnswer, Level
 
 
 class RatingForm(forms.Form):
@@ -40,6 +40,11 @@ class RatingForm(forms.Form):
             "Published only after review, without phone or ID numbers. Do not write personal data."
         ),
     )
+
+    def __init__(self, *args, onsite: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if onsite:  # 一次一评: the on-site criteria
+            self.fields["tags"].choices = list(ONSITE_TAGS.items())
 
     def tag_list(self) -> list[str]:
         return [*self.cleaned_data.get("tags", []), *self.cleaned_data.get("reasons", [])]

@@ -85,7 +85,7 @@ def rate_by_link(request: HttpRequest, token: str) -> HttpResponse:
             status=STATUS_BY_CODE.get(exc.code, 400),
         )
     app = invitation.application
-    form = RatingForm(request.POST or None)
+    form = RatingForm(request.POST or None, onsite=invitation.subject_kind != "case")
     done = False
     if request.method == "POST" and form.is_valid():
         try:
@@ -108,7 +108,7 @@ def rate_by_link(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request,
         "portal/ratings/rate.html",
-        _context(form, application=app, by_link=True, done=done, number=app.number),
+        _context(form, application=app, by_link=True, done=done),
     )
 
 

@@ -104,3 +104,46 @@ def test_beat_schedule_has_the_invitations_sweep(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["ratings-invitations"]
     assert entry["task"] == "evaluations.sweep_invitations"
     assert timezone.now()
+
+
+def test_a_window_visit_plugs_in_as_a_rated_object(work_calendar):
+    from evaluations.subjects import Subject, register_subject, unregister_subject
+    from tests.workflow import factories as f
+
+    dept = f.department(name="综合窗口")
+    clerk = f.staff(dept)
+    register_subject(
+        Subject(
+            kind="visit",
+            facts=lambda pk: (
+                {
+                    "department_id": dept.pk,
+                    "region_id": dept.region_id,
+                    "channel": "window",
+                    "staff_id": clerk.pk,
+                }
+                if pk == 17
+                else None
+            ),
+        )
+    )
+    try:
+        invitation = services.subject_invitation_open(kind="visit", subject_id=17)
+        assert services.subject_invitation_open(kind="visit", subject_id=17) == invitation
+        token = links.token_for(invitation.pk)
+        page = client().get(f"/r/{token}/")
+        assert page.status_code == 200 and "服务态度" in page.content.decode()
+        ok = _by_link(token, 4, tags=["attitude"])
+        assert ok.status_code == 201, ok.content
+        rating = Rating.objects.get(subject_kind="visit", subject_id=17)
+        assert rating.staff_id == clerk.pk and rating.channel == "window"
+        assert _by_link(token, 4).status_code == 409
+        # The sweep leaves visits alone (no reminder or default for them).
+        other = services.subject_invitation_open(kind="visit", subject_id=18)
+        assert other.closed_at is None
+        assert services.invitations_sweep(now=timezone.now() + timedelta(days=30)) == {
+            "reminded": 0,
+            "defaulted": 0,
+        }
+    finally:
+        unregister_subject("visit")

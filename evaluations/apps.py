@@ -27,6 +27,11 @@ class EvaluationsConfig(AppConfig):
         register_case_part("ratings", case_ratings)
         register(RectificationStep())
         register(AppealReviewStep())
+        from workflow.form_extensions import FORM_EXTENSIONS
+
+        from .forms import RectificationExtension
+
+        FORM_EXTENSIONS[RectificationStep.kind] = RectificationExtension()
         register_body_extra("ratings.link", rating_link_line)
         post_save.connect(event_recorded, sender=Event, dispatch_uid="evaluations-invitation")
         register_panels()

@@ -19,10 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from departments.models import Department
-from onestop.errors import Conflict, Invalid, NotAllowed, NotFound
 from permits.choices import EventAction
 from permits.models import Application, ApplicationDepartment, ServiceModel
 from workflow import access
+from workflow.exceptions import Conflict, Forbidden, Invalid, NotFound
 from workflow.models import ACTIVE_TASK_STATUSES, CaseTask, TaskKind, TaskStatus
 from workflow.services.common import add_time_limit
 from workflow.services.locking import case_locked, task_case_locked
@@ -200,7 +200,7 @@ def rectification_reassign_department(*, task: CaseTask | int, actor, department
                 fields={"department": [_("Only a rectification goes to another department.")]}
             )
         if not access.can_act_on_task(actor, t):
-            raise NotAllowed()
+            raise Forbidden()
         if t.status not in ACTIVE_TASK_STATUSES:
             raise Conflict()
         if (

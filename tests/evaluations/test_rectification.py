@@ -194,3 +194,32 @@ def test_a_satisfied_answer_closes_the_process_centred_case(work_calendar):
     app.process.refresh_from_db()
     assert app.process.finished is not None
     assert app.events.filter(action="case_closed").count() == 1
+
+
+def test_the_task_page_records_the_callback_and_the_fix(work_calendar):
+    from django.test import Client
+
+    world, app = finished_case()
+    rate(world.citizen, app, 1)
+    task = open_task(app, kind="rectification")
+    page = Client()
+    page.force_login(world.lead_staff["undertake"])
+    html = page.get(f"/office/tasks/{task.pk}/").content.decode()
+    assert 'name="d-revisit"' in html and "记录回访核实" in html
+    page.post(
+        f"/office/tasks/{task.pk}/",
+        {
+            "d-decision": "callback",
+            "d-revisit": "已回访",
+            "d-called_on": "2026-11-02",
+            "d-callback_person": "王五",
+        },
+    )
+    rect = Rectification.objects.get(rating__application=app)
+    assert rect.revisit == "已回访" and rect.revisit_person == "王五"
+    page.post(
+        f"/office/tasks/{task.pk}/",
+        {"d-decision": "done", "d-opinion": "已整改", "d-told": "已告知"},
+    )
+    rect.refresh_from_db()
+    assert rect.status == "done" and rect.told == "已告知"

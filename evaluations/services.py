@@ -419,9 +419,12 @@ def rating_default(*, invitation_id: int, now: datetime | None = None) -> Rating
         invitation = (
             Invitation.objects.select_for_update().filter(pk=invitation.pk, closed_at=None).first()
         )
-        if invitation is None or invitation.round != current_round(app):
+        if invitation is None:
             return None
-        if app.status not in RATABLE_STATUSES:
+        if invitation.round != current_round(app) or app.status not in RATABLE_STATUSES:
+            # An answer that can no longer be rated: the invitation ends, so the sweep stops
+            # handing it on.
+            Invitation.objects.filter(pk=invitation.pk).update(closed_at=now)
             return None
         try:
             return _record(

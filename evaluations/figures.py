@@ -114,10 +114,14 @@ def figures(
     for tags in qs.filter(level__lte=Level.UNSATISFIED).values_list("reasons", flat=True):
         reasons.update(t for t in (tags or []) if t in ALL_TAGS)
     top = [(tag, str(ALL_TAGS[tag]), n) for tag, n in reasons.most_common(5)]
-    published = list(
-        qs.filter(comment_status="published")
-        .order_by("-rated_at")
-        .values("level", "comment_published", "rated_at")[:comments]
+    published = (
+        list(
+            qs.filter(comment_status="published")
+            .order_by("-rated_at")
+            .values("level", "comment_published", "rated_at")[:comments]
+        )
+        if comments
+        else []
     )
     return Figures(
         months=[months[k] for k in sorted(months)],

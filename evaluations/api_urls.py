@@ -10,4 +10,10 @@ urlpatterns = [
         api.ApplicationRatingView.as_view(),
         name="application-rating",
     ),
+    path("ratings/export/", api.RatingsExportView.as_view(), name="ratings-export"),
+    path(
+        "ratings/by-link/<str:token>/",
+        api.RatingByLinkView.as_view(),
+        name="rating-by-link",
+    ),
 ]

@@ -232,6 +232,7 @@ class Rectification(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    revisit_person = models.CharField(_("called back by (name)"), max_length=60, blank=True)
     revisit = models.TextField(_("callback outcome"), blank=True)
     fix = models.TextField(_("what was fixed"), blank=True)
     told = models.TextField(_("what the citizen was told"), blank=True)

@@ -21,6 +21,10 @@ def case_ratings(application) -> list[dict]:
                 "level": r.level,
                 "at": r.rated_at.isoformat(),
                 "default": r.is_default,
+                "round": r.round,
+                # Set aside on the department's appeal: the reasons are shown to the citizen.
+                "set_aside": r.set_aside,
+                "set_aside_reasons": r.set_aside_reasons or None,
                 "rectification_status": rect.status if rect else None,
                 "appeal_status": rect.appeal_status if rect else None,
             }

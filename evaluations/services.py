@@ -1,6 +1,16 @@
-"""Writes of the ratings app: a rating by the applicant, once per answer (API.md Ratings)."""
+"""Writes of the ratings app (API.md Ratings): the invitation made with each answer, a rating by
+the applicant in the site or by the holder of the signed SMS link, once per answer, the
+reminder and the system default rating, and what a rating does to the case:
+
+* an answered (process-centred) case rated 3–5, rated again after its reopening, or given the
+  default rating is ``closed`` (and its flow ends);
+* a 差评 (1–2) on a process-centred case's first answer reopens it (``case_reopen``), once;
+* any other 差评 opens a ``rectification`` task (``evaluations.handling``).
+"""
 
 from __future__ import annotations
+
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -8,13 +18,19 @@ from django.utils.translation import gettext as _
 
 from onestop.errors import Conflict, Invalid, NotFound
 from permits.choices import EventAction
-from permits.models import ApplicationStatus
+from permits.models import Application, ApplicationDepartment, ApplicationStatus, ServiceModel
 from workflow import access
+from workflow.models import CaseTask, TaskKind, TaskStatus
+from workflow.services.common import _move
 from workflow.services.events import event_append
 from workflow.services.locking import case_locked
+from workflow.services.reopen import case_answer_settle, case_reopen
 
+from . import conf, links
 from .choices import ALL_TAGS, BAD_REASONS, CommentStatus, Level, Source, SubjectKind
-from .models import Rating
+from .exceptions import LinkInvalid, LinkUsed
+from .models import Invitation, Rating
+from .subjects import subject_for
 
 # API.md: a rating is allowed in these states, once per answer.
 RATABLE_STATUSES = frozenset(
@@ -27,6 +43,22 @@ RATABLE_STATUSES = frozenset(
         ApplicationStatus.CLOSED,
     }
 )
+# The events that give the answer to be rated (the result notice carries the link).
+RESULT_ACTIONS = frozenset(
+    {
+        EventAction.APPROVED,
+        EventAction.DENIED,
+        EventAction.NOT_ACCEPTED,
+        EventAction.ANSWERED,
+    }
+)
+# The steps whose handler a rating rates (the one who gave the answer), latest first.
+_RATED_KINDS = (
+    TaskKind.DECISION,
+    TaskKind.REPLY_REVIEW,
+    TaskKind.TRIAGE,
+    TaskKind.ACCEPTANCE,
+)
 
 
 def _validate(level, tags, comment) -> tuple[int, list[str], list[str], str]:
@@ -37,11 +69,14 @@ def _validate(level, tags, comment) -> tuple[int, list[str], list[str], str]:
         level = 0
     if level not in Level.values:
         errors["level"] = [_("Choose a level from 1 to 5.")]
-    tags = list(tags or [])
+    if not isinstance(tags, list | tuple):
+        tags = []
+        errors["tags"] = [_("Unknown criteria or reasons.")]
+    tags = list(dict.fromkeys(tags))
     unknown = [t for t in tags if not isinstance(t, str) or t not in ALL_TAGS]
     if unknown:
         errors["tags"] = [_("Unknown criteria or reasons.")]
-    comment = (comment or "").strip()
+    comment = (comment if isinstance(comment, str) else "").strip()
     if len(comment) > 2000:
         errors["comment"] = [_("Keep the comment under 2000 characters.")]
     if errors:
@@ -49,6 +84,183 @@ def _validate(level, tags, comment) -> tuple[int, list[str], list[str], str]:
     reasons = [t for t in tags if t in BAD_REASONS]
     criteria = [t for t in tags if t not in BAD_REASONS]
     return level, criteria, reasons, comment
+
+
+def current_round(app: Application) -> int:
+    """The answer being rated: 1, or 2 once a process-centred case was reopened."""
+    return 2 if app.reopened_at is not None else 1
+
+
+def is_rateable(app: Application) -> bool:
+    """Whether the case's current answer waits for a rating (the case page's link)."""
+    return (
+        app.status in RATABLE_STATUSES
+        and not Rating.objects.filter(
+            subject_kind=SubjectKind.CASE, subject_id=app.pk, round=current_round(app)
+        ).exists()
+    )
+
+
+# --- The invitation ------------------------------------------------------------------------------
+
+
+def invitation_open(*, application: Application | int, at: datetime | None = None) -> Invitation:
+    """The invitation to rate the case's current answer (made when the answer is given;
+    idempotent: the same answer keeps its invitation)."""
+    app = (
+        application
+        if isinstance(application, Application)
+        else Application.objects.only("pk", "reopened_at").get(pk=application)
+    )
+    invitation, _created = Invitation.objects.get_or_create(
+        subject_kind=SubjectKind.CASE,
+        subject_id=app.pk,
+        round=current_round(app),
+        defaults={"application_id": app.pk, "answered_at": at or timezone.now()},
+    )
+    return invitation
+
+
+def open_invitation_for(application_id: int) -> Invitation | None:
+    return (
+        Invitation.objects.filter(
+            subject_kind=SubjectKind.CASE, subject_id=application_id, closed_at__isnull=True
+        )
+        .order_by("-round")
+        .first()
+    )
+
+
+# --- Rating --------------------------------------------------------------------------------------
+
+
+def _rated_staff_id(app: Application) -> int | None:
+    row = (
+        CaseTask.objects.filter(application=app, kind__in=_RATED_KINDS, status=TaskStatus.DONE)
+        .exclude(completed_by=None)
+        .order_by("-completed_at", "-pk")
+        .values_list("completed_by_id", flat=True)
+        .first()
+    )
+    return row
+
+
+def _record(
+    app: Application,
+    *,
+    level: int,
+    criteria: list[str],
+    reasons: list[str],
+    comment: str,
+    source: str,
+    actor,
+    invitation: Invitation | None = None,
+    is_default: bool = False,
+    now: datetime | None = None,
+) -> Rating:
+    """Write the rating of the case's current answer (the caller holds the case lock and has
+    checked who rates) and do what it does to the case."""
+    if app.status not in RATABLE_STATUSES:
+        raise Conflict(_("This case cannot be rated now."))
+    answer = current_round(app)
+    if invitation is not None and invitation.round != answer:
+        raise LinkUsed()
+    if Rating.objects.filter(
+        subject_kind=SubjectKind.CASE, subject_id=app.pk, round=answer
+    ).exists():
+        raise Conflict(_("This answer has been rated already."))
+    now = now or timezone.now()
+    if invitation is None:
+        invitation = Invitation.objects.filter(
+            subject_kind=SubjectKind.CASE, subject_id=app.pk, round=answer
+        ).first()
+    department_ids = sorted(
+        set(
+            ApplicationDepartment.objects.filter(application=app).values_list(
+                "department_id", flat=True
+            )
+        )
+        | {app.lead_department_id}
+    )
+    try:
+        with transaction.atomic():
+            rating = Rating.objects.create(
+                subject_kind=SubjectKind.CASE,
+                subject_id=app.pk,
+                round=answer,
+                invitation=invitation,
+                application=app,
+                item_id=app.item_id,
+                item_version_id=app.item_version_id,
+                department_id=app.lead_department_id,
+                department_ids=department_ids,
+                region_id=app.region_id,
+                channel=app.channel,
+                staff_id=_rated_staff_id(app),
+                level=level,
+                tags=criteria,
+                reasons=reasons,
+                comment=comment,
+                comment_status=CommentStatus.PENDING if comment else CommentStatus.NONE,
+                source=source,
+                rated_by=actor if getattr(actor, "is_authenticated", False) else None,
+                answered_at=app.answered_at or app.decided_at,
+                rated_at=now,
+                is_default=is_default,
+            )
+    except IntegrityError:
+        raise Conflict(_("This answer has been rated already.")) from None
+    if invitation is not None:
+        Invitation.objects.filter(pk=invitation.pk).update(closed_at=now)
+    event_append(
+        application=app,
+        actor=actor,
+        action=EventAction.RATING_DEFAULTED if is_default else EventAction.RATED,
+        department=app.lead_department_id,
+        before=app.status,
+        after=app.status,
+        note=_("System default rating: %(level)s") % {"level": Level(level).label}
+        if is_default
+        else "",
+        data={"rating": rating.pk, "level": level, "round": answer, "source": source},
+    )
+    _after_rating(app, rating, actor=actor)
+    return rating
+
+
+def _after_rating(app: Application, rating: Rating, *, actor) -> None:
+    from .handling import rectification_open
+
+    process_centred = app.item.service_model == ServiceModel.PROCESS_CENTRED
+    if rating.is_bad and not rating.is_default:
+        if process_centred and app.status == ApplicationStatus.ANSWERED and rating.round == 1:
+            case_reopen(
+                application=app.pk,
+                actor=actor,
+                reason=_("The applicant rated the answer %(level)s: a second handling.")
+                % {"level": Level(rating.level).label},
+            )
+            return
+        rectification_open(rating=rating, application=app)
+    if app.status == ApplicationStatus.ANSWERED:
+        _close_answered(app, actor=actor)
+
+
+def _close_answered(app: Application, *, actor) -> None:
+    """API.md: an answered case rated 3–5, rated again after its reopening, or given the default
+    rating is closed; its flow (waiting at ``await_rating``) then ends."""
+    before = _move(app, ApplicationStatus.CLOSED)
+    app.closed_at = timezone.now()
+    app.save(update_fields=["status", "closed_at"])
+    event_append(
+        application=app,
+        actor=actor,
+        action=EventAction.CASE_CLOSED,
+        department=app.lead_department_id,
+        before=before,
+        after=app.status,
+    )
+    case_answer_settle(application=app.pk)
 
 
 def rating_submit(*, actor, application, level, tags=(), comment: str = "") -> Rating:
@@ -59,43 +271,202 @@ def rating_submit(*, actor, application, level, tags=(), comment: str = "") -> R
     with case_locked(application.pk) as app:
         if not access.can_rate(actor, app):
             raise NotFound()
-        if app.status not in RATABLE_STATUSES:
-            raise Conflict(_("This case cannot be rated now."))
-        answer = 1
-        if Rating.objects.filter(
-            subject_kind=SubjectKind.CASE, subject_id=app.pk, round=answer
-        ).exists():
-            raise Conflict(_("This answer has been rated already."))
+        return _record(
+            app,
+            level=level,
+            criteria=criteria,
+            reasons=reasons,
+            comment=comment,
+            source=Source.SITE,
+            actor=actor,
+        )
+
+
+def link_invitation(token: str) -> Invitation:
+    """The invitation a link names (``LinkInvalid``/``LinkExpired``/``LinkUsed`` otherwise)."""
+    invitation_id = links.invitation_id_from(token)
+    invitation = (
+        Invitation.objects.select_related("application", "application__item")
+        .filter(pk=invitation_id)
+        .first()
+    )
+    if invitation is None:
+        raise LinkInvalid()
+    if invitation.subject_kind == SubjectKind.CASE and invitation.application_id is None:
+        raise LinkInvalid()
+    if invitation.subject_kind != SubjectKind.CASE and subject_for(invitation.subject_kind) is None:
+        raise LinkInvalid()
+    if invitation.closed_at is not None:
+        raise LinkUsed()
+    return invitation
+
+
+def rating_submit_by_link(*, token: str, level, tags=(), comment: str = "") -> Rating:
+    """The holder of a valid signed link rates the answer it names, without logging in: 404 for
+    a forged link, 410 for an expired one, 409 for one used already (or an answer rated in the
+    site meanwhile). Appends ``rated``."""
+    invitation = link_invitation(token)
+    if invitation.subject_kind != SubjectKind.CASE:
+        return _rate_subject(invitation, level=level, tags=tags, comment=comment)
+    level, criteria, reasons, comment = _validate(level, tags, comment)
+    with case_locked(invitation.application_id) as app:
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.closed_at is not None:
+            raise LinkUsed()
+        return _record(
+            app,
+            level=level,
+            criteria=criteria,
+            reasons=reasons,
+            comment=comment,
+            source=Source.LINK,
+            actor=None,
+            invitation=invitation,
+        )
+
+
+# --- Other rated objects (a window visit: evaluations.subjects) ---------------------------------
+
+
+def subject_invitation_open(*, kind: str, subject_id: int, at: datetime | None = None):
+    """The invitation to rate a visit (the owner calls it when the visit ends); idempotent."""
+    if kind == SubjectKind.CASE or subject_for(kind) is None:
+        raise Invalid(fields={"subject_kind": [_("Unknown rated object.")]})
+    invitation, _created = Invitation.objects.get_or_create(
+        subject_kind=kind,
+        subject_id=subject_id,
+        round=1,
+        defaults={"answered_at": at or timezone.now()},
+    )
+    return invitation
+
+
+def _rate_subject(invitation: Invitation, *, level, tags, comment) -> Rating:
+    level, criteria, reasons, comment = _validate(level, tags, comment)
+    facts = subject_for(invitation.subject_kind).facts(invitation.subject_id)
+    if not facts:
+        raise LinkInvalid()
+    now = timezone.now()
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.closed_at is not None:
+            raise LinkUsed()
         try:
             with transaction.atomic():
                 rating = Rating.objects.create(
-                    subject_kind=SubjectKind.CASE,
-                    subject_id=app.pk,
-                    round=answer,
-                    application=app,
-                    item_id=app.item_id,
-                    item_version_id=app.item_version_id,
-                    department_id=app.lead_department_id,
-                    department_ids=[app.lead_department_id],
-                    region_id=app.region_id,
-                    channel=app.channel,
+                    subject_kind=invitation.subject_kind,
+                    subject_id=invitation.subject_id,
+                    round=invitation.round,
+                    invitation=invitation,
+                    application_id=facts.get("application_id"),
+                    department_id=facts["department_id"],
+                    department_ids=[facts["department_id"]],
+                    region_id=facts["region_id"],
+                    channel=facts.get("channel", "window"),
+                    staff_id=facts.get("staff_id"),
                     level=level,
                     tags=criteria,
                     reasons=reasons,
                     comment=comment,
                     comment_status=CommentStatus.PENDING if comment else CommentStatus.NONE,
-                    source=Source.SITE,
-                    rated_by=actor,
-                    answered_at=app.decided_at,
-                    rated_at=timezone.now(),
+                    source=Source.LINK,
+                    answered_at=invitation.answered_at,
+                    rated_at=now,
                 )
         except IntegrityError:
-            raise Conflict(_("This answer has been rated already.")) from None
-        event_append(
-            application=app,
-            actor=actor,
-            action=EventAction.RATED,
-            department=app.lead_department_id,
-            data={"rating": rating.pk, "level": level, "round": answer},
-        )
+            raise LinkUsed() from None
+        invitation.closed_at = now
+        invitation.save(update_fields=["closed_at"])
     return rating
+
+
+# --- The sweep: reminder and default rating ------------------------------------------------
+
+
+def invitation_remind(*, invitation_id: int, now: datetime | None = None) -> bool:
+    """The one reminder to rate (``rating_reminded``: the applicant's notice carries the link)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update(skip_locked=True)
+            .filter(pk=invitation_id, closed_at__isnull=True, reminded_at__isnull=True)
+            .first()
+        )
+        if invitation is None or invitation.application_id is None:
+            return False
+        invitation.reminded_at = now
+        invitation.save(update_fields=["reminded_at"])
+        event_append(
+            application=invitation.application_id,
+            actor=None,
+            action=EventAction.RATING_REMINDED,
+            note=_("Please rate how your case was handled."),
+            data={"invitation": invitation.pk, "round": invitation.round},
+        )
+    return True
+
+
+def rating_default(*, invitation_id: int, now: datetime | None = None) -> Rating | None:
+    """The system default rating of an answer left unrated for ``RATING_DEFAULT_DAYS``: level
+    ``RATING_DEFAULT_LEVEL`` (see ``evaluations.conf`` for the rule), flagged ``is_default``,
+    excluded from every figure; it never opens a rectification or reopens a case, and closes
+    an answered case. None when the answer was rated meanwhile."""
+    now = now or timezone.now()
+    invitation = Invitation.objects.filter(pk=invitation_id, closed_at__isnull=True).first()
+    if invitation is None or invitation.application_id is None:
+        return None
+    with case_locked(invitation.application_id) as app:
+        invitation = (
+            Invitation.objects.select_for_update().filter(pk=invitation.pk, closed_at=None).first()
+        )
+        if invitation is None:
+            return None
+        if invitation.round != current_round(app) or app.status not in RATABLE_STATUSES:
+            # An answer that can no longer be rated: the invitation ends, so the sweep stops
+            # handing it on.
+            Invitation.objects.filter(pk=invitation.pk).update(closed_at=now)
+            return None
+        try:
+            return _record(
+                app,
+                level=int(conf.get("RATING_DEFAULT_LEVEL")),
+                criteria=[],
+                reasons=[],
+                comment="",
+                source=Source.SYSTEM,
+                actor=None,
+                invitation=invitation,
+                is_default=True,
+                now=now,
+            )
+        except Conflict:
+            Invitation.objects.filter(pk=invitation.pk).update(closed_at=now)
+            return None
+
+
+def invitations_sweep(*, now: datetime | None = None, limit: int = 500) -> dict[str, int]:
+    """Find the invitations due for a reminder or the default rating (the partial index on open
+    invitations by answer time) and hand each to the worker through the outbox."""
+    from onestop.dispatch import enqueue_many
+
+    now = now or timezone.now()
+    # Cases only: a visit's owner invites in the hall; it gets no reminder or default here.
+    open_rows = Invitation.objects.filter(closed_at__isnull=True, subject_kind=SubjectKind.CASE)
+    default_before = now - timedelta(days=int(conf.get("RATING_DEFAULT_DAYS")))
+    remind_before = now - timedelta(days=int(conf.get("RATING_REMINDER_DAYS")))
+    defaults = list(
+        open_rows.filter(answered_at__lte=default_before)
+        .order_by("answered_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    reminders = list(
+        open_rows.filter(
+            answered_at__lte=remind_before, answered_at__gt=default_before, reminded_at=None
+        )
+        .order_by("answered_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    with transaction.atomic():
+        enqueue_many("evaluations.invitation_remind", [(pk,) for pk in reminders])
+        enqueue_many("evaluations.rating_default", [(pk,) for pk in defaults])
+    return {"reminded": len(reminders), "defaulted": len(defaults)}

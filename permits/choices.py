@@ -72,6 +72,7 @@ class EventAction(models.TextChoices):
     RATING_REMINDED = "rating_reminded"
     CASE_CLOSED = "case_closed"
     RECTIFICATION_OPENED = "rectification_opened"
+    RECTIFICATION_CALLBACK = "rectification_callback"
     RECTIFIED = "rectified"
     RECTIFICATION_APPEALED = "rectification_appealed"
     APPEAL_UPHELD = "appeal_upheld"

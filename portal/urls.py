@@ -12,4 +12,6 @@ urlpatterns = [
     path("accounts/", include("portal.accounts_urls")),
     # Applying online, "my cases", progress query, certificate verification (portal/cases/).
     path("", include("portal.cases.urls")),
+    # Rating a case (好差评), the signed SMS link, the public results (portal/ratings/).
+    path("", include("portal.ratings.urls")),
 ]

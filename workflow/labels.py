@@ -72,6 +72,7 @@ EVENT_LABELS = {
     "rating_reminded": _("Rating reminder sent"),
     "case_closed": _("Case closed"),
     "rectification_opened": _("Rectification opened (差评)"),
+    "rectification_callback": _("The citizen was called back about the rating"),
     "rectified": _("Rectified; the citizen was called back"),
     "rectification_appealed": _("Rating appealed"),
     "appeal_upheld": _("Appeal upheld: the rating stands"),

@@ -81,7 +81,20 @@ class HandoverSerializer(serializers.Serializer):
 
 
 class ReassignSerializer(serializers.Serializer):
-    user = serializers.CharField(max_length=150, help_text=_("The username."))
+    user = serializers.CharField(max_length=150, required=False, help_text=_("The username."))
+    department = serializers.CharField(
+        max_length=40,
+        required=False,
+        help_text=_(
+            "A rectification only: the code of the handling department the coordinating office "
+            "hands it to."
+        ),
+    )
+
+    def validate(self, attrs):
+        if not attrs.get("user") and not attrs.get("department"):
+            raise serializers.ValidationError({"user": [_("This field is required.")]})
+        return attrs
 
 
 def task_complete_request_serializers() -> list:

@@ -401,7 +401,9 @@ class _TaskAction(APIView):
     @idempotent
     def post(self, request, task_id):
         task = selectors.task_get_for_user(user=request.user, task_id=task_id)
-        self.act(request, task)
+        answer = self.act(request, task)
+        if isinstance(answer, Response):  # the task left the caller's sight (handed on)
+            return answer
         return _task_response(request, task_id)
 
 
@@ -440,9 +442,23 @@ class TaskReassignView(_TaskAction):
     def act(self, request, task):
         data = s.ReassignSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        if data.validated_data.get("department"):
+            # A kind that goes to another department (a rectification, registered by the
+            # ratings app) says so through its step.
+            from workflow.steps import step_for
+
+            step_for(task.kind).reassign_department(
+                task=task, actor=request.user, department=data.validated_data["department"]
+            )
+            # The task is now the other department's: answer with it as it is, once.
+            task.refresh_from_db()
+            app = selectors.application_get_for_user(
+                user=request.user, number=task.application.number
+            )
+            return Response(s.TaskDetailSerializer(task, context={"application": app}).data)
         user = (
             get_user_model()
-            .objects.filter(username=data.validated_data["user"], is_active=True)
+            .objects.filter(username=data.validated_data.get("user", ""), is_active=True)
             .first()
         )
         services.task_reassign(task=task, actor=request.user, user=user)

@@ -168,6 +168,13 @@ class Step:
     def guard(self, *, application: Application, task: CaseTask) -> None:
         """Raise ``Conflict`` when the case's state does not allow completing this kind."""
 
+    def reassign_department(self, *, task: CaseTask, actor, department: str) -> None:
+        """Hand the task to another department (``reassign {"department"}``): only kinds that
+        allow it override this (a rectification, registered by the ratings app)."""
+        raise Invalid(
+            fields={"department": [_("This kind of task does not go to another department.")]}
+        )
+
     def open(self, *, activation) -> None:  # pragma: no cover - every step overrides it
         raise NotImplementedError
 

@@ -1,0 +1,58 @@
+"""The rating form of the site (好差评): five levels, the online criteria, the 差评 reasons and a
+comment. The service validates again (the API's rules); this form only shapes the page."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from evaluations.choices import BAD_REASONS, ONLINE_TAGS, ONSITE_TAGS, FixAnswer, Level
+
+
+class RatingForm(forms.Form):
+    level = forms.TypedChoiceField(
+        label=_("How satisfied are you?"),
+        choices=[(lv.value, lv.label) for lv in sorted(Level, reverse=True)],
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    tags = forms.MultipleChoiceField(
+        label=_("What went well (整体满意度, 办事效率 …)"),
+        choices=list(ONLINE_TAGS.items()),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    reasons = forms.MultipleChoiceField(
+        label=_("If you are not satisfied: why?"),
+        choices=list(BAD_REASONS.items()),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "A rating of 不满意 or 非常不满意 is followed up: the department calls you back."
+        ),
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Published only after review, without phone or ID numbers. Do not write personal data."
+        ),
+    )
+
+    def __init__(self, *args, onsite: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if onsite:  # 一次一评: the on-site criteria
+            self.fields["tags"].choices = list(ONSITE_TAGS.items())
+
+    def tag_list(self) -> list[str]:
+        return [*self.cleaned_data.get("tags", []), *self.cleaned_data.get("reasons", [])]
+
+
+class FixAnswerForm(forms.Form):
+    answer = forms.ChoiceField(
+        label=_("Are you satisfied with the fix?"),
+        choices=FixAnswer.choices,
+        widget=forms.RadioSelect,
+    )

@@ -324,5 +324,11 @@ def complete_flow_task(vtask_id: int | None) -> None:
     # The process and its CaseProcess row in the same query (viewflow coerces to it).
     vtask = Task.objects.select_related("process", "process__caseprocess").get(pk=vtask_id)
     activation = vtask.flow_task.activation_class(vtask)
+    # The nodes' callbacks read the case through the process: give them the row the caller
+    # holds locked (with its item and version, and what it has cached), not a second read.
+    process = activation.process
+    locked = locked_case(getattr(process, "application_id", None))
+    if locked is not None:
+        process.application = locked
     activation.run(None)
     activation.execute()

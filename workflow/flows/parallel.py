@@ -49,9 +49,10 @@ from viewflow.workflow.activation import Activation
 from viewflow.workflow.exceptions import FlowRuntimeError
 from viewflow.workflow.lock import SelectForUpdateLock
 from viewflow.workflow.nodes.handle import HandleActivation
-from viewflow.workflow.nodes.join import JoinActivation
+from viewflow.workflow.nodes.join import Join, JoinActivation
 from viewflow.workflow.nodes.split import SplitActivation
 from viewflow.workflow.status import STATUS
+from viewflow.workflow.token import Token
 
 from permits.models import ApplicationStatus
 from workflow.models import CaseProcess, TaskKind
@@ -68,7 +69,8 @@ class HumanStepActivation(HandleActivation):
 
     @Activation.status.super()
     def activate(self):
-        step_for(self.flow_task.kind).open(activation=self)
+        if not getattr(self, "step_opened", False):  # a split may have opened it already
+            step_for(self.flow_task.kind).open(activation=self)
 
 
 class HumanStep(flow.Handle):
@@ -92,6 +94,31 @@ class DepartmentSplitActivation(SplitActivation):
                 self.next_tasks.append((node, data))
         if not self.next_tasks:
             raise FlowRuntimeError(f"No department to review in {self.flow_task.name}")
+
+    @Activation.status.super()
+    def create_next(self):
+        """viewflow's ``SplitActivation.create_next`` (one task per branch, each with its own
+        token), then the branches' human steps opened together where their step can
+        (``Step.open_many``: one write for all departments instead of two per department)."""
+        token_source = Token.split_token_source(self.task.token, self.task.pk)
+        ordered = [(t, d) for t, d in self.next_tasks if not isinstance(t, Join)] + [
+            (t, d) for t, d in self.next_tasks if isinstance(t, Join)
+        ]
+        created = [
+            node._create(prev_activation=self, token=next(token_source), data=data)
+            for node, data in ordered
+        ]
+        by_kind: dict[str, list] = {}
+        for activation in created:
+            if isinstance(activation, HumanStepActivation):
+                by_kind.setdefault(activation.flow_task.kind, []).append(activation)
+        for kind, activations in by_kind.items():
+            step = step_for(kind)
+            if step.open_many is not None:
+                step.open_many(activations=activations)
+                for activation in activations:
+                    activation.step_opened = True
+        yield from created
 
 
 class DepartmentSplit(flow.Split):

@@ -171,6 +171,11 @@ class Step:
     def open(self, *, activation) -> None:  # pragma: no cover - every step overrides it
         raise NotImplementedError
 
+    # A step that can open several of its nodes' tasks at once (a split's branches) in fewer
+    # queries defines ``open_many(*, activations)``; the split then calls it instead of
+    # ``open`` per branch (``workflow.flows.parallel.DepartmentSplitActivation``).
+    open_many = None
+
     def complete(
         self,
         *,
@@ -233,7 +238,31 @@ def new_task(
     due_at: datetime | None = None,
 ) -> CaseTask:
     """A new open ``CaseTask`` of the case (denormalised for the inbox and the sweep)."""
-    return CaseTask.objects.create(
+    task = task_row(
+        app,
+        kind=kind,
+        department_id=department_id,
+        stage=stage,
+        flow_task=flow_task,
+        participation=participation,
+        due_at=due_at,
+    )
+    task.save(force_insert=True)
+    return task
+
+
+def task_row(
+    app: Application,
+    *,
+    kind: str,
+    department_id: int,
+    stage: str,
+    flow_task=None,
+    participation: ApplicationDepartment | None = None,
+    due_at: datetime | None = None,
+) -> CaseTask:
+    """:func:`new_task`'s row, not yet saved (for a ``bulk_create`` of several)."""
+    return CaseTask(
         kind=kind,
         stage=stage,
         application=app,

@@ -7,10 +7,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from onestop.pii import lookup_hashes
-from permits.models import Application, ApplicationDepartment, Event, Material
+from permits.models import (
+    Application,
+    ApplicationDepartment,
+    Event,
+    Material,
+    SupplementNotice,
+)
 from workflow import access
 from workflow.exceptions import NotFound
 from workflow.intake.phones import normalise_phone
@@ -70,7 +76,12 @@ _DETAIL_RELATED = (
 
 def application_get_for_user(*, user, number: str, detail: bool = True) -> Application:
     """One case by number, or ``NotFound`` — the same whether it is missing or foreign."""
-    app = Application.objects.for_number(number).select_related(*_DETAIL_RELATED).first()
+    app = (
+        Application.objects.for_number(number)
+        .select_related(*_DETAIL_RELATED)
+        .annotate(open_notice_pk=_open_notice_pk("pk"))
+        .first()
+    )
     if app is None:
         raise NotFound()
     return _viewed(user, app, detail=detail)
@@ -95,8 +106,28 @@ def _viewed(user, app: Application, *, detail: bool) -> Application:
             .select_related("actor", "department")
             .order_by("at", "pk")
         )
-        app.open_notice = app.supplement_notices.filter(answered_at__isnull=True).first()
+        # The case's query said whether a notice is open (the usual answer, none, costs nothing).
+        known = getattr(app, "open_notice_pk", _UNKNOWN)
+        app.open_notice = (
+            None
+            if known is None
+            else app.supplement_notices.filter(answered_at__isnull=True).order_by("pk").first()
+        )
     return app
+
+
+_UNKNOWN = object()
+
+
+def _open_notice_pk(application_ref: str) -> Subquery:
+    """The first unanswered supplement notice of the outer query's case (or NULL)."""
+    return Subquery(
+        SupplementNotice.objects.filter(
+            application_id=OuterRef(application_ref), answered_at__isnull=True
+        )
+        .order_by("pk")
+        .values("pk")[:1]
+    )
 
 
 def material_get_for_user(*, user, number: str, material_id: Any) -> Material:
@@ -192,10 +223,12 @@ def task_detail_for_user(*, user, task_id: Any) -> tuple[CaseTask, Application]:
             "participation",
             *(f"application__{name}" for name in _DETAIL_RELATED),
         )
+        .annotate(open_notice_pk=_open_notice_pk("application_id"))
         .first()
     )
     if task is None:
         raise NotFound()
+    task.application.open_notice_pk = task.open_notice_pk
     return task, _viewed(user, task.application, detail=True)
 
 

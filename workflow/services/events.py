@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import router, transaction
-from django.db.models.signals import post_save
+from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 
 from departments.models import Department
@@ -88,6 +88,8 @@ def events_append(
     if not events:
         return []
     using = router.db_for_write(Event)
+    for event in events:
+        pre_save.send(sender=Event, instance=event, raw=False, using=using, update_fields=None)
     Event.objects.bulk_create(events)
     for event in events:
         event._state.adding = False

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
+from django.db import router
+from django.db.models.signals import post_save, pre_save
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
@@ -249,6 +251,33 @@ def new_task(
     )
     task.save(force_insert=True)
     return task
+
+
+def rows_saved_together(model, rows: list, *, fields: list[str] | None = None) -> None:
+    """Insert ``rows`` (``fields`` None) or update their ``fields`` in one query each, with the
+    ``pre_save`` / ``post_save`` signals ``save()`` would send for each (the clocks set a task's
+    yellow threshold in ``pre_save``): several rows written as one, nothing else changed."""
+    if not rows:
+        return
+    using = router.db_for_write(model)
+    creating = fields is None
+    for row in rows:
+        pre_save.send(sender=model, instance=row, raw=False, using=using, update_fields=None)
+    if creating:
+        model.objects.bulk_create(rows)
+    else:
+        model.objects.bulk_update(rows, fields)
+    for row in rows:
+        row._state.adding = False
+        row._state.db = using
+        post_save.send(
+            sender=model,
+            instance=row,
+            created=creating,
+            update_fields=None,
+            raw=False,
+            using=using,
+        )
 
 
 def task_row(

@@ -31,6 +31,7 @@ from workflow.steps.base import (
     complete_flow_task,
     decision_serializers,
     finish,
+    rows_saved_together,
     stage_due,
     task_event,
     task_row,
@@ -77,10 +78,13 @@ class ReviewStep(Step):
                     unit=participation.time_limit_unit or "working_day",
                 )
             opened.append((activation, participation))
-        ApplicationDepartment.objects.bulk_update(
-            [p for _, p in opened], ["status", "stage", "started_at", "due_at"]
+        rows_saved_together(
+            ApplicationDepartment,
+            [p for _, p in opened],
+            fields=["status", "stage", "started_at", "due_at"],
         )
-        CaseTask.objects.bulk_create(
+        rows_saved_together(
+            CaseTask,
             [
                 task_row(
                     app,
@@ -92,7 +96,7 @@ class ReviewStep(Step):
                     due_at=stage_due(participation, 0),
                 )
                 for activation, participation in opened
-            ]
+            ],
         )
 
     def guard(self, *, application: Application, task: CaseTask) -> None:

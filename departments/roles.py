@@ -85,6 +85,59 @@ def cached(user: Any, key: str, compute):
     return cache[key]
 
 
+def prime(user: Any, key: str, value: Any) -> None:
+    """Keep an answer for ``key`` that a query made anyway has given (``cached`` will not ask
+    again); an answer already kept wins."""
+    cache = getattr(user, _CACHE_ATTR, None)
+    if cache is None:
+        cache = {}
+        setattr(user, _CACHE_ATTR, cache)
+    cache.setdefault(key, value)
+
+
+# The key under which ``workflow.access`` keeps a user's guardian object grants, and the
+# (app label, codename) permissions it reads (it registers them when it is imported); the token
+# authentication primes the key as "none" when its query found the user holds none of them.
+OBJECT_GRANTS_KEY = "object_grants"
+OBJECT_GRANT_PERMISSIONS: list[tuple[str, str]] = []
+
+
+def register_object_grant_permissions(*permissions: tuple[str, str]) -> None:
+    for permission in permissions:
+        if permission not in OBJECT_GRANT_PERMISSIONS:
+            OBJECT_GRANT_PERMISSIONS.append(permission)
+
+
+def staff_grants_expression(user_ref: str = "user_id"):
+    """The rows :func:`staff_grants` reads, as an array column of the outer query whose user id
+    is ``user_ref`` (PostgreSQL): the query that loads the user loads the roles too; give the
+    value to :func:`prime_staff_grants`."""
+    from django.contrib.postgres.expressions import ArraySubquery
+    from django.db.models import OuterRef
+    from django.db.models.functions import JSONObject
+
+    return ArraySubquery(
+        StaffRole.objects.filter(user_id=OuterRef(user_ref), department__is_active=True)
+        .order_by("pk")
+        .values(
+            row=JSONObject(
+                department_id="department_id", role="role", stage="stage", region_id="region_id"
+            )
+        )
+    )
+
+
+def prime_staff_grants(user: Any, rows: Iterable[dict] | None) -> None:
+    """Keep the staff roles read by :func:`staff_grants_expression` (no second query)."""
+    if rows is None or not is_user(user):
+        return
+    prime(
+        user,
+        "grants",
+        tuple(Grant(r["department_id"], r["role"], r["stage"], r["region_id"]) for r in rows),
+    )
+
+
 def forget(user: Any) -> None:
     """Drop what this module remembered about ``user`` (after its roles or handlers changed)."""
     if user is not None and hasattr(user, _CACHE_ATTR):

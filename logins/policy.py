@@ -12,13 +12,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django_otp import user_has_device
+from django.db.models import Exists, OuterRef, Q
+from django_otp import device_classes, user_has_device
 
 from departments import roles as access
 
 SESSION_NEEDS_SECOND_FACTOR = "logins_needs_second_factor"
 SESSION_STAFF = "logins_staff"
 SESSION_LAST_SEEN = "logins_last_seen"
+# Set on a user object by a query that already asked whether the user has a confirmed device
+# (the token authentication's one query), so has_second_factor need not ask again.
+HAS_DEVICE_ATTR = "_logins_has_device"
 
 
 def is_staff_account(user: Any) -> bool:
@@ -29,7 +33,23 @@ def is_staff_account(user: Any) -> bool:
 
 def has_second_factor(user: Any) -> bool:
     """Whether the user has a confirmed TOTP device (or recovery codes)."""
-    return bool(user is not None and user.is_authenticated and user_has_device(user))
+    if user is None or not user.is_authenticated:
+        return False
+    known = getattr(user, HAS_DEVICE_ATTR, None)
+    if known is not None:
+        return bool(known)
+    return bool(user_has_device(user))
+
+
+def has_device_expression(user_ref: str = "user_id") -> Q | Exists:
+    """``has_second_factor`` as a query expression over the user id ``user_ref`` of the outer
+    query: the same question (a confirmed device of any installed django-otp device class), to
+    be answered by the query that loads the user anyway."""
+    expression: Q | Exists | None = None
+    for model in device_classes():
+        exists = Exists(model.objects.filter(user_id=OuterRef(user_ref), confirmed=True))
+        expression = exists if expression is None else (expression | exists)
+    return expression if expression is not None else Q(pk__in=[])
 
 
 def second_factor_required(user: Any) -> bool:

@@ -50,6 +50,7 @@ from guardian.models import UserObjectPermission
 from departments.models import Department, Role
 from departments.roles import (  # noqa: F401 - re-exported: callers ask this module only
     ALL_STAGES,
+    OBJECT_GRANTS_KEY,
     WORK_ROLES,
     Grant,
     cached,
@@ -68,6 +69,7 @@ from departments.roles import (  # noqa: F401 - re-exported: callers ask this mo
     is_user,
     not_found,
     pk_of,
+    register_object_grant_permissions,
     staff_grants,
     stages_by_department,
     user_department_ids,
@@ -93,6 +95,7 @@ from workflow.models import CaseTask, TaskKind
 # The guardian permissions of the two grants: (app label, codename).
 SHARE_PERMISSION = ("permits", "view_application")
 DELEGATION_PERMISSION = ("workflow", "act_for_colleague")
+register_object_grant_permissions(SHARE_PERMISSION, DELEGATION_PERMISSION)
 
 
 def _none_q() -> Q:
@@ -123,7 +126,7 @@ def granted_object_ids(user: Any, permission: tuple[str, str]) -> list[int]:
                 out.setdefault((app_label, codename), set()).add(int(object_pk))
         return {key: sorted(ids) for key, ids in out.items()}
 
-    return cached(user, "object_grants", compute).get(permission, [])
+    return cached(user, OBJECT_GRANTS_KEY, compute).get(permission, [])
 
 
 def shared_application_ids(user: Any) -> frozenset[int]:
@@ -278,6 +281,13 @@ def can_view_application(user: Any, application: Any) -> bool:
     """Whether ``user`` may see that case (one query at most)."""
     if not is_user(user):
         return False
+    rows = getattr(application, "participation_rows", None)
+    if rows is not None and not user.is_superuser:
+        # The departments' branch of application_visible_q, answered from the case's
+        # department rows the caller has loaded (the staff's usual way in: no query).
+        departments = user_department_ids(user)
+        if departments and any(row.department_id in departments for row in rows):
+            return True
     if can_act_as_applicant(user, application):
         return True
     if pk_of(application) in shared_application_ids(user):

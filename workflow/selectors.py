@@ -7,10 +7,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from onestop.pii import lookup_hashes
-from permits.models import Application, ApplicationDepartment, Event, Material
+from permits.models import (
+    Application,
+    ApplicationDepartment,
+    Event,
+    Material,
+    SupplementNotice,
+)
 from workflow import access
 from workflow.exceptions import NotFound
 from workflow.intake.phones import normalise_phone
@@ -57,34 +63,71 @@ def _caller_phone_q(raw: Any):
     return Q(caller__phone=phone) | Q(applicant_person__phone_hash__in=lookup_hashes(phone))
 
 
+_DETAIL_RELATED = (
+    "item",
+    "item_version",
+    "lead_department",
+    "applicant_person",
+    "applicant_enterprise",
+    "handler",
+    "certificate",
+)
+
+
 def application_get_for_user(*, user, number: str, detail: bool = True) -> Application:
     """One case by number, or ``NotFound`` — the same whether it is missing or foreign."""
-    qs = Application.objects.for_number(number).select_related(
-        "item",
-        "item_version",
-        "lead_department",
-        "applicant_person",
-        "applicant_enterprise",
-        "handler",
-        "certificate",
+    app = (
+        Application.objects.for_number(number)
+        .select_related(*_DETAIL_RELATED)
+        .annotate(open_notice_pk=_open_notice_pk("pk"))
+        .first()
     )
-    app = qs.first()
-    if app is None or not access.can_view_application(user, app):
+    if app is None:
         raise NotFound()
+    return _viewed(user, app, detail=detail)
+
+
+def _viewed(user, app: Application, *, detail: bool) -> Application:
+    """The access check on a loaded case, then (``detail``) the rows its detail shows. The
+    department rows are read first: they answer the check for the departments' staff without
+    a further query (``access.can_view_application``)."""
     if detail:
         app.participation_rows = list(
             ApplicationDepartment.objects.filter(application=app)
             .select_related("department")
             .order_by("round", "position", "pk")
         )
+    if not access.can_view_application(user, app):
+        raise NotFound()
+    if detail:
         app.material_rows = list(Material.objects.current().filter(application=app))
         app.event_rows = list(
             Event.objects.filter(application=app)
             .select_related("actor", "department")
             .order_by("at", "pk")
         )
-        app.open_notice = app.supplement_notices.filter(answered_at__isnull=True).first()
+        # The case's query said whether a notice is open (the usual answer, none, costs nothing).
+        known = getattr(app, "open_notice_pk", _UNKNOWN)
+        app.open_notice = (
+            None
+            if known is None
+            else app.supplement_notices.filter(answered_at__isnull=True).order_by("pk").first()
+        )
     return app
+
+
+_UNKNOWN = object()
+
+
+def _open_notice_pk(application_ref: str) -> Subquery:
+    """The first unanswered supplement notice of the outer query's case (or NULL)."""
+    return Subquery(
+        SupplementNotice.objects.filter(
+            application_id=OuterRef(application_ref), answered_at__isnull=True
+        )
+        .order_by("pk")
+        .values("pk")[:1]
+    )
 
 
 def material_get_for_user(*, user, number: str, material_id: Any) -> Material:
@@ -153,11 +196,40 @@ def task_get_for_user(*, user, task_id: Any) -> CaseTask:
     task = (
         CaseTask.objects.filter(access.task_visible_q(user), pk=pk)
         .select_related("application", "item", "department", "assignee", "participation")
+        .annotate(
+            case_process_id=F("application__process__pk"),
+            case_flow_class=F("application__process__flow_class"),
+        )
         .first()
     )
     if task is None:
         raise NotFound()
     return task
+
+
+def task_detail_for_user(*, user, task_id: Any) -> tuple[CaseTask, Application]:
+    """One task the user may see with its case's detail (the case's own access rule applies
+    too): ``NotFound`` otherwise. The task and its case in one query."""
+    try:
+        pk = int(task_id)
+    except (TypeError, ValueError) as exc:
+        raise NotFound() from exc
+    task = (
+        CaseTask.objects.filter(access.task_visible_q(user), pk=pk)
+        .select_related(
+            "item",
+            "department",
+            "assignee",
+            "participation",
+            *(f"application__{name}" for name in _DETAIL_RELATED),
+        )
+        .annotate(open_notice_pk=_open_notice_pk("application_id"))
+        .first()
+    )
+    if task is None:
+        raise NotFound()
+    task.application.open_notice_pk = task.open_notice_pk
+    return task, _viewed(user, task.application, detail=True)
 
 
 def open_tasks_of(application: Application) -> QuerySet[CaseTask]:

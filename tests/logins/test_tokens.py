@@ -169,3 +169,43 @@ def test_token_issue_service_sets_expiry(citizen, settings):
     token, key = token_issue(user=citizen, second_factor=False)
     assert (token.expires_at - token.created_at).total_seconds() == 60
     assert token.prefix == key[:8]
+
+
+def test_the_token_query_also_answers_the_users_device_roles_and_grants(
+    django_assert_num_queries,
+):
+    """One query authenticates a token and tells the policy and the access rules what they
+    would each ask again: a confirmed second-factor device, the staff roles, and whether the
+    user holds any object grant the access rules read (when so, they read them)."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from guardian.shortcuts import assign_perm
+
+    from departments import roles
+    from logins import policy
+    from logins.authentication import ApiTokenAuthentication
+    from tests.workflow.journey import build_world, new_case
+    from workflow import access
+
+    world = build_world(1)
+    reviewer = world.reviewer(world.departments[0])
+    other = world.reviewer(world.lead)
+    StaticDevice.objects.create(user=other, name="backup", confirmed=True)
+    assign_perm("permits.view_application", other, new_case(world))
+    auth = ApiTokenAuthentication()
+
+    _, key = token_issue(user=reviewer, second_factor=False)
+    with django_assert_num_queries(2):  # the token (+ its last-used stamp, first use)
+        user, _token = auth.authenticate_credentials(key)
+    with django_assert_num_queries(0):
+        assert not policy.has_second_factor(user)
+        assert roles.staff_grants(user) and roles.user_department_ids(user) == {
+            world.departments[0].pk
+        }
+        assert access.granted_object_ids(user, access.SHARE_PERMISSION) == []
+
+    _, key = token_issue(user=other, second_factor=True)
+    user, _token = auth.authenticate_credentials(key)
+    with django_assert_num_queries(0):
+        assert policy.has_second_factor(user)
+    with django_assert_num_queries(1):  # the grants are there: read them
+        assert len(access.granted_object_ids(user, access.SHARE_PERMISSION)) == 1

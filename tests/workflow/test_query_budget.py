@@ -20,20 +20,21 @@ from workflow.models import CaseTask, TaskStatus
 pytestmark = pytest.mark.django_db
 
 NOW = "2026-11-02 09:00:00+08:00"
-# Issue 7's budget is a claim in 8 and a completion in 16 on average. Reached so far (asserted
-# below, so it cannot grow back): a claim in 19 and a completion in 33 on average. Of a claim's
-# 19, the service itself spends 5 (find the task's process, lock it, lock the application with
-# the task, update, event); the rest is the request around it — token 1, Idempotency-Key 2,
-# staff roles 1, the view's own read of the task 1, and the answer (the task with its whole
-# case: 9). A completion adds viewflow's bookkeeping (about 12 per step) and the next steps'
-# rows. The next cuts are in the views (answer from the rows the service locked).
-# 22 and 38 since staff grants (guardian's table read per staff request) and hashed tokens with
-# the second-factor rule (logins.authentication).
-# 23 and 39 with the audit trail (one insert per unsafe request, issue 12 item 6); 24 and 40
-# with the case detail's ratings[] part (evaluations, one query, constant in the cases).
-CLAIM_BUDGET = 24
-# 33 before the Event case columns (looking up the item of a case not loaded with it).
-COMPLETE_BUDGET = 40  # on average over the case
+# Issue 7's budget is a claim in 8 and a completion in 16 on average. Reached (asserted below,
+# so it cannot grow back): a claim in 14 and a completion in 25.4 on average (before: 24 and
+# 39.2). `pytest tests/workflow/measure_queries.py -s` prints every query of each request with
+# where it comes from. A claim's 14: the token with its user, second-factor device, staff roles
+# and whether the user holds object grants (1); the Idempotency-Key row, taken and answered (2);
+# the view's read of the task, which also names its process and flow (1); the service: process
+# lock, task and application under lock, update, event (4); the answer, the task with its whole
+# case (task and case, with whether a supplement notice is open, 1; departments, materials,
+# events, ratings: 4);
+# the audit row (1). A completion adds the kind's own rows and events, viewflow's bookkeeping
+# (3–4 per node it passes: task update, next task insert, its `previous` link) and the next
+# steps' rows; the acceptance (48) opens six departments' reviews through viewflow's split (a
+# task and its `previous` link each; the departments' rows in one UPDATE and one INSERT).
+CLAIM_BUDGET = 14
+COMPLETE_BUDGET = 25.4  # on average over the case
 
 _keys = itertools.count(1)
 _TRANSACTION_CONTROL = re.compile(r"^\s*(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT)\b")

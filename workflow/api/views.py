@@ -381,8 +381,7 @@ class TaskListView(APIView):
 
 
 def _task_response(request, task_id) -> Response:
-    task = selectors.task_get_for_user(user=request.user, task_id=task_id)
-    app = selectors.application_get_for_user(user=request.user, number=task.application.number)
+    task, app = selectors.task_detail_for_user(user=request.user, task_id=task_id)
     return Response(s.TaskDetailSerializer(task, context={"application": app}).data)
 
 

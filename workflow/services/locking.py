@@ -63,36 +63,47 @@ def locked_application(application_id: int) -> Application:
 
 
 @contextmanager
-def task_case_locked(task_id: int, *, visible_q=None) -> Iterator[tuple[Application, CaseTask]]:
+def task_case_locked(
+    task_id: int, *, visible_q=None, route: tuple | None = None
+) -> Iterator[tuple[Application, CaseTask]]:
     """Lock a task's case in the one order — the process row through its own flow, then the
     application row together with the task row (one ``SELECT … FOR UPDATE OF``) — and yield
     both as they are now. ``visible_q`` filters the task first (the caller's access rule), so a
     task the caller may not see is ``NotFound`` like a missing one. Costs three queries: the
-    task's process, the process lock, the application and task."""
-    tasks = CaseTask.objects.filter(pk=task_id)
-    if visible_q is not None:
-        tasks = tasks.filter(visible_q)
-    row = tasks.values_list(
-        "application_id", "application__process__pk", "application__process__flow_class"
-    ).first()
-    if row is None:
-        raise NotFound()
+    task's process, the process lock, the application and task. ``route``: the task's
+    ``(application id, process id, flow class)`` when the caller has read them already
+    (``selectors.task_get_for_user``): the first query is saved, and ``visible_q`` is applied
+    to the locked read instead."""
+    if route is None:
+        tasks = CaseTask.objects.filter(pk=task_id)
+        if visible_q is not None:
+            tasks = tasks.filter(visible_q)
+        row = tasks.values_list(
+            "application_id", "application__process__pk", "application__process__flow_class"
+        ).first()
+        if row is None:
+            raise NotFound()
+        visible_q = None  # checked
+    else:
+        row = route
     application_id, process_id, flow_class = row
     if process_id is None:  # pragma: no cover - a task always belongs to a started case
         raise Conflict()
     with transaction.atomic(), flow_class.lock(process_id):
-        task = (
-            CaseTask.objects.select_for_update(of=("self", "application"))
-            .select_related(
-                "application",
-                "application__item",
-                "application__item_version",
-                "application__lead_department",
-                "department",
-                "participation",
-            )
-            .get(pk=task_id)
+        tasks = CaseTask.objects.select_for_update(of=("self", "application")).select_related(
+            "application",
+            "application__item",
+            "application__item_version",
+            "application__item_version__item",
+            "application__lead_department",
+            "department",
+            "participation",
         )
+        if visible_q is not None:
+            tasks = tasks.filter(visible_q)
+        task = tasks.filter(pk=task_id).first()
+        if task is None:
+            raise NotFound()
         token = _locked_case.set(task.application)
         try:
             yield task.application, task

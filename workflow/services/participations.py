@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from permits.choices import EventAction
 from permits.models import Application, ApplicationDepartment, ParticipationRole
-from workflow.services.events import event_append
+from workflow.services.events import events_append
 
 
 def parallel_rows(application: Application) -> list[ApplicationDepartment]:
@@ -41,14 +41,18 @@ def notify_departments(*, application: Application) -> None:
     """The online notice to every participating department: one ``department_notified`` event
     each (notifications follow from the events after commit). Called by the flow's node, under
     the case lock; the system acts, so no access check applies."""
-    for row in parallel_rows(application):
-        event_append(
-            application=application,
-            actor=None,
-            action=EventAction.DEPARTMENT_NOTIFIED,
-            department=row.department_id,
-            before=application.status,
-            after=application.status,
-            note=_("The case was shared with %(department)s for parallel review.")
-            % {"department": row.department.name},
-        )
+    events_append(
+        application=application,
+        actor=None,
+        action=EventAction.DEPARTMENT_NOTIFIED,
+        entries=[
+            {
+                "department": row.department_id,
+                "before": application.status,
+                "after": application.status,
+                "note": _("The case was shared with %(department)s for parallel review.")
+                % {"department": row.department.name},
+            }
+            for row in parallel_rows(application)
+        ],
+    )

@@ -27,9 +27,18 @@ def task_locked(task: CaseTask | int, actor) -> Iterator[tuple[Application, Case
     """The task's case locked (process, then application with the task) and both re-read under
     the lock; ``NotFound`` when it is missing or the actor may not see it."""
     with task_case_locked(
-        getattr(task, "pk", task), visible_q=access.task_visible_q(actor)
+        getattr(task, "pk", task), visible_q=access.task_visible_q(actor), route=_route(task)
     ) as locked:
         yield locked
+
+
+def _route(task: CaseTask | int) -> tuple | None:
+    """The case route a task row read by ``selectors.task_get_for_user`` carries, if any."""
+    process_id = getattr(task, "case_process_id", None)
+    flow_class = getattr(task, "case_flow_class", None)
+    if process_id is None or flow_class is None:
+        return None
+    return (task.application_id, process_id, flow_class)
 
 
 def task_claim(*, task: CaseTask | int, actor) -> CaseTask:

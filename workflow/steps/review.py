@@ -31,9 +31,10 @@ from workflow.steps.base import (
     complete_flow_task,
     decision_serializers,
     finish,
-    new_task,
+    rows_saved_together,
     stage_due,
     task_event,
+    task_row,
 )
 from workflow.steps.registry import register
 from workflow.steps.supplement import SupplementInput, request_supplement
@@ -53,30 +54,49 @@ class ReviewStep(Step):
     def open(self, *, activation) -> None:
         """The department's first stage opens, due at its share of the department's limit;
         the department's row starts its clock."""
-        app = case_of(activation)
+        self.open_many(activations=[activation])
+
+    def open_many(self, *, activations) -> None:
+        """:meth:`open` for every department the split starts at once: one UPDATE of their
+        rows and one INSERT of their first-stage tasks."""
+        if not activations:
+            return
+        app = case_of(activations[0])
         now = timezone.now()
-        wanted = activation.task.data["participation"]
-        participation = next(
-            (row for row in parallel_rows(app) if row.pk == wanted), None
-        ) or ApplicationDepartment.objects.get(pk=wanted)
-        participation.status = ParticipationStatus.IN_REVIEW
-        participation.stage = (participation.stages or ["undertake"])[0]
-        participation.started_at = now
-        if participation.time_limit_days:
-            participation.due_at = add_time_limit(
-                start=now,
-                days=participation.time_limit_days,
-                unit=participation.time_limit_unit or "working_day",
-            )
-        participation.save()
-        new_task(
-            app,
-            kind=self.kind,
-            department_id=participation.department_id,
-            stage=participation.stage,
-            flow_task=activation.task,
-            participation=participation,
-            due_at=stage_due(participation, 0),
+        rows = {row.pk: row for row in parallel_rows(app)}
+        opened = []
+        for activation in activations:
+            wanted = activation.task.data["participation"]
+            participation = rows.get(wanted) or ApplicationDepartment.objects.get(pk=wanted)
+            participation.status = ParticipationStatus.IN_REVIEW
+            participation.stage = (participation.stages or ["undertake"])[0]
+            participation.started_at = now
+            if participation.time_limit_days:
+                participation.due_at = add_time_limit(
+                    start=now,
+                    days=participation.time_limit_days,
+                    unit=participation.time_limit_unit or "working_day",
+                )
+            opened.append((activation, participation))
+        rows_saved_together(
+            ApplicationDepartment,
+            [p for _, p in opened],
+            fields=["status", "stage", "started_at", "due_at"],
+        )
+        rows_saved_together(
+            CaseTask,
+            [
+                task_row(
+                    app,
+                    kind=self.kind,
+                    department_id=participation.department_id,
+                    stage=participation.stage,
+                    flow_task=activation.task,
+                    participation=participation,
+                    due_at=stage_due(participation, 0),
+                )
+                for activation, participation in opened
+            ],
         )
 
     def guard(self, *, application: Application, task: CaseTask) -> None:

@@ -79,3 +79,41 @@ def test_the_migration_fills_old_events_and_empties_them_backwards():
     fill_migration.clear_case_columns(django_apps, editor)
     old.refresh_from_db()
     assert _facts(old) == (None, None, "", "")
+
+
+def test_events_append_writes_several_in_one_insert_and_announces_each(
+    django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    from django.db.models.signals import post_save
+
+    from workflow.services.events import events_append
+
+    world = build_world(2)
+    app = Application.objects.select_related("item").get(pk=new_case(world).pk)
+    saved = []
+
+    def listener(sender, instance, created, **kwargs):
+        saved.append((instance.pk, created))
+
+    post_save.connect(listener, sender=Event, dispatch_uid="test-events-append")
+    try:
+        # One INSERT (the action has no notification rule, so no outbox row).
+        with django_capture_on_commit_callbacks() as callbacks, django_assert_num_queries(1):
+            events = events_append(
+                application=app,
+                actor=None,
+                action=EventAction.FORM_UPDATED,
+                entries=[
+                    {"department": d.pk, "note": f"n{i}", "data": {"i": i}}
+                    for i, d in enumerate(world.departments)
+                ],
+            )
+    finally:
+        post_save.disconnect(dispatch_uid="test-events-append", sender=Event)
+    assert [pk for pk, _ in saved] == [e.pk for e in events] and all(c for _, c in saved)
+    assert len(callbacks) == 2  # case_changed after commit, once per event
+    rows = list(Event.objects.filter(pk__in=[e.pk for e in events]).order_by("pk"))
+    assert [(r.department_id, r.note, r.data) for r in rows] == [
+        (d.pk, f"n{i}", {"i": i}) for i, d in enumerate(world.departments)
+    ]
+    assert all(_facts(r) == _expected(app) for r in rows)

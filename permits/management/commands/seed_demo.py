@@ -358,7 +358,8 @@ class Command(BaseCommand):
         loggers = CHATTY_LOGGERS if options["verbosity"] < 2 else ()
         with quiet(loggers), transaction.atomic():
             seeder.run()
-        call_command("seed_demo_hotline", verbosity=options["verbosity"])  # workflow's calls
+        # workflow's demo calls, by name
+        call_command("seed_demo_hotline", verbosity=options["verbosity"], stdout=self.stdout)
         if options["verbosity"] >= 1:
             self._print_summary(seeder)
 

@@ -310,6 +310,10 @@ TEMPLATES[0]["OPTIONS"]["context_processors"] += [
 ]
 # Yellow warning when this many working days are left (the due day counting as one).
 DEADLINE_YELLOW_WORKING_DAYS = env.int("DEADLINE_YELLOW_WORKING_DAYS", default=1)
+# Hour limits (urgent matters) turn yellow when this share of the time from the clock's start to
+# its due is left (2 h → the last 30 min); DEADLINE_YELLOW_HOURS before the due without a start.
+DEADLINE_YELLOW_HOUR_SHARE = env.float("DEADLINE_YELLOW_HOUR_SHARE", default=0.25)
+DEADLINE_YELLOW_HOURS = env.int("DEADLINE_YELLOW_HOURS", default=1)
 DEADLINE_SWEEP_SECONDS = env.int("DEADLINE_SWEEP_SECONDS", default=60)
 DEADLINE_SWEEP_BATCH = env.int("DEADLINE_SWEEP_BATCH", default=500)
 # From this month on, the back office warns when next year's holiday arrangement is missing.

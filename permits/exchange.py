@@ -11,10 +11,17 @@ materials and form fields by name, so that re-importing keeps the ids applicatio
 Items that are not in the file are left alone. Importing the same file twice changes nothing
 the second time. A file may also carry the regions and departments it refers to
 (``permits.exchange_structure``); they are checked with the items and applied first.
+
+Apps above permits add their own per-item rows to the format by registering an
+``ItemSection`` (``register_item_section``, from their ``AppConfig.ready()``), so permits never
+imports them: workflow's ``request_limits`` (``workflow.intake.exchange``) is one. A section's
+key left out of an entry leaves the item's rows as they are; present (even ``[]``), it
+replaces them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -85,6 +92,37 @@ _FORM_FIELD_FIELDS = [
 ]
 
 
+@dataclass(frozen=True)
+class ItemSection:
+    """Per-item rows another app keeps, carried in each item entry under ``key``.
+
+    ``prefetch``: the item's related name to prefetch for the export (constant queries);
+    ``export(item)``: the rows of the item (JSON values, codes for references);
+    ``check(checker, raw, path)``: the file's rows in canonical form, recording problems with
+    ``checker.add(path, message)`` (``checker.clean_fields`` runs a model's field validation);
+    ``apply(item, rows)``: replace the item's rows with ``rows`` (inside the import's
+    transaction); ``sort_key(row)``: one order for comparing."""
+
+    key: str
+    prefetch: str
+    export: Callable[[ServiceItem], list[dict[str, Any]]]
+    check: Callable[[Any, Any, str], list[dict[str, Any]]]
+    apply: Callable[[ServiceItem, list[dict[str, Any]]], None]
+    sort_key: Callable[[dict[str, Any]], Any]
+
+
+_SECTIONS: dict[str, ItemSection] = {}
+
+
+def register_item_section(section: ItemSection) -> None:
+    """Add ``section`` to the format (idempotent for the same key, e.g. on autoreload)."""
+    _SECTIONS[section.key] = section
+
+
+def item_sections() -> tuple[ItemSection, ...]:
+    return tuple(_SECTIONS.values())
+
+
 class CatalogueImportInvalid(Invalid):
     """The file has problems; nothing was changed. ``problems`` are ``"path: message"`` lines."""
 
@@ -112,6 +150,8 @@ def _item_export_entry(item: ServiceItem) -> dict[str, Any]:
         del row["id"]
         entry["materials"].append(row)
     entry["form_fields"] = [form_field_entry(f) for f in fields]
+    for section in item_sections():
+        entry[section.key] = section.export(item)
     return entry
 
 
@@ -124,6 +164,7 @@ def _items_with_rows():
             ),
             "materials__departments",
             "form_fields",
+            *(section.prefetch for section in item_sections()),
         )
         .order_by("code")
     )
@@ -173,6 +214,8 @@ class _Entry:
     departments: list[dict[str, Any]]
     materials: list[dict[str, Any]]
     form_fields: list[dict[str, Any]]
+    # Registered sections present in the entry: key → canonical rows.
+    sections: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     @property
     def code(self) -> str:
@@ -187,6 +230,7 @@ class _Entry:
                 "departments": self.departments,
                 "materials": self.materials,
                 "form_fields": self.form_fields,
+                **self.sections,
             }
         )
 
@@ -204,6 +248,9 @@ def _comparable(entry: dict[str, Any]) -> dict[str, Any]:
         key=lambda r: (r["position"], r["name"]),
     )
     out["form_fields"] = sorted(entry["form_fields"], key=lambda r: (r["position"], r["name"]))
+    for section in item_sections():
+        if section.key in entry:
+            out[section.key] = sorted(entry[section.key], key=section.sort_key)
     return out
 
 
@@ -287,6 +334,7 @@ class _Checker:
             "departments",
             "materials",
             "form_fields",
+            *(section.key for section in item_sections()),
         }
         self.unknown_keys(raw, allowed, path)
         item = self.clean_fields(ServiceItem, item_fields, raw, path)
@@ -339,6 +387,12 @@ class _Checker:
             self.unknown_keys(row, set(_FORM_FIELD_FIELDS), row_path)
             form_fields.append(self.clean_fields(FormField, _FORM_FIELD_FIELDS, row, row_path))
 
+        sections = {
+            section.key: section.check(self, raw[section.key], f"{path}.{section.key}")
+            for section in item_sections()
+            if section.key in raw
+        }
+
         if len(self.problems) > before:
             return None  # the catalogue rules need well-formed values
         config = {
@@ -354,7 +408,9 @@ class _Checker:
             self.add(where, problem.message)
         if len(self.problems) > before:
             return None
-        return _Entry(index, item, status, popularity, departments, materials, form_fields)
+        return _Entry(
+            index, item, status, popularity, departments, materials, form_fields, sections
+        )
 
 
 def _reachable(current: str, target: str) -> bool:
@@ -470,6 +526,10 @@ def _apply(
         obj.save()
         keep.append(obj.pk)
     item.form_fields.exclude(pk__in=keep).delete()
+
+    for section in item_sections():
+        if section.key in entry.sections:
+            section.apply(item, entry.sections[section.key])
     return item
 
 
@@ -517,7 +577,11 @@ def catalogue_import(
         item = current.get(entry.code)
         if item is not None and keep_popularity:
             entry.popularity = item.popularity
-        if item is not None and _comparable(_item_export_entry(item)) == entry.comparable():
+        held = _item_export_entry(item) if item is not None else None
+        for section in item_sections():
+            if held is not None and section.key not in entry.sections:
+                del held[section.key]  # left out of the file: left as it is
+        if held is not None and _comparable(held) == entry.comparable():
             report.unchanged.append(entry.code)
             continue
         item = _apply(entry, item, checker.departments, checker.regions)

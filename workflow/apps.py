@@ -42,6 +42,10 @@ class WorkflowConfig(AppConfig):
 
         register_panel(REPEATED_CALLS_PANEL)
 
+        from .intake import exchange as intake_exchange
+
+        intake_exchange.register()  # request_limits in the catalogue exchange format
+
         from onestop.views import readiness_check
 
         readiness_check("calendar")(calendar.readiness)

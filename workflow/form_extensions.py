@@ -6,7 +6,10 @@
   departments — each with its instructions, limit, unit and "may return"; and the competent
   agency of a refusal;
 * ``handling``: the outcome (passed / failed) of joint annual inspections;
-* ``reply_review``: the departments to send back to; the answer starts as the composed one.
+* ``reply_review``: the departments to send back to; the answer starts as the composed one;
+* ``decision`` of a core-department case: the picker of ``consult`` — the region's departments,
+  those consulted before first with their earlier opinions — and what they should look at
+  (other cases' decisions do not offer ``consult``).
 
 The input is still validated by the decision's serializer (the step registry's), so the page,
 the API and the service say the same.
@@ -20,8 +23,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department
-from permits.choices import TimeLimitUnit
-from permits.models import ParticipationStatus
+from permits.choices import ServiceModel, TimeLimitUnit
+from permits.models import ParticipationRole, ParticipationStatus
 from workflow.deadlines import process_limits
 from workflow.models import TaskKind
 from workflow.spec import version_spec
@@ -147,7 +150,75 @@ class ReplyReviewExtension:
         return {}
 
 
+class DecisionExtension:
+    """The core department's decision page: whom to consult (again) and on what."""
+
+    template = "workflow/includes/consult_fields.html"
+
+    def add_fields(self, form: forms.Form, application: Any) -> None:
+        if application.item.service_model != ServiceModel.CORE_DEPARTMENT:
+            # Only a core-department case consults: the choice is not offered elsewhere.
+            field = form.fields["decision"]
+            field.choices = [c for c in field.choices if c[0] != "consult"]
+            form.extension_template = ""
+            return
+        spec = version_spec(application.item_version)
+        listed = [d for d in spec.departments if d.role == ParticipationRole.CONSULT]
+        earlier: dict[int, list] = {}
+        for row in (
+            application.participations.filter(role=ParticipationRole.CONSULT)
+            .select_related("department")
+            .order_by("round", "position", "pk")
+        ):
+            earlier.setdefault(row.department_id, []).append(row)
+        first = [d.department_id for d in listed]
+        first += [pk for pk in earlier if pk not in first]
+        by_id = Department.objects.in_bulk(first)
+        others = (
+            Department.objects.filter(region_id=application.region_id, is_active=True)
+            .exclude(pk__in=[*first, application.lead_department_id])
+            .order_by("code")
+        )
+        candidates = [by_id[pk] for pk in first if pk in by_id] + list(others)
+        duties = {d.department_id: d.duty for d in listed}
+        form.fields["departments"] = forms.MultipleChoiceField(
+            label=_("Departments to consult"),
+            choices=[(d.code, d.name) for d in candidates],
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+        )
+        form.fields["consult_note"] = forms.CharField(
+            label=_("What the departments should look at"),
+            required=False,
+            max_length=2000,
+            widget=forms.Textarea(attrs={"rows": 2}),
+        )
+        bound = {choice.data["value"]: choice for choice in form["departments"]}
+        form.consult_rows = [
+            {
+                "department": d,
+                "choice": bound[d.code],
+                "listed": d.pk in duties,
+                "duty": duties.get(d.pk, ""),
+                "earlier": earlier.get(d.pk, []),
+            }
+            for d in candidates
+        ]
+
+    def error_field(self, decision: str, name: str) -> str:
+        """The serializer's ``opinion`` of ``consult`` is what to look at (``consult_note``)."""
+        return "consult_note" if decision == "consult" and name == "opinion" else name
+
+    def payload(self, form: forms.Form, decision: str) -> dict[str, Any]:
+        if decision != "consult" or "departments" not in form.fields:
+            return {}
+        data = form.cleaned_data
+        note = (data.get("consult_note") or "").strip() or (data.get("opinion") or "").strip()
+        return {"departments": list(data.get("departments") or []), "opinion": note}
+
+
 FORM_EXTENSIONS = {
+    TaskKind.DECISION: DecisionExtension(),
     TaskKind.TRIAGE: TriageExtension(),
     TaskKind.HANDLING: HandlingExtension(),
     TaskKind.REPLY_REVIEW: ReplyReviewExtension(),

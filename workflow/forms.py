@@ -120,13 +120,6 @@ class TaskDecisionForm(forms.Form):
                 required=False,
                 max_length=200,
             )
-        if kind == TaskKind.DECISION and "consult" in (self.step.decisions if self.step else {}):
-            self.fields["consult_departments"] = forms.CharField(
-                label=_("Departments to consult (codes, for “consult”)"),
-                required=False,
-                max_length=400,
-                help_text=_("Department codes, separated by 、 or commas."),
-            )
         if kind == TaskKind.INSPECTION:
             self.fields["inspected_on"] = forms.DateField(
                 label=_("Inspected on"),
@@ -223,6 +216,8 @@ class TaskDecisionForm(forms.Form):
                     messages = [
                         _("Tick at least one material or describe what is missing in “Other item”.")
                     ]
+                if self.extension is not None and hasattr(self.extension, "error_field"):
+                    name = self.extension.error_field(decision, name)
                 target = name if name in self.fields and name != "decision" else None
                 if target is not None and target in self.errors:
                     continue  # the field's own check already said so
@@ -244,9 +239,6 @@ class TaskDecisionForm(forms.Form):
             payload["tolerance_deadline"] = data["tolerance_deadline"]
         if self.kind == TaskKind.ACCEPTANCE and decision == "deny" and data.get("competent_agency"):
             payload["competent_agency"] = data["competent_agency"].strip()
-        if self.kind == TaskKind.DECISION and decision == "consult":
-            codes = data.get("consult_departments") or ""
-            payload["departments"] = [c for c in _NAME_SPLIT.split(codes) if c]
         if self.extension is not None:
             payload.update(self.extension.payload(self, decision))
         if self.kind == TaskKind.INSPECTION:

@@ -1,8 +1,9 @@
 """Case and task clocks (DESIGN.md §4): when they start, pause, resume and are extended.
 
 The arithmetic is ``workflow.deadlines.calendar``'s; this module keeps the clock columns consistent:
-``due_at`` and ``yellow_at`` (due minus ``DEADLINE_YELLOW_WORKING_DAYS`` working days, so the
-sweep can select it in SQL) on tasks and cases, ``paused``/``paused_since``, the
+``due_at`` and ``yellow_at`` (due minus ``DEADLINE_YELLOW_WORKING_DAYS`` working days, or the
+last quarter of an hour limit — ``yellow_threshold`` — so the sweep can select it in SQL) on
+tasks and cases, ``paused``/``paused_since``, the
 ``ClockPause`` and ``ClockExtension`` rows, and an Event for every pause, resume and extension.
 
 Rules, each with a worked example in ``tests/workflow/deadlines/test_clocks.py``:
@@ -73,22 +74,57 @@ class ClockError(DomainError):
 # --- Thresholds ------------------------------------------------------------------------------
 
 
-def yellow_threshold(due_at: datetime | None, unit: str | None = None) -> datetime | None:
-    """End of the day ``DEADLINE_YELLOW_WORKING_DAYS`` working days before the due day: from
-    then on, that many working days are left (the due day counting as one). An hour limit
-    turns yellow ``DEADLINE_YELLOW_HOURS`` (1) before its due."""
+def yellow_threshold(
+    due_at: datetime | None, unit: str | None = None, *, start: datetime | None = None
+) -> datetime | None:
+    """When a clock turns yellow.
+
+    Day units: the end of the day ``DEADLINE_YELLOW_WORKING_DAYS`` working days before the due
+    day; from then on, that many working days are left (the due day counting as one).
+
+    The ``hour`` unit (urgent matters, around the clock): proportional, when the last
+    ``DEADLINE_YELLOW_HOUR_SHARE`` (a quarter) of the time from the clock's ``start`` to its due
+    is left: a 2-hour limit turns yellow 30 minutes before its due, a 24-hour one 6 hours
+    before. Without a start, ``DEADLINE_YELLOW_HOURS`` (1) before the due."""
     if due_at is None:
         return None
     if unit == cal.HOUR:
+        share = float(getattr(settings, "DEADLINE_YELLOW_HOUR_SHARE", 0.25))
+        if start is not None and start < due_at and 0 < share <= 1:
+            return due_at - (due_at - start) * share
         return due_at - timedelta(hours=getattr(settings, "DEADLINE_YELLOW_HOURS", 1))
     days = getattr(settings, "DEADLINE_YELLOW_WORKING_DAYS", 1)
     return cal.subtract_working_days(due_at, days)
 
 
+def clock_unit(obj: Any) -> str | None:
+    """The unit a task's or a case's clock runs in: a task's own ``time_limit_unit``; a case
+    with an urgent caller (process-centred, answered within hours) runs in hours."""
+    unit = getattr(obj, "time_limit_unit", None)
+    if unit is not None:
+        return unit
+    if isinstance(obj, Application) and (obj.urgency or "normal") != "normal":
+        return cal.HOUR
+    return None
+
+
+def clock_start(obj: Any) -> datetime | None:
+    """Where a clock's span starts for a proportional threshold: a task's opening, a case's
+    reopening or else its submission."""
+    if isinstance(obj, Application):
+        return obj.reopened_at or obj.submitted_at
+    return getattr(obj, "created_at", None)
+
+
+def yellow_for(obj: CaseTask | Application) -> datetime | None:
+    """The yellow threshold of ``obj``'s own due (``yellow_threshold`` with its unit and start)."""
+    return yellow_threshold(obj.due_at, clock_unit(obj), start=clock_start(obj))
+
+
 def refresh_thresholds(obj: CaseTask | Application, *, now: datetime | None = None) -> None:
     """Recompute ``yellow_at`` from ``due_at`` and lift a warning the new due no longer
     deserves (a new due gets marks of its own: their key includes the due)."""
-    obj.yellow_at = yellow_threshold(obj.due_at, getattr(obj, "time_limit_unit", None))
+    obj.yellow_at = yellow_for(obj)
     if obj.due_at is None:
         return
     now = now or timezone.now()
@@ -102,9 +138,7 @@ def keep_yellow_at(sender, instance, raw: bool = False, **kwargs) -> None:
     """pre_save: whoever sets a due (flow's services included) gets the threshold with it."""
     if raw:
         return
-    instance.yellow_at = yellow_threshold(
-        instance.due_at, getattr(instance, "time_limit_unit", None)
-    )
+    instance.yellow_at = yellow_for(instance)
 
 
 # --- Starting clocks -------------------------------------------------------------------------
@@ -151,7 +185,7 @@ def start_case_clock(
         application.due_at = cal.add_time_limit(start=start, days=promised_days)
     if legal_days:
         application.legal_due_at = cal.add_time_limit(start=start, days=legal_days)
-    application.yellow_at = yellow_threshold(application.due_at)
+    application.yellow_at = yellow_for(application)
     application.warning = Warning.NONE
     if dated_back:
         _event(
@@ -547,7 +581,7 @@ def clock_state(obj: Any, *, now: datetime | None = None) -> dict[str, Any]:
     elif moment > due:
         status = "red"
     else:
-        yellow = yellow_threshold(due, getattr(obj, "time_limit_unit", None))
+        yellow = yellow_threshold(due, clock_unit(obj), start=clock_start(obj))
         status = "yellow" if yellow is not None and moment > yellow else "green"
     return {"status": status, "due_at": due, "used": used, "left": left}
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from permits.choices import EventAction
 from permits.models import Application, ApplicationStatus, ServiceModel
 from workflow.deadlines import process_limits
-from workflow.deadlines.clocks import yellow_threshold
+from workflow.deadlines.clocks import yellow_for
 from workflow.exceptions import Conflict
 from workflow.services.common import _move
 from workflow.services.events import event_append
@@ -55,7 +55,7 @@ def case_reopen(*, application: Application | int, actor=None, reason: str = "")
         before = _move(app, ApplicationStatus.IN_REVIEW)
         app.reopened_at = now
         app.due_at = process_limits.answer_limit(app).due(now)
-        app.yellow_at = yellow_threshold(app.due_at)
+        app.yellow_at = yellow_for(app)
         app.warning = "none"
         app.save()
         event_append(

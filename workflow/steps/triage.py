@@ -27,7 +27,7 @@ from departments.models import Department
 from permits.choices import EventAction
 from permits.models import Application, ApplicationStatus, ParticipationStatus
 from workflow.deadlines import process_limits
-from workflow.deadlines.clocks import yellow_threshold
+from workflow.deadlines.clocks import yellow_for
 from workflow.exceptions import Conflict
 from workflow.models import CaseTask, TaskKind
 from workflow.services.common import _move
@@ -132,7 +132,7 @@ class TriageStep(Step):
         if app.due_at is None:
             # The answer is due from the day the matter reached the office.
             app.due_at = process_limits.answer_limit(app).due(app.submitted_at or now)
-            app.yellow_at = yellow_threshold(app.due_at)
+            app.yellow_at = yellow_for(app)
             app.save()
         new_task(
             app,

@@ -11,6 +11,9 @@ through the services that own each kind of row:
 - staff roles: ``staff_role_grant`` (``departments.services``), which keeps the guardian
   permissions in step.
 
+Then ``manage.py seed_demo_hotline`` (workflow's, run by name: permits never imports workflow)
+enters the 12345 hotline's demo calls through the workflow services.
+
 No service creates a staff account, a service centre or a window, or puts back what someone
 changed by hand in a demo row (a handler's expired authorisation, a person's phone): those are
 upserted here by natural key (username, ID number, credit code, region, window number), and a
@@ -30,6 +33,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password, make_password
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import models, transaction
 
@@ -354,6 +358,8 @@ class Command(BaseCommand):
         loggers = CHATTY_LOGGERS if options["verbosity"] < 2 else ()
         with quiet(loggers), transaction.atomic():
             seeder.run()
+        # workflow's demo calls, by name
+        call_command("seed_demo_hotline", verbosity=options["verbosity"], stdout=self.stdout)
         if options["verbosity"] >= 1:
             self._print_summary(seeder)
 

@@ -26,16 +26,17 @@ def test_an_hour_limit_is_swept_on_time_around_the_clock(work_calendar):
     start = sh(2026, 3, 7, 22, 30)
     task.kind = "handling"
     task.time_limit_unit = "hour"
+    task.created_at = start
     task.due_at = cal.add_time_limit(start=start, days=2, unit="hour")
     task.save()
     task.refresh_from_db()
     assert task.due_at == sh(2026, 3, 8, 0, 30)
-    assert task.yellow_at == sh(2026, 3, 7, 23, 30)  # an hour before
+    assert task.yellow_at == sh(2026, 3, 8, 0, 0)  # the last quarter of the 2 hours
 
-    with travel(sh(2026, 3, 7, 23, 29)):
-        assert sweep.sweep_inline(now=sh(2026, 3, 7, 23, 29)).total == 0
-    with travel(sh(2026, 3, 7, 23, 31)):
-        assert sweep.sweep_inline(now=sh(2026, 3, 7, 23, 31)).marked["task_yellow"] == 1
+    with travel(sh(2026, 3, 7, 23, 59)):
+        assert sweep.sweep_inline(now=sh(2026, 3, 7, 23, 59)).total == 0
+    with travel(sh(2026, 3, 8, 0, 1)):
+        assert sweep.sweep_inline(now=sh(2026, 3, 8, 0, 1)).marked["task_yellow"] == 1
     with travel(sh(2026, 3, 8, 0, 30) - timedelta(seconds=1)):
         assert sweep.sweep_inline(now=sh(2026, 3, 8, 0, 29, 59)).total == 0
     with travel(sh(2026, 3, 8, 0, 31)):

@@ -66,12 +66,6 @@ def _optional_reverse(names: Iterable[str], **kwargs: Any) -> str:
     return ""
 
 
-def _fmt(moment: datetime | None) -> str:
-    if moment is None:
-        return "—"
-    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
-
-
 def _task_label(task) -> str:
     label = str(task.get_kind_display())
     if task.stage:
@@ -82,7 +76,8 @@ def _task_label(task) -> str:
     return label
 
 
-def _context(event, task) -> dict[str, Any]:
+def _context(event, task, kind: str = "") -> dict[str, Any]:
+    from workflow.deadlines import dues
     from workflow.deadlines.calendar import working_days_left
 
     application = event.application
@@ -96,7 +91,9 @@ def _context(event, task) -> dict[str, Any]:
         "number": application.number,
         "item": application.item.name,
         "department": department.display_name,
-        "due": _fmt(application.due_at),
+        # One function names each due (workflow.deadlines.dues): the case's promised due
+        # unless the notice is about one task's due.
+        "due": dues.format_due(dues.notice_due(kind, application=application)),
         "reasons": event.note
         or application.not_accepted_reasons
         or application.decision_opinion
@@ -112,7 +109,8 @@ def _context(event, task) -> dict[str, Any]:
         context["days"] = data["days"]
     if task is not None:
         context["task"] = _task_label(task)
-        context["due"] = _fmt(task.due_at)
+        if kind in dues.TASK_DUE_KINDS:
+            context["due"] = dues.format_due(dues.task_due(task), with_time=True)
         if task.due_at:
             context["left"] = max(0, working_days_left(due=task.due_at, now=event.at))
         assignee = task.assignee
@@ -233,7 +231,7 @@ def notify_for_event(*, event_id: int) -> list[Notification]:
                 kind = NotificationKind.CERTIFICATE_READY
             recipients = _resolve(rule.audience, event, task)
             with translation.override(getattr(settings, "NOTIFICATION_LANGUAGE", "zh-hans")):
-                context = _context(event, task)
+                context = _context(event, task, kind)
             number = event.application.number
             notices = notification_create(
                 kind=kind,

@@ -521,6 +521,10 @@ API_TOKEN_TTL = env.int("API_TOKEN_TTL", default=8 * 3600)
 # Passwords: length, similarity, Django's offline list of 20,000 common passwords, not only
 # digits; in production also not the published demo password, nor a word or pinyin surname
 # with digits (wangceshi1).
+# Unified social credit codes an establishment case (企业开办) issues to the enterprise it
+# creates (permits/credit_codes.py): checksum-valid codes whose organisation code begins with
+# this prefix, a range no authority hands out, marked as the demo's.
+ENTERPRISE_DEMO_CODE_PREFIX = env.str("ENTERPRISE_DEMO_CODE_PREFIX", default="DM")
 PASSWORD_MIN_LENGTH = env.int("PASSWORD_MIN_LENGTH", default=10 if PRODUCTION else 8)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

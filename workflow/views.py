@@ -30,6 +30,7 @@ from permits.uploads import file_response
 from workflow import access, selectors, services
 from workflow.forms import InboxFilterForm, ReassignForm, TaskDecisionForm
 from workflow.models import TaskKind, TaskStatus
+from workflow.steps.registry import decision_label
 
 SCOPES = {
     "mine": "workflow:inbox",
@@ -263,10 +264,16 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
                     for error in errors if isinstance(errors, list) else [errors]:
                         form.add_error(None, f"{name}: {error}")
             else:
+                # Name the decision taken, not only the task's kind: asking for a 补正 on the
+                # acceptance task once flashed "已办理：…，受理。" (issue 14 item 6).
                 messages.success(
                     request,
-                    _("Done: %(number)s, %(kind)s.")
-                    % {"number": task.application.number, "kind": task.get_kind_display()},
+                    _("Done: %(number)s, %(kind)s: %(decision)s.")
+                    % {
+                        "number": task.application.number,
+                        "kind": task.get_kind_display(),
+                        "decision": decision_label(task.kind, form.cleaned_data["decision"]),
+                    },
                 )
                 return redirect("workflow:inbox")
         status = 400

@@ -95,6 +95,10 @@ class DecisionStep(Step):
         if approved:
             certificate = issue_certificate(app, version_spec(app.item_version), now)
             result["certificate_number"] = certificate.number
+            established = certificate.holder_enterprise
+            if established is not None and established.established_by_id == app.pk:
+                result["enterprise"] = certificate.holder_enterprise_id
+                result["enterprise_name"] = certificate.holder_name
             note = _("Approved; certificate %(number)s issued.") % {"number": certificate.number}
             action = EventAction.APPROVED
         else:
@@ -133,9 +137,29 @@ def issue_certificate(app: Application, spec: VersionSpec, now: datetime) -> Cer
     item version."""
     months = spec.result_validity_months
     valid_until = add_months(timezone.localdate(now), months) if months else None
-    if app.applicant_enterprise_id:
-        holder = app.applicant_enterprise.name
-        identifier = app.applicant_enterprise.credit_code
+    enterprise = None
+    if spec.establishes_enterprise:
+        # An establishment case's outcome is a new enterprise, and its licence is the
+        # enterprise's, not the founder's (issue 14 item 1).
+        from permits.applicant_services import enterprise_establish
+        from workflow.spec import (
+            ESTABLISHED_NAME_FIELD,
+            ESTABLISHED_REPRESENTATIVE_FIELD,
+            ESTABLISHED_TYPE_FIELD,
+        )
+
+        form = app.form_data or {}
+        enterprise = enterprise_establish(
+            application=app,
+            name=str(form.get(ESTABLISHED_NAME_FIELD) or ""),
+            kind=str(form.get(ESTABLISHED_TYPE_FIELD) or ""),
+            legal_representative=str(form.get(ESTABLISHED_REPRESENTATIVE_FIELD) or ""),
+        )
+    elif app.applicant_enterprise_id:
+        enterprise = app.applicant_enterprise
+    if enterprise is not None:
+        holder = enterprise.name
+        identifier = enterprise.credit_code
     else:
         holder = app.applicant_person.real_name if app.applicant_person_id else ""
         identifier = app.applicant_person.id_number if app.applicant_person_id else ""
@@ -144,6 +168,7 @@ def issue_certificate(app: Application, spec: VersionSpec, now: datetime) -> Cer
         type=spec.result_name or app.item.name,
         application=app,
         holder_name=holder,
+        holder_enterprise=enterprise,
         holder_identifier=identifier,
         issuer_id=app.lead_department_id,
         issued_at=now,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from onestop.pii import EncryptedCharField
@@ -72,7 +72,7 @@ class Notification(models.Model):
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("message"))
     # What the notice says, kept to render it in the reader's language when shown (the kind
-    # names the message; notifications.messages.render). Empty for notices made before.
+    # names the message; notifications.selectors.shown). Empty for notices made before.
     params = models.JSONField(_("parameters"), default=dict, blank=True)
     url = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
@@ -105,30 +105,6 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    def _shown(self) -> tuple[str, str]:
-        cached = getattr(self, "_shown_cache", None)
-        language = translation.get_language()
-        if cached is None or cached[0] != language:
-            if self.params:
-                from .messages import render
-
-                title, body = render(self.kind, self.params, language=language)
-            else:  # a notice from before the parameters were kept: its stored text
-                title, body = self.title, self.body
-            cached = (language, title, body)
-            self._shown_cache = cached
-        return cached[1], cached[2]
-
-    @property
-    def shown_title(self) -> str:
-        """The title in the reader's (active) language."""
-        return self._shown()[0]
-
-    @property
-    def shown_body(self) -> str:
-        """The body in the reader's (active) language."""
-        return self._shown()[1]
 
     @property
     def is_read(self) -> bool:

@@ -112,7 +112,7 @@ CATEGORY_NAMES = {
     Category.EDUCATION_CULTURE: pgettext_lazy("catalogue category", "Education and culture"),
     Category.ENVIRONMENT: pgettext_lazy("catalogue category", "Environmental protection"),
     Category.DECLARATION: pgettext_lazy("catalogue category", "Declarations"),
-    Category.CERTIFICATE: pgettext_lazy("catalogue category", "Certificates"),
+    Category.CERTIFICATE: pgettext_lazy("catalogue category", "Document services"),
     Category.ANNUAL_INSPECTION: pgettext_lazy("catalogue category", "Annual inspections"),
     Category.LOOKUP_SERVICE: pgettext_lazy("catalogue category", "Look-ups"),
     Category.COMPLAINT: pgettext_lazy("catalogue category", "Complaints"),

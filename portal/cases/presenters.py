@@ -192,3 +192,21 @@ def notice_rows(
             }
         )
     return rows
+
+
+# The form fields that name what a case is about, first match wins (issue 14 item 11: two
+# cases of one item must be told apart in 我的办件): the enterprise being established, then
+# a name, a subject or a summary.
+SUBJECT_FIELDS = ("company_name", "name", "project_name", "subject", "title", "summary")
+
+
+def case_subject(application: Any) -> str:
+    """What a case is about, in a few words: the enterprise an establishment case created or
+    names, else the first naming field of the form; ``""`` when the form names nothing."""
+    form = application.form_data or {}
+    for name in SUBJECT_FIELDS:
+        value = form.get(name)
+        if isinstance(value, str) and value.strip():
+            text = " ".join(value.split())
+            return text if len(text) <= 40 else text[:39] + "…"
+    return ""

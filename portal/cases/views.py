@@ -500,6 +500,7 @@ def my_cases(request: HttpRequest) -> HttpResponse:
             "application": application,
             "tone": presenters.STATUS_TONE.get(application.status, "grey"),
             "departments": presenters.department_rows(application.participations.all()),
+            "subject": presenters.case_subject(application),
         }
         for application in page.object_list
     ]

@@ -113,3 +113,15 @@ def test_password_errors_are_in_the_pages_language():
         password_validation.validate_password("ab1")
     messages = " ".join(error.value.messages)
     assert "password" not in messages.lower() and "密码" in messages
+
+
+def test_my_cases_names_each_cases_subject(client):
+    """Issue 14 item 11: two cases of one item are told apart by their subject."""
+    from workflow import services
+
+    world = build_world(1)
+    for summary in ("第一家店的申请", "第二家店的申请"):
+        services.application_create(actor=world.citizen, item=world.item, form={"summary": summary})
+    client.force_login(world.citizen)
+    html = client.get(reverse("portal:my_cases")).content.decode()
+    assert "第一家店的申请" in html and "第二家店的申请" in html

@@ -23,7 +23,7 @@ from permits.models import (
     ParticipationStatus,
 )
 from workflow.exceptions import Conflict
-from workflow.models import CaseTask, TaskKind
+from workflow.models import CaseTask, TaskKind, TaskStatus
 from workflow.services.common import _move
 from workflow.services.notices import denial_notice
 from workflow.spec import VersionSpec, version_spec
@@ -60,7 +60,7 @@ class DecisionStep(Step):
     def open(self, *, activation) -> None:
         app = case_of(activation)
         lead = lead_participation(app)
-        new_task(
+        task = new_task(
             app,
             kind=self.kind,
             department_id=app.lead_department_id,
@@ -69,6 +69,7 @@ class DecisionStep(Step):
             participation=lead,
             due_at=app.due_at,
         )
+        _to_the_accepter(app, task)
 
     def guard(self, *, application: Application, task: CaseTask) -> None:
         if application.status != ApplicationStatus.IN_REVIEW:
@@ -118,6 +119,32 @@ class DecisionStep(Step):
             data=result,
         )
         complete_flow_task(t.flow_task_id)
+
+
+def _to_the_accepter(app: Application, task: CaseTask) -> None:
+    """The decision goes to the reviewer who accepted the case, in their own list, when they
+    may act at its stage (issue 14 item 12); otherwise, or with
+    ``settings.DECISION_TASK_TO_ACCEPTER`` off, it waits in the department's queue."""
+    from django.conf import settings
+
+    from workflow import access
+
+    if not getattr(settings, "DECISION_TASK_TO_ACCEPTER", True):
+        return
+    accepter = (
+        CaseTask.objects.filter(application=app, kind=TaskKind.ACCEPTANCE, status=TaskStatus.DONE)
+        .select_related("completed_by")
+        .order_by("-completed_at", "-pk")
+        .first()
+    )
+    actor = accepter.completed_by if accepter is not None else None
+    if actor is None or not actor.is_active or not access.can_act_on_task(actor, task):
+        return
+    task.status = TaskStatus.ASSIGNED
+    task.assignee = actor
+    task.claimed_at = timezone.now()
+    task.save(update_fields=["status", "assignee", "claimed_at"])
+    task_event(app, task, actor=actor, action=EventAction.TASK_CLAIMED, data={"accepter": True})
 
 
 def add_months(day: date, months: int) -> date:

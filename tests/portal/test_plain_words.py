@@ -125,3 +125,32 @@ def test_my_cases_names_each_cases_subject(client):
     client.force_login(world.citizen)
     html = client.get(reverse("portal:my_cases")).content.decode()
     assert "第一家店的申请" in html and "第二家店的申请" in html
+
+
+def test_the_form_takes_name_id_and_phone_from_the_verified_profile(client):
+    """Issue 14 item 11: the applicant is not asked again for what the profile says."""
+    from permits.models import Application
+    from tests.workflow import factories as f
+
+    world = build_world(0)
+    item = f.published_item(
+        lead=world.lead,
+        service_model="single_department",
+        stages={world.lead.code: ["undertake"]},
+        form_fields=[
+            {"name": "applicant_name", "label": "申请人姓名", "type": "text"},
+            {"name": "id_no", "label": "身份证号码", "type": "id_number"},
+            {"name": "mobile", "label": "联系电话", "type": "phone"},
+            {"name": "summary", "label": "申请事由", "type": "text"},
+        ],
+    )
+    client.force_login(world.citizen)
+    response = client.post(
+        reverse("portal:apply", kwargs={"code": item.code}), {"applicant": "self"}
+    )
+    assert response.status_code == 302
+    app = Application.objects.get(item=item, created_by=world.citizen)
+    assert app.form_data["applicant_name"] == world.person.real_name
+    assert app.form_data["id_no"] == world.person.id_number
+    assert app.form_data["mobile"] == world.person.phone
+    assert "summary" not in app.form_data

@@ -33,6 +33,7 @@ def test_the_workbench_counts_my_tasks_and_the_queue(client):
 
 
 def test_the_accepter_finds_the_decision_task_in_their_own_list(settings):
+    settings.DECISION_TASK_TO_ACCEPTER = True
     world = build_world(1)
     app = submitted_case(world)
     accept(world, app)

@@ -129,7 +129,7 @@ def _to_the_accepter(app: Application, task: CaseTask) -> None:
 
     from workflow import access
 
-    if not getattr(settings, "DECISION_TASK_TO_ACCEPTER", True):
+    if not getattr(settings, "DECISION_TASK_TO_ACCEPTER", False):
         return
     accepter = (
         CaseTask.objects.filter(application=app, kind=TaskKind.ACCEPTANCE, status=TaskStatus.DONE)

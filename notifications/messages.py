@@ -1,5 +1,11 @@
-"""The text of each notice. msgids are English; the Chinese is in this app's ``.po`` and every
-message is rendered in ``NOTIFICATION_LANGUAGE`` (zh-hans). Placeholders are ``%(name)s``.
+"""The text of each notice. msgids are English; the Chinese is in this app's ``.po``.
+Placeholders are ``%(name)s``.
+
+A notice keeps its kind and its parameters (``Notification.params``: language-neutral values
+and keys such as ``decision_action`` or ``task_kind``), and is rendered in the reader's language
+when shown (:func:`render` with the active language, issue 14 item 6); the title and body
+stored beside them are the ``NOTIFICATION_LANGUAGE`` (zh-hans) text the SMS and e-mail carry,
+and what a notice made before the parameters were kept shows.
 
 No message carries a full ID number: the templates never ask for one, and :func:`render`
 masks anything that looks like an 18-character ID number in the values it is given.
@@ -133,14 +139,53 @@ def _safe(value: Any) -> str:
     return _ID_NUMBER.sub(lambda m: mask_id_number(m.group(0)), text)
 
 
+mask = _safe
+
+
 class _Defaults(dict):
     def __missing__(self, key: str) -> str:
         return "—"
 
 
-def render(kind: str, context: Mapping[str, Any]) -> tuple[str, str]:
-    """The (title, body) of a notice of ``kind``, in the notification language."""
+def localize(params: Mapping[str, Any]) -> dict[str, Any]:
+    """The parameters' translatable values in the active language: the keys stored instead of
+    frozen text (the department's decision, the task's kind and stage, an unclaimed task)."""
+    from workflow.labels import stage_label
+    from workflow.models import TaskKind
+
+    values = dict(params)
+    action = values.pop("decision_action", None)
+    if action is not None:
+        values["decision"] = {
+            "department_approved": _("approves"),
+            "department_denied": _("does not approve"),
+        }.get(action, "")
+    kind = values.pop("task_kind", None)
+    stage = values.pop("task_stage", None)
+    if kind:
+        try:
+            label = str(TaskKind(kind).label)
+        except ValueError:
+            label = kind
+        values["task"] = f"{label}·{stage_label(stage)}" if stage else label
+    if "assignee" in values and not values["assignee"]:
+        values["assignee"] = _("nobody yet")
+    return values
+
+
+def render(
+    kind: str, context: Mapping[str, Any], *, language: str | None = None
+) -> tuple[str, str]:
+    """The (title, body) of a notice of ``kind``: in ``language``, by default the notification
+    language (the stored text, SMS and e-mail). ``render(..., language=get_language())`` is the
+    reader's. A parameter ``extra`` (lines other apps add) is appended to the body as given."""
     title, body = TEMPLATES.get(kind, TEMPLATES[K.GENERAL])
-    values = _Defaults({key: _safe(value) for key, value in context.items()})
-    with translation.override(getattr(settings, "NOTIFICATION_LANGUAGE", "zh-hans")):
-        return str(title) % values, str(body) % values
+    language = language or getattr(settings, "NOTIFICATION_LANGUAGE", "zh-hans")
+    with translation.override(language):
+        localized = localize(context)
+        extra = localized.pop("extra", "")
+        values = _Defaults({key: _safe(value) for key, value in localized.items()})
+        text = str(body) % values
+        if extra:
+            text = f"{text} {_safe(extra)}"
+        return str(title) % values, text

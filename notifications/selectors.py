@@ -18,3 +18,21 @@ def unread_count_for_user(*, user) -> int:
     if not user.is_authenticated:
         return 0
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def shown(notifications) -> list[Notification]:
+    """The notices with ``shown_title`` / ``shown_body`` in the reader's (active) language:
+    rendered from their kind and parameters when shown (issue 14 item 6); a notice made before
+    the parameters were kept shows its stored text."""
+    from django.utils import translation
+
+    from .messages import render
+
+    language = translation.get_language()
+    rows = list(notifications)
+    for n in rows:
+        if n.params:
+            n.shown_title, n.shown_body = render(n.kind, n.params, language=language)
+        else:
+            n.shown_title, n.shown_body = n.title, n.body
+    return rows

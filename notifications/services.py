@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from collections.abc import Iterable, Mapping
 from datetime import datetime
@@ -21,7 +20,6 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext_lazy as _
 
 from onestop.dispatch import enqueue_many
 
@@ -66,43 +64,29 @@ def _optional_reverse(names: Iterable[str], **kwargs: Any) -> str:
     return ""
 
 
-def _fmt(moment: datetime | None) -> str:
-    if moment is None:
-        return "—"
-    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
-
-
-def _task_label(task) -> str:
-    label = str(task.get_kind_display())
-    if task.stage:
-        from departments.models import Stage
-
-        with contextlib.suppress(ValueError):
-            label = f"{label}·{Stage(task.stage).label}"
-    return label
-
-
-def _context(event, task) -> dict[str, Any]:
+def _context(event, task, kind: str = "") -> dict[str, Any]:
+    """The notice's parameters: language-neutral values (numbers, names, dates as printed)
+    and keys for what is translated when the notice is shown (``messages.localize``), so
+    ``Notification.params`` renders in any reader's language."""
+    from workflow.deadlines import dues
     from workflow.deadlines.calendar import working_days_left
 
     application = event.application
     department = event.department or (task.department if task else None)
     department = department or application.lead_department
-    decision = {
-        "department_approved": _("approves"),
-        "department_denied": _("does not approve"),
-    }.get(event.action, "")
     context: dict[str, Any] = {
         "number": application.number,
         "item": application.item.name,
         "department": department.display_name,
-        "due": _fmt(application.due_at),
+        # One function names each due (workflow.deadlines.dues): the case's promised due
+        # unless the notice is about one task's due.
+        "due": dues.format_due(dues.notice_due(kind, application=application)),
         "reasons": event.note
         or application.not_accepted_reasons
         or application.decision_opinion
         or "—",
         "reason": event.note or "—",
-        "decision": decision,
+        "decision_action": event.action,
         "text": event.note,
     }
     data = event.data or {}
@@ -111,13 +95,15 @@ def _context(event, task) -> dict[str, Any]:
     if "days" in data:
         context["days"] = data["days"]
     if task is not None:
-        context["task"] = _task_label(task)
-        context["due"] = _fmt(task.due_at)
+        context["task_kind"] = task.kind
+        context["task_stage"] = task.stage or ""
+        if kind in dues.TASK_DUE_KINDS:
+            context["due"] = dues.format_due(dues.task_due(task), with_time=True)
         if task.due_at:
             context["left"] = max(0, working_days_left(due=task.due_at, now=event.at))
         assignee = task.assignee
         context["assignee"] = (
-            (assignee.get_full_name() or assignee.get_username()) if assignee else _("nobody yet")
+            (assignee.get_full_name() or assignee.get_username()) if assignee else ""
         )
     return context
 
@@ -138,6 +124,19 @@ def _resolve(audience: str, event, task) -> list[Recipient]:
     return []
 
 
+def _jsonable(context: Mapping[str, Any]) -> dict[str, Any]:
+    """Parameters as stored: JSON values, anything else (a lazy string, a date) as its text
+    in the notification language; texts masked as the rendered notice is (no full ID
+    number is kept)."""
+    from .messages import mask
+
+    with translation.override(getattr(settings, "NOTIFICATION_LANGUAGE", "zh-hans")):
+        return {
+            key: value if value is None or isinstance(value, (bool, int, float)) else mask(value)
+            for key, value in context.items()
+        }
+
+
 def notification_create(
     *,
     kind: str,
@@ -152,9 +151,8 @@ def notification_create(
     """Create (at most once per event and recipient) the notices of ``kind`` and their
     deliveries, in a constant number of queries; enqueue the pending deliveries after commit
     (sending one twice is harmless: ``delivery_send`` skips what is no longer pending)."""
-    title, body = render(kind, context)
-    if extra:
-        body = f"{body} {extra}"
+    params = _jsonable({**context, **({"extra": extra} if extra else {})})
+    title, body = render(kind, params)
     recipients = list(recipients)
     rows = [
         Notification(
@@ -164,6 +162,7 @@ def notification_create(
             event=event,
             title=title[:200],
             body=body,
+            params=params,
             url=staff_url if r.staff else url,
         )
         for r in recipients
@@ -232,8 +231,7 @@ def notify_for_event(*, event_id: int) -> list[Notification]:
             if event.action == "approved" and (event.data or {}).get("certificate_number"):
                 kind = NotificationKind.CERTIFICATE_READY
             recipients = _resolve(rule.audience, event, task)
-            with translation.override(getattr(settings, "NOTIFICATION_LANGUAGE", "zh-hans")):
-                context = _context(event, task)
+            context = _context(event, task, kind)
             number = event.application.number
             notices = notification_create(
                 kind=kind,

@@ -23,7 +23,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
         {
             "page_obj": page,
             "page_range": page.paginator.get_elided_page_range(page.number),
-            "notifications": page.object_list,
+            "notifications": selectors.shown(page.object_list),
             "unread_only": unread_only,
         },
     )

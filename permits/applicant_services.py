@@ -272,6 +272,55 @@ def enterprise_create(*, actor: Any, org_name: str, credit_code: str) -> Enterpr
     return enterprise
 
 
+def enterprise_establish(
+    *, application: Any, name: str, kind: str = "", legal_representative: str = ""
+) -> Enterprise:
+    """The outcome of an establishment case (企业开办): a new enterprise with a unified social
+    credit code as the registration authority issues it (``permits.credit_codes``: in the demo
+    a checksum-valid code from the range marked as the demo's), its founder — the case's
+    applicant — its first authorised handler for all items. Idempotent per case (a decision
+    retried under the case lock gets the same enterprise). The caller holds the case lock and
+    records the event."""
+    from permits import credit_codes
+
+    existing = Enterprise.objects.filter(established_by=application).first()
+    if existing is not None:
+        return existing
+    name = " ".join((name or "").split())[:120]
+    if not name:
+        raise Invalid(fields={"company_name": [_REQUIRED]})
+    region = application.region.code if application.region_id else ""
+    prefix = credit_codes.demo_prefix()
+    taken = Enterprise.objects.filter(credit_code__startswith=f"91{region[:6]}{prefix}").count()
+    enterprise = None
+    for serial in range(taken + 1, taken + 50):
+        code = credit_codes.demo_credit_code(region_code=region, serial=serial)
+        try:
+            with transaction.atomic():
+                enterprise = Enterprise.objects.create(
+                    name=name,
+                    credit_code=code,
+                    kind=(kind or "")[:60],
+                    legal_representative=(legal_representative or "")[:60],
+                    established_by=application,
+                )
+        except IntegrityError:
+            continue  # another case took this serial: the next one
+        break
+    if enterprise is None:  # pragma: no cover - fifty concurrent establishments
+        raise Conflict(_("No credit code could be issued; please try again."))
+    founder = application.applicant_person
+    if founder is not None:
+        Handler.objects.get_or_create(
+            enterprise=enterprise, person=founder, defaults={"scope": "all"}
+        )
+        forget(founder.user if founder.user_id else None)
+    logger.info(
+        "enterprise established: enterprise=%s by application=%s", enterprise.pk, application.pk
+    )
+    return enterprise
+
+
 # --------------------------------------------------------------------------------------------
 # Handlers
 

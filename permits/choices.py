@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class EventAction(models.TextChoices):
@@ -99,6 +100,34 @@ class Category(models.TextChoices):
     ENQUIRY = "enquiry", "咨询"
     SUGGESTION = "suggestion", "建议"
     HOTLINE = "hotline", "12345"
+
+
+# The categories' names in the reader's language (issue 14 item 6: English mode showed the
+# Chinese names). The choices keep the official Chinese labels (the admin and the stored
+# configuration use them); pages and the API name a category through ``category_name``.
+CATEGORY_NAMES = {
+    Category.LICENSING: pgettext_lazy("catalogue category", "Administrative licensing"),
+    Category.CONFIRMATION: pgettext_lazy("catalogue category", "Administrative confirmation"),
+    Category.PUBLIC_SERVICE: pgettext_lazy("catalogue category", "Public services"),
+    Category.SOCIAL_SECURITY: pgettext_lazy("catalogue category", "Social security"),
+    Category.EDUCATION_CULTURE: pgettext_lazy("catalogue category", "Education and culture"),
+    Category.ENVIRONMENT: pgettext_lazy("catalogue category", "Environmental protection"),
+    Category.DECLARATION: pgettext_lazy("catalogue category", "Declarations"),
+    Category.CERTIFICATE: pgettext_lazy("catalogue category", "Document services"),
+    Category.ANNUAL_INSPECTION: pgettext_lazy("catalogue category", "Annual inspections"),
+    Category.LOOKUP_SERVICE: pgettext_lazy("catalogue category", "Look-ups"),
+    Category.COMPLAINT: pgettext_lazy("catalogue category", "Complaints"),
+    Category.PETITION: pgettext_lazy("catalogue category", "Petitions"),
+    Category.ENQUIRY: pgettext_lazy("catalogue category", "Enquiries"),
+    Category.SUGGESTION: pgettext_lazy("catalogue category", "Suggestions"),
+    Category.HOTLINE: pgettext_lazy("catalogue category", "12345 hotline"),
+}
+
+
+def category_name(value: str) -> str:
+    """A category's name in the active language ("" for an unknown value)."""
+    name = CATEGORY_NAMES.get(value)
+    return str(name) if name is not None else ""
 
 
 class Audience(models.TextChoices):

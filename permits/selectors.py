@@ -13,6 +13,7 @@ from typing import TypedDict
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import StrIndex, Substr
 
+from permits.choices import category_name
 from permits.models import Audience, Category, ItemDepartment, ServiceItem
 from permits.search import search_terms
 
@@ -142,7 +143,7 @@ def category_counts(
     *, audience: str | None = None, region: str | None = None
 ) -> list[CategoryCount]:
     """Every category in catalogue order with its number of visible items (zeros included), in
-    one query. ``name`` is the official Chinese category name.
+    one query. ``name`` is the category's name in the active language.
 
     ``audience`` and ``region`` filter as in ``item_search``, so the home page's counts match
     what the catalogue shows behind each link."""
@@ -154,8 +155,8 @@ def category_counts(
         .values_list("category", "n")
     )
     return [
-        {"category": value, "name": label, "count": counts.get(value, 0)}
-        for value, label in Category.choices
+        {"category": value, "name": category_name(value), "count": counts.get(value, 0)}
+        for value in Category.values
     ]
 
 
@@ -241,7 +242,7 @@ def certificate_verify(*, number: str, code: str):
     certificate.valid = certificate.is_valid_on()
     certificate.holder_display = (
         certificate.holder_name
-        if certificate.application.applicant_enterprise_id
+        if certificate.holder_enterprise_id or certificate.application.applicant_enterprise_id
         else mask_name(certificate.holder_name)
     )
     return certificate

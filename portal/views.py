@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from permits.models import Audience, Category, OnlineDepth, ServiceItem, ServiceModel
+from permits.choices import category_name
+from permits.models import Audience, OnlineDepth, ServiceItem, ServiceModel
 from permits.selectors import category_counts, item_get_visible, item_popular, item_search
 from portal import selectors
 from portal.context_processors import LARGE_TEXT_COOKIE
@@ -93,7 +94,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
             "page_obj": page_obj,
             "items": page_obj.object_list,
             "page_range": paginator.get_elided_page_range(page_obj.number, on_each_side=2),
-            "category_label": dict(Category.choices).get(filters.get("category", "")),
+            "category_label": category_name(filters.get("category", "")) or None,
         },
     )
 

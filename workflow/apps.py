@@ -49,3 +49,13 @@ class WorkflowConfig(AppConfig):
         from onestop.views import readiness_check
 
         readiness_check("calendar")(calendar.readiness)
+
+        # seed_demo's cases in flight (issue 14 item 15): permits runs the steps registered.
+        from permits.demo import register_seed_step
+
+        def _demo_inflight():
+            from .demo_inflight import seed_inflight
+
+            return seed_inflight()
+
+        register_seed_step("workflow.demo_inflight", _demo_inflight)

@@ -32,5 +32,31 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "departments": departments,
             "is_admin": access.is_admin(request.user),
+            "counts": _counts(request.user) if access.can_act_on_some_task(request.user) else None,
         },
     )
+
+
+def _counts(user) -> dict[str, int]:
+    """The workbench's counts (issue 14 item 12): my open tasks, my departments' queue, and of
+    those the yellow and the red ones (two queries, the inbox's own selectors)."""
+    from django.db.models import Count, Q
+
+    from workflow.models import Warning
+    from workflow.selectors import task_list_for_user
+
+    counts: dict[str, int] = {}
+    for scope in ("mine", "queue"):
+        row = (
+            task_list_for_user(user=user, scope=scope)
+            .order_by()
+            .aggregate(
+                total=Count("pk"),
+                yellow=Count("pk", filter=Q(warning=Warning.YELLOW, paused=False)),
+                red=Count("pk", filter=Q(warning=Warning.RED, paused=False)),
+            )
+        )
+        counts[scope] = row["total"]
+        counts["yellow"] = counts.get("yellow", 0) + row["yellow"]
+        counts["red"] = counts.get("red", 0) + row["red"]
+    return counts

@@ -129,6 +129,14 @@ class VersionSpec:
         return self._item("result_name") or self._item("name", "")
 
     @property
+    def establishes_enterprise(self) -> bool:
+        """Whether the outcome of a case is a new enterprise (企业开办, issue 14 item 1): the
+        item's form asks for the enterprise to be established by the field named
+        ``company_name`` (with ``company_type`` and ``legal_rep_name`` when present;
+        docs/catalogue-format.md)."""
+        return any(f.get("name") == ESTABLISHED_NAME_FIELD for f in self.form_fields)
+
+    @property
     def result_validity_months(self) -> int | None:
         return self._item("result_validity_months")
 
@@ -159,6 +167,12 @@ class VersionSpec:
         dispatch with ``may_return: false`` (default 2; the item may set ``max_returns``)."""
         value = self._item("max_returns")
         return int(value) if value else int(getattr(settings, "PROCESS_MAX_RETURNS", 2))
+
+
+# The form fields of an establishment item (企业开办) that name the enterprise it creates.
+ESTABLISHED_NAME_FIELD = "company_name"
+ESTABLISHED_TYPE_FIELD = "company_type"
+ESTABLISHED_REPRESENTATIVE_FIELD = "legal_rep_name"
 
 
 def _stages(raw: Any) -> tuple[str, ...]:

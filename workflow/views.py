@@ -30,6 +30,7 @@ from permits.uploads import file_response
 from workflow import access, selectors, services
 from workflow.forms import InboxFilterForm, ReassignForm, TaskDecisionForm
 from workflow.models import TaskKind, TaskStatus
+from workflow.steps.registry import decision_label
 
 SCOPES = {
     "mine": "workflow:inbox",
@@ -192,11 +193,20 @@ def task_release(request: HttpRequest, task_id: int) -> HttpResponse:
     return redirect(_back(request, "workflow:inbox"))
 
 
-def _reassign_candidates(task: Any) -> list[tuple[str, str]]:
-    """Who a head may give the task to: whoever ``workflow.access`` says may act on it."""
+def _reassign_candidates(task: Any, head: Any = None) -> list[tuple[str, str]]:
+    """Who a head may give the task to: whoever ``workflow.access`` says may act on it, named
+    with the department and stage they would act in, the head himself left out (issue 14
+    item 12)."""
+    from django.utils.translation import pgettext
+
+    from workflow.labels import stage_label
+
+    where = task.department.name + (f" · {stage_label(task.stage)}" if task.stage else "")
+    opening, closing = pgettext("punctuation", " ("), pgettext("punctuation", ")")
     return [
-        (str(user.pk), user.get_full_name() or user.username)
+        (str(user.pk), f"{user.get_full_name() or user.username}{opening}{where}{closing}")
         for user in access.task_actor_candidates(task)
+        if head is None or user.pk != head.pk
     ]
 
 
@@ -205,7 +215,7 @@ def _reassign_candidates(task: Any) -> list[tuple[str, str]]:
 def task_reassign(request: HttpRequest, task_id: int) -> HttpResponse:
     _staff_only(request)
     task = _task(request, task_id)
-    form = ReassignForm(request.POST, candidates=_reassign_candidates(task))
+    form = ReassignForm(request.POST, candidates=_reassign_candidates(task, request.user))
     if not form.is_valid():
         messages.error(request, _("Choose a colleague to give the task to."))
         return redirect("workflow:task_detail", task_id=task.pk)
@@ -263,10 +273,16 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
                     for error in errors if isinstance(errors, list) else [errors]:
                         form.add_error(None, f"{name}: {error}")
             else:
+                # Name the decision taken, not only the task's kind: asking for a 补正 on the
+                # acceptance task once flashed "已办理：…，受理。" (issue 14 item 6).
                 messages.success(
                     request,
-                    _("Done: %(number)s, %(kind)s.")
-                    % {"number": task.application.number, "kind": task.get_kind_display()},
+                    _("Done: %(number)s, %(kind)s: %(decision)s.")
+                    % {
+                        "number": task.application.number,
+                        "kind": task.get_kind_display(),
+                        "decision": decision_label(task.kind, form.cleaned_data["decision"]),
+                    },
                 )
                 return redirect("workflow:inbox")
         status = 400
@@ -285,7 +301,7 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
             "may_claim": actionable and task.status == TaskStatus.OPEN,
             "may_release": task.status == TaskStatus.ASSIGNED
             and (task.assignee_id == request.user.pk or is_head),
-            "reassign_form": ReassignForm(candidates=_reassign_candidates(task))
+            "reassign_form": ReassignForm(candidates=_reassign_candidates(task, request.user))
             if is_head and task.is_active
             else None,
             "form_rows": display_rows(snapshot.get("form_fields") or [], application.form_data),
@@ -294,6 +310,9 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
             "events": application.event_rows,
             "notice": application.open_notice,
             "is_decision": task.kind == TaskKind.DECISION,
+            # The clock page (pause for a special procedure, extension) for those who may use
+            # it: whoever acts on the task, and the department's head (issue 14 item 12).
+            "may_use_clock": task.is_active and (actionable or is_head),
         },
         status=status,
     )

@@ -44,6 +44,23 @@ PEOPLE_FILE = DIRECTORY / "people.yaml"
 CENTRES_FILE = DIRECTORY / "centres.yaml"
 
 
+# --- Steps apps above permits add to seed_demo ----------------------------------------------
+
+# name → function run by ``seed_demo`` after the structure, catalogue, applicants and roles,
+# in its transaction; it returns an object with ``created`` / ``kept`` / ``skipped`` lists.
+# Workflow registers the cases in flight (``workflow.demo_inflight``) from its ``ready()``, so
+# permits never imports it.
+_SEED_STEPS: dict[str, Any] = {}
+
+
+def register_seed_step(name: str, func: Any) -> None:
+    _SEED_STEPS[name] = func
+
+
+def seed_steps() -> list[tuple[str, Any]]:
+    return sorted(_SEED_STEPS.items())
+
+
 # --- Identifiers ---------------------------------------------------------------------------
 
 

@@ -95,6 +95,17 @@ class Enterprise(models.Model):
         validators=[validate_credit_code],
     )
     legal_representative = models.CharField(_("legal representative"), max_length=60, blank=True)
+    # 企业类型 as registered (有限责任公司…); empty for an enterprise registered by its handler.
+    kind = models.CharField(_("enterprise type"), max_length=60, blank=True)
+    # The establishment case (企业开办) whose outcome this enterprise is (issue 14 item 1).
+    established_by = models.OneToOneField(
+        "permits.Application",
+        verbose_name=_("established by case"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="established_enterprise",
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

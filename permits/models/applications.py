@@ -621,6 +621,16 @@ class Certificate(models.Model):
         related_name="certificate",
     )
     holder_name = models.CharField(_("holder"), max_length=120)
+    # An enterprise holder (the applicant's enterprise, or the one an establishment case
+    # created); empty when a person holds the certificate.
+    holder_enterprise = models.ForeignKey(
+        "permits.Enterprise",
+        verbose_name=_("holder enterprise"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="certificates",
+    )
     # The holder's credit code or ID number: only shown masked on public pages.
     holder_identifier = models.CharField(_("holder identifier"), max_length=40, blank=True)
     issuer = models.ForeignKey(

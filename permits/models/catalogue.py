@@ -173,7 +173,9 @@ class ServiceItem(models.Model):
 
     @property
     def category_name(self) -> str:
-        return Category(self.category).label
+        from permits.choices import category_name
+
+        return category_name(self.category)
 
     @property
     def accepts_applications(self) -> bool:

@@ -179,10 +179,14 @@ def apply_start(request: HttpRequest, code: str) -> HttpResponse:
         )
     if request.method == "POST" and not closed_reason and form.is_valid():
         try:
+            enterprise = enterprises.get(form.enterprise_id())
+            fields = (item.current_version.snapshot or {}).get("form_fields") or []
             application = services.application_create(
                 actor=request.user,
                 item=item,
-                on_behalf_of=enterprises.get(form.enterprise_id()),
+                on_behalf_of=enterprise,
+                # Asked once: what the verified profile already says (issue 14 item 11).
+                form=presenters.prefill(fields, person=person, enterprise=enterprise),
             )
         except PermitsError as exc:
             form.add_error(None, _error_message(exc))
@@ -500,6 +504,7 @@ def my_cases(request: HttpRequest) -> HttpResponse:
             "application": application,
             "tone": presenters.STATUS_TONE.get(application.status, "grey"),
             "departments": presenters.department_rows(application.participations.all()),
+            "subject": presenters.case_subject(application),
         }
         for application in page.object_list
     ]

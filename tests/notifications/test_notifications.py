@@ -228,3 +228,33 @@ def test_unread_count_is_one_query(work_calendar, client, django_assert_max_num_
     counter = _LazyCount(world.citizen)
     with django_assert_max_num_queries(1):
         assert counter() == counter() > 0
+
+
+def test_acceptance_notice_names_the_promised_due_the_case_page_shows(work_calendar, client):
+    """Issue 14 item 3: the notice once named the acceptance task's due as the promised
+    completion. Accepted a day after submission, so the two dues differ."""
+    from tests.workflow.deadlines.helpers import travel
+    from tests.workflow.journey import accept, build_world, submitted_case
+    from workflow.deadlines import dues
+    from workflow.models import CaseTask
+
+    with travel(sh(2026, 3, 2)):
+        world = build_world(1)
+        app = submitted_case(world)
+    with travel(sh(2026, 3, 3)):
+        accept(world, app)
+    app.refresh_from_db()
+    acceptance_task = CaseTask.objects.get(application=app, kind="acceptance")
+    promised = dues.promised_due(app)
+    assert promised is not None
+    assert promised.date() != acceptance_task.due_at.date()
+    accepted = Event.objects.get(application=app, action="accepted")
+    services.notify_for_event(event_id=accepted.pk)
+    notice = Notification.objects.get(event=accepted)
+    shown = dues.format_due(promised)
+    assert shown in notice.body
+    assert dues.format_due(acceptance_task.due_at) not in notice.body
+    # The case page shows the same date.
+    client.force_login(world.citizen)
+    page = client.get(reverse("portal:case_detail", kwargs={"number": app.number}))
+    assert shown in page.content.decode()

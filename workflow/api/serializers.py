@@ -473,6 +473,9 @@ class CertificateVerifySerializer(serializers.Serializer):
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_holder(self, cert) -> str:
+        # An enterprise holder is public in full (a company's name); a person's is masked.
+        if cert.holder_enterprise_id:
+            return cert.holder_name
         return mask_name(cert.holder_name)
 
     @extend_schema_field(OpenApiTypes.BOOL)

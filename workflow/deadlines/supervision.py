@@ -66,7 +66,8 @@ def _scoped_tasks(user: Any, filters: BoardFilters):
 
 
 def open_counts(user: Any, filters: BoardFilters) -> list[dict]:
-    """Open tasks per department: green / yellow / red / paused (one query)."""
+    """Open tasks per department: green / yellow / red / paused, and ``cases``: how many cases
+    those tasks belong to (a case with three open tasks is one case; one query)."""
 
     rows = (
         _scoped_tasks(user, filters)
@@ -74,6 +75,7 @@ def open_counts(user: Any, filters: BoardFilters) -> list[dict]:
         .values("department_id", "department__name")
         .annotate(
             total=Count("pk"),
+            cases=Count("application_id", distinct=True),
             green=Count("pk", filter=Q(warning=Warning.NONE, paused=False)),
             yellow=Count("pk", filter=Q(warning=Warning.YELLOW, paused=False)),
             red=Count("pk", filter=Q(warning=Warning.RED, paused=False)),
@@ -109,8 +111,10 @@ def _period(filters: BoardFilters) -> tuple[datetime, datetime]:
 
 def performance(user: Any, filters: BoardFilters, *, by: str) -> list[dict]:
     """Tasks completed in the period, per department (``by="department"``) or per item: how
-    many, the average handling time (days, from opening to completion) and the share finished
-    by their due (on-time rate); plus red cards recorded in the period (one or two queries)."""
+    many (``done``: tasks, never called cases), the average handling time (days, from opening
+    to completion) and the share finished by their due (on-time rate); ``cases``: how many
+    distinct cases those tasks belong to, ``concluded``: how many of them were decided (办结) in
+    the period; plus red cards recorded in the period (one or two queries)."""
 
     start, end = _period(filters)
     key, name = (
@@ -122,6 +126,12 @@ def performance(user: Any, filters: BoardFilters, *, by: str) -> list[dict]:
         .values(key, name)
         .annotate(
             done=Count("pk"),
+            cases=Count("application_id", distinct=True),
+            concluded=Count(
+                "application_id",
+                distinct=True,
+                filter=Q(application__decided_at__gte=start, application__decided_at__lt=end),
+            ),
             on_time=Count("pk", filter=Q(due_at__isnull=True) | Q(completed_at__lte=F("due_at"))),
             avg_seconds=Avg(
                 ExpressionWrapper(F("completed_at") - F("created_at"), output_field=DurationField())

@@ -299,7 +299,9 @@ def _board_csv(request: HttpRequest, filters, export: str) -> HttpResponse:
         writer.writerow(
             [
                 _("Department") if by == "department" else _("Item"),
-                _("Completed"),
+                _("Tasks completed"),
+                _("Cases handled"),
+                _("Cases concluded"),
                 _("On time"),
                 _("On-time rate (%)"),
                 _("Average handling time (days)"),
@@ -311,6 +313,8 @@ def _board_csv(request: HttpRequest, filters, export: str) -> HttpResponse:
                 [
                     row["name"],
                     row["done"],
+                    row["cases"],
+                    row["concluded"],
                     row["on_time"],
                     row["on_time_rate"],
                     row["avg_days"],

@@ -10,16 +10,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from permits.choices import EventAction
 from permits.models import Application, ApplicationStatus, ParticipationStatus
+from workflow.deadlines import dues
 from workflow.exceptions import Conflict
 from workflow.models import CaseTask, TaskKind
-from workflow.services.common import _move, add_time_limit
+from workflow.services.common import _move
 from workflow.services.notices import not_accepted_notice
 from workflow.spec import version_spec
 from workflow.steps.base import (
@@ -100,10 +100,7 @@ class AcceptanceStep(Step):
             stage="undertake",
             flow_task=activation.task,
             participation=lead_participation(app),
-            due_at=add_time_limit(
-                start=app.submitted_at or timezone.now(),
-                days=version_spec(app.item_version).acceptance_days,
-            ),
+            due_at=dues.acceptance_due(app),
         )
 
     def guard(self, *, application: Application, task: CaseTask) -> None:

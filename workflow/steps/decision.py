@@ -23,7 +23,7 @@ from permits.models import (
     ParticipationStatus,
 )
 from workflow.exceptions import Conflict
-from workflow.models import CaseTask, TaskKind
+from workflow.models import CaseTask, TaskKind, TaskStatus
 from workflow.services.common import _move
 from workflow.services.notices import denial_notice
 from workflow.spec import VersionSpec, version_spec
@@ -60,7 +60,7 @@ class DecisionStep(Step):
     def open(self, *, activation) -> None:
         app = case_of(activation)
         lead = lead_participation(app)
-        new_task(
+        task = new_task(
             app,
             kind=self.kind,
             department_id=app.lead_department_id,
@@ -69,6 +69,7 @@ class DecisionStep(Step):
             participation=lead,
             due_at=app.due_at,
         )
+        _to_the_accepter(app, task)
 
     def guard(self, *, application: Application, task: CaseTask) -> None:
         if application.status != ApplicationStatus.IN_REVIEW:
@@ -95,6 +96,10 @@ class DecisionStep(Step):
         if approved:
             certificate = issue_certificate(app, version_spec(app.item_version), now)
             result["certificate_number"] = certificate.number
+            established = certificate.holder_enterprise
+            if established is not None and established.established_by_id == app.pk:
+                result["enterprise"] = certificate.holder_enterprise_id
+                result["enterprise_name"] = certificate.holder_name
             note = _("Approved; certificate %(number)s issued.") % {"number": certificate.number}
             action = EventAction.APPROVED
         else:
@@ -116,6 +121,32 @@ class DecisionStep(Step):
         complete_flow_task(t.flow_task_id)
 
 
+def _to_the_accepter(app: Application, task: CaseTask) -> None:
+    """The decision goes to the reviewer who accepted the case, in their own list, when they
+    may act at its stage (issue 14 item 12); otherwise, or with
+    ``settings.DECISION_TASK_TO_ACCEPTER`` off, it waits in the department's queue."""
+    from django.conf import settings
+
+    from workflow import access
+
+    if not getattr(settings, "DECISION_TASK_TO_ACCEPTER", False):
+        return
+    accepter = (
+        CaseTask.objects.filter(application=app, kind=TaskKind.ACCEPTANCE, status=TaskStatus.DONE)
+        .select_related("completed_by")
+        .order_by("-completed_at", "-pk")
+        .first()
+    )
+    actor = accepter.completed_by if accepter is not None else None
+    if actor is None or not actor.is_active or not access.can_act_on_task(actor, task):
+        return
+    task.status = TaskStatus.ASSIGNED
+    task.assignee = actor
+    task.claimed_at = timezone.now()
+    task.save(update_fields=["status", "assignee", "claimed_at"])
+    task_event(app, task, actor=actor, action=EventAction.TASK_CLAIMED, data={"accepter": True})
+
+
 def add_months(day: date, months: int) -> date:
     """The same day ``months`` later (the month's last day where it has fewer days)."""
     month_index = day.month - 1 + months
@@ -133,9 +164,29 @@ def issue_certificate(app: Application, spec: VersionSpec, now: datetime) -> Cer
     item version."""
     months = spec.result_validity_months
     valid_until = add_months(timezone.localdate(now), months) if months else None
-    if app.applicant_enterprise_id:
-        holder = app.applicant_enterprise.name
-        identifier = app.applicant_enterprise.credit_code
+    enterprise = None
+    if spec.establishes_enterprise:
+        # An establishment case's outcome is a new enterprise, and its licence is the
+        # enterprise's, not the founder's (issue 14 item 1).
+        from permits.applicant_services import enterprise_establish
+        from workflow.spec import (
+            ESTABLISHED_NAME_FIELD,
+            ESTABLISHED_REPRESENTATIVE_FIELD,
+            ESTABLISHED_TYPE_FIELD,
+        )
+
+        form = app.form_data or {}
+        enterprise = enterprise_establish(
+            application=app,
+            name=str(form.get(ESTABLISHED_NAME_FIELD) or ""),
+            kind=str(form.get(ESTABLISHED_TYPE_FIELD) or ""),
+            legal_representative=str(form.get(ESTABLISHED_REPRESENTATIVE_FIELD) or ""),
+        )
+    elif app.applicant_enterprise_id:
+        enterprise = app.applicant_enterprise
+    if enterprise is not None:
+        holder = enterprise.name
+        identifier = enterprise.credit_code
     else:
         holder = app.applicant_person.real_name if app.applicant_person_id else ""
         identifier = app.applicant_person.id_number if app.applicant_person_id else ""
@@ -144,6 +195,7 @@ def issue_certificate(app: Application, spec: VersionSpec, now: datetime) -> Cer
         type=spec.result_name or app.item.name,
         application=app,
         holder_name=holder,
+        holder_enterprise=enterprise,
         holder_identifier=identifier,
         issuer_id=app.lead_department_id,
         issued_at=now,

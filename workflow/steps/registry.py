@@ -53,3 +53,11 @@ def step_for(kind: str) -> Step:
 def registered() -> dict[str, Step]:
     """Every registered step by kind (the schema, the forms and tests read the decisions here)."""
     return dict(_STEPS)
+
+
+def decision_label(kind: str, decision: str) -> str:
+    """How a page names a recorded decision of a task of ``kind`` (the step's own label, in
+    the active language); a decision no registered step knows shows as recorded."""
+    step = _STEPS.get(kind)
+    entry = (getattr(step, "decisions", None) or {}).get(decision) if step else None
+    return str(entry.label) if entry is not None else decision

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from django import template
 
+from workflow.deadlines import dues
 from workflow.deadlines.clocks import clock_state
 
 register = template.Library()
@@ -72,3 +73,9 @@ def clock_text(obj, used: bool = False) -> str:
         ) % {"days": state["used"]}
         text = f"{spent} · {text}"
     return text
+
+
+# The case's dues as pages show them: the same functions the notices read
+# (workflow.deadlines.dues), never a column picked by the template.
+register.filter("promised_due", dues.promised_due)
+register.filter("legal_due", dues.legal_due)

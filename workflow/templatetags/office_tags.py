@@ -7,3 +7,11 @@ register = template.Library()
 register.filter("event_label", event_label)
 register.filter("stage_label", stage_label)
 register.filter("participation_label", participation_label)
+
+
+@register.simple_tag
+def decision_label(task) -> str:
+    """A task's recorded decision by its step's label ("受理", not "approve")."""
+    from workflow.steps.registry import decision_label as label
+
+    return label(task.kind, task.decision or "")

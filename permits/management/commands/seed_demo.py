@@ -74,6 +74,7 @@ class Seeder:
         self._verified_hashes: set[str] = set()
         # (model label, pk) of the rows the applicant services created in this run
         self.registered: set[tuple[str, Any]] = set()
+        self.skipped_steps: list[str] = []
 
     # --- upserting the rows no service writes ----------------------------------------------
 
@@ -339,6 +340,19 @@ class Seeder:
         self.seed_centres()
         self.seed_applicants()
         self.seed_roles()
+        self.seed_registered_steps()
+
+    def seed_registered_steps(self) -> None:
+        """The steps apps above permits registered (``permits.demo.register_seed_step``): the
+        demo's cases in flight (``workflow.demo_inflight``)."""
+        for name, step in demo.seed_steps():
+            result = step()
+            self._count_named(name, "created", len(result.created))
+            self._count_named(name, "unchanged", len(result.kept))
+            self.skipped_steps.extend(f"{name}: {key}" for key in result.skipped)
+
+    def _count_named(self, name: str, action: str, n: int) -> None:
+        self.stats[(name, action)] += n
 
 
 class Command(BaseCommand):
@@ -375,6 +389,8 @@ class Command(BaseCommand):
             f"  New item versions: {len(seeder.new_versions)} ({len(demo.ITEMS)} items)"
             + (f": {', '.join(seeder.new_versions)}" if 0 < len(seeder.new_versions) <= 5 else "")
         )
+        if seeder.skipped_steps:
+            out("  Not seeded: " + "; ".join(seeder.skipped_steps))
         out("")
         out(self.style.MIGRATE_HEADING(f"Demo accounts (password: {settings.DEMO_PASSWORD})"))
         width = max(len(a.username) for a in demo.ACCOUNTS) + 2

@@ -125,3 +125,24 @@ def test_board_queries_do_not_grow_with_tasks(work_calendar, client, django_asse
     with travel(sh(2026, 3, 10, 9)), django_assert_max_num_queries(few) as ctx:
         page = client.get(URL)
     assert len(page.context["tasks"]) == 8
+
+
+def test_the_board_counts_tasks_as_tasks_and_cases_as_cases(work_calendar, client):
+    """Issue 14 item 5: one case with three completed tasks showed "已办结 3". Tasks are called
+    tasks, and the cases they belong to are counted once each."""
+    from django.utils import translation
+
+    world, app = case_in_review(2)
+    first, second = world.departments
+    with travel(sh(2026, 3, 4)):
+        approve_department(world, app, first)
+    watcher = f.supervisor(world.lead.region, f.department())
+    with travel(sh(2026, 3, 5)), translation.override("zh-hans"):
+        page = board(client, watcher)
+    item_row = page.context["by_item"][0]
+    assert (item_row["done"], item_row["cases"], item_row["concluded"]) == (2, 1, 0)
+    open_rows = page.context["counts"]
+    assert [(r["total"], r["cases"]) for r in open_rows] == [(1, 1)]
+    html = page.content.decode()
+    assert "完成任务数" in html and "涉及办件数" in html and "办结办件数" in html
+    assert "已办结" not in html

@@ -30,6 +30,7 @@ from permits.uploads import file_response
 from workflow import access, selectors, services
 from workflow.forms import InboxFilterForm, ReassignForm, TaskDecisionForm
 from workflow.models import TaskKind, TaskStatus
+from workflow.tolerance.services import missing_required, open_tolerance, tolerance_outstanding
 
 SCOPES = {
     "mine": "workflow:inbox",
@@ -274,6 +275,7 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
         form = _decision_form(application, task)
     snapshot = application.item_version.snapshot or {}
     is_head = access.is_head(request.user, task.department_id)
+    missing = missing_required(application) if task.kind == TaskKind.ACCEPTANCE else []
     return render(
         request,
         "workflow/task_detail.html",
@@ -294,6 +296,9 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
             "events": application.event_rows,
             "notice": application.open_notice,
             "is_decision": task.kind == TaskKind.DECISION,
+            "missing_required": missing if task.is_active else [],
+            "tolerance": open_tolerance(application),
+            "tolerance_outstanding": tolerance_outstanding(application),
         },
         status=status,
     )

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS
 
@@ -116,7 +119,9 @@ def test_submit_refuses_missing_key_material_but_not_a_tolerable_one():
         actor=world.lead_staff["undertake"],
         decision="approve",
         tolerated=[tolerable],
-        tolerance_deadline="2026-11-20",
+        # Within the promised 10 working days, with the applicant's signed commitment.
+        tolerance_deadline=(timezone.localdate() + timedelta(days=3)).isoformat(),
+        commitment_signed=True,
     )
     app.refresh_from_db()
     assert app.status == "in_review" and app.tolerated == [tolerable]

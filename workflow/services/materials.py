@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from permits.models import Application, Material
+from workflow import access
 from workflow.exceptions import Conflict, Invalid, NotFound
 from workflow.services.common import _applicant_side_or_404, _event, _spec
 from workflow.services.locking import case_locked
@@ -78,14 +79,25 @@ def material_upload(
     *, actor, application: Application, requirement_id: Any, uploaded_file
 ) -> Material:
     """Add a file for one of the version's material requirements while the case is a draft or
-    in supplement (otherwise ``Conflict``). The applicant's side only. Appends
-    ``material_uploaded``."""
-    _applicant_side_or_404(actor, application)
+    in supplement, or — 容缺受理 — an outstanding tolerated material while it is in review
+    (otherwise ``Conflict``). The applicant's side only; a tolerated material may also be
+    received by staff who may hand the case over (its centre's clerks, the lead department).
+    Appends ``material_uploaded`` (and ``tolerance_fulfilled`` with the last one)."""
+    from workflow.tolerance.services import accepts_tolerated_upload, tolerance_material_arrived
+
+    delivering = accepts_tolerated_upload(application, requirement_id or 0)
+    if not (delivering and access.can_hand_over(actor, application)):
+        _applicant_side_or_404(actor, application)
     requirement, checked = _checked(application, requirement_id, uploaded_file)
     with case_locked(application.pk) as app:
-        if not app.is_editable:
+        if app.is_editable:
+            return _store(app, actor=actor, requirement=requirement, checked=checked)
+        # 容缺受理: a case in review takes its outstanding tolerated materials.
+        if not accepts_tolerated_upload(app, requirement.id):
             raise Conflict()
-        return _store(app, actor=actor, requirement=requirement, checked=checked)
+        material = _store(app, actor=actor, requirement=requirement, checked=checked)
+        tolerance_material_arrived(app, actor=actor)
+        return material
 
 
 def material_replace(*, actor, material: Material, uploaded_file) -> Material:

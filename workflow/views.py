@@ -28,6 +28,7 @@ from permits.formspec import display_rows
 from permits.models import ItemDepartment
 from permits.uploads import file_response
 from workflow import access, selectors, services
+from workflow.documents.services import documents_for_page
 from workflow.forms import InboxFilterForm, ReassignForm, TaskDecisionForm
 from workflow.models import TaskKind, TaskStatus
 from workflow.tolerance.services import missing_required, open_tolerance, tolerance_outstanding
@@ -299,6 +300,7 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
             "missing_required": missing if task.is_active else [],
             "tolerance": open_tolerance(application),
             "tolerance_outstanding": tolerance_outstanding(application),
+            "documents": documents_for_page(request.user, application),
         },
         status=status,
     )

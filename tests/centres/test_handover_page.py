@@ -8,8 +8,7 @@ from django.urls import reverse
 
 from departments.models import Role
 from tests.workflow import factories as f
-from tests.workflow.journey import accept, approve_department, build_world, decide
-from tests.workflow.journey import submitted_case
+from tests.workflow.journey import accept, approve_department, build_world, decide, submitted_case
 
 pytestmark = pytest.mark.django_db
 
@@ -44,4 +43,6 @@ def test_pick_up_at_the_window_closes_the_case(client):
     assert app.status == "closed"
     assert app.handover["collected_by"] == "张三" and app.handover["id_checked"] is True
     assert app.handover["collected_at"]
-    assert clerk  # the centre's clerk exists; the online case gets a centre only when a clerk hands over
+    assert (
+        clerk
+    )  # the centre's clerk exists; the online case gets a centre only when a clerk hands over

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from permits.models import Application, Material
 from workflow import access
-from workflow.exceptions import Conflict, Invalid, NotFound
+from workflow.exceptions import Conflict, Forbidden, Invalid, NotFound
 from workflow.services.common import _applicant_side_or_404, _event, _spec
 from workflow.services.locking import case_locked
 
@@ -141,3 +141,31 @@ def missing_materials(application: Application) -> list[dict]:
         for m in spec.materials
         if m.is_key and not m.generated_online and m.id not in present
     ]
+
+
+def material_original_checked(*, actor, material: Material) -> Material:
+    """A clerk saw the material's original at a window (核验原件): staff who entered the case
+    for the applicant, or who may hand it over (its centre's clerks, the lead department).
+    Appends ``original_checked`` once; checking again changes nothing."""
+    application = material.application
+    if not (
+        access.can_hand_over(actor, application)
+        or (access.can_act_as_applicant(actor, application) and access.is_staff_member(actor))
+    ):
+        _applicant_side_or_404(actor, application)
+        raise Forbidden()
+    with case_locked(application.pk) as app:
+        updated = Material.objects.filter(
+            pk=material.pk, application=app, deleted=False, original_checked_at__isnull=True
+        ).update(original_checked_by=actor, original_checked_at=timezone.now())
+        if updated:
+            _event(
+                app,
+                actor=actor,
+                action="original_checked",
+                before=app.status,
+                after=app.status,
+                data={"material": material.pk, "requirement": material.requirement_id},
+            )
+    material.refresh_from_db()
+    return material

@@ -165,3 +165,55 @@ def test_a_stranger_gets_404(world, client):
     response = client.get(reverse("documents:file", args=[app.number, "not_accepted_notice"]))
     assert response.status_code == 404
     assert not CaseDocument.objects.filter(application=app).exists()
+
+
+def test_the_api_lists_the_documents_and_hands_over(world, api_client):
+    with travel(sh(2026, 3, 2, 9, 30)):
+        app = submitted_case(world)
+    with travel(sh(2026, 3, 2, 10)):
+        services.task_complete(
+            task=open_task(app, kind="acceptance"),
+            actor=world.lead_staff["undertake"],
+            decision="approve",
+            tolerated=[f.requirement_ids(world.item)[1]],
+            tolerance_deadline="2026-03-06",
+            commitment_signed=True,
+        )
+    api_client.force_authenticate(world.citizen)
+    response = api_client.get(f"/api/v1/applications/{app.number}/documents/")
+    assert response.status_code == 200
+    assert [d["kind"] for d in response.data] == ["acceptance_notice", "tolerance_commitment"]
+    assert response.data[0]["name"] == "受理通知书" and response.data[0]["url"].endswith(
+        reverse("documents:file", args=[app.number, "acceptance_notice"])
+    )
+    stranger, _person = f.citizen()
+    api_client.force_authenticate(stranger)
+    assert api_client.get(f"/api/v1/applications/{app.number}/documents/").status_code == 404
+    # Hand-over through the API (API.md): mail needs its address, courier and tracking number.
+    with travel(sh(2026, 3, 3, 10)):
+        services.material_upload(
+            actor=world.citizen,
+            application=app,
+            requirement_id=f.requirement_ids(world.item)[1],
+            uploaded_file=f.pdf_file(),
+        )
+        approve_department(world, app, world.departments[0])
+        decide(world, app)
+    api_client.force_authenticate(world.lead_staff["undertake"])
+    url = f"/api/v1/applications/{app.number}/handover/"
+    response = api_client.post(url, {"method": "mail", "address": "云浮市云城区"}, format="json")
+    assert response.status_code == 400
+    assert set(response.data["fields"]) == {"courier", "tracking_number"}
+    response = api_client.post(
+        url,
+        {
+            "method": "mail",
+            "address": "云浮市云城区世纪大道1号",
+            "courier": "中国邮政EMS",
+            "tracking_number": "EMS123456789CN",
+        },
+        format="json",
+    )
+    assert response.status_code == 200, response.data
+    app.refresh_from_db()
+    assert app.status == "closed" and app.handover["tracking_number"] == "EMS123456789CN"

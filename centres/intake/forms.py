@@ -46,10 +46,10 @@ class WalkInApplicantForm(forms.Form):
     name and credit code (the person present is its handler). The service checks the ID and
     credit code checksums."""
 
-    real_name = forms.CharField(label=_("Name"), max_length=60)
+    real_name = forms.CharField(label=_("Applicant's real name"), max_length=60)
     id_type = forms.ChoiceField(label=_("ID type"))
     id_number = forms.CharField(label=_("ID number"), max_length=40)
-    phone = forms.CharField(label=_("Phone"), max_length=20)
+    phone = forms.CharField(label=_("Mobile phone number"), max_length=20)
     org_name = forms.CharField(label=_("Enterprise name (if for an enterprise)"), required=False)
     credit_code = forms.CharField(
         label=_("Unified social credit code (if for an enterprise)"), required=False, max_length=18

@@ -35,6 +35,8 @@ def _enter(client, world, *, id_n=501, name="王五"):
     page = client.get(reverse("centres:intake:start"), {"q": item.code, "ticket": "A017"})
     assert page.status_code == 200 and item.name in page.content.decode()
     assert "A017" in page.content.decode()
+    form_page = client.get(reverse("centres:intake:new", args=[item.code]), {"ticket": "A017"})
+    assert form_page.status_code == 200 and "申请事由" in form_page.content.decode()
     response = client.post(
         reverse("centres:intake:new", args=[item.code]),
         {

@@ -102,7 +102,7 @@ def test_clerk_enters_a_walk_in_case_with_a_tolerated_material_and_hands_it_over
     # The hand-over at the window: who collected it, ID checked; the case closes.
     page.goto(url(live_server, "centres:intake:handover", app.number))
     page.get_by_label("窗口领取").check()
-    page.get_by_label("领取人").fill("陈小明")
+    page.get_by_label("领取人", exact=True).fill("陈小明")
     page.get_by_label("已核验领取人身份证件").check()
     shot(page, "handover")
     page.get_by_role("button", name="出件并办结").click()

@@ -73,7 +73,7 @@ def _check(data: bytes, app, *, qr: str) -> str:
 
 def test_every_notice_of_a_tolerated_approved_case(world, client):
     with travel(sh(2026, 3, 2, 9, 30)):
-        app = submitted_case(world)
+        app = submitted_case(world, upload_tolerable=False)
     with travel(sh(2026, 3, 2, 10)):
         services.task_complete(
             task=open_task(app, kind="acceptance"),
@@ -117,8 +117,8 @@ def test_every_notice_of_a_tolerated_approved_case(world, client):
 
 def test_not_accepted_and_supplement_notices(world, client):
     with travel(sh(2026, 3, 2, 9, 30)):
-        refused = submitted_case(world)
-        asked = submitted_case(world)
+        refused = submitted_case(world, upload_tolerable=False)
+        asked = submitted_case(world, upload_tolerable=False)
     with travel(sh(2026, 3, 2, 10)):
         services.task_complete(
             task=open_task(refused, kind="acceptance"),
@@ -148,7 +148,7 @@ def test_not_accepted_and_supplement_notices(world, client):
 
 def test_a_stranger_gets_404(world, client):
     with travel(sh(2026, 3, 2, 9, 30)):
-        app = submitted_case(world)
+        app = submitted_case(world, upload_tolerable=False)
     with travel(sh(2026, 3, 2, 10)):
         services.task_complete(
             task=open_task(app, kind="acceptance"),
@@ -169,7 +169,7 @@ def test_a_stranger_gets_404(world, client):
 
 def test_the_api_lists_the_documents_and_hands_over(world, api_client):
     with travel(sh(2026, 3, 2, 9, 30)):
-        app = submitted_case(world)
+        app = submitted_case(world, upload_tolerable=False)
     with travel(sh(2026, 3, 2, 10)):
         services.task_complete(
             task=open_task(app, kind="acceptance"),

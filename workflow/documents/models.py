@@ -11,10 +11,10 @@ from django.utils.translation import gettext_lazy as _
 class DocumentKind(models.TextChoices):
     ACCEPTANCE_NOTICE = "acceptance_notice", _("Acceptance notice")
     NOT_ACCEPTED_NOTICE = "not_accepted_notice", _("Not-accepted notice")
-    SUPPLEMENT_NOTICE = "supplement_notice", _("One-time supplement notice")
+    SUPPLEMENT_NOTICE = "supplement_notice", _("One-time complete notice")
     TOLERANCE_COMMITMENT = "tolerance_commitment", _("Tolerance commitment")
     DECISION_NOTICE = "decision_notice", _("Decision notice")
-    CERTIFICATE = "certificate", _("Certificate")
+    CERTIFICATE = "certificate", _("Electronic certificate")
 
 
 def document_upload_to(instance: CaseDocument, filename: str) -> str:

@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
             name='CaseDocument',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('acceptance_notice', 'Acceptance notice'), ('not_accepted_notice', 'Not-accepted notice'), ('supplement_notice', 'One-time supplement notice'), ('tolerance_commitment', 'Tolerance commitment'), ('decision_notice', 'Decision notice'), ('certificate', 'Certificate')], max_length=24, verbose_name='kind')),
+                ('kind', models.CharField(choices=[('acceptance_notice', 'Acceptance notice'), ('not_accepted_notice', 'Not-accepted notice'), ('supplement_notice', 'One-time complete notice'), ('tolerance_commitment', 'Tolerance commitment'), ('decision_notice', 'Decision notice'), ('certificate', 'Electronic certificate')], max_length=24, verbose_name='kind')),
                 ('file', models.FileField(max_length=300, upload_to=workflow.documents.models.document_upload_to, verbose_name='file')),
                 ('size', models.PositiveBigIntegerField(default=0, verbose_name='size (bytes)')),
                 ('sha256', models.CharField(blank=True, max_length=64, verbose_name='SHA-256')),

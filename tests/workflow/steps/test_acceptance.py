@@ -9,7 +9,7 @@ import time_machine
 
 from permits.exceptions import Invalid
 from tests.workflow import factories as f
-from tests.workflow.journey import build_world, new_case, open_task, submitted_case
+from tests.workflow.journey import build_world, open_task, submitted_case
 from workflow import services
 from workflow.models import TaskKind
 from workflow.steps import step_for
@@ -55,14 +55,10 @@ def test_tolerated_needs_a_deadline_and_a_tolerable_requirement():
     assert set(exc.value.fields) == {"tolerated"}
     data = step.validate(
         decision="approve",
-        data={
-            "tolerated": [tolerable],
-            "tolerance_deadline": "2026-11-13",
-            "commitment_signed": True,
-        },
+        data={"tolerated": [tolerable], "tolerance_deadline": "2026-11-20"},
         application=app,
     )
-    assert data["tolerated"] == [tolerable] and data["tolerance_deadline"] == date(2026, 11, 13)
+    assert data["tolerated"] == [tolerable] and data["tolerance_deadline"] == date(2026, 11, 20)
 
 
 def test_deny_needs_reasons_and_supplement_a_list():
@@ -89,14 +85,7 @@ def test_an_unknown_decision_names_the_kinds_choices():
 
 def test_accepting_opens_the_reviews_and_starts_the_clock():
     world = _world()
-    app = new_case(world)
-    services.material_upload(
-        actor=world.citizen,
-        application=app,
-        requirement_id=f.requirement_ids(world.item)[1],
-        uploaded_file=f.pdf_file(),
-    )
-    services.application_submit(actor=world.citizen, application=app)
+    app = submitted_case(world)
     task = open_task(app, kind="acceptance")
     assert task.due_at is not None and task.stage == "undertake"
     services.task_complete(task=task, actor=world.lead_staff["undertake"], decision="approve")

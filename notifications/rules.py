@@ -47,6 +47,10 @@ RULES: dict[str, Rule] = {
     "rectified": Rule(K.GENERAL, APPLICANT),
     "appeal_overturned": Rule(K.GENERAL, APPLICANT),
     "rectification_opened": Rule(K.GENERAL, TASK_HOLDERS),
+    # 容缺受理 (workflow.tolerance): the reminder before the deadline and the termination notice
+    # (the event's note is the text).
+    "tolerance_reminded": Rule(K.GENERAL, APPLICANT),
+    "terminated": Rule(K.GENERAL, APPLICANT),
 }
 
 # Channels beyond the notification centre, by kind (SMS to applicants for every step of their

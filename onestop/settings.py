@@ -297,6 +297,10 @@ ISSUING_AUTHORITY = "云浮市政务服务和数据管理局"
 # in the demo): 网站标识码, the ICP filing number (ICP备案号), the public-security filing number
 # (公安机关备案号), and the national "report an error on a government site" page.
 SITE_IDENTIFIER = env("SITE_IDENTIFIER", default="")
+# The public address printed in notices' QR codes (progress page, certificate check).
+PUBLIC_SITE_URL = env("PUBLIC_SITE_URL", default="http://localhost:8000")
+# The TrueType CJK font reportlab embeds in PDF notices (Debian's fonts-wqy-zenhei).
+PDF_CJK_FONT = env("PDF_CJK_FONT", default="/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
 ICP_FILING_NUMBER = env("ICP_FILING_NUMBER", default="")
 PSB_FILING_NUMBER = env("PSB_FILING_NUMBER", default="")
 GOV_ERROR_REPORT_URL = env("GOV_ERROR_REPORT_URL", default="https://zfwzzc.www.gov.cn/")

@@ -27,6 +27,7 @@ urlpatterns = [
     path("office/", include("workflow.grants.urls")),
     path("office/", include("workflow.intake.urls")),
     path("office/", include("evaluations.urls")),
+    path("office/", include("workflow.documents.urls")),
     path(
         "accessibility/",
         TemplateView.as_view(template_name="accessibility.html"),

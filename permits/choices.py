@@ -79,6 +79,16 @@ class EventAction(models.TextChoices):
     APPEAL_UPHELD = "appeal_upheld"
     APPEAL_OVERTURNED = "appeal_overturned"
     FIX_CONFIRMED = "fix_confirmed"
+    # 容缺受理 (workflow.tolerance): recorded at acceptance, the reminder before its deadline,
+    # the tolerated materials delivered, the case terminated when the deadline passed.
+    TOLERANCE_RECORDED = "tolerance_recorded"
+    TOLERANCE_REMINDED = "tolerance_reminded"
+    TOLERANCE_FULFILLED = "tolerance_fulfilled"
+    TERMINATED = "terminated"
+    # Walk-in intake (centres.intake): a clerk saw a material's original.
+    ORIGINAL_CHECKED = "original_checked"
+    # Generated notices (workflow.documents).
+    DOCUMENT_GENERATED = "document_generated"
 
 
 # --- The catalogue (service items, their departments, materials and form fields) -----------

@@ -390,6 +390,16 @@ def task_visible_q(user: Any) -> Q:
     regions = user_supervised_region_ids(user)
     if regions:
         q |= Q(region_id__in=sorted(regions))
+    centres = user_service_centre_ids(user)
+    if centres:
+        # 一窗受理: the acceptance of a case entered at the user's centre, where the item
+        # allows window acceptance (``accepts_at_window``).
+        q |= Q(
+            kind=TaskKind.ACCEPTANCE,
+            application__channel=Channel.WINDOW,
+            application__centre_id__in=sorted(centres),
+            application__item__window_acceptance=True,
+        )
     if delegations_held(user):
         q |= _covered_tasks_q(user)
     return q
@@ -428,7 +438,21 @@ def can_act_on_task(user: Any, task: Any) -> bool:
         return can_review_appeal(user, task)
     if _may_act(staff_grants(user), task):
         return True
+    if task.kind == TaskKind.ACCEPTANCE and accepts_at_window(user, task.application):
+        return True
     return acts_by_delegation(user, task)
+
+
+def accepts_at_window(user: Any, application: Any) -> bool:
+    """A window clerk accepts on the spot (一窗受理) a case entered at their centre when the
+    item allows window acceptance; the lead department's clerks accept by the staff rule."""
+    return bool(
+        is_user(user)
+        and application.channel == Channel.WINDOW
+        and application.centre_id
+        and application.centre_id in user_service_centre_ids(user)
+        and application.item.window_acceptance
+    )
 
 
 def can_review_appeal(user: Any, task: Any) -> bool:

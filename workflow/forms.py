@@ -115,6 +115,10 @@ class TaskDecisionForm(forms.Form):
                     required=False,
                     widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                 )
+                self.fields["commitment_signed"] = forms.BooleanField(
+                    label=_("The applicant signed the tolerance commitment (容缺受理承诺书)"),
+                    required=False,
+                )
             self.fields["competent_agency"] = forms.CharField(
                 label=_("Competent agency (when the matter belongs elsewhere)"),
                 required=False,
@@ -237,6 +241,7 @@ class TaskDecisionForm(forms.Form):
         if self.kind == TaskKind.ACCEPTANCE and decision == "approve" and data.get("tolerated"):
             payload["tolerated"] = [int(t) for t in data["tolerated"]]
             payload["tolerance_deadline"] = data["tolerance_deadline"]
+            payload["commitment_signed"] = bool(data.get("commitment_signed"))
         if self.kind == TaskKind.ACCEPTANCE and decision == "deny" and data.get("competent_agency"):
             payload["competent_agency"] = data["competent_agency"].strip()
         if self.extension is not None:

@@ -505,7 +505,10 @@ class BeatLock(models.Model):
 
 
 # The records of the exceptional object grants (shares, delegations) live with their services.
+# 容缺受理 records and the generated notices (PDF) of a case.
+from workflow.documents.models import CaseDocument  # noqa: E402, F401
 from workflow.grants.models import CaseShare, Delegation  # noqa: E402, F401
 
 # Process-centred intake: per-item request limits, petition extensions and reviews.
 from workflow.intake.models import PetitionExtension, PetitionReview, RequestLimit  # noqa: E402, F401
+from workflow.tolerance.models import Tolerance  # noqa: E402, F401

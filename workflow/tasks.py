@@ -40,3 +40,19 @@ def sweep_deadlines(now: str | None = None) -> dict:
 )
 def deadline_followup(mark_id: int) -> str:
     return deadlines.process_mark(mark_id=mark_id)
+
+
+@shared_task(
+    name="workflow.tolerance_terminate",
+    autoretry_for=(DatabaseError,),
+    retry_backoff=5,
+    retry_backoff_max=120,
+    retry_jitter=True,
+    max_retries=10,
+    **COMMON,
+)
+def tolerance_terminate(tolerance_id: int) -> str:
+    """A 容缺 deadline passed (the sweep claimed the row): terminate the case."""
+    from .tolerance.services import tolerance_terminate as terminate
+
+    return terminate(tolerance_id=tolerance_id)

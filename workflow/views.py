@@ -28,9 +28,11 @@ from permits.formspec import display_rows
 from permits.models import ItemDepartment
 from permits.uploads import file_response
 from workflow import access, selectors, services
+from workflow.documents.services import documents_for_page
 from workflow.forms import InboxFilterForm, ReassignForm, TaskDecisionForm
 from workflow.models import TaskKind, TaskStatus
 from workflow.steps.registry import decision_label
+from workflow.tolerance.services import missing_required, open_tolerance, tolerance_outstanding
 
 SCOPES = {
     "mine": "workflow:inbox",
@@ -290,6 +292,7 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
         form = _decision_form(application, task)
     snapshot = application.item_version.snapshot or {}
     is_head = access.is_head(request.user, task.department_id)
+    missing = missing_required(application) if task.kind == TaskKind.ACCEPTANCE else []
     return render(
         request,
         "workflow/task_detail.html",
@@ -313,6 +316,10 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
             # The clock page (pause for a special procedure, extension) for those who may use
             # it: whoever acts on the task, and the department's head (issue 14 item 12).
             "may_use_clock": task.is_active and (actionable or is_head),
+            "missing_required": missing if task.is_active else [],
+            "tolerance": open_tolerance(application),
+            "tolerance_outstanding": tolerance_outstanding(application),
+            "documents": documents_for_page(request.user, application),
         },
         status=status,
     )

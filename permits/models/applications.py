@@ -450,6 +450,16 @@ class Material(models.Model):
     superseded = models.BooleanField(_("superseded"), default=False)
     deleted = models.BooleanField(_("deleted"), default=False)
     deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
+    # A clerk saw the original at a window (trust level B in the once-only library, DESIGN §7).
+    original_checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("original checked by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    original_checked_at = models.DateTimeField(_("original checked at"), null=True, blank=True)
 
     objects = MaterialQuerySet.as_manager()
 
@@ -467,6 +477,10 @@ class Material(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def original_checked(self) -> bool:
+        return self.original_checked_at is not None
 
 
 class EventQuerySet(models.QuerySet):

@@ -38,6 +38,7 @@ from portal.cases.forms import (
     WithdrawForm,
 )
 from workflow import access, selectors, services
+from workflow.documents.services import documents_for_page
 from workflow.exceptions import MissingMaterials
 from workflow.labels import INTERNAL_EVENTS
 from workflow.models import CaseTask, TaskKind
@@ -553,6 +554,7 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
             else None,
             "may_edit": application.is_editable and _may_edit(request, application),
             "may_withdraw": _may_withdraw(request, application),
+            "documents": documents_for_page(request.user, application),
         },
     )
 

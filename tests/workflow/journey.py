@@ -60,14 +60,18 @@ def build_world(
     return World(lead, lead_staff, departments, staff, user, person, item)
 
 
-def new_case(world: World, *, actor=None, on_behalf_of=None, upload=True) -> Application:
+def new_case(
+    world: World, *, actor=None, on_behalf_of=None, upload=True, upload_tolerable=True
+) -> Application:
+    """A draft with its required materials uploaded (``upload_tolerable=False`` leaves the
+    tolerable ones missing: acceptance must then tolerate them, 容缺受理, or ask for them)."""
     actor = actor or world.citizen
     app = services.application_create(
         actor=actor, item=world.item, form={"summary": "申请"}, on_behalf_of=on_behalf_of
     )
     if upload:
         for req in world.item.current_version.snapshot["materials"]:
-            if req["required"] and not req.get("tolerable"):
+            if req["required"] and (upload_tolerable or not req.get("tolerable")):
                 services.material_upload(
                     actor=actor,
                     application=app,

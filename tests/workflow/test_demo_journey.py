@@ -24,7 +24,7 @@ def as_(username: str) -> APIClient:
 
 def upload_required(client, number: str, item: ServiceItem) -> None:
     for m in item.current_version.snapshot["materials"]:
-        if m["required"] and not m["tolerable"]:
+        if m["required"]:  # tolerable ones too: acceptance would have to tolerate them
             kind = "pdf" if "pdf" in m["accepted_types"] else m["accepted_types"][0]
             if kind == "pdf":
                 upload = f.pdf_file(f"{m['name'][:20]}.pdf")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS
 
@@ -116,7 +119,9 @@ def test_submit_refuses_missing_key_material_but_not_a_tolerable_one():
         actor=world.lead_staff["undertake"],
         decision="approve",
         tolerated=[tolerable],
-        tolerance_deadline="2026-11-20",
+        # Within the promised 10 working days, with the applicant's signed commitment.
+        tolerance_deadline=(timezone.localdate() + timedelta(days=3)).isoformat(),
+        commitment_signed=True,
     )
     app.refresh_from_db()
     assert app.status == "in_review" and app.tolerated == [tolerable]
@@ -374,11 +379,24 @@ def test_window_clerk_enters_a_walk_in_case_and_hands_the_result_over():
     decide(world, app)
     with pytest.raises(Invalid):
         services.application_handover(actor=clerk, application=app, method="mail")
+    with pytest.raises(Invalid) as exc:
+        services.application_handover(
+            actor=clerk, application=app, method="window", collected_by="李四"
+        )
+    assert set(exc.value.fields) == {"id_checked"}  # pick-up needs the ID checked
     services.application_handover(
-        actor=clerk, application=app, method="window", collected_by="李四"
+        actor=clerk,
+        application=app,
+        method="window",
+        collected_by="李四",
+        id_checked=True,
+        collector_id_number=f.resident_id(777),
     )
     app.refresh_from_db()
     assert app.status == "closed" and app.handover["method"] == "window"
+    assert app.handover["collected_by"] == "李四" and app.handover["id_checked"] is True
+    assert app.handover["collected_at"] and app.handover["handed_over_by"] == clerk.username
+    assert f.resident_id(777) not in str(app.handover)  # the ID is kept masked
     assert Event.objects.filter(application=app, action="handed_over").exists()
 
 

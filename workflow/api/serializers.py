@@ -75,6 +75,17 @@ class WithdrawSerializer(serializers.Serializer):
 class HandoverSerializer(serializers.Serializer):
     method = serializers.ChoiceField(choices=["window", "mail", "electronic"])
     collected_by = serializers.CharField(required=False, allow_blank=True, max_length=60)
+    id_checked = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_("Window pick-up: the clerk checked the collector's ID (required)."),
+    )
+    collector_id_number = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=40,
+        help_text=_("Window pick-up: the collector's ID number (kept masked)."),
+    )
     address = serializers.CharField(required=False, allow_blank=True, max_length=200)
     courier = serializers.CharField(required=False, allow_blank=True, max_length=60)
     tracking_number = serializers.CharField(required=False, allow_blank=True, max_length=60)

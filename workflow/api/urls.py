@@ -3,6 +3,7 @@
 from django.urls import path
 
 from workflow.api import views
+from workflow.documents import api as documents_api
 from workflow.grants import api as grants_api
 
 app_name = "workflow_api"
@@ -28,6 +29,11 @@ urlpatterns = [
     path("applications/<str:number>/submit/", views.SubmitView.as_view(), name="submit"),
     path("applications/<str:number>/withdraw/", views.WithdrawView.as_view(), name="withdraw"),
     path("applications/<str:number>/handover/", views.HandoverView.as_view(), name="handover"),
+    path(
+        "applications/<str:number>/documents/",
+        documents_api.DocumentListView.as_view(),
+        name="documents",
+    ),
     path("tasks/", views.TaskListView.as_view(), name="tasks"),
     path("tasks/<int:task_id>/", views.TaskDetailView.as_view(), name="task"),
     path("tasks/<int:task_id>/claim/", views.TaskClaimView.as_view(), name="task-claim"),

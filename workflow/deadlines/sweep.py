@@ -76,6 +76,9 @@ class SweepResult:
     now: datetime
     marked: dict[str, int] = field(default_factory=dict)
     mark_ids: list[int] = field(default_factory=list)
+    # 容缺受理 (workflow.tolerance.sweep): tolerances whose deadline passed, claimed for
+    # termination.
+    tolerance_ended: list[int] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -186,6 +189,13 @@ def sweep(*, now: datetime | None = None, limit: int | None = None) -> SweepResu
             # this step is done. Costs one empty statement per step that marked anything.
             if count == 0:
                 break
+    # The tolerance hook: reminders before a 容缺 deadline, terminations after it.
+    from workflow.tolerance.sweep import tolerance_sweep
+
+    tolerance = tolerance_sweep(now=now, limit=limit, inline=_inline_queue.get() is not None)
+    result.marked["tolerance_reminded"] = tolerance["tolerance_reminded"]
+    result.marked["tolerance_ended"] = len(tolerance["tolerance_ended"])
+    result.tolerance_ended = tolerance["tolerance_ended"]
     if result.total:
         logger.info("deadline sweep at %s marked %s", now.isoformat(), result.marked)
     return result
@@ -203,6 +213,9 @@ def sweep_inline(*, now: datetime | None = None, limit: int | None = None) -> Sw
         result = sweep(now=now, limit=limit)
         while queue:
             process_mark(mark_id=queue.pop(0))
+        from workflow.tolerance.sweep import terminate_claimed
+
+        terminate_claimed(result.tolerance_ended, now=result.now)
     finally:
         _inline_queue.reset(token)
     return result

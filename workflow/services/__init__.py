@@ -35,6 +35,7 @@ from workflow.services.common import (  # noqa: F401 - re-exported for callers
 from workflow.services.idempotency import body_hash  # noqa: F401 - re-exported for callers
 from workflow.services.materials import (  # noqa: F401 - re-exported for callers
     material_delete,
+    material_original_checked,
     material_replace,
     material_upload,
     missing_materials,

@@ -384,20 +384,47 @@ HANDOVER_METHODS = ("window", "mail", "electronic")
 
 def application_handover(*, actor, application: Application, method: str, **details) -> Application:
     """Hand the result over (出件) and close the case: staff of the lead department or a clerk
-    of the handing-over centre. Appends ``handed_over``."""
+    of the handing-over centre, once the case is decided (approved or denied).
+
+    * ``window`` (pick-up): ``collected_by`` (who collected it) and ``id_checked`` (the clerk
+      checked their ID) are required; ``collector_id_number`` is kept masked only;
+    * ``mail``: ``address``, ``courier`` and ``tracking_number`` are required;
+    * ``electronic``: nothing more.
+
+    Records when and by whom it was handed over; a clerk of a service centre hands it over at
+    that centre, so a case without a centre gets theirs (DESIGN.md §5: clerks see the cases
+    handed over at their centre). Appends ``handed_over``."""
+    from permits.validators import mask_id_number
+
     _visible_or_404(actor, application)
     if not access.can_hand_over(actor, application):
         raise Forbidden()
     if method not in HANDOVER_METHODS:
         raise Invalid(fields={"method": [_("Choose window, mail or electronic.")]})
-    if method == "mail" and not details.get("address"):
-        raise Invalid(fields={"address": [_("This field is required.")]})
+    details = {k: v for k, v in details.items() if v not in (None, "")}
+    required = {
+        "window": ("collected_by", "id_checked"),
+        "mail": ("address", "courier", "tracking_number"),
+        "electronic": (),
+    }[method]
+    missing = {name: [_("This field is required.")] for name in required if not details.get(name)}
+    if missing:
+        raise Invalid(fields=missing)
+    if details.get("collector_id_number"):
+        details["collector_id_number"] = mask_id_number(str(details["collector_id_number"]))
     with case_locked(application.pk) as app:
         before = _move(app, S.CLOSED)
-        app.closed_at = timezone.now()
+        now = timezone.now()
+        app.closed_at = now
+        if app.centre_id is None:
+            centres = sorted(access.user_service_centre_ids(actor))
+            app.centre_id = centres[0] if centres else None
         app.handover = {
             "method": method,
-            **{k: str(v) for k, v in details.items() if v not in (None, "")},
+            **{k: (v if isinstance(v, bool) else str(v)) for k, v in details.items()},
+            "handed_over_at": now.isoformat(),
+            "handed_over_by": actor.get_username(),
+            **({"collected_at": now.isoformat()} if method == "window" else {}),
         }
         app.save()
         _event(

@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from permits.models import Application, Material
-from workflow.exceptions import Conflict, Invalid, NotFound
+from workflow import access
+from workflow.exceptions import Conflict, Forbidden, Invalid, NotFound
 from workflow.services.common import _applicant_side_or_404, _event, _spec
 from workflow.services.locking import case_locked
 
@@ -78,14 +79,25 @@ def material_upload(
     *, actor, application: Application, requirement_id: Any, uploaded_file
 ) -> Material:
     """Add a file for one of the version's material requirements while the case is a draft or
-    in supplement (otherwise ``Conflict``). The applicant's side only. Appends
-    ``material_uploaded``."""
-    _applicant_side_or_404(actor, application)
+    in supplement, or — 容缺受理 — an outstanding tolerated material while it is in review
+    (otherwise ``Conflict``). The applicant's side only; a tolerated material may also be
+    received by staff who may hand the case over (its centre's clerks, the lead department).
+    Appends ``material_uploaded`` (and ``tolerance_fulfilled`` with the last one)."""
+    from workflow.tolerance.services import accepts_tolerated_upload, tolerance_material_arrived
+
+    delivering = accepts_tolerated_upload(application, requirement_id or 0)
+    if not (delivering and access.can_hand_over(actor, application)):
+        _applicant_side_or_404(actor, application)
     requirement, checked = _checked(application, requirement_id, uploaded_file)
     with case_locked(application.pk) as app:
-        if not app.is_editable:
+        if app.is_editable:
+            return _store(app, actor=actor, requirement=requirement, checked=checked)
+        # 容缺受理: a case in review takes its outstanding tolerated materials.
+        if not accepts_tolerated_upload(app, requirement.id):
             raise Conflict()
-        return _store(app, actor=actor, requirement=requirement, checked=checked)
+        material = _store(app, actor=actor, requirement=requirement, checked=checked)
+        tolerance_material_arrived(app, actor=actor)
+        return material
 
 
 def material_replace(*, actor, material: Material, uploaded_file) -> Material:
@@ -129,3 +141,31 @@ def missing_materials(application: Application) -> list[dict]:
         for m in spec.materials
         if m.is_key and not m.generated_online and m.id not in present
     ]
+
+
+def material_original_checked(*, actor, material: Material) -> Material:
+    """A clerk saw the material's original at a window (核验原件): staff who entered the case
+    for the applicant, or who may hand it over (its centre's clerks, the lead department).
+    Appends ``original_checked`` once; checking again changes nothing."""
+    application = material.application
+    if not (
+        access.can_hand_over(actor, application)
+        or (access.can_act_as_applicant(actor, application) and access.is_staff_member(actor))
+    ):
+        _applicant_side_or_404(actor, application)
+        raise Forbidden()
+    with case_locked(application.pk) as app:
+        updated = Material.objects.filter(
+            pk=material.pk, application=app, deleted=False, original_checked_at__isnull=True
+        ).update(original_checked_by=actor, original_checked_at=timezone.now())
+        if updated:
+            _event(
+                app,
+                actor=actor,
+                action="original_checked",
+                before=app.status,
+                after=app.status,
+                data={"material": material.pk, "requirement": material.requirement_id},
+            )
+    material.refresh_from_db()
+    return material

@@ -46,6 +46,18 @@ class AcceptInput(DecisionInput):
         child=serializers.IntegerField(), required=False, default=list
     )
     tolerance_deadline = serializers.DateField(required=False, allow_null=True, default=None)
+    commitment_signed = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=gettext_lazy("The applicant signed the tolerance commitment (容缺受理承诺书)."),
+    )
+    commitment_signed_by = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        default="",
+        help_text=gettext_lazy("Who signed the commitment (default: the applicant)."),
+    )
 
     def validate_tolerated(self, value: list[int]) -> list[int]:
         spec = self.spec
@@ -64,7 +76,37 @@ class AcceptInput(DecisionInput):
             )
         if not attrs.get("tolerated"):
             attrs["tolerance_deadline"] = None
+        app = self.application
+        if app is not None:
+            # Issue 14 item 2: a required material that is missing is either tolerated (容缺,
+            # with the commitment and a deadline within the promised limit) or acceptance is
+            # refused.
+            from workflow.tolerance.services import acceptance_missing_check
+
+            errors = acceptance_missing_check(
+                app,
+                tolerated=attrs.get("tolerated") or [],
+                deadline=attrs.get("tolerance_deadline"),
+                commitment_signed=bool(attrs.get("commitment_signed")),
+                promised_due=promised_due_if_accepted_now(app),
+                today=timezone.localdate(),
+            )
+            if errors:
+                raise serializers.ValidationError(errors)
         return attrs
+
+
+def promised_due_if_accepted_now(app: Application) -> datetime | None:
+    """The promised due the case would get if accepted now (the tolerance deadline may be no
+    later): the case clock's start (dated back where 第三十二条 says so) plus the promised
+    limit."""
+    from workflow.deadlines import clocks
+
+    promised = version_spec(app.item_version).promised_days
+    if not promised:
+        return None
+    start, _dated_back = clocks.case_clock_start(app, accepted_at=timezone.now())
+    return add_time_limit(start=start, days=promised)
 
 
 class NotAcceptInput(OpinionRequiredInput):
@@ -137,6 +179,17 @@ class AcceptanceStep(Step):
             actor=actor,
         )
         app.save()
+        if app.tolerated and deadline:
+            from workflow.tolerance.services import tolerance_record
+
+            tolerance_record(
+                app,
+                actor=actor,
+                requirement_ids=app.tolerated,
+                deadline=deadline,
+                signed_by=data.get("commitment_signed_by", ""),
+                now=now,
+            )
         lead = t.participation
         if lead is not None:
             lead.status = ParticipationStatus.IN_REVIEW

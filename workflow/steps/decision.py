@@ -74,6 +74,10 @@ class DecisionStep(Step):
     def guard(self, *, application: Application, task: CaseTask) -> None:
         if application.status != ApplicationStatus.IN_REVIEW:
             raise Conflict()
+        # 容缺受理: the lead's decision waits until the tolerated materials are in.
+        from workflow.tolerance.services import tolerance_blocking
+
+        tolerance_blocking(application)
 
     def complete(self, *, application, task, actor, decision, data, now: datetime) -> None:
         app, t = application, task

@@ -211,7 +211,7 @@ def test_replace_keeps_the_old_file_on_record_but_not_current(citizen_client, wo
 
 
 def test_delete_a_material(citizen_client, world):
-    app = new_case(world)
+    app = new_case(world, upload_tolerable=False)
     material = Material.objects.get()
     response = citizen_client.post(case_url("material_delete", app, material.pk))
     assert response.status_code == 302
@@ -293,7 +293,7 @@ def test_a_foreign_case_answers_404(client, world, name):
 
 
 def test_a_foreign_material_answers_404(client, world):
-    app = new_case(world)
+    app = new_case(world, upload_tolerable=False)
     material = Material.objects.get()
     stranger, _person = f.citizen()
     client.force_login(stranger)
@@ -302,9 +302,9 @@ def test_a_foreign_material_answers_404(client, world):
 
 
 def test_a_material_of_another_case_answers_404_under_my_case(citizen_client, world):
-    mine = new_case(world)
+    mine = new_case(world, upload_tolerable=False)
     other_user, _ = f.citizen()
-    theirs = new_case(world, actor=other_user)
+    theirs = new_case(world, actor=other_user, upload_tolerable=False)
     their_material = Material.objects.get(application=theirs)
     response = citizen_client.get(case_url("material_file", mine, their_material.pk))
     assert response.status_code == 404
@@ -536,7 +536,8 @@ def test_supplements_from_two_departments_read_as_one_notice_with_names(citizen_
 
     body = citizen_client.get(case_url("case_detail", app)).content.decode()
 
-    assert body.count("一次性告知") == 1
+    # Once in the notice (and once more as its printable PDF, 一次性告知书, in the documents).
+    assert body.count("一次性告知") == 1 + body.count('data-testid="document-supplement_notice"')
     for dept, note in ((first, "请补充签字页"), (second, "请提供原件扫描件")):
         assert note in body and dept.name in body
     assert "<strong>申请书</strong>" in body

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
@@ -19,7 +20,7 @@ from permits.models import Application, ApplicationStatus, ParticipationStatus
 from workflow.deadlines import dues
 from workflow.exceptions import Conflict
 from workflow.models import CaseTask, TaskKind
-from workflow.services.common import _move
+from workflow.services.common import _move, add_time_limit
 from workflow.services.notices import not_accepted_notice
 from workflow.spec import version_spec
 from workflow.steps.base import (

@@ -315,19 +315,32 @@ def _run(scenario: Scenario, item: ServiceItem, user: Any, *, today) -> Applicat
     return app
 
 
+_PNG_1PX = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+    "0000000d4944415478da63f8ffff3f0005fe02fea7356a810000000049454e44ae426082"
+)
+
+
 def _upload_required(app: Application, user: Any) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     for req in (app.item_version.snapshot or {}).get("materials") or ():
-        if not req.get("required") or req.get("tolerable"):
+        # Tolerable ones too: since acceptance refuses a missing required material unless it is
+        # recorded as tolerated (容缺, with a commitment), a demo case without one was refused
+        # at acceptance, rolled back and tried again by every later seed_demo.
+        if not req.get("required"):
             continue
         if material_generated_online(req.get("copies")):
             continue  # 在线生成: made from the form, never uploaded
-        pdf = SimpleUploadedFile(
-            f"{req['name'][:40]}.pdf",
-            b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n",
-            content_type="application/pdf",
-        )
+        types = [t.lower() for t in req.get("accepted_types") or ()]
+        if types and "pdf" not in types and "png" in types:  # a photo: a real 1×1 PNG
+            pdf = SimpleUploadedFile(f"{req['name'][:40]}.png", _PNG_1PX, content_type="image/png")
+        else:
+            pdf = SimpleUploadedFile(
+                f"{req['name'][:40]}.pdf",
+                b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n",
+                content_type="application/pdf",
+            )
         try:
             services.material_upload(
                 actor=user, application=app, requirement_id=req["id"], uploaded_file=pdf

@@ -37,7 +37,7 @@ from portal.cases.forms import (
     VerifyForm,
     WithdrawForm,
 )
-from workflow import access, selectors, services
+from workflow import access, personal_data, selectors, services
 from workflow.exceptions import MissingMaterials
 from workflow.labels import INTERNAL_EVENTS
 from workflow.models import CaseTask, TaskKind
@@ -368,6 +368,7 @@ def material_file(request: HttpRequest, number: str, material_id: int) -> HttpRe
     """Download (or, with ``?inline=1``, preview) one material of a case the user may see."""
     application = _get_case(request, number)
     material = _get_material(request, application, material_id)
+    personal_data.material_downloaded(request, application, material)
     return file_response(
         name=material.file.name,
         display_name=material.original_name,
@@ -414,7 +415,7 @@ def apply_review(request: HttpRequest, number: str) -> HttpResponse:
         {
             "application": application,
             "form": form,
-            "form_rows": presenters.form_rows(snapshot, application.form_data),
+            "form_rows": personal_data.form_rows(request, application),
             "form_errors": form_errors,
             "rows": rows,
             "missing_key": [r for r in rows if r.is_key and r.missing] or missing,
@@ -529,7 +530,7 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
             "application": application,
             "tone": presenters.STATUS_TONE.get(application.status, "grey"),
             "departments": presenters.department_rows(application.participation_rows),
-            "form_rows": presenters.form_rows(snapshot, application.form_data),
+            "form_rows": personal_data.form_rows(request, application),
             "rows": presenters.requirement_rows(
                 snapshot,
                 application.material_rows,

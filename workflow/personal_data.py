@@ -17,8 +17,7 @@ from typing import Any
 from audit.data_access import record_access
 from audit.models import DataAccessKind
 from departments.models import Department, Role
-from onestop.pii import unseal
-from permits.formspec import display_rows
+from permits.formspec import display_rows, open_form_data
 from permits.validators import mask_id_number, mask_phone
 from workflow import access
 
@@ -114,7 +113,7 @@ def form_data(request: Any, application: Any) -> dict[str, Any]:
 
 def plain_form_data(data: Mapping[str, Any] | None) -> dict[str, Any]:
     """Form data with sealed values (ID numbers and phones encrypted at rest) opened."""
-    return {k: unseal(v) if isinstance(v, str) else v for k, v in (data or {}).items()}
+    return open_form_data(data)
 
 
 def material_downloaded(request: Any, application: Any, material: Any) -> None:

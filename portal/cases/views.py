@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from permits import selectors as permits_selectors
 from permits.exceptions import NotFound, PermitsError
-from permits.formspec import FormDataInvalid, build_form
+from permits.formspec import FormDataInvalid, build_form, open_form_data
 from permits.models import ApplicationStatus, ServiceItem
 from permits.uploads import file_response
 from portal.cases import presenters
@@ -237,7 +237,7 @@ def apply_form(request: HttpRequest, number: str) -> HttpResponse:
                     return redirect("portal:apply_form", number=application.number)
                 return redirect("portal:apply_materials", number=application.number)
     else:
-        form = build_form(fields, stored=application.form_data)
+        form = build_form(fields, stored=open_form_data(application.form_data))
     return render(
         request,
         "portal/cases/apply_form.html",

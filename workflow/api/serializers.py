@@ -13,6 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
+from onestop.pii import unseal
 from permits.models import Application, Event
 from permits.validators import mask_id_number, mask_name, mask_phone
 from workflow import personal_data
@@ -264,7 +265,7 @@ def masked_caller(app: Application) -> dict | None:
     if not caller:
         return None
     return {
-        "phone": mask_phone(caller.get("phone", "")),
+        "phone": mask_phone(unseal(caller.get("phone", ""))),
         "called_at": caller.get("called_at", ""),
         "urgency": caller.get("urgency", "normal"),
     }

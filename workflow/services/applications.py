@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from audit.records import record as audit_record
 from onestop import limits
+from onestop.pii import lookup_hash, seal, unseal
 from permits.models import (
     Application,
     ApplicationCounter,
@@ -318,7 +319,7 @@ def _parties(
         centre_id = next(iter(sorted(access.user_service_centre_ids(actor))), None)
         if channel == Channel.HOTLINE and caller:
             caller_data = {
-                "phone": normalise_phone(caller.get("phone")),
+                "phone": seal(normalise_phone(caller.get("phone"))),
                 "called_at": str(caller.get("called_at") or timezone.now().isoformat()),
                 "urgency": str(caller.get("urgency") or "normal"),
                 **({"note": str(caller["note"])} if caller.get("note") else {}),
@@ -353,6 +354,7 @@ def _parties(
         "channel": channel,
         "centre_id": centre_id,
         "caller": caller_data,
+        "caller_phone_hash": lookup_hash(unseal(caller_data.get("phone"))) or "",
     }
 
 

@@ -8,7 +8,7 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY requirements.txt .
-RUN pip install -r requirements.txt
+RUN pip install --require-hashes -r requirements.txt
 COPY . .
 # Throw-away values: settings need them to load; the running containers get real ones.
 RUN PRODUCTION=true SECRET_KEY=build-only-not-a-secret ALLOWED_HOSTS=build \

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import AuditCheckpoint, AuditRecord
+from .models import AuditCheckpoint, AuditRecord, DataAccess
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -32,3 +32,16 @@ class AuditRecordAdmin(ReadOnlyAdmin):
 @admin.register(AuditCheckpoint)
 class AuditCheckpointAdmin(ReadOnlyAdmin):
     list_display = ("partition", "rows", "last_chain_index", "dropped_at")
+
+
+@admin.register(DataAccess)
+class DataAccessAdmin(ReadOnlyAdmin):
+    list_display = (
+        "at", "kind", "actor_label", "organisation", "person_id", "application_number", "what",
+        "client_ip",
+    )  # fmt: skip
+    list_filter = ("kind",)
+    search_fields = ("=actor_label", "=application_number", "=person_id")
+    date_hierarchy = "at"
+    show_full_result_count = False
+    list_per_page = 50

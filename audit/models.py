@@ -81,3 +81,42 @@ class AuditCheckpoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partition} (≤ {self.last_chain_index})"
+
+
+class DataAccessKind(models.TextChoices):
+    VIEW = "view", _("Viewed full personal data")
+    DOWNLOAD = "download", _("Downloaded a material")
+    EXPORT = "export", _("Exported data")
+
+
+class DataAccess(models.Model):
+    """One look at someone's personal data (PIPL art. 45 / GB/T 35273 §8: the person may ask who
+    processed their data): a full ID number or phone shown, a material downloaded, an export
+    written. The citizen reads the rows about them on their account page; each row is also
+    written to the hash-chained audit log (category ``data``), which makes the pair tamper-evident.
+
+    No foreign keys: this app sits below every domain app, and the log outlives accounts and
+    cases. ``person_id`` is a ``permits.Person`` primary key (None for an export that is about
+    no one person), ``application_number`` the case it was for."""
+
+    id = models.BigAutoField(primary_key=True)
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    kind = models.CharField(_("kind"), max_length=10, choices=DataAccessKind.choices)
+    actor_id = models.BigIntegerField(_("actor id"), null=True, blank=True)
+    actor_label = models.CharField(_("actor"), max_length=150, blank=True)
+    # Who the citizen is told looked: the staff member's name and their departments.
+    actor_name = models.CharField(_("staff name"), max_length=150, blank=True)
+    organisation = models.CharField(_("organisation"), max_length=300, blank=True)
+    person_id = models.BigIntegerField(_("person id"), null=True, blank=True)
+    application_number = models.CharField(_("application number"), max_length=20, blank=True)
+    what = models.CharField(_("what"), max_length=300, blank=True)
+    client_ip = models.CharField(_("client address"), max_length=45, blank=True)
+
+    class Meta:
+        verbose_name = _("personal-data access")
+        verbose_name_plural = _("personal-data accesses")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["person_id", "-at"], name="audit_dataaccess_person_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.kind} {self.application_number}"

@@ -30,7 +30,8 @@ from logins.models import ApiToken, PasswordResetCode, ServiceClient
 
 logger = logging.getLogger("logins")
 
-SERVICE_TOKEN_PREFIX = "svc_"
+# bandit B105: a token prefix, not a password
+SERVICE_TOKEN_PREFIX = "svc_"  # nosec B105
 RECOVERY_CODE_COUNT = 10
 
 

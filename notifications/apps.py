@@ -14,3 +14,11 @@ class NotificationsConfig(AppConfig):
         from .hooks import event_recorded
 
         post_save.connect(event_recorded, sender=Event, dispatch_uid="notifications-event")
+
+        from permits.signals import registration_on_record
+
+        from .hooks import registration_attempt_on_record
+
+        registration_on_record.connect(
+            registration_attempt_on_record, dispatch_uid="notifications-registration-on-record"
+        )

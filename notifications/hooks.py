@@ -18,3 +18,27 @@ def event_recorded(sender, instance, created: bool, raw: bool = False, **kwargs)
     if rule_for(instance.action) is None:
         return
     enqueue("notifications.notify_event", instance.pk)
+
+
+def registration_attempt_on_record(sender, person, channel: str = "web", **kwargs) -> None:
+    """Someone registered with this person's ID number: tell the person by SMS (the page said
+    nothing about the number being known). No in-site notice: the registrant is not the owner."""
+    if not person.phone:
+        return
+    from django.utils.translation import gettext as _
+
+    from .models import NotificationKind
+    from .recipients import Recipient
+    from .services import notification_create
+
+    notification_create(
+        kind=NotificationKind.GENERAL,
+        recipients=[Recipient(user=None, phone=person.phone)],
+        context={
+            "text": _(
+                "Someone tried to register an account on the Yunfu government service platform "
+                "with your ID number. If it was you, log in with your existing account or reset "
+                "your password; otherwise you need do nothing."
+            )
+        },
+    )

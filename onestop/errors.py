@@ -59,6 +59,14 @@ class Busy(DomainError):
     default_message = _("The case is busy; please try again.")
 
 
+class Throttled(DomainError):
+    """Too many requests of one kind from one client address or for one ID number: 429
+    ``throttled`` (``onestop.limits``)."""
+
+    code = "throttled"
+    default_message = _("Too many requests. Try again later.")
+
+
 # API.md's codes and their HTTP status: the one table (onestop.api reads it).
 STATUS_BY_CODE = {
     "invalid": 400,
@@ -68,6 +76,7 @@ STATUS_BY_CODE = {
     "conflict": 409,
     "expired": 410,
     "idempotency_mismatch": 422,
+    "throttled": 429,
     "busy": 503,
 }
 

@@ -304,7 +304,8 @@ PDF_CJK_FONT = env("PDF_CJK_FONT", default="/usr/share/fonts/truetype/wqy/wqy-ze
 ICP_FILING_NUMBER = env("ICP_FILING_NUMBER", default="")
 PSB_FILING_NUMBER = env("PSB_FILING_NUMBER", default="")
 GOV_ERROR_REPORT_URL = env("GOV_ERROR_REPORT_URL", default="https://zfwzzc.www.gov.cn/")
-DEMO_PASSWORD = "Yunfu@2026"
+# bandit B105: the published demo password; the password rules refuse it in production
+DEMO_PASSWORD = "Yunfu@2026"  # nosec B105
 
 # --- Deadlines and notifications (workflow.deadlines.sweep, notifications) ------------------------
 INSTALLED_APPS += ["notifications", "centres", "evaluations"]
@@ -559,6 +560,17 @@ PASSWORD_RESET_CODE_TTL = env.int("PASSWORD_RESET_CODE_TTL", default=600)
 PASSWORD_RESET_MAX_ATTEMPTS = env.int("PASSWORD_RESET_MAX_ATTEMPTS", default=5)
 PASSWORD_RESET_PER_ACCOUNT_HOUR = env.int("PASSWORD_RESET_PER_ACCOUNT_HOUR", default=3)
 PASSWORD_RESET_PER_IP_HOUR = env.int("PASSWORD_RESET_PER_IP_HOUR", default=10)
+
+# Registration (page and API) and ID-number look-ups (onestop.limits, issue 12 item 5): at most
+# REGISTER_PER_IP_HOUR registrations an hour per trusted client address and
+# REGISTER_PER_ID_HOUR per ID number; a window's or the hotline's find-or-create of an applicant
+# at most ID_LOOKUP_PER_IP_HOUR per address (a centre's clerks share one) and
+# ID_LOOKUP_PER_ID_HOUR per ID number. Over the limit: 429.
+REGISTER_PER_IP_HOUR = env.int("REGISTER_PER_IP_HOUR", default=20)
+REGISTER_PER_ID_HOUR = env.int("REGISTER_PER_ID_HOUR", default=5)
+ID_LOOKUP_PER_IP_HOUR = env.int("ID_LOOKUP_PER_IP_HOUR", default=600)
+ID_LOOKUP_PER_ID_HOUR = env.int("ID_LOOKUP_PER_ID_HOUR", default=30)
+LIMITS_NAMESPACE = ""
 
 # --- Audit trail (issue 12 item 6; the audit app) -------------------------------------------
 # The chain's HMAC key. Default: derived from SECRET_KEY (required in production), so the demo

@@ -14,6 +14,7 @@ import datetime as dt
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.validators import UnicodeUsernameValidator
@@ -22,12 +23,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.records import record as audit_record
 from departments.roles import forget
+from onestop import limits
 from permits import applicant_roles
 from permits.exceptions import Conflict, Invalid, NotAllowed, NotFound
 from permits.models import Enterprise, Handler, IdType, Person, ServiceItem
 from permits.selectors import persons_with_id
+from permits.signals import registration_on_record
 from permits.validators import (
+    mask_id_number,
     normalise_identifier,
     validate_credit_code,
     validate_id_number,
@@ -124,17 +129,26 @@ def _person_conflicts(values: dict[str, Any]) -> dict[str, list]:
     conflicts: dict[str, list] = {}
     if User.objects.filter(username__iexact=values["username"]).exists():
         conflicts["username"] = [_("This username is taken.")]
-    if persons_with_id(values["id_type"], values["id_number"]).exists():
-        # A person on record (an account, or a walk-in entered at a window) is never linked to
-        # a new account by the ID number alone: that would hand their cases to anyone who knows
-        # the number. Linking happens at a window, with the ID card in hand.
-        conflicts["id_number"] = [
-            _(
-                "An account or a record with this ID number already exists. Log in, or bring "
-                "your ID card to a service centre window to link your account."
-            )
-        ]
     return conflicts
+
+
+def _person_on_record(values: dict[str, Any]) -> Person | None:
+    """The person already on record with this ID number (an account, or a walk-in entered at a
+    window). Such a person is never linked to a new account by the ID number alone: that would
+    hand their cases to anyone who knows the number; linking happens at a window, with the ID
+    card in hand. Nor does registration say that the number is known (PIPL): the caller answers
+    as for a new registration and the owner is told by SMS (``registration_on_record``)."""
+    return persons_with_id(values["id_type"], values["id_number"]).first()
+
+
+def _tell_owner(person: Person, channel: str) -> None:
+    audit_record(
+        "data",
+        "registration.id_on_record",
+        target=person,
+        detail={"channel": channel},
+    )
+    registration_on_record.send(sender=Person, person=person, channel=channel)
 
 
 def _enterprise_conflicts(values: dict[str, Any]) -> dict[str, list]:
@@ -160,16 +174,52 @@ def _integrity_conflict() -> Conflict:
     return Conflict(_("This account, ID number or credit code was registered a moment ago."))
 
 
+# The one answer to a registration that went through and to one whose ID number is on record.
+REGISTRATION_RECEIVED = _(
+    "Registration received. If this ID number was not on record yet, your account is ready: "
+    "log in with your username and password. If it was, nothing has been changed and the "
+    "mobile phone of that record has been told by SMS."
+)
+
+
+def registration_limited(*, client_address: str, id_number: str) -> bool:
+    """Count one registration attempt against the trusted client address and the ID number
+    (``REGISTER_PER_IP_HOUR`` / ``REGISTER_PER_ID_HOUR``); True (and audited) when over either.
+    Callers answer 429 before calling the service."""
+    number = normalise_identifier(id_number or "")
+    limited = limits.over(
+        [
+            ("register:ip", client_address, settings.REGISTER_PER_IP_HOUR),
+            ("register:id", number, settings.REGISTER_PER_ID_HOUR),
+        ]
+    )
+    audit_record(
+        "data",
+        "registration.throttled" if limited else "registration.attempt",
+        detail={"client": client_address, "id_number": mask_id_number(number)},
+    )
+    return limited
+
+
 def person_register(
-    *, username: str, password: str, real_name: str, id_type: str, id_number: str, phone: str
-) -> Any:
+    *,
+    username: str,
+    password: str,
+    real_name: str,
+    id_type: str,
+    id_number: str,
+    phone: str,
+    channel: str = "web",
+) -> Any | None:
     """Create a user account with its person (real name, ID, mobile phone).
 
-    Anyone may call it (the registration page and endpoint). Checks: the resident ID against
-    GB 11643 and the other ID types for a sane format, an 11-digit mainland mobile number,
-    Django's password validators. Raises ``Invalid`` (400) with per-field messages, or
-    ``Conflict`` (409) when the username or the ID number is already on record.
-    Returns the new user.
+    Anyone may call it (the registration page and endpoint; they throttle it by client address
+    and ID number). Checks: the resident ID against GB 11643 and the other ID types for a sane
+    format, an 11-digit mainland mobile number, Django's password validators. Raises
+    ``Invalid`` (400) with per-field messages, or ``Conflict`` (409) when the username is
+    taken. Returns the new user, or None when the ID number is already on record: nothing is
+    created, the owner is told by SMS after commit and the attempt is audited; callers answer
+    None exactly as a new account, so the answer never says whether the number is known.
     """
     values, errors = _clean_person_fields(
         username=username,
@@ -184,6 +234,10 @@ def person_register(
     conflicts = _person_conflicts(values)
     if conflicts:
         raise Conflict(_("Already registered."), fields=conflicts)
+    on_record = _person_on_record(values)
+    if on_record is not None:
+        _tell_owner(on_record, channel)
+        return None
     try:
         with transaction.atomic():
             user = _create_person_user(values, password)
@@ -203,13 +257,15 @@ def enterprise_register(
     phone: str,
     org_name: str,
     credit_code: str,
-) -> Any:
+    channel: str = "web",
+) -> Any | None:
     """Create a person account and its enterprise in one go; the person becomes the
     enterprise's first handler (经办人) for all items, without an end date.
 
     Anyone may call it. Checks as ``person_register``, plus the credit code against GB 32100.
-    Raises ``Invalid`` (400) or ``Conflict`` (409: username, ID number or credit code already
-    registered). Returns the new user.
+    Raises ``Invalid`` (400) or ``Conflict`` (409: username or credit code already registered;
+    an enterprise's credit code is public). An ID number already on record: None, as
+    ``person_register``. Returns the new user.
     """
     values, errors = _clean_person_fields(
         username=username,
@@ -226,6 +282,10 @@ def enterprise_register(
     conflicts = {**_person_conflicts(values), **_enterprise_conflicts(ent_values)}
     if conflicts:
         raise Conflict(_("Already registered."), fields=conflicts)
+    on_record = _person_on_record(values)
+    if on_record is not None:
+        _tell_owner(on_record, channel)
+        return None
     try:
         with transaction.atomic():
             user = _create_person_user(values, password)

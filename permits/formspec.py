@@ -36,6 +36,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from onestop.pii import seal, unseal
 from permits.exceptions import Invalid
 from permits.validators import (
     is_valid_credit_code,
@@ -338,6 +339,25 @@ def clean_form_data(
     if errors:
         raise FormDataInvalid(errors)
     return cleaned
+
+
+# Personal data in form data (issue 12 item 5): the values of these field types are stored
+# SM4-sealed (``onestop.pii.seal``); every reader opens them with :func:`open_form_data`.
+SEALED_TYPES = frozenset({"id_number", "phone"})
+
+
+def seal_form_data(fields: Iterable[Mapping[str, Any]], data: Mapping[str, Any]) -> dict:
+    """``data`` with the values of the ``id_number`` and ``phone`` fields sealed."""
+    kinds = {f["name"]: f.get("type") for f in fields}
+    return {
+        k: seal(v) if kinds.get(k) in SEALED_TYPES and isinstance(v, str) else v
+        for k, v in data.items()
+    }
+
+
+def open_form_data(data: Mapping[str, Any] | None) -> dict:
+    """Stored form data with its sealed values opened (values never sealed pass as they are)."""
+    return {k: unseal(v) if isinstance(v, str) else v for k, v in (data or {}).items()}
 
 
 def display_value(field: Mapping[str, Any], value: Any) -> str:

@@ -267,7 +267,8 @@ def password_reset_confirm(request: HttpRequest) -> HttpResponse:
                 )
             except LoginsError as exc:
                 field = next(iter(exc.fields), None)
-                field = {"new_password": "new_password1"}.get(field, field) or "code"
+                # bandit B105: a form field's name, no password
+                field = {"new_password": "new_password1"}.get(field, field) or "code"  # nosec B105
                 for message in exc.fields.get(next(iter(exc.fields), ""), [exc.message]):
                     form.add_error(field, message)
             else:

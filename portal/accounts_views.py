@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView as DjangoLoginView
 from django.contrib.auth.views import LogoutView as DjangoLogoutView
@@ -20,7 +19,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from audit.data_access import accesses_of_person
 from logins import policy
+from onestop.clientip import client_ip
 from permits import applicant_services
 from permits.exceptions import PermitsError
 from permits.models import Handler
@@ -61,18 +62,28 @@ def after_login(request: HttpRequest) -> HttpResponse:
 
 
 def _register(request: HttpRequest, form_class, service, template: str) -> HttpResponse:
+    """A registration answers the same whether or not the ID number is on record (the service
+    returns None then and tells the owner by SMS): no automatic login, the same message, the
+    same redirect. Throttled per trusted client address and per ID number (429)."""
     if request.user.is_authenticated:
         return redirect("portal:account")
     form = form_class(request.POST or None)
+    if request.method == "POST" and applicant_services.registration_limited(
+        client_address=client_ip(request), id_number=request.POST.get("id_number", "")
+    ):
+        form.is_valid()
+        form.add_error(
+            None, _("Too many registrations from here or for this ID number. Try again in an hour.")
+        )
+        return render(request, template, {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
         try:
-            user = service(**form.service_kwargs())
+            service(**form.service_kwargs())
         except PermitsError as exc:
             add_service_errors(form, exc)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("Your account has been created."))
-            return redirect("portal:account")
+            messages.success(request, applicant_services.REGISTRATION_RECEIVED)
+            return redirect("portal:login")
     return render(request, template, {"form": form}, status=400 if form.errors else 200)
 
 
@@ -146,8 +157,13 @@ def _account_context(request: HttpRequest, *, add_forms: dict | None = None) -> 
         }
         for h in handlerships
     ]
+    person = access.user_person(user)
     return {
-        "person": access.user_person(user),
+        "person": person,
+        # 谁在何时因哪个办件查看了我的信息: staff looks at my data (not my own).
+        "data_accesses": list(accesses_of_person(person.pk, exclude_actor_id=user.pk)[:100])
+        if person is not None
+        else [],
         "enterprises": enterprises,
         "is_staff_member": access.is_staff_member(user),
         "second_factor": policy.has_second_factor(user),

@@ -316,6 +316,33 @@ def can_act_as_applicant(user: Any, application: Any) -> bool:
     )
 
 
+def can_see_full_personal_data(user: Any, application: Any) -> bool:
+    """Whether ``user`` sees the case's ID numbers and phones in full (forms, case detail, API)
+    rather than masked (PIPL: only the roles that need them). Full values go to the applicant's
+    side (the person, a current handler of the enterprise, the clerk who entered a walk-in or
+    hotline case) and to the staff who work the case: clerks, reviewers and heads of a
+    department taking part, and a delegate acting on one of its tasks. Supervisors (read-only),
+    staff a case is shared with, petition authorities, centre staff who merely see it and
+    superusers see masked values. One query at most beyond the cached role facts."""
+    if not is_user(user):
+        return False
+    if can_act_as_applicant(user, application):
+        return True
+    working = user_department_ids(user)
+    if (
+        working
+        and ApplicationDepartment.objects.filter(
+            application_id=pk_of(application), department_id__in=sorted(working)
+        ).exists()
+    ):
+        return True
+    if delegations_held(user):
+        return CaseTask.objects.filter(
+            _covered_tasks_q(user), application_id=pk_of(application)
+        ).exists()
+    return False
+
+
 def can_enter_cases(user: Any) -> bool:
     """Window clerks and heads (and 12345 operators, who are clerks of the hotline centre)
     enter cases for walk-in or calling applicants."""

@@ -58,3 +58,10 @@ class Forbidden(WorkflowError, permits_exceptions.NotAllowed):
 
     code = "permission_denied"
     default_message = _("You may not do this on this case or task.")
+
+
+class Throttled(WorkflowError):
+    """Too many ID-number look-ups from one client address or for one number: 429."""
+
+    code = "throttled"
+    default_message = _("Too many look-ups of ID numbers. Try again in an hour.")

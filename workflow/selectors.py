@@ -59,8 +59,9 @@ def _caller_phone_q(raw: Any):
     phone = normalise_phone(raw)
     if not phone:
         return Q(pk__in=[])
-    # The applicant's phone is encrypted at rest: it is matched through its lookup hash.
-    return Q(caller__phone=phone) | Q(applicant_person__phone_hash__in=lookup_hashes(phone))
+    # Both phones are encrypted at rest: they are matched through their lookup hashes.
+    hashes = lookup_hashes(phone)
+    return Q(caller_phone_hash__in=hashes) | Q(applicant_person__phone_hash__in=hashes)
 
 
 _DETAIL_RELATED = (

@@ -24,10 +24,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from departments.models import Region
 from permits.exceptions import Conflict, NotFound, PermitsError
-from permits.formspec import display_rows
 from permits.models import ItemDepartment
 from permits.uploads import file_response
-from workflow import access, selectors, services
+from workflow import access, personal_data, selectors, services
 from workflow.documents.services import documents_for_page
 from workflow.forms import InboxFilterForm, ReassignForm, TaskDecisionForm
 from workflow.models import TaskKind, TaskStatus
@@ -290,7 +289,6 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
         status = 400
     elif actionable:
         form = _decision_form(application, task)
-    snapshot = application.item_version.snapshot or {}
     is_head = access.is_head(request.user, task.department_id)
     missing = missing_required(application) if task.kind == TaskKind.ACCEPTANCE else []
     return render(
@@ -307,7 +305,7 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
             "reassign_form": ReassignForm(candidates=_reassign_candidates(task, request.user))
             if is_head and task.is_active
             else None,
-            "form_rows": display_rows(snapshot.get("form_fields") or [], application.form_data),
+            "form_rows": personal_data.form_rows(request, application),
             "materials": application.material_rows,
             "participations": application.participation_rows,
             "events": application.event_rows,
@@ -336,6 +334,7 @@ def task_material_file(request: HttpRequest, task_id: int, material_id: int) -> 
         )
     except NotFound as exc:
         raise Http404 from exc
+    personal_data.material_downloaded(request, task.application, material)
     name = material.stored_name or material.file.name
     return file_response(
         name=material.file.name,

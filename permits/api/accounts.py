@@ -29,6 +29,7 @@ from logins import policy
 from logins import services as login_services
 from logins.models import ApiToken
 from onestop.api import ApiError
+from onestop.clientip import client_ip
 from onestop.throttles import ScopedRateThrottle
 from permits import applicant_roles, applicant_services
 from permits.models import Handler, IdType
@@ -165,8 +166,18 @@ _ERRORS = {
 }
 
 
+class RegistrationReceivedSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
 class RegisterView(APIView):
-    """Register a person account, or an enterprise with the person as its first handler."""
+    """Register a person account, or an enterprise with the person as its first handler.
+
+    The answer does not say whether the ID number is already on record (issue 12 item 5): a new
+    registration and one whose ID number is known both answer 202 with the same text; a known
+    number creates nothing and its owner is told by SMS. Log in with ``auth/token`` next.
+    Throttled by the trusted client address (the ``auth`` scope, and ``REGISTER_PER_IP_HOUR``)
+    and per ID number (``REGISTER_PER_ID_HOUR``)."""
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
@@ -178,14 +189,11 @@ class RegisterView(APIView):
         tags=["accounts"],
         request=RegisterInputSerializer,
         responses={
-            201: AccountSerializer,
+            202: RegistrationReceivedSerializer,
             400: _ERRORS[400],
             409: OpenApiResponse(
                 ErrorSerializer,
-                description=_(
-                    "`conflict`: the username, the ID number or the credit code is already "
-                    "registered."
-                ),
+                description=_("`conflict`: the username or the credit code is already registered."),
             ),
             429: _ERRORS[429],
         },
@@ -195,14 +203,25 @@ class RegisterView(APIView):
         data = RegisterInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
+        if applicant_services.registration_limited(
+            client_address=client_ip(request), id_number=values.get("id_number", "")
+        ):
+            raise ApiError(
+                "throttled",
+                _("Too many registrations from here or for this ID number. Try again in an hour."),
+                status_code=429,
+            )
         kind = values.pop("kind")
         if kind == "enterprise":
-            user = applicant_services.enterprise_register(**values)
+            applicant_services.enterprise_register(channel="api", **values)
         else:
             values.pop("org_name", None)
             values.pop("credit_code", None)
-            user = applicant_services.person_register(**values)
-        return Response(account_data(user, kind=kind), status=status.HTTP_201_CREATED)
+            applicant_services.person_register(channel="api", **values)
+        return Response(
+            {"detail": str(applicant_services.REGISTRATION_RECEIVED)},
+            status=status.HTTP_202_ACCEPTED,
+        )
 
 
 class TokenView(APIView):

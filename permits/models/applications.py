@@ -219,8 +219,12 @@ class Application(models.Model):
     not_accepted_reasons = models.TextField(_("reasons for not accepting"), blank=True)
     competent_agency = models.CharField(_("competent agency"), max_length=200, blank=True)
     handover = models.JSONField(_("hand-over"), default=dict, blank=True)
-    # Hotline records: {"phone", "called_at", "urgency"}.
+    # Hotline records: {"phone", "called_at", "urgency"}; the phone SM4-sealed (onestop.pii), and
+    # matched for repeated calls through its HMAC-SM3 lookup hash beside it.
     caller = models.JSONField(_("caller"), default=dict, blank=True)
+    caller_phone_hash = models.CharField(
+        _("caller phone lookup hash"), max_length=64, blank=True, db_index=True, editable=False
+    )
     # Anonymous cases are followed with a query code shown once; only its hash is kept.
     anonymous = models.BooleanField(_("anonymous"), default=False)
     query_code_hash = models.CharField(_("query code hash"), max_length=128, blank=True)

@@ -10,7 +10,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from permits.formspec import display_rows
 from permits.models import material_generated_online
 from permits.uploads import INLINE_TYPES, accepted_types_label
 from workflow.labels import event_label, stage_label
@@ -129,10 +128,6 @@ def requirement_rows(
             )
         )
     return rows
-
-
-def form_rows(snapshot: Mapping[str, Any], form_data: Mapping[str, Any]) -> list[dict[str, Any]]:
-    return display_rows(snapshot.get("form_fields") or [], form_data)
 
 
 @dataclass

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from permits import selectors as permits_selectors
 from permits.exceptions import NotFound, PermitsError
-from permits.formspec import FormDataInvalid, build_form
+from permits.formspec import FormDataInvalid, build_form, open_form_data
 from permits.models import ApplicationStatus, ServiceItem
 from permits.uploads import file_response
 from portal.cases import presenters
@@ -37,7 +37,7 @@ from portal.cases.forms import (
     VerifyForm,
     WithdrawForm,
 )
-from workflow import access, selectors, services
+from workflow import access, personal_data, selectors, services
 from workflow.documents.services import documents_for_page
 from workflow.exceptions import MissingMaterials
 from workflow.labels import INTERNAL_EVENTS
@@ -242,7 +242,7 @@ def apply_form(request: HttpRequest, number: str) -> HttpResponse:
                     return redirect("portal:apply_form", number=application.number)
                 return redirect("portal:apply_materials", number=application.number)
     else:
-        form = build_form(fields, stored=application.form_data)
+        form = build_form(fields, stored=open_form_data(application.form_data))
     return render(
         request,
         "portal/cases/apply_form.html",
@@ -373,6 +373,7 @@ def material_file(request: HttpRequest, number: str, material_id: int) -> HttpRe
     """Download (or, with ``?inline=1``, preview) one material of a case the user may see."""
     application = _get_case(request, number)
     material = _get_material(request, application, material_id)
+    personal_data.material_downloaded(request, application, material)
     return file_response(
         name=material.file.name,
         display_name=material.original_name,
@@ -419,7 +420,7 @@ def apply_review(request: HttpRequest, number: str) -> HttpResponse:
         {
             "application": application,
             "form": form,
-            "form_rows": presenters.form_rows(snapshot, application.form_data),
+            "form_rows": personal_data.form_rows(request, application),
             "form_errors": form_errors,
             "rows": rows,
             "missing_key": [r for r in rows if r.is_key and r.missing] or missing,
@@ -535,7 +536,7 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
             "application": application,
             "tone": presenters.STATUS_TONE.get(application.status, "grey"),
             "departments": presenters.department_rows(application.participation_rows),
-            "form_rows": presenters.form_rows(snapshot, application.form_data),
+            "form_rows": personal_data.form_rows(request, application),
             "rows": presenters.requirement_rows(
                 snapshot,
                 application.material_rows,

@@ -7,6 +7,7 @@ import time_machine
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from permits.api.accounts import account_data
 from permits.models import Enterprise, Handler, Person
 from tests.permits.applicant_factories import EnterpriseFactory, HandlerFactory, PersonFactory
 
@@ -14,6 +15,7 @@ pytestmark = pytest.mark.django_db
 
 GOOD_ID = "445302199003071231"
 BAD_ID = "445302199003071234"
+OTHER_ID = "445302198501010023"
 GOOD_CODE = "91445300MA4UX1234G"
 BAD_CODE = "91445300MA4UX1234H"
 TODAY = dt.datetime(2026, 11, 26, 10, 0, tzinfo=dt.UTC)
@@ -48,18 +50,19 @@ def register_body(**over):
 class TestRegister:
     url = "/api/v1/auth/register/"
 
-    def test_person_201_masked(self, api):
+    def test_person_202_then_the_account_masked(self, api):
         response = api.post(self.url, register_body(), format="json")
-        assert response.status_code == 201, response.content
-        body = response.json()
+        assert response.status_code == 202, response.content
+        assert "注册申请已收到" in response.json()["detail"]
+        assert GOOD_ID.encode() not in response.content
+        assert b"13812345678" not in response.content
+        assert Person.objects.get().user.username == "zhangsan"
+        body = account_data(Person.objects.get().user)  # what the account reads as
         assert body["username"] == "zhangsan"
         assert body["kind"] == "person"
         assert body["id_number"] == "445**************1"
         assert body["phone"] == "138****5678"
         assert body["enterprises"] == []
-        assert GOOD_ID.encode() not in response.content
-        assert b"13812345678" not in response.content
-        assert Person.objects.get().user.username == "zhangsan"
 
     def test_bad_id_400_in_chinese_without_echo(self, api):
         response = api.post(self.url, register_body(id_number=BAD_ID), format="json")
@@ -89,9 +92,8 @@ class TestRegister:
             register_body(kind="enterprise", org_name="云浮市石艺有限公司", credit_code=GOOD_CODE),
             format="json",
         )
-        assert response.status_code == 201, response.content
-        body = response.json()
-        assert body["kind"] == "enterprise"
+        assert response.status_code == 202, response.content
+        body = account_data(Person.objects.get().user, kind="enterprise")
         assert body["enterprises"] == [
             {
                 "name": "云浮市石艺有限公司",
@@ -131,12 +133,24 @@ class TestRegister:
         assert not Enterprise.objects.exclude(credit_code=GOOD_CODE).exists()
         assert not Person.objects.exists()
 
-    def test_existing_username_or_id_409(self, api):
-        assert api.post(self.url, register_body(), format="json").status_code == 201
-        response = api.post(self.url, register_body(username="lisi"), format="json")
-        assert response.status_code == 409
-        assert list(response.json()["fields"]) == ["id_number"]
-        assert GOOD_ID.encode() not in response.content
+    def test_existing_username_409_but_a_known_id_number_the_same_202(self, api):
+        first = api.post(self.url, register_body(), format="json")
+        assert first.status_code == 202
+        taken = api.post(self.url, register_body(id_number=OTHER_ID), format="json")
+        assert taken.status_code == 409
+        assert list(taken.json()["fields"]) == ["username"]
+        known = api.post(self.url, register_body(username="lisi"), format="json")
+        assert known.status_code == 202
+        assert known.json() == first.json()
+        assert not Person.objects.filter(user__username="lisi").exists()
+
+    def test_throttled_per_id_number_whatever_the_address(self, api, settings):
+        settings.REGISTER_PER_ID_HOUR = 1
+        body = register_body(password="short")
+        first = api.post(self.url, body, format="json", REMOTE_ADDR="198.51.100.1")
+        second = api.post(self.url, body, format="json", REMOTE_ADDR="198.51.100.2")
+        assert first.status_code == 400
+        assert second.status_code == 429 and second.json()["code"] == "throttled"
 
     def test_throttled(self, api, monkeypatch):
         from rest_framework.throttling import ScopedRateThrottle

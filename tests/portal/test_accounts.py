@@ -18,6 +18,7 @@ User = get_user_model()
 PASSWORD = "Yunfu@2026"
 GOOD_ID = "445302199003071231"
 BAD_ID = "445302199003071234"
+OTHER_ID = "445302198501010023"
 GOOD_CODE = "91445300MA4UX1234G"
 BAD_CODE = "91445300MA4UX1234H"
 TODAY = dt.datetime(2026, 11, 26, 10, 0, tzinfo=dt.UTC)
@@ -112,8 +113,12 @@ class TestRegister:
     def test_person_registers_and_sees_masked_data(self, client):
         response = client.post("/accounts/register/", register_data(), follow=True)
         assert response.status_code == 200
+        # No automatic login: a known ID number gets the very same answer (below).
+        assert response.redirect_chain[-1][0].startswith("/accounts/login/")
+        assert "注册申请已收到" in response.content.decode()
+        client.force_login(User.objects.get(username="zhangsan"))
+        response = client.get("/accounts/me/")
         html = response.content.decode()
-        assert response.redirect_chain[-1][0] == "/accounts/me/"
         assert "445**************1" in html
         assert "138****5678" in html
         assert GOOD_ID not in html
@@ -142,18 +147,53 @@ class TestRegister:
         assert 'aria-invalid="true"' in html
         assert 'aria-describedby="id_phone_error"' in html
 
-    def test_duplicate_id_conflict_without_echo(self, client):
-        PersonFactory(id_number=GOOD_ID)
-        response = client.post("/accounts/register/", register_data())
-        assert response.status_code == 400
-        assert 'id="id_id_number_error"' in response.content.decode()
-        assert GOOD_ID not in response.content.decode()
+    def test_a_known_id_number_gets_the_same_answer_and_its_owner_an_sms(self, client):
+        from audit.models import AuditRecord
+        from notifications.models import Delivery
+
+        fresh = client.post("/accounts/register/", register_data(), follow=True)
+        owner = PersonFactory(id_number=OTHER_ID, phone="13900001111")
+
+        known = client.post(
+            "/accounts/register/",
+            register_data(username="lisi", id_number=OTHER_ID),
+            follow=True,
+        )
+
+        assert known.status_code == fresh.status_code == 200
+        assert known.redirect_chain == fresh.redirect_chain
+        assert "注册申请已收到" in known.content.decode()
+        assert OTHER_ID not in known.content.decode()
+        assert not User.objects.filter(username="lisi").exists()
+        assert Person.objects.filter(id_number_hash__isnull=False).count() == 2
+        sms = Delivery.objects.get(channel="sms")
+        assert sms.to == owner.phone and "身份证号码" in sms.notification.body
+        assert AuditRecord.objects.filter(action="registration.id_on_record").exists()
+
+    def test_registration_is_throttled_by_address_and_by_id_number(self, client, settings):
+        settings.REGISTER_PER_ID_HOUR = 2
+        settings.REGISTER_PER_IP_HOUR = 3
+        codes = [
+            client.post("/accounts/register/", register_data(password_again="x")).status_code
+            for _ in range(3)
+        ]
+        assert codes == [400, 400, 429]  # the third for this ID number
+        # another ID number from the same address: the address's allowance is used up too
+        other = register_data(id_number=OTHER_ID, password_again="x")
+        assert client.post("/accounts/register/", other).status_code == 429
+        # a forged X-Forwarded-For is no new address (no trusted proxy configured)
+        forged = client.post("/accounts/register/", other, HTTP_X_FORWARDED_FOR="203.0.113.9")
+        assert forged.status_code == 429
+        from audit.models import AuditRecord
+
+        assert AuditRecord.objects.filter(action="registration.throttled").count() == 3
 
     def test_enterprise_registration(self, client):
         data = register_data(org_name="云浮市石艺有限公司", credit_code=GOOD_CODE)
         response = client.post("/accounts/register/enterprise/", data, follow=True)
         assert response.status_code == 200
-        html = response.content.decode()
+        client.force_login(User.objects.get(username="zhangsan"))
+        html = client.get("/accounts/me/").content.decode()
         assert "云浮市石艺有限公司" in html
         assert Handler.objects.get().person.user.username == "zhangsan"
 

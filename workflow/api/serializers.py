@@ -13,8 +13,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
+from onestop.pii import unseal
 from permits.models import Application, Event
 from permits.validators import mask_id_number, mask_name, mask_phone
+from workflow import personal_data
 from workflow.labels import INTERNAL_EVENTS
 from workflow.models import CaseTask
 from workflow.parts import case_part
@@ -31,6 +33,14 @@ class ApplicantInSerializer(serializers.Serializer):
     phone = serializers.CharField(max_length=20)
     org_name = serializers.CharField(max_length=120, required=False, allow_blank=True)
     credit_code = serializers.CharField(max_length=18, required=False, allow_blank=True)
+    confirm_existing = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_(
+            "An ID number on record under another name is refused (400 on applicant.real_name) "
+            "unless the clerk, with the ID card in hand, confirms the person on record."
+        ),
+    )
 
 
 class CallerInSerializer(serializers.Serializer):
@@ -279,7 +289,7 @@ def masked_caller(app: Application) -> dict | None:
     if not caller:
         return None
     return {
-        "phone": mask_phone(caller.get("phone", "")),
+        "phone": mask_phone(unseal(caller.get("phone", ""))),
         "called_at": caller.get("called_at", ""),
         "urgency": caller.get("urgency", "normal"),
     }
@@ -322,7 +332,9 @@ class ApplicationDetailSerializer(serializers.Serializer):
     status_name = serializers.CharField(source="get_status_display")
     channel = serializers.CharField()
     applicant = ApplicantSerializer(source="*")
-    form = serializers.JSONField(source="form_data")
+    form = serializers.SerializerMethodField(
+        help_text=_("ID numbers and phones masked unless the caller works the case.")
+    )
     created_at = serializers.DateTimeField()
     submitted_at = serializers.DateTimeField(allow_null=True)
     accepted_at = serializers.DateTimeField(allow_null=True)
@@ -351,6 +363,13 @@ class ApplicationDetailSerializer(serializers.Serializer):
     @extend_schema_field(CallerOutSerializer(allow_null=True))
     def get_caller(self, app: Application) -> dict | None:
         return masked_caller(app)
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_form(self, app: Application) -> dict:
+        request = self.context.get("request")
+        if request is None:  # no viewer known: the safe answer
+            return personal_data.masked_form_data(app)
+        return personal_data.form_data(request, app)
 
     @extend_schema_field(OpenApiTypes.INT)
     def get_repeated_calls(self, app: Application) -> int:
@@ -415,7 +434,9 @@ class TaskDetailSerializer(TaskRowSerializer):
 
     @extend_schema_field(ApplicationDetailSerializer)
     def get_case(self, t: CaseTask) -> dict:
-        return ApplicationDetailSerializer(self.context["application"]).data
+        return ApplicationDetailSerializer(
+            self.context["application"], context={"request": self.context.get("request")}
+        ).data
 
 
 class TrackDepartmentSerializer(serializers.Serializer):

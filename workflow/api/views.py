@@ -25,12 +25,13 @@ from rest_framework.views import APIView
 from viewflow.workflow.exceptions import FlowLockFailed
 
 from onestop.api import ApiError, Pagination, api_error_from
+from onestop.clientip import client_ip
 from onestop.errors import DomainError
 from permits.exceptions import PermitsError
 from permits.models import Application
 from permits.selectors import certificate_verify
 from permits.uploads import file_response
-from workflow import selectors, services
+from workflow import personal_data, selectors, services
 from workflow.api import serializers as s
 from workflow.services import idempotency
 from workflow.tracking import TrackThrottle, track_lookup
@@ -128,7 +129,7 @@ def _channel_for(request, requested: str | None) -> str | None:
 
 def _detail(request, number: str) -> dict:
     app = selectors.application_get_for_user(user=request.user, number=number)
-    return s.ApplicationDetailSerializer(app).data
+    return s.ApplicationDetailSerializer(app, context={"request": request}).data
 
 
 def _application_for(request, number: str) -> Application:
@@ -195,6 +196,7 @@ class ApplicationListCreateView(APIView):
             applicant=v.get("applicant"),
             caller=v.get("caller"),
             request_kind=v.get("request_kind"),
+            client_address=client_ip(request),
         )
         return Response(_detail(request, app.number), status=status.HTTP_201_CREATED)
 
@@ -270,6 +272,7 @@ class MaterialFileView(APIView):
         material = selectors.material_get_for_user(
             user=request.user, number=number, material_id=material_id
         )
+        personal_data.material_downloaded(request, material.application, material)
         file_type = material.stored_name.rsplit(".", 1)[-1].lower()
         return file_response(
             name=material.file.name,
@@ -382,7 +385,9 @@ class TaskListView(APIView):
 
 def _task_response(request, task_id) -> Response:
     task, app = selectors.task_detail_for_user(user=request.user, task_id=task_id)
-    return Response(s.TaskDetailSerializer(task, context={"application": app}).data)
+    return Response(
+        s.TaskDetailSerializer(task, context={"application": app, "request": request}).data
+    )
 
 
 class TaskDetailView(APIView):

@@ -260,8 +260,10 @@ def _holder(task) -> str:
 def _board_csv(request: HttpRequest, filters, export: str) -> HttpResponse:
     import csv
 
+    from workflow import personal_data
     from workflow.deadlines import supervision
 
+    personal_data.exported(request, what=f"supervision-{export}-{filters.start}-{filters.end}.csv")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="supervision-{export}-{filters.start}-{filters.end}.csv"'

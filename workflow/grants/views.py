@@ -24,9 +24,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from permits.exceptions import PermitsError
-from permits.formspec import display_rows
 from permits.uploads import file_response
-from workflow import access, selectors
+from workflow import access, personal_data, selectors
 from workflow.exceptions import NotFound
 from workflow.grants import selectors as grant_selectors
 from workflow.grants import services
@@ -94,13 +93,12 @@ def case_page(request: HttpRequest, number: str, share_form: ShareForm | None = 
         if may_share
         else []
     )
-    snapshot = application.item_version.snapshot or {}
     return render(
         request,
         "workflow/grants/case.html",
         {
             "application": application,
-            "form_rows": display_rows(snapshot.get("form_fields") or [], application.form_data),
+            "form_rows": personal_data.form_rows(request, application),
             "materials": application.material_rows,
             "participations": application.participation_rows,
             "events": application.event_rows,
@@ -121,6 +119,7 @@ def case_material_file(request: HttpRequest, number: str, material_id: int) -> H
         )
     except NotFound as exc:
         raise Http404 from exc
+    personal_data.material_downloaded(request, material.application, material)
     name = material.stored_name or material.file.name
     return file_response(
         name=material.file.name,

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from onestop.pii import seal
 from permits.choices import EventAction, RequestKind, ServiceModel
 from permits.models import Application, ApplicationCounter, Channel, ServiceItem
 from workflow import access
@@ -152,7 +153,8 @@ def call_link(
             before=app.status,
             after=app.status,
             note=note,
-            data={"caller": {"phone": phone, "called_at": called_at, "urgency": urgency}},
+            # The phone sealed (onestop.pii): the event log is no place for it in clear.
+            data={"caller": {"phone": seal(phone), "called_at": called_at, "urgency": urgency}},
         )
     return app
 

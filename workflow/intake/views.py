@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from onestop.errors import DomainError
+from onestop.pii import unseal
 from permits.choices import RequestKind, Urgency
 from permits.models import ServiceItem, ServiceModel
 from permits.validators import mask_phone
@@ -82,7 +83,7 @@ def _earlier(request: HttpRequest, phone: str) -> list[dict]:
     return [
         {
             "app": app,
-            "phone": mask_phone((app.caller or {}).get("phone", "") or phone),
+            "phone": mask_phone(unseal((app.caller or {}).get("phone", "")) or phone),
             "open": app.status in intake.OPEN_STATUSES,
             "calls": intake.repeated_calls(app),
         }

@@ -13,11 +13,15 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.records import record as audit_record
+from onestop import limits
+from onestop.pii import lookup_hash, seal, unseal
 from permits.models import (
     Application,
     ApplicationCounter,
@@ -31,7 +35,7 @@ from permits.models import (
 )
 from permits.selectors import persons_with_id
 from workflow import access
-from workflow.exceptions import Conflict, Forbidden, Invalid, MissingMaterials
+from workflow.exceptions import Conflict, Forbidden, Invalid, MissingMaterials, Throttled
 from workflow.flows.registry import flow_for_application
 from workflow.intake.phones import normalise_phone
 from workflow.models import ACTIVE_TASK_STATUSES, CaseProcess, CaseTask, TaskStatus
@@ -53,11 +57,20 @@ from workflow.services.materials import missing_materials
 from workflow.spec import VersionSpec, version_spec
 
 
-def _person_from_dict(data: Mapping[str, Any]) -> Person:
-    from permits.validators import validate_resident_id
+def _person_from_dict(
+    data: Mapping[str, Any], *, client_address: str = "", lookups: list[dict] | None = None
+) -> Person:
+    """The walk-in applicant: the person on record with that ID number, or a new record.
+
+    An ID number on record under another name stops the entry (400, ``applicant.real_name``)
+    until the clerk, with the ID card in hand, confirms (``confirm_existing``) that this is the
+    person on record: a typo or a stranger's number must never file a case into someone
+    else's account. Every look-up is throttled by the trusted client address and per ID number
+    (``ID_LOOKUP_PER_IP_HOUR`` / ``ID_LOOKUP_PER_ID_HOUR``, 429) and written to the audit log."""
+    from permits.validators import mask_id_number, mask_name, validate_resident_id
 
     errors: dict[str, list[str]] = {}
-    real_name = str(data.get("real_name") or "").strip()
+    real_name = " ".join(str(data.get("real_name") or "").split())
     id_type = str(data.get("id_type") or IdType.RESIDENT_ID)
     id_number = str(data.get("id_number") or "").strip().upper()
     phone = str(data.get("phone") or "").strip()
@@ -76,10 +89,40 @@ def _person_from_dict(data: Mapping[str, Any]) -> Person:
         errors["phone"] = [_("This field is required.")]
     if errors:
         raise Invalid(fields={"applicant": errors})
-    person = persons_with_id(id_type, id_number).first()
+    limited = limits.over(
+        [
+            ("id_lookup:ip", client_address, settings.ID_LOOKUP_PER_IP_HOUR),
+            ("id_lookup:id", f"{id_type}:{id_number}", settings.ID_LOOKUP_PER_ID_HOUR),
+        ]
+    )
+    person = None if limited else persons_with_id(id_type, id_number).first()
+    if lookups is not None:  # audited by the caller, after its transaction, whatever the end
+        lookups.append(
+            {
+                "action": "applicant.id_lookup.throttled" if limited else "applicant.id_lookup",
+                "object_id": person.pk if person is not None else "",
+                "detail": {
+                    "id_number": mask_id_number(id_number),
+                    "client": client_address,
+                    "found": person is not None,
+                },
+            }
+        )
+    if limited:
+        raise Throttled()
     if person is None:
-        person = Person.objects.create(
+        return Person.objects.create(
             id_type=id_type, id_number=id_number, real_name=real_name, phone=phone
+        )
+    if " ".join(person.real_name.split()) != real_name and not data.get("confirm_existing"):
+        message = _(
+            "This ID number is on record under another name (%(name)s). Check the ID card: if "
+            "the applicant is that person, confirm to file the case under the record on file; "
+            "otherwise correct the ID number or the name."
+        ) % {"name": mask_name(person.real_name)}
+        raise Invalid(
+            message,
+            fields={"applicant": {"real_name": [message], "confirm_existing": [message]}},
         )
     return person
 
@@ -119,6 +162,7 @@ def application_create(
     applicant: Mapping[str, Any] | None = None,
     caller: Mapping[str, Any] | None = None,
     request_kind: str | None = None,
+    client_address: str = "",
 ) -> Application:
     """Create a draft case with its number.
 
@@ -131,6 +175,10 @@ def application_create(
       (``caller`` ``{"phone", "called_at", "urgency"}``; the urgency is the case's).
     * ``request_kind`` (咨询/求助/建议/投诉/举报/信访) with the urgency picks a process-centred
       case's limit (``workflow.deadlines.requestlimits``).
+    * A walk-in applicant whose ID number is on record under another name is refused (400 on
+      ``applicant.real_name``) unless ``applicant["confirm_existing"]`` is true; the look-up
+      is throttled by ``client_address`` (the trusted client address: pass
+      ``onestop.clientip.client_ip(request)``) and per ID number (429 ``throttled``).
 
     The item must take applications (published) and run a supported flow. The form is checked
     as a draft (nothing required yet). Appends ``created``.
@@ -159,29 +207,66 @@ def application_create(
         raise Invalid(fields={"item": [_("The item has no lead department.")]})
 
     # One transaction for everything: a walk-in applicant's Person and Enterprise rows are
-    # made here too, so a form or number that fails leaves no orphan behind.
-    with transaction.atomic():
-        parties = _parties(
-            actor=actor,
-            item=item,
-            on_behalf_of=on_behalf_of,
-            channel=channel,
-            applicant=applicant,
-            caller=caller,
-        )
-        cleaned = _form_clean(spec, form or {}, partial=True)
-        parties.update(_request_columns(request_kind, parties["caller"]))
-        app = Application.objects.create(
-            number=ApplicationCounter.next_number(),
-            item=item,
-            item_version=version,
-            form_data=cleaned,
-            region_id=item.region_id,
-            lead_department_id=spec.lead.department_id,
-            created_by=actor,
-            **parties,
-        )
-        _event(app, actor=actor, action="created", after=app.status, data={"channel": app.channel})
+    # made here too, so a form or number that fails leaves no orphan behind. The ID-number
+    # look-ups are audited after it, so a refused entry is on the record too.
+    lookups: list[dict] = []
+    try:
+        with transaction.atomic():
+            app = _create(
+                actor=actor,
+                item=item,
+                version=version,
+                spec=spec,
+                form=form,
+                on_behalf_of=on_behalf_of,
+                channel=channel,
+                applicant=applicant,
+                caller=caller,
+                request_kind=request_kind,
+                client_address=client_address,
+                lookups=lookups,
+            )
+    finally:
+        for row in lookups:
+            audit_record(
+                "data",
+                row["action"],
+                actor=actor,
+                object_type="permits.Person" if row["object_id"] else "",
+                object_id=row["object_id"],
+                detail=row["detail"],
+            )
+    return app
+
+
+def _create(
+    *, actor, item, version, spec, form, on_behalf_of, channel, applicant, caller, request_kind,
+    client_address, lookups,
+) -> Application:  # fmt: skip
+    """``application_create``'s work inside its transaction."""
+    parties = _parties(
+        actor=actor,
+        item=item,
+        on_behalf_of=on_behalf_of,
+        channel=channel,
+        applicant=applicant,
+        caller=caller,
+        client_address=client_address,
+        lookups=lookups,
+    )
+    cleaned = _form_clean(spec, form or {}, partial=True)
+    parties.update(_request_columns(request_kind, parties["caller"]))
+    app = Application.objects.create(
+        number=ApplicationCounter.next_number(),
+        item=item,
+        item_version=version,
+        form_data=cleaned,
+        region_id=item.region_id,
+        lead_department_id=spec.lead.department_id,
+        created_by=actor,
+        **parties,
+    )
+    _event(app, actor=actor, action="created", after=app.status, data={"channel": app.channel})
     return app
 
 
@@ -205,6 +290,8 @@ def _parties(
     channel: str | None,
     applicant: Mapping[str, Any] | None,
     caller: Mapping[str, Any] | None,
+    client_address: str = "",
+    lookups: list[dict] | None = None,
 ) -> dict[str, Any]:
     """Whose case it is and through which door: the Application's applicant, handler, channel,
     centre and caller columns. Inside ``application_create``'s transaction (it may create the
@@ -223,12 +310,16 @@ def _parties(
             raise Invalid(fields={"caller": {"phone": [_("This field is required.")]}})
         if not applicant and not caller_only:
             raise Invalid(fields={"applicant": [_("This field is required.")]})
-        person = _person_from_dict(applicant) if applicant else None
+        person = (
+            _person_from_dict(applicant, client_address=client_address, lookups=lookups)
+            if applicant
+            else None
+        )
         enterprise = _enterprise_from_dict(applicant) if applicant else None
         centre_id = next(iter(sorted(access.user_service_centre_ids(actor))), None)
         if channel == Channel.HOTLINE and caller:
             caller_data = {
-                "phone": normalise_phone(caller.get("phone")),
+                "phone": seal(normalise_phone(caller.get("phone"))),
                 "called_at": str(caller.get("called_at") or timezone.now().isoformat()),
                 "urgency": str(caller.get("urgency") or "normal"),
                 **({"note": str(caller["note"])} if caller.get("note") else {}),
@@ -263,6 +354,7 @@ def _parties(
         "channel": channel,
         "centre_id": centre_id,
         "caller": caller_data,
+        "caller_phone_hash": lookup_hash(unseal(caller_data.get("phone"))) or "",
     }
 
 

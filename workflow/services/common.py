@@ -96,9 +96,15 @@ def _spec(application: Application) -> VersionSpec:
 
 
 def _form_clean(spec: VersionSpec, data: Any, *, partial: bool) -> dict:
-    from permits.formspec import clean_form_data
+    """The form data as stored: cleaned by the item's spec, and the values of the fields of type
+    ``id_number`` and ``phone`` sealed (SM4, ``onestop.pii``; issue 12 item 5). ``data`` may hold
+    sealed values already (the stored form checked again at submission): they are opened
+    first. Readers open them with ``permits.formspec.open_form_data``."""
+    from permits.formspec import clean_form_data, open_form_data, seal_form_data
 
-    return clean_form_data(fields=list(spec.form_fields), data=data, partial=partial)
+    fields = list(spec.form_fields)
+    opened = open_form_data(data) if isinstance(data, dict) else data
+    return seal_form_data(fields, clean_form_data(fields=fields, data=opened, partial=partial))
 
 
 def _assert_item_accepting(item: ServiceItem) -> None:

@@ -91,3 +91,87 @@ def test_the_package_still_exports_the_application_services():
 
     assert services.application_create is applications.application_create
     assert services.material_replace.__module__ == "workflow.services.materials"
+
+
+def test_a_walk_in_with_a_known_id_number_and_another_name_is_stopped_until_confirmed():
+    # Given a person on record
+    world = build_world(1)
+    clerk = _clerk(world)
+    known = {**WALK_IN, "org_name": "", "id_number": world.person.id_number}
+    known.pop("org_name")
+    # When a clerk enters a walk-in case with that ID number under another name
+    with pytest.raises(Invalid) as raised:
+        applications.application_create(
+            actor=clerk, item=world.item, form={}, channel="window", applicant=known
+        )
+    # Then nothing is filed and the clerk is asked to check and confirm
+    fields = raised.value.fields["applicant"]
+    assert "real_name" in fields and "confirm_existing" in fields
+    assert world.person.real_name[0] + "*" in str(fields["real_name"][0])
+    assert world.person.real_name not in str(fields["real_name"][0])
+    assert not Application.objects.exists()
+    # and the look-up is on the audit log, refused entry included
+    from audit.models import AuditRecord
+
+    audit = AuditRecord.objects.get(action="applicant.id_lookup")
+    assert audit.object_id == str(world.person.pk) and audit.actor_id == clerk.pk
+    assert world.person.id_number not in str(audit.detail)
+
+    # When the clerk confirms with the ID card in hand, the case goes to the record on file
+    app = applications.application_create(
+        actor=clerk,
+        item=world.item,
+        form={},
+        channel="window",
+        applicant={**known, "confirm_existing": True},
+    )
+    assert app.applicant_person == world.person
+    world.person.refresh_from_db()
+    assert world.person.real_name != WALK_IN["real_name"]  # the record is not renamed
+
+
+def test_the_same_name_files_into_the_record_without_asking():
+    world = build_world(1)
+    clerk = _clerk(world)
+    same = {
+        "real_name": f" {world.person.real_name} ",
+        "id_number": world.person.id_number.lower(),
+        "phone": "13900000009",
+    }
+    app = applications.application_create(
+        actor=clerk, item=world.item, form={}, channel="window", applicant=same
+    )
+    assert app.applicant_person == world.person
+
+
+def test_id_number_look_ups_are_throttled_by_address_and_by_number(settings):
+    from workflow.exceptions import Throttled
+
+    settings.ID_LOOKUP_PER_ID_HOUR = 2
+    settings.ID_LOOKUP_PER_IP_HOUR = 2
+    world = build_world(1)
+    clerk = _clerk(world)
+    walk_in = {"real_name": "王五", "id_number": f.resident_id(904), "phone": "13900000001"}
+
+    def enter(applicant, address="10.0.0.1"):
+        return applications.application_create(
+            actor=clerk,
+            item=world.item,
+            form={},
+            channel="window",
+            applicant=applicant,
+            client_address=address,
+        )
+
+    enter(walk_in)
+    enter(walk_in, address="10.0.0.2")
+    with pytest.raises(Throttled):  # the number's third look-up this hour, whatever the address
+        enter(walk_in, address="10.0.0.3")
+    other = {**walk_in, "id_number": f.resident_id(905)}
+    enter(other, address="10.0.0.3")
+    enter(other, address="10.0.0.1")
+    with pytest.raises(Throttled):  # 10.0.0.1's third look-up this hour
+        enter({**walk_in, "id_number": f.resident_id(906)}, address="10.0.0.1")
+    from audit.models import AuditRecord
+
+    assert AuditRecord.objects.filter(action="applicant.id_lookup.throttled").count() == 2

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from permits.choices import Category
 
@@ -65,13 +66,13 @@ class WindowItem(models.Model):
 
 
 class TicketStatus(models.TextChoices):
-    WAITING = "waiting", _("Waiting")
-    CALLED = "called", _("Called")
-    SERVING = "serving", _("Being served")
-    DONE = "done", _("Done")
-    SKIPPED = "skipped", _("Skipped (no show)")
+    WAITING = "waiting", pgettext_lazy("ticket status", "Waiting")
+    CALLED = "called", pgettext_lazy("ticket status", "Called")
+    SERVING = "serving", pgettext_lazy("ticket status", "Being served")
+    DONE = "done", pgettext_lazy("ticket status", "Done")
+    SKIPPED = "skipped", pgettext_lazy("ticket status", "Skipped (no show)")
     # Handed to another window by the clerk; waits there (ahead of newer tickets) until called.
-    TRANSFERRED = "transferred", _("Transferred")
+    TRANSFERRED = "transferred", pgettext_lazy("ticket status", "Transferred")
 
 
 # Tickets in a queue (a window may call them) and tickets at a window (being dealt with).
@@ -136,7 +137,7 @@ class Ticket(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    issued_at = models.DateTimeField(_("issued at"))
+    issued_at = models.DateTimeField(_("taken at"))
     # When it entered its current queue (issue, transfer or reassignment).
     queued_at = models.DateTimeField(_("queued at"))
     called_at = models.DateTimeField(_("called at"), null=True, blank=True)

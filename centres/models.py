@@ -214,3 +214,88 @@ class TicketCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.centre_id} {self.day} {self.letter}{self.last:03d}"
+
+
+class AppointmentStatus(models.TextChoices):
+    BOOKED = "booked", _("Booked")
+    CHECKED_IN = "checked_in", _("Checked in")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class AppointmentSlot(models.Model):
+    """One half-hour slot of one item at one centre: the row booking locks, so that concurrent
+    bookings of the slot are counted one after the other (capacity never exceeded)."""
+
+    centre = models.ForeignKey(
+        "departments.ServiceCentre", on_delete=models.CASCADE, related_name="+"
+    )
+    item = models.ForeignKey("permits.ServiceItem", on_delete=models.CASCADE, related_name="+")
+    starts_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["centre", "item", "starts_at"], name="appointmentslot_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.centre_id} {self.item_id} {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class Appointment(models.Model):
+    """A booked half-hour slot (预约) for an item at a centre. The visitor checks in at the
+    kiosk with the code and gets a priority ticket (``centres.services.appointments``)."""
+
+    slot = models.ForeignKey(
+        AppointmentSlot,
+        verbose_name=_("slot"),
+        on_delete=models.PROTECT,
+        related_name="appointments",
+    )
+    centre = models.ForeignKey(
+        "departments.ServiceCentre",
+        verbose_name=_("service centre"),
+        on_delete=models.CASCADE,
+        related_name="appointments",
+    )
+    item = models.ForeignKey(
+        "permits.ServiceItem",
+        verbose_name=_("service item"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    starts_at = models.DateTimeField(_("slot starts at"))
+    code = models.CharField(_("appointment code"), max_length=8, unique=True)
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=AppointmentStatus.choices,
+        default=AppointmentStatus.BOOKED,
+    )
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("booked by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="centre_appointments",
+    )
+    booked_at = models.DateTimeField(_("booked at"))
+    ticket = models.OneToOneField(
+        Ticket,
+        verbose_name=_("queue ticket"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="appointment",
+    )
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        verbose_name = _("appointment")
+        verbose_name_plural = _("appointments")
+        indexes = [models.Index(fields=["slot", "status"], name="appointment_slot_status")]
+
+    def __str__(self) -> str:
+        return self.code

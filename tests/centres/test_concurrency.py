@@ -149,3 +149,41 @@ def test_two_windows_taking_over_from_a_long_queue_never_share_a_ticket_100_of_1
         Ticket.objects.filter(pk__in=issued, status=TicketStatus.WAITING).update(
             status=TicketStatus.SKIPPED
         )
+
+
+def test_concurrent_bookings_never_exceed_a_slots_capacity():
+    # Given a slot of capacity 2 (two licensing windows) and four people booking it at the
+    # same moment, twenty times over (a new slot each time): exactly two get it each time.
+    from centres.models import Appointment
+    from centres.services import appointments
+    from tests.departments.factories import UserFactory
+
+    world = build_world(licensing_items=1, social_items=0)
+    world.window("05", categories=[Category.LICENSING])
+    world.window("06", categories=[Category.LICENSING])
+    item = world.items["lic0"]
+    now = datetime(2026, 12, 4, 10, 0, tzinfo=SHANGHAI)
+    starts = [s for d in appointments.bookable_days(now=now) for s in appointments.slot_starts(d)][
+        :20
+    ]
+    people = [fresh(UserFactory()) for _ in range(4)]
+    pool = Workers(4)
+    try:
+        for slot in starts:
+            results = pool.run(
+                *[
+                    lambda person=person, slot=slot: appointments.appointment_book(
+                        centre=world.centre, item=item, starts_at=slot, actor=person, now=now
+                    )
+                    for person in people
+                ]
+            )
+            won = [r for r in results if isinstance(r, Appointment)]
+            lost = [r for r in results if not isinstance(r, Appointment)]
+            assert len(won) == 2, results
+            assert all(type(r).__name__ == "Conflict" for r in lost), lost
+            assert Appointment.objects.filter(starts_at=slot).count() == 2
+            # Free the people for the next slot's day (one booking per item and day).
+            Appointment.objects.filter(starts_at=slot).update(status="cancelled")
+    finally:
+        pool.stop()

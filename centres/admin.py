@@ -1,12 +1,12 @@
 """Admin screens of the service centre: the items each window accepts, and the queue tickets
-(read-only: tickets change only through ``centres.services.queue``)."""
+and appointments (read-only: they change only through ``centres.services``)."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from centres.models import Ticket, WindowItem
+from centres.models import Appointment, Ticket, WindowItem
 
 
 @admin.register(WindowItem)
@@ -40,6 +40,26 @@ class TicketAdmin(admin.ModelAdmin):
     @admin.display(description=_("ticket"), ordering="letter")
     def code_display(self, obj: Ticket) -> str:
         return obj.code
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Appointment)
+class AppointmentAdmin(admin.ModelAdmin):
+    """Read-only: bookings change through ``centres.services.appointments``."""
+
+    list_display = ("code", "centre", "item", "starts_at", "status", "ticket")
+    list_filter = ("status", "centre")
+    search_fields = ("=code", "item__name")
+    list_select_related = ("centre", "item", "ticket")
+    date_hierarchy = "starts_at"
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -171,3 +171,26 @@ def test_closing_a_window_from_the_queue_page_reassigns(client, world):
         reverse("centres:desk_act", args=[w05.pk]), {"action": "status", "status": "closed"}
     )
     assert set(Ticket.objects.values_list("window", flat=True)) == {other.pk}
+
+
+def test_a_citizen_books_a_slot_and_checks_in_at_the_kiosk(client, world):
+    from centres.models import Appointment
+
+    citizen = UserFactory()
+    item = world.items["lic0"]
+    url = reverse("centres:book", args=[world.centre.code])
+    assert client.get(url).status_code == 302  # sign in first
+    client.force_login(citizen)
+    # Wednesday 10:00 → the first bookable day is Thursday.
+    page = client.get(url, {"item": item.pk, "day": "2026-12-03"}).content.decode()
+    assert "09:00" in page and "16:30" in page
+    starts = datetime(2026, 12, 3, 9, 30, tzinfo=SHANGHAI)
+    response = client.post(url, {"item": item.pk, "starts_at": starts.isoformat()}, follow=True)
+    booking = Appointment.objects.get()
+    assert booking.code in response.content.decode()
+    client.logout()
+    with time_machine.travel(starts, tick=False):
+        check_in = reverse("centres:check_in", args=[world.centre.code])
+        slip = client.post(check_in, {"code": booking.code}, follow=True).content.decode()
+    ticket = Ticket.objects.get()
+    assert ticket.priority_reason == "appointment" and ticket.code in slip

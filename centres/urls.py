@@ -20,4 +20,5 @@ urlpatterns = [
     path("<str:code>/slip/<str:token>/", views.slip, name="slip"),
     path("<str:code>/display/", views.display, name="display"),
     path("<str:code>/display/data/", views.display_data, name="display_data"),
+    path("<str:code>/windows/", views.configure, name="configure"),
 ]

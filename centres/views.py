@@ -17,12 +17,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from centres import selectors, throttle
+from centres import access, selectors, throttle
 from centres.exceptions import NotFound
 from centres.models import PriorityReason, Ticket
 from centres.services import queue
-from departments.models import WindowStatus
+from centres.services.capability import listed_items
+from centres.services.windows import window_configure
+from departments.models import Window, WindowStatus
 from onestop.errors import DomainError
+from permits.models import ServiceItem
 
 SLIP_SALT = "centres.slip"
 
@@ -249,3 +252,54 @@ def desk_act(request: HttpRequest, window_id: int) -> HttpResponse:
                 % {"count": len(result)},
             )
     return redirect("centres:desk", window_id=window.pk)
+
+
+# --- The centre head's configuration page --------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def configure(request: HttpRequest, code: str) -> HttpResponse:
+    """The centre's head sets each window's status and accepted items."""
+    centre = _centre(code)
+    if not access.can_configure_centre(request.user, centre):
+        raise Http404
+    windows = list(Window.objects.filter(centre=centre).order_by("number"))
+    if request.method == "POST":
+        window = next((w for w in windows if str(w.pk) == request.POST.get("window")), None)
+        if window is None:
+            raise Http404
+        try:
+            window_configure(
+                window=window,
+                actor=request.user,
+                status=request.POST.get("status", ""),
+                item_ids=[int(v) for v in request.POST.getlist("items") if v.isdigit()],
+            )
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("Window %(number)s saved.") % {"number": window.number})
+        return redirect("centres:configure", code=centre.code)
+    listed = listed_items(w.pk for w in windows)
+    items = list(
+        ServiceItem.objects.accepting()
+        .filter(category__in={c for w in windows for c in (w.categories or [])})
+        .order_by("category", "code")
+        .only("pk", "name", "category")
+    )
+    rows = [
+        {
+            "window": w,
+            "items": [i for i in items if i.category in (w.categories or [])]
+            if not w.comprehensive
+            else [],
+            "listed": listed.get(w.pk, set()),
+        }
+        for w in windows
+    ]
+    return render(
+        request,
+        "centres/configure.html",
+        {"centre": centre, "rows": rows, "statuses": WindowStatus.choices},
+    )

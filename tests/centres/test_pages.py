@@ -194,3 +194,25 @@ def test_a_citizen_books_a_slot_and_checks_in_at_the_kiosk(client, world):
         slip = client.post(check_in, {"code": booking.code}, follow=True).content.decode()
     ticket = Ticket.objects.get()
     assert ticket.priority_reason == "appointment" and ticket.code in slip
+
+
+def test_the_centre_head_configures_the_windows_items_and_status(client, world):
+    head = UserFactory()
+    grant(head, world.centre.department, Role.HEAD)
+    url = reverse("centres:configure", args=[world.centre.code])
+    client.force_login(world.clerk)
+    assert client.get(url).status_code == 404  # a clerk does not configure
+    client.force_login(head)
+    page = client.get(url).content.decode()
+    assert world.items["lic0"].name in page
+    w05 = world.windows["05"]
+    take(client, world, world.items["lic1"])  # waiting at 05
+    client.post(url, {"window": w05.pk, "status": "open", "items": [world.items["lic0"].pk]})
+    assert list(w05.accepted_items.values_list("item", flat=True)) == [world.items["lic0"].pk]
+    # An item of another category is refused; closing hands the queue on (here: unassigned).
+    client.post(url, {"window": w05.pk, "status": "open", "items": [world.items["soc0"].pk]})
+    assert w05.accepted_items.count() == 1
+    client.post(url, {"window": w05.pk, "status": "closed", "items": []})
+    w05.refresh_from_db()
+    assert w05.status == "closed" and not w05.accepted_items.exists()
+    assert Ticket.objects.get().window is None

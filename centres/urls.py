@@ -9,6 +9,7 @@ from centres import appointment_views, views
 app_name = "centres"
 
 urlpatterns = [
+    # Walk-in intake (centres-intake) adds: path("intake/", include("centres.intake.urls")),
     path("desk/", views.desk_home, name="desk_home"),
     path("desk/<int:window_id>/", views.desk, name="desk"),
     path("desk/<int:window_id>/act/", views.desk_act, name="desk_act"),

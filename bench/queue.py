@@ -1,6 +1,7 @@
 """Benchmark of the service centre's queue routing (centres.services.queue) on PostgreSQL.
 
     .venv/bin/python bench/queue.py [--tickets 3000] [--seed 7] [--database-url postgres://…]
+                                    [--only balanced|baseline]
 
 Simulates one day of the Yunfu city centre: 20 windows of mixed capability (4 comprehensive,
 15 department windows, 1 assisted-service window), 3,000 tickets, 40% of them arriving between
@@ -91,17 +92,17 @@ WINDOWS = [
 ]
 
 
-def ensure_database(base_url: str) -> str:
+def ensure_database(base_url: str, name: str = BENCH_DB) -> str:
     import psycopg2
 
     conn = psycopg2.connect(base_url)
     conn.autocommit = True
     with conn.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB])
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
         if cursor.fetchone() is None:
-            cursor.execute(f"CREATE DATABASE {BENCH_DB}")
+            cursor.execute(f"CREATE DATABASE {name}")
     conn.close()
-    return base_url.rsplit("/", 1)[0] + "/" + BENCH_DB
+    return base_url.rsplit("/", 1)[0] + "/" + name
 
 
 def setup_django(url: str) -> None:
@@ -276,8 +277,15 @@ def main() -> None:
         default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
         help="a PostgreSQL server URL; the benchmark uses a database of its own on it",
     )
+    parser.add_argument(
+        "--only",
+        choices=("balanced", "baseline"),
+        help="run one routing, in a database of its own (bench_queue_<routing>), e.g. to run the "
+        "two side by side on a loaded machine",
+    )
     args = parser.parse_args()
-    setup_django(ensure_database(args.database_url))
+    name = f"{BENCH_DB}_{args.only}" if args.only else BENCH_DB
+    setup_django(ensure_database(args.database_url, name))
     import logging
 
     logging.disable(logging.INFO)
@@ -286,11 +294,20 @@ def main() -> None:
     centre, windows, clerks, items = world()
     day = arrivals(args.tickets, args.seed)
     results = {}
-    for key, routing in (("balanced", Routing.BALANCED), ("baseline", Routing.FIXED)):
+    runs = (("balanced", Routing.BALANCED), ("baseline", Routing.FIXED))
+    for key, routing in runs:
+        if args.only and key != args.only:
+            continue
         started = time.monotonic()
         print(f"… {key}: {len(day):,} tickets through the services", flush=True)
         results[key] = simulate(centre, windows, clerks, items, day, routing=routing)
         results[key]["run_s"] = round(time.monotonic() - started, 1)
+        r = results[key]
+        print(
+            f"  {key}: wait avg {r['wait_avg_s']} s, p90 {r['wait_p90_s']} s, "
+            f"load spread {r['load_spread']}",
+            flush=True,
+        )
 
     print()
     header = (

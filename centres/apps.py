@@ -1,3 +1,6 @@
+"""The service centre (行政服务中心): the items each window accepts, the clerk on duty, queue
+tickets, appointments, and the kiosk, hall display and walk-in intake pages (DESIGN.md §2)."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -5,3 +8,11 @@ from django.utils.translation import gettext_lazy as _
 class CentresConfig(AppConfig):
     name = "centres"
     verbose_name = _("Service centres")
+
+    def ready(self) -> None:
+        # Above workflow: the supervision board's panel is registered, never imported by it.
+        from workflow.deadlines.board import register_panel
+
+        from .board import QUEUE_LOAD_PANEL
+
+        register_panel(QUEUE_LOAD_PANEL)

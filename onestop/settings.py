@@ -620,3 +620,16 @@ if PRODUCTION:
         _demo_keys = {part.split(":", 1)[1].strip() for part in _demo.split(",")}
         if any(part.split(":", 1)[-1].strip() in _demo_keys for part in _value.split(",")):
             raise ImproperlyConfigured(f"{_name} must not hold the demo key when PRODUCTION=true")
+
+# === The service centre's queue (issue 10, centres) ==========================================
+# Tickets per client address and hour at the public kiosk page, and display refreshes per
+# address and hour; the centre's own kiosks and hall displays (their trusted client addresses,
+# as onestop.clientip finds them) are exempt. The progress query's kiosks
+# (TRACK_THROTTLE_EXEMPT_IPS) are exempt here too: they are the same machines.
+CENTRES_KIOSK_IPS = [ip.strip() for ip in env.list("CENTRES_KIOSK_IPS", default=[]) if ip.strip()]
+CENTRES_TICKETS_PER_HOUR = env.int("CENTRES_TICKETS_PER_HOUR", default=10)
+CENTRES_DISPLAY_REFRESHES_PER_HOUR = env.int("CENTRES_DISPLAY_REFRESHES_PER_HOUR", default=2000)
+# Assignment: a window's recent average handling time is read over this many minutes; with too
+# few finished tickets, the centre's average, then this default.
+CENTRES_RECENT_HANDLING_MINUTES = env.int("CENTRES_RECENT_HANDLING_MINUTES", default=120)
+CENTRES_DEFAULT_HANDLING_SECONDS = env.int("CENTRES_DEFAULT_HANDLING_SECONDS", default=480)

@@ -1,0 +1,164 @@
+"""Reads of the service centre: the kiosk's menu, the hall display, a clerk's windows."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count, Q
+
+from centres import access
+from centres.exceptions import NotFound
+from centres.models import AT_WINDOW_STATUSES, QUEUED_STATUSES, Ticket, TicketStatus
+from centres.services.capability import listed_items, serves
+from centres.services.queue import local_day
+from departments.models import ServiceCentre, Window, WindowStatus
+from permits.choices import Category
+from permits.models import ServiceItem
+
+
+def centre_by_code(code: str) -> ServiceCentre:
+    """The centre of the region ``code`` (its code in addresses)."""
+    centre = ServiceCentre.objects.select_related("region").filter(region__code=code).first()
+    if centre is None:
+        raise NotFound()
+    return centre
+
+
+def _region_and_ancestors(centre: ServiceCentre) -> list[int]:
+    ids, region = [], centre.region
+    while region is not None:
+        ids.append(region.pk)
+        region = region.parent
+    return ids
+
+
+def kiosk_menu(*, centre: ServiceCentre) -> list[dict[str, Any]]:
+    """[{category, label, items: [ServiceItem]}]: the published items of the centre's region (and
+    the regions above it) that an open window of the centre can serve now, by category."""
+    windows = list(Window.objects.filter(centre=centre, status=WindowStatus.OPEN))
+    if not windows:
+        return []
+    listed = listed_items(w.pk for w in windows)
+    items = ServiceItem.objects.accepting().filter(region_id__in=_region_and_ancestors(centre))
+    by_category: dict[str, list] = defaultdict(list)
+    for item in items.order_by("category", "-popularity", "code").only(
+        "pk", "code", "name", "category", "region_id"
+    ):
+        if any(
+            serves(w, item_id=item.pk, category=item.category, listed=listed.get(w.pk))
+            for w in windows
+        ):
+            by_category[item.category].append(item)
+    return [
+        {"category": value, "label": label, "items": by_category[value]}
+        for value, label in Category.choices
+        if by_category.get(value)
+    ]
+
+
+def kiosk_item(*, centre: ServiceCentre, item_id: Any) -> ServiceItem:
+    for entry in kiosk_menu(centre=centre):
+        for item in entry["items"]:
+            if str(item.pk) == str(item_id):
+                return item
+    raise NotFound()
+
+
+def ahead_of(ticket: Ticket) -> int:
+    """Tickets the window will call before this one."""
+    if ticket.window_id is None or ticket.status not in QUEUED_STATUSES:
+        return 0
+    before = Q(issued_at__lt=ticket.issued_at) | Q(issued_at=ticket.issued_at, pk__lt=ticket.pk)
+    # A priority ticket waits for older priority tickets; another for every priority ticket
+    # and the older ones.
+    order = (Q(priority=True) & before) if ticket.priority else (Q(priority=True) | before)
+    return Ticket.objects.filter(
+        order, window_id=ticket.window_id, status__in=QUEUED_STATUSES, day=ticket.day
+    ).count()
+
+
+def display_state(*, centre: ServiceCentre, now: datetime, recent: int = 8) -> dict[str, Any]:
+    """What the hall display shows: the latest calls (ticket → window), and per open window
+    how many wait. Three queries."""
+    day = local_day(now)
+    calls = list(
+        Ticket.objects.filter(centre=centre, day=day, status__in=AT_WINDOW_STATUSES)
+        .select_related("window")
+        .order_by("-called_at", "-pk")[:recent]
+    )
+    waiting = dict(
+        Ticket.objects.filter(centre=centre, day=day, status__in=QUEUED_STATUSES)
+        .values("window_id")
+        .annotate(n=Count("pk"))
+        .values_list("window_id", "n")
+    )
+    windows = list(Window.objects.filter(centre=centre).order_by("number"))
+    return {
+        "calls": [
+            {
+                "ticket": t.code,
+                "window": t.window.number,
+                "window_name": t.window.name,
+                "called_at": t.called_at.isoformat() if t.called_at else None,
+                "recalls": t.recalls,
+            }
+            for t in calls
+        ],
+        "windows": [
+            {
+                "number": w.number,
+                "name": w.name,
+                "status": w.status,
+                "status_label": str(w.get_status_display()),
+                "waiting": waiting.get(w.pk, 0),
+            }
+            for w in windows
+        ],
+        "waiting_total": sum(waiting.values()),
+        "unassigned": waiting.get(None, 0),
+    }
+
+
+def clerk_windows(*, user: Any) -> list[Window]:
+    """The windows of the centres the user works, by centre and number."""
+    ids = access.centre_ids_for_clerk(user)
+    if not ids:
+        return []
+    return list(
+        Window.objects.filter(centre_id__in=sorted(ids))
+        .select_related("centre", "clerk_on_duty")
+        .order_by("centre_id", "number")
+    )
+
+
+def window_for_clerk(*, user: Any, window_id: Any) -> Window:
+    for window in clerk_windows(user=user):
+        if str(window.pk) == str(window_id):
+            return window
+    raise NotFound()
+
+
+def window_desk(*, window: Window, now: datetime) -> dict[str, Any]:
+    """The clerk's view of one window: the ticket at the window, its queue, the other windows
+    to transfer to."""
+    day = local_day(now)
+    current = (
+        Ticket.objects.filter(window=window, status__in=AT_WINDOW_STATUSES)
+        .select_related("item")
+        .order_by("-called_at")
+        .first()
+    )
+    queued = list(
+        Ticket.objects.filter(window=window, day=day, status__in=QUEUED_STATUSES)
+        .select_related("item")
+        .order_by("-priority", "issued_at", "pk")[:50]
+    )
+    served = Ticket.objects.filter(window=window, day=day, status=TicketStatus.DONE).count()
+    others = list(
+        Window.objects.filter(centre_id=window.centre_id, status=WindowStatus.OPEN)
+        .exclude(pk=window.pk)
+        .order_by("number")
+    )
+    return {"current": current, "queued": queued, "served": served, "others": others}

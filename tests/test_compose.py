@@ -208,7 +208,7 @@ def test_dockerfile_builds_from_python_311_slim_and_prepares_the_app():
     dockerfile = (ROOT / "Dockerfile").read_text()
 
     assert re.search(r"^FROM python:3\.11-slim", dockerfile, re.M)
-    assert "pip install -r requirements.txt" in dockerfile
+    assert "pip install --require-hashes -r requirements.txt" in dockerfile
     assert "compilemessages" in dockerfile
     assert "collectstatic --noinput" in dockerfile
     assert re.search(r"^USER (?!root)", dockerfile, re.M), "the app must not run as root"

@@ -150,7 +150,12 @@ def test_the_form_takes_name_id_and_phone_from_the_verified_profile(client):
     )
     assert response.status_code == 302
     app = Application.objects.get(item=item, created_by=world.citizen)
-    assert app.form_data["applicant_name"] == world.person.real_name
-    assert app.form_data["id_no"] == world.person.id_number
-    assert app.form_data["mobile"] == world.person.phone
-    assert "summary" not in app.form_data
+    from permits.formspec import open_form_data
+
+    # Sealed at rest like every id_number/phone field (issue 12), the profile's values inside.
+    assert app.form_data["id_no"].startswith("sm4g:")
+    form = open_form_data(app.form_data)
+    assert form["applicant_name"] == world.person.real_name
+    assert form["id_no"] == world.person.id_number
+    assert form["mobile"] == world.person.phone
+    assert "summary" not in form

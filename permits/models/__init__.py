@@ -5,17 +5,13 @@ from .applications import (
     ApplicationCounter,
     ApplicationDepartment,
     ApplicationStatus,
-    Certificate,
-    CertificateStatus,
     Channel,
     Decision,
-    Event,
     InvalidTransition,
     Material,
     MaterialStatus,
     ParticipationRole,
     ParticipationStatus,
-    SupplementNotice,
 )
 from .catalogue import (
     Audience,
@@ -36,6 +32,7 @@ from .catalogue import (
     TimeoutPolicy,
     material_generated_online,
 )
+from .records import Certificate, CertificateStatus, Event, SupplementNotice
 
 __all__ = [
     "material_generated_online",

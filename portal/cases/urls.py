@@ -3,7 +3,7 @@ Included by ``portal.urls`` (so the names are ``portal:<name>``)."""
 
 from django.urls import path
 
-from portal.cases import anonymous, views
+from portal.cases import anonymous, public, views
 
 urlpatterns = [
     path("items/<str:code>/apply/", views.apply_start, name="apply"),
@@ -25,6 +25,6 @@ urlpatterns = [
     path("my/cases/<str:number>/review/", views.apply_review, name="apply_review"),
     path("my/cases/<str:number>/submitted/", views.apply_done, name="apply_done"),
     path("my/cases/<str:number>/withdraw/", views.withdraw, name="withdraw"),
-    path("track/", views.track, name="track"),
-    path("certificates/verify/", views.verify, name="verify"),
+    path("track/", public.track, name="track"),
+    path("certificates/verify/", public.verify, name="verify"),
 ]

@@ -21,7 +21,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods, require_POST
 
-from permits import selectors as permits_selectors
 from permits.exceptions import NotFound, PermitsError
 from permits.formspec import FormDataInvalid, build_form, open_form_data
 from permits.models import ApplicationStatus, ServiceItem
@@ -33,8 +32,6 @@ from portal.cases.forms import (
     CaseFilterForm,
     DeclarationForm,
     MaterialUploadForm,
-    TrackForm,
-    VerifyForm,
     WithdrawForm,
 )
 from workflow import access, personal_data, selectors, services
@@ -43,7 +40,6 @@ from workflow.exceptions import MissingMaterials
 from workflow.labels import INTERNAL_EVENTS
 from workflow.models import CaseTask, TaskKind
 from workflow.spec import version_spec
-from workflow.tracking import TrackThrottle, track_lookup
 
 WIZARD_STEPS = (
     ("applicant", gettext_lazy("Applicant")),
@@ -557,77 +553,4 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
             "may_withdraw": _may_withdraw(request, application),
             "documents": documents_for_page(request.user, application),
         },
-    )
-
-
-# --- Public: progress query and certificate verification --------------------------------------
-
-
-@require_http_methods(["GET", "POST"])
-def track(request: HttpRequest) -> HttpResponse:
-    """进度查询: the number and the last four characters of the ID number (or the query code of
-    an anonymous case). Masked data only; throttled like the API's track endpoint."""
-    form = TrackForm(_posted(request))
-    result = None
-    status = 200
-    if request.method == "POST":
-        # The API's throttle: one counter per client for the page and the API together.
-        if not TrackThrottle().allow_request(request, None):
-            form.add_error(None, _("Too many queries. Please wait a minute and try again."))
-            status = 429
-        elif form.is_valid():
-            found = track_lookup(
-                number=form.cleaned_data["number"],
-                id_last4=form.cleaned_data["id_last4"] or None,
-                query_code=form.cleaned_data["query_code"] or None,
-            )
-            result = found.application
-            if found.retry_after:
-                form.add_error(
-                    None,
-                    _(
-                        "Too many wrong check values for this number. Please try again in "
-                        "%(minutes)s minute(s)."
-                    )
-                    % {"minutes": max(1, -(-found.retry_after // 60))},
-                )
-                status = 429
-            elif result is None:
-                form.add_error(
-                    None,
-                    _(
-                        "No application matches this number and check value. Please check "
-                        "both and try again."
-                    ),
-                )
-                status = 404
-        else:
-            status = 400
-    return render(
-        request,
-        "portal/cases/track.html",
-        {
-            "form": form,
-            "result": result,
-            "departments": (
-                presenters.department_rows(result.participations.all()) if result else []
-            ),
-            "tone": presenters.STATUS_TONE.get(result.status, "grey") if result else "grey",
-        },
-        status=status,
-    )
-
-
-def verify(request: HttpRequest) -> HttpResponse:
-    """证照核验: whether a certificate number with its verification code is genuine and valid."""
-    form = VerifyForm(request.GET or None)
-    result = None
-    if form.is_bound and form.is_valid():
-        result = permits_selectors.certificate_verify(
-            number=form.cleaned_data["number"], code=form.cleaned_data["code"]
-        )
-    return render(
-        request,
-        "portal/cases/verify.html",
-        {"form": form, "result": result, "checked": form.is_bound and form.is_valid()},
     )

@@ -59,6 +59,13 @@ def acts_on_tasks(user) -> bool:
     return access.can_act_on_some_task(user)
 
 
+@register.filter
+def enters_cases(user) -> bool:
+    """Whether ``user`` enters cases for others (window clerks, 12345 operators, heads): the
+    back office's intake links (walk-in intake, the hotline page, the centre's queue desk)."""
+    return access.can_enter_cases(user)
+
+
 @register.simple_tag
 def visits_label(max_visits: int | None) -> str:
     """最多跑N次: how many times at most the applicant has to come in person."""

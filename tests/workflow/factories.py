@@ -31,6 +31,16 @@ def pdf_file(name: str = "材料.pdf") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, PDF_BYTES, content_type="application/pdf")
 
 
+def image_file(name: str = "照片.jpg", kind: str = "jpg") -> SimpleUploadedFile:
+    """A real 8×8 image (Pillow) of ``kind`` jpg or png, for materials that take photos."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "white").save(buffer, "JPEG" if kind in ("jpg", "jpeg") else "PNG")
+    content_type = "image/jpeg" if kind in ("jpg", "jpeg") else "image/png"
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type=content_type)
+
+
 def resident_id(n: int) -> str:
     first17 = f"44530219900101{n % 1000:03d}"
     return first17 + resident_id_check_char(first17)

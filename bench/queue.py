@@ -47,6 +47,8 @@ import time  # noqa: E402
 from datetime import datetime, timedelta  # noqa: E402
 from zoneinfo import ZoneInfo  # noqa: E402
 
+from bench.common import ensure_database, setup_django  # noqa: E402
+
 BENCH_DB = "bench_queue"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DAY = datetime(2026, 12, 7, tzinfo=SHANGHAI)  # a Monday
@@ -90,31 +92,6 @@ WINDOWS = [
     ("19", "社保医保窗口", "department", ["social_security"]),
     ("20", "帮办代办窗口", "assisted", ["licensing", "social_security", "certificate"]),
 ]
-
-
-def ensure_database(base_url: str, name: str = BENCH_DB) -> str:
-    import psycopg2
-
-    conn = psycopg2.connect(base_url)
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cursor.fetchone() is None:
-            cursor.execute(f"CREATE DATABASE {name}")
-    conn.close()
-    return base_url.rsplit("/", 1)[0] + "/" + name
-
-
-def setup_django(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onestop.settings")
-    os.environ.pop("REDIS_URL", None)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def world():

@@ -30,33 +30,10 @@ from unittest import mock
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import ensure_database, setup_django  # noqa: E402
+
 BENCH_DB = "bench_sweep"
 FOLLOWUP_SAMPLE = 200
-
-
-def ensure_database(base_url: str) -> str:
-    import psycopg2
-
-    conn = psycopg2.connect(base_url)
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB])
-        if cursor.fetchone() is None:
-            cursor.execute(f"CREATE DATABASE {BENCH_DB}")
-    conn.close()
-    return base_url.rsplit("/", 1)[0] + "/" + BENCH_DB
-
-
-def setup_django(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onestop.settings")
-    os.environ.pop("REDIS_URL", None)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def world():
@@ -270,7 +247,7 @@ def main() -> None:
         help="a PostgreSQL server URL; the benchmark uses a database of its own on it",
     )
     args = parser.parse_args()
-    setup_django(ensure_database(args.database_url))
+    setup_django(ensure_database(args.database_url, BENCH_DB))
     import logging
 
     logging.disable(logging.INFO)

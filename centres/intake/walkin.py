@@ -4,8 +4,8 @@ where they may — accepts on the spot (with tolerated materials under the appli
 commitment). Every write is the same ``workflow.services`` call the API's ``"channel":
 "window"`` path makes, so the case is the same case an online one is.
 
-A called queue ticket may lead here (``?ticket=<id>``): it is carried along and shown; linking
-the ticket to the case is the queue's ``finish`` (``centres`` tickets), not done here."""
+A called queue ticket may lead here (``?ticket=A017``, linked from the queue desk): it is carried
+along and shown, and the case entered is recorded on the ticket (``queue.ticket_link_case``)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from centres.services import queue
 from permits import selectors as permits_selectors
 from permits.exceptions import NotFound, PermitsError
 from permits.formspec import FormDataInvalid, build_form
@@ -97,6 +98,14 @@ def new(request: HttpRequest, code: str) -> HttpResponse:
             else:
                 url = reverse("centres:intake:case", args=[app.number])
                 ticket = _ticket(request)
+                if ticket and queue.ticket_link_case(
+                    code=ticket, actor=request.user, application=app
+                ):
+                    messages.info(
+                        request,
+                        _("Ticket %(ticket)s is recorded with case %(number)s.")
+                        % {"ticket": ticket, "number": app.number},
+                    )
                 return redirect(f"{url}?ticket={ticket}" if ticket else url)
         status = 400
     return render(

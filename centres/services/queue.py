@@ -388,6 +388,36 @@ def ticket_finish(
 
 
 @transaction.atomic
+def ticket_link_case(
+    *, code: str, actor: Any, application: Any, now: datetime | None = None
+) -> Ticket | None:
+    """The walk-in case a called ticket led to (前台综合受理 from the queue desk): today's ticket
+    ``code`` (``A017``) at a window of a centre the actor works, called or being served, records
+    the case; finishing the visit keeps it. ``None`` when no such ticket is at the window (the
+    intake goes on without it)."""
+    code = (code or "").strip().upper()
+    if len(code) < 2 or not code[1:].isdigit():
+        return None
+    candidates = (
+        Ticket.objects.select_for_update()
+        .filter(
+            letter=code[0],
+            number=int(code[1:]),
+            day=local_day(_now(now)),
+            status__in=AT_WINDOW_STATUSES,
+            window__isnull=False,
+        )
+        .order_by("pk")
+    )
+    for row in candidates:
+        if access.can_work_centre(actor, row.centre_id):
+            row.application = application
+            row.save(update_fields=["application"])
+            return row
+    return None
+
+
+@transaction.atomic
 def ticket_transfer(
     *, ticket: Ticket | int, to_window: Window | int, actor: Any, now: datetime | None = None
 ) -> Ticket:

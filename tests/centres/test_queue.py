@@ -9,9 +9,10 @@ import pytest
 from centres.exceptions import Conflict, Invalid, NotFound, NoWindowOpen
 from centres.models import Ticket, TicketStatus
 from centres.services import queue
-from departments.models import WindowKind, WindowStatus
+from departments.models import Role, WindowKind, WindowStatus
 from permits.choices import Category
 from tests.centres.factories import build_world
+from tests.workflow import factories as f
 from workflow.deadlines.calendar import SHANGHAI
 
 pytestmark = pytest.mark.django_db
@@ -245,3 +246,27 @@ def test_a_clerk_of_another_centre_cannot_call(world):
         queue.ticket_call_next(window=a, actor=other.clerk, now=at(1))
     with pytest.raises(NotFound):
         queue.window_set_status(window=a, status="closed", actor=other.clerk, now=at(1))
+
+
+def test_the_case_entered_for_a_called_ticket_is_recorded_on_it(world):
+    from tests.workflow import journey
+
+    window = world.window("05", categories=[Category.LICENSING])
+    ticket = queue.ticket_issue(centre=world.centre, item=world.items["lic0"], now=at(0))
+    queue.ticket_call_next(window=window, actor=world.clerk, now=at(1))
+    app = journey.new_case(journey.build_world(0))
+    # A code no window of this clerk has called today links nothing; a clerk of another
+    # centre cannot link this one.
+    assert (
+        queue.ticket_link_case(code="Z999", actor=world.clerk, application=app, now=at(2)) is None
+    )
+    stranger = f.staff(f.department(), Role.CLERK)
+    assert (
+        queue.ticket_link_case(code=ticket.code, actor=stranger, application=app, now=at(2)) is None
+    )
+    linked = queue.ticket_link_case(
+        code=ticket.code.lower(), actor=world.clerk, application=app, now=at(2)
+    )
+    assert linked.pk == ticket.pk and linked.application == app
+    done = queue.ticket_finish(ticket=ticket, actor=world.clerk, now=at(10))
+    assert done.application == app  # finishing the visit keeps the case

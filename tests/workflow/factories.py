@@ -73,7 +73,7 @@ def department(code: str | None = None, *, name: str | None = None, reg=None) ->
 
 
 def user(username: str | None = None, **kwargs):
-    username = username or f"user{next(_seq)}"
+    username = username or f"wfuser{next(_seq)}"  # not "user{n}": the departments factory uses that
     return get_user_model().objects.create_user(username=username, password="pw-123456", **kwargs)
 
 

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from logins.permissions import HasServiceScope
-from onestop.api import ApiError, api_error_from
+from onestop.api import ApiError
 from onestop.errors import NotFound
 from permits.models import Application
 
@@ -47,22 +47,16 @@ class ApplicationRatingView(APIView):
     )
     def post(self, request, number):
         body = request.data if isinstance(request.data, dict) else {}
-        try:
-            app = Application.objects.filter(number=number).first()
-            if app is None:
-                raise NotFound()
-            rating = services.rating_submit(
-                actor=request.user,
-                application=app,
-                level=body.get("level"),
-                tags=body.get("tags") or [],
-                comment=body.get("comment") or "",
-            )
-        except Exception as exc:
-            error = api_error_from(exc)
-            if error is None:
-                raise
-            raise error from exc
+        app = Application.objects.filter(number=number).first()
+        if app is None:
+            raise NotFound()
+        rating = services.rating_submit(
+            actor=request.user,
+            application=app,
+            level=body.get("level"),
+            tags=body.get("tags") or [],
+            comment=body.get("comment") or "",
+        )
         return Response(RatingOutSerializer(rating).data, status=status.HTTP_201_CREATED)
 
 
@@ -81,18 +75,12 @@ class RatingByLinkView(APIView):
     )
     def post(self, request, token):
         body = request.data if isinstance(request.data, dict) else {}
-        try:
-            rating = services.rating_submit_by_link(
-                token=token,
-                level=body.get("level"),
-                tags=body.get("tags") or [],
-                comment=body.get("comment") or "",
-            )
-        except Exception as exc:
-            error = api_error_from(exc)
-            if error is None:
-                raise
-            raise error from exc
+        rating = services.rating_submit_by_link(
+            token=token,
+            level=body.get("level"),
+            tags=body.get("tags") or [],
+            comment=body.get("comment") or "",
+        )
         return Response(RatingOutSerializer(rating).data, status=status.HTTP_201_CREATED)
 
 

@@ -4,19 +4,17 @@ LOCKED``, so they never get the same ticket, and one never waits for the other's
 
 from __future__ import annotations
 
-import queue as stdqueue
-import threading
 from datetime import datetime, timedelta
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.db import connection, connections
+from django.db import connection
 
 from centres.models import Ticket, TicketStatus
 from centres.services import queue
 from departments.models import WindowKind
 from permits.choices import Category
 from tests.centres.factories import build_world
+from tests.concurrency import Workers, fresh
 from workflow.deadlines.calendar import SHANGHAI
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -29,53 +27,6 @@ RUNS = 100
 def _postgres_only():
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL row locks")
-
-
-class Workers:
-    """``n`` long-lived threads, each keeping its own connection across the runs."""
-
-    def __init__(self, n: int) -> None:
-        self.n = n
-        self.inboxes = [stdqueue.Queue() for _ in range(n)]
-        self.results: stdqueue.Queue = stdqueue.Queue()
-        self.threads = [
-            threading.Thread(target=self._loop, args=(i,), daemon=True) for i in range(n)
-        ]
-        for t in self.threads:
-            t.start()
-
-    def _loop(self, i: int) -> None:
-        try:
-            while (item := self.inboxes[i].get()) is not None:
-                barrier, call = item
-                try:
-                    barrier.wait(timeout=30)
-                    result = call()
-                except BaseException as exc:  # noqa: BLE001 - the test inspects it
-                    result = exc
-                self.results.put((i, result))
-        finally:
-            connections.close_all()
-
-    def run(self, *calls):
-        barrier = threading.Barrier(self.n)
-        for inbox, call in zip(self.inboxes, calls, strict=True):
-            inbox.put((barrier, call))
-        out = [None] * self.n
-        for _ in range(self.n):
-            i, result = self.results.get(timeout=60)
-            out[i] = result
-        return out
-
-    def stop(self) -> None:
-        for inbox in self.inboxes:
-            inbox.put(None)
-        for t in self.threads:
-            t.join(timeout=30)
-
-
-def fresh(user):
-    return get_user_model().objects.get(pk=user.pk)
 
 
 @pytest.fixture

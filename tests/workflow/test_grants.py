@@ -7,11 +7,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from django.contrib.auth import get_user_model
 from guardian.shortcuts import get_perms
 from time_machine import travel
 
 from departments.models import Role
+from tests.concurrency import fresh
 from tests.workflow import factories as f
 from tests.workflow.deadlines.helpers import sh
 from tests.workflow.journey import accept, build_world, new_case
@@ -22,10 +22,6 @@ from workflow.grants.models import CaseShare, Delegation
 from workflow.tasks import sweep_deadlines
 
 pytestmark = pytest.mark.django_db
-
-
-def fresh(user):
-    return get_user_model().objects.get(pk=user.pk)
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from permits.models import Application, Material
+from tests.concurrency import Workers, fresh
 from tests.workflow import factories as f
 from tests.workflow.journey import build_world
-from tests.workflow.test_concurrency import Workers, fresh
 from workflow.models import IdempotentRequest
 from workflow.services import idempotency
 

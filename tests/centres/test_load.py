@@ -177,3 +177,11 @@ def test_the_recent_handling_time_counts_the_part_before_a_transfer(transferred_
         queue.ticket_finish(ticket=t, actor=world.clerk, now=at(start + 9))
     per_window, _centre = queue.recent_handling(centre_id=world.centre.pk, now=at(80))
     assert per_window[first.pk] == 9 * 60
+
+
+def test_the_admin_shows_a_tickets_transfers_read_only(transferred_visit, admin_client):
+    _world, first, second, ticket = transferred_visit
+    page = admin_client.get(f"/admin/centres/ticket/{ticket.pk}/change/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "transfers_made-group" in html and str(first) in html and str(second) in html

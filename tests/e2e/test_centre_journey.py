@@ -49,13 +49,14 @@ def as_user(page, live_server, username: str) -> None:
     login_as(page, live_server, User.objects.get(username=username))
 
 
-def take_ticket(page, live_server) -> str:
+def take_ticket(page, live_server) -> tuple[str, str]:
     page.goto(url(live_server, "centres:kiosk", code=CENTRE))
     page.get_by_test_id("kiosk-category").filter(has_text="行政许可").click()
     page.get_by_test_id("kiosk-item").filter(has_text="企业开办").click()
     page.wait_for_url(re.compile(r"/slip/"))
-    assert "请" in page.get_by_test_id("slip-window").inner_text()  # the slip speaks Chinese
-    return page.get_by_test_id("ticket-code").inner_text().strip()
+    window = page.get_by_test_id("slip-window").inner_text()
+    assert "窗口" in window  # the slip speaks Chinese
+    return page.get_by_test_id("ticket-code").inner_text().strip(), window
 
 
 def pdf_text(page, live_server, link) -> str:
@@ -76,8 +77,13 @@ def test_two_tickets_a_tolerated_walk_in_case_reviewed_decided_and_handed_over(
     pdf.write_bytes(PDF)
 
     # The visitor takes two tickets at the kiosk.
-    codes = [take_ticket(page, live_server), take_ticket(page, live_server)]
-    assert all(re.fullmatch(r"A\d{3}", c) for c in codes) and codes[0] != codes[1]
+    (one, one_window), (two, two_window) = (take_ticket(page, live_server) for _ in range(2))
+    codes = [one, two]
+    assert all(re.fullmatch(r"A\d{3}", c) for c in codes) and one != two
+    # Each to the capable window with the shortest expected wait: the 企业开办专区 first (a
+    # specialist window before a comprehensive one), then comprehensive window 01.
+    assert "05" in one_window and "企业开办专区" in one_window
+    assert "01" in two_window
     shot(page, "slip")
 
     # The hall display shows them waiting (and refreshes by itself from now on).

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from centres.models import Appointment, Ticket, WindowItem
+from centres.models import Appointment, Ticket, TicketTransfer, WindowItem
 
 
 @admin.register(WindowItem)
@@ -18,8 +18,30 @@ class WindowItemAdmin(admin.ModelAdmin):
     autocomplete_fields = ("item",)
 
 
+class TicketTransferInline(admin.TabularInline):
+    """The parts of the visit a window handed on (read-only, like the ticket)."""
+
+    model = TicketTransfer
+    extra = 0
+    fields = (
+        "from_window",
+        "to_window",
+        "served_by",
+        "queued_at",
+        "called_at",
+        "started_at",
+        "transferred_at",
+    )
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Ticket)
 class TicketAdmin(admin.ModelAdmin):
+    inlines = [TicketTransferInline]
     list_display = (
         "code_display",
         "centre",

@@ -16,3 +16,13 @@ class CentresConfig(AppConfig):
         from .board import QUEUE_LOAD_PANEL
 
         register_panel(QUEUE_LOAD_PANEL)
+
+        # seed_demo's window items (permits runs the steps registered; it never imports us).
+        from permits.demo import register_seed_step
+
+        def _window_items():
+            from .demo import seed_window_items
+
+            return seed_window_items()
+
+        register_seed_step("centres.window_items", _window_items)

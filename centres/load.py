@@ -12,6 +12,11 @@
     ``μ`` tickets per window-hour, ``B ≤ n·μ/4`` when ``λ ≤ n·μ``, else ``B + λ − n·μ ≤ n·μ/4``;
   * and the steady M/M/n queue at ``λ`` has its p90 wait under 15 minutes (Erlang C).
   Arrivals are taken as spread over the hour: a burst inside it needs more than this says.
+
+A transferred visit (转窗) is counted per window part (``TicketTransfer`` keeps the parts a
+window handed on): each window gets the wait in its own queue and its own handling; the visit is
+served where it was finished; the visitor's wait is the sum of the waits, without the handling
+at the window that transferred it.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from centres.models import Ticket, TicketStatus
+from centres.models import Ticket, TicketStatus, TicketTransfer
 from departments.models import ServiceCentre
 from workflow.deadlines.calendar import SHANGHAI
 
@@ -51,8 +56,91 @@ def _rows(centre_ids: list[int], start: date, end: date):
     return Ticket.objects.filter(
         centre_id__in=centre_ids, issued_at__gte=since, issued_at__lt=until
     ).values_list(
-        "centre_id", "window_id", "status", "issued_at", "called_at", "started_at", "finished_at"
+        "pk",
+        "centre_id",
+        "window_id",
+        "status",
+        "issued_at",
+        "called_at",
+        "started_at",
+        "finished_at",
     )
+
+
+@dataclass(frozen=True)
+class Part:
+    """One window's part of a visit: the wait for it, and its handling (``handled_from`` to
+    ``handled_until``; None while the visit is still at the window or was skipped)."""
+
+    centre_id: int
+    window_id: int | None
+    queued_at: datetime
+    called_at: datetime | None
+    handled_from: datetime | None
+    handled_until: datetime | None
+    finished: bool  # the part that ended the visit (served)
+    issued_at: datetime
+    ticket_id: int
+
+    @property
+    def wait_s(self) -> float | None:
+        if self.called_at is None:
+            return None
+        return (self.called_at - self.queued_at).total_seconds()
+
+    @property
+    def handling_s(self) -> float | None:
+        if self.handled_from is None or self.handled_until is None:
+            return None
+        return (self.handled_until - self.handled_from).total_seconds()
+
+
+def _parts(centre_ids: list[int], start: date, end: date) -> list[Part]:
+    """Every window part of the period's tickets (two queries): the parts a window handed on
+    (``TicketTransfer``) and each ticket's current part, whose wait began at the last transfer
+    (or the issue) — the handling at an earlier window is no wait."""
+    tickets = list(_rows(centre_ids, start, end))
+    handed_on: dict[int, list] = defaultdict(list)
+    for row in (
+        TicketTransfer.objects.filter(ticket_id__in=[t[0] for t in tickets])
+        .order_by("transferred_at", "pk")
+        .values_list(
+            "ticket_id", "from_window_id", "queued_at", "called_at", "started_at", "transferred_at"
+        )
+    ):
+        handed_on[row[0]].append(row)
+    parts: list[Part] = []
+    for pk, centre_id, window_id, status, issued, called, started, finished in tickets:
+        earlier = handed_on.get(pk, [])
+        for _t, from_window, queued, part_called, part_started, moved in earlier:
+            parts.append(
+                Part(
+                    centre_id,
+                    from_window,
+                    queued,
+                    part_called,
+                    part_started or part_called,
+                    moved,
+                    False,
+                    issued,
+                    pk,
+                )
+            )
+        done = status == TicketStatus.DONE and finished is not None
+        parts.append(
+            Part(
+                centre_id,
+                window_id,
+                earlier[-1][5] if earlier else issued,
+                called,
+                (started or called) if done else None,
+                finished if done else None,
+                done,
+                issued,
+                pk,
+            )
+        )
+    return parts
 
 
 @dataclass
@@ -71,21 +159,25 @@ class WindowHour:
 
 
 def window_hours(*, centre: ServiceCentre, day: date) -> dict[int, dict[datetime, WindowHour]]:
-    """window id → hour start → figures (one query)."""
+    """window id → hour start → figures (two queries). A transferred visit counts at each
+    window for its part: the wait in that window's queue and the handling there; it is served
+    where it was finished."""
     out: dict[int, dict[datetime, WindowHour]] = defaultdict(lambda: defaultdict(WindowHour))
-    for _c, window_id, status, issued, called, started, finished in _rows([centre.pk], day, day):
-        if window_id is None or called is None:
+    for part in _parts([centre.pk], day, day):
+        if part.window_id is None or part.called_at is None:
             continue
-        out[window_id][_hour_start(called)].waits.append((called - issued).total_seconds())
-        if status == TicketStatus.DONE and finished is not None:
-            out[window_id][_hour_start(finished)].served += 1
-            begin = started or called
-            cursor = begin
-            while cursor < finished:  # split the visit over the hours it spans
-                hour = _hour_start(cursor)
-                edge = min(finished, hour + timedelta(hours=1))
-                out[window_id][hour].handling_s += (edge - cursor).total_seconds()
-                cursor = edge
+        hours = out[part.window_id]
+        hours[_hour_start(part.called_at)].waits.append(part.wait_s)
+        if part.finished:
+            hours[_hour_start(part.handled_until)].served += 1
+        if part.handled_from is None or part.handled_until is None:
+            continue
+        cursor = part.handled_from
+        while cursor < part.handled_until:  # split the part over the hours it spans
+            hour = _hour_start(cursor)
+            edge = min(part.handled_until, hour + timedelta(hours=1))
+            hours[hour].handling_s += (edge - cursor).total_seconds()
+            cursor = edge
     return {w: dict(hours) for w, hours in out.items()}
 
 
@@ -153,9 +245,11 @@ class CentreHour:
 
 
 def centre_hours(*, centre_ids: list[int], start: date, end: date) -> list[CentreHour]:
-    """Every (centre, hour) with tickets in the period, in order (one query)."""
+    """Every (centre, hour) with tickets in the period, in order (two queries). A ticket's
+    wait is the sum of its waits for each window it was called to (not the handling at a
+    window that transferred it); each part's handling counts in the hour it was called."""
     hours: dict[tuple[int, datetime], CentreHour] = {}
-    tickets = list(_rows(centre_ids, start, end))
+    parts = _parts(centre_ids, start, end)
 
     def slot(centre_id: int, hour: datetime) -> CentreHour:
         key = (centre_id, hour)
@@ -163,28 +257,34 @@ def centre_hours(*, centre_ids: list[int], start: date, end: date) -> list[Centr
             hours[key] = CentreHour(centre_id=centre_id, hour=hour)
         return hours[key]
 
-    for centre_id, window_id, _s, issued, called, started, finished in tickets:
+    waits: dict[int, float] = {}
+    issued_of: dict[int, tuple[int, datetime]] = {}
+    # Entries into a queue (issues and transfers) and calls, per centre, for the backlog.
+    entered: dict[int, list[datetime]] = defaultdict(list)
+    called_at: dict[int, list[datetime]] = defaultdict(list)
+    for part in parts:
+        issued_of[part.ticket_id] = (part.centre_id, part.issued_at)
+        entered[part.centre_id].append(part.queued_at)
+        if part.called_at is None:
+            continue
+        called_at[part.centre_id].append(part.called_at)
+        waits[part.ticket_id] = waits.get(part.ticket_id, 0.0) + part.wait_s
+        worked = slot(part.centre_id, _hour_start(part.called_at))
+        if part.window_id is not None:
+            worked.windows.add(part.window_id)
+        if part.handling_s is not None:
+            worked.handling.append(part.handling_s)
+    for ticket_id, (centre_id, issued) in issued_of.items():
         row = slot(centre_id, _hour_start(issued))
         row.arrivals += 1
-        if called is not None:
-            row.waits.append((called - issued).total_seconds())
-            worked = slot(centre_id, _hour_start(called))
-            if window_id is not None:
-                worked.windows.add(window_id)
-            if finished is not None:
-                worked.handling.append((finished - (started or called)).total_seconds())
-    # Backlog at each hour's start: issued before it, not called by then (a call always
-    # follows the issue, so it is the issues before minus the calls before).
-    issued_at: dict[int, list[datetime]] = defaultdict(list)
-    called_at: dict[int, list[datetime]] = defaultdict(list)
-    for centre_id, _w, _s, issued, called, _st, _f in tickets:
-        issued_at[centre_id].append(issued)
-        if called is not None:
-            called_at[centre_id].append(called)
-    for values in (*issued_at.values(), *called_at.values()):
+        if ticket_id in waits:
+            row.waits.append(waits[ticket_id])
+    # Backlog at each hour's start: tickets that entered a queue before it and were not
+    # called from it by then (every call follows its entry into the queue).
+    for values in (*entered.values(), *called_at.values()):
         values.sort()
     for (centre_id, hour), row in hours.items():
-        row.backlog = bisect_left(issued_at[centre_id], hour) - bisect_left(
+        row.backlog = bisect_left(entered[centre_id], hour) - bisect_left(
             called_at[centre_id], hour
         )
     return sorted(hours.values(), key=lambda r: (r.centre_id, r.hour))

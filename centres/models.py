@@ -197,6 +197,62 @@ class Ticket(models.Model):
         return self.status in QUEUED_STATUSES
 
 
+class TicketTransfer(models.Model):
+    """One window's part of a visit that it handed to another window (转窗): when the ticket
+    entered that window's queue, when it was called and started there, and when it was
+    transferred. The ticket itself keeps only its current part (``called_at`` …), so the load
+    figures read the earlier parts from here. Written only by ``queue.ticket_transfer``."""
+
+    ticket = models.ForeignKey(
+        Ticket,
+        verbose_name=_("queue ticket"),
+        on_delete=models.CASCADE,
+        related_name="transfers_made",
+    )
+    from_window = models.ForeignKey(
+        "departments.Window",
+        verbose_name=_("from window"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    to_window = models.ForeignKey(
+        "departments.Window",
+        verbose_name=_("to window"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    served_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("served by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # When the visitor's wait for this window began (the issue, or the previous transfer).
+    queued_at = models.DateTimeField(_("queued at"))
+    called_at = models.DateTimeField(_("called at"))
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    transferred_at = models.DateTimeField(_("transferred at"))
+
+    class Meta:
+        ordering = ["ticket", "transferred_at", "pk"]
+        verbose_name = _("ticket transfer")
+        verbose_name_plural = _("ticket transfers")
+        indexes = [
+            models.Index(fields=["from_window", "transferred_at"], name="tickettransfer_window")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.from_window_id}→{self.to_window_id}"
+
+    @property
+    def handling_seconds(self) -> float:
+        return (self.transferred_at - (self.started_at or self.called_at)).total_seconds()
+
+
 class TicketCounter(models.Model):
     """The last number given per centre, day and letter (tickets restart at 001 each day)."""
 

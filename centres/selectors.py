@@ -66,6 +66,25 @@ def kiosk_item(*, centre: ServiceCentre, item_id: Any) -> ServiceItem:
     raise NotFound()
 
 
+def centre_item(*, centre: ServiceCentre, code: str) -> ServiceItem:
+    """A published item accepting applications, of the centre's region or a region above it,
+    that one of the centre's windows (open, or paused) can serve: what can be booked there."""
+    item = (
+        ServiceItem.objects.accepting()
+        .filter(code=code, region_id__in=_region_and_ancestors(centre))
+        .first()
+    )
+    if item is None:
+        raise NotFound()
+    windows = list(Window.objects.filter(centre=centre).exclude(status=WindowStatus.CLOSED))
+    listed = listed_items(w.pk for w in windows)
+    if not any(
+        serves(w, item_id=item.pk, category=item.category, listed=listed.get(w.pk)) for w in windows
+    ):
+        raise NotFound()
+    return item
+
+
 def ahead_of(ticket: Ticket) -> int:
     """Tickets the window will call before this one."""
     if ticket.window_id is None or ticket.status not in QUEUED_STATUSES:

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("workflow.intake.api_urls")),  # before the case routes: "anonymous"
     path("", include("workflow.api.urls")),
     path("", include("evaluations.api_urls")),
+    path("", include("centres.api_urls")),
 ]

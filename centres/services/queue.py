@@ -30,7 +30,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -44,6 +45,7 @@ from centres.models import (
     Ticket,
     TicketCounter,
     TicketStatus,
+    TicketTransfer,
 )
 from centres.services.capability import capable_windows, listed_items, servable_q
 from departments.models import ServiceCentre, Window, WindowStatus
@@ -91,36 +93,63 @@ class WindowLoad:
 
 
 def recent_handling(*, centre_id: int, now: datetime) -> tuple[dict[int, float], float]:
-    """(window id → average handling seconds, the centre's average) over the tickets finished
-    in the last ``CENTRES_RECENT_HANDLING_MINUTES``; windows with fewer than three such tickets
-    are left out. One query."""
+    """(window id → average handling seconds, the centre's average) over the window parts
+    that ended in the last ``CENTRES_RECENT_HANDLING_MINUTES``: finished tickets, and the part
+    a window handled before it transferred a ticket on (``TicketTransfer``); windows with fewer
+    than three such parts are left out. Two queries."""
     minutes = getattr(settings, "CENTRES_RECENT_HANDLING_MINUTES", RECENT_HANDLING_MINUTES)
-    rows = (
+    since = now - timedelta(minutes=minutes)
+    finished = (
         Ticket.objects.filter(
             centre_id=centre_id,
             status=TicketStatus.DONE,
-            finished_at__gt=now - timedelta(minutes=minutes),
+            finished_at__gt=since,
             finished_at__lte=now,
             window__isnull=False,
+            started_at__isnull=False,
         )
         .values("window_id")
         .annotate(
             n=Count("pk"),
-            avg=Avg(
+            total=Sum(
                 ExpressionWrapper(F("finished_at") - F("started_at"), output_field=DurationField())
             ),
         )
+        .values_list("window_id", "n", "total")
     )
+    handed_on = (
+        TicketTransfer.objects.filter(
+            ticket__centre_id=centre_id,
+            transferred_at__gt=since,
+            transferred_at__lte=now,
+            from_window__isnull=False,
+        )
+        .values("from_window_id")
+        .annotate(
+            n=Count("pk"),
+            total=Sum(
+                ExpressionWrapper(
+                    F("transferred_at") - Coalesce("started_at", "called_at"),
+                    output_field=DurationField(),
+                )
+            ),
+        )
+        .values_list("from_window_id", "n", "total")
+    )
+    parts: dict[int, list[float]] = {}
+    for window_id, n, total in [*finished, *handed_on]:
+        if total is None:
+            continue
+        entry = parts.setdefault(window_id, [0, 0.0])
+        entry[0] += n
+        entry[1] += total.total_seconds()
     per_window: dict[int, float] = {}
     total_n, total_s = 0, 0.0
-    for row in rows:
-        seconds = row["avg"].total_seconds() if row["avg"] is not None else None
-        if seconds is None:
-            continue
-        total_n += row["n"]
-        total_s += seconds * row["n"]
-        if row["n"] >= MIN_RECENT_TICKETS:
-            per_window[row["window_id"]] = max(seconds, 1.0)
+    for window_id, (n, seconds) in parts.items():
+        total_n += n
+        total_s += seconds
+        if n >= MIN_RECENT_TICKETS:
+            per_window[window_id] = max(seconds / n, 1.0)
     centre_avg = total_s / total_n if total_n >= MIN_RECENT_TICKETS else default_handling_seconds()
     return per_window, max(centre_avg, 1.0)
 
@@ -432,9 +461,22 @@ def ticket_transfer(
         raise Invalid(_("The ticket is already at this window."))
     if target.pk not in {w.pk for w in capable_windows(centre=row.centre_id, item=row.item)}:
         raise Invalid(_("That window is not open or cannot serve this item."))
+    now = _now(now)
+    # The part of the visit this window handled (the load figures read it from here).
+    previous = row.transfers_made.order_by("-transferred_at", "-pk").first()
+    TicketTransfer.objects.create(
+        ticket=row,
+        from_window_id=row.window_id,
+        to_window=target,
+        served_by=row.served_by,
+        queued_at=previous.transferred_at if previous else row.issued_at,
+        called_at=row.called_at or now,
+        started_at=row.started_at,
+        transferred_at=now,
+    )
     row.status = TicketStatus.TRANSFERRED
     row.window = target
-    row.queued_at = _now(now)
+    row.queued_at = now
     row.called_at = None
     row.started_at = None
     row.transfers += 1

@@ -44,25 +44,36 @@ def window_configure(
         raise NotFound()
     if status not in WindowStatus.values:
         raise Invalid(_("Unknown window status."))
-    wanted = set(item_ids)
-    items = list(ServiceItem.objects.filter(pk__in=sorted(wanted)))
-    if len(items) != len(wanted):
-        raise Invalid(_("Unknown service item."))
-    if row.kind == WindowKind.COMPREHENSIVE and items:
-        raise Invalid(_("A comprehensive window accepts every item; list none."))
-    foreign = [i.name for i in items if i.category not in (row.categories or [])]
-    if foreign:
-        raise Invalid(
-            _("Not of the window's categories: %(items)s") % {"items": "、".join(foreign)}
-        )
-    WindowItem.objects.filter(window=row).exclude(item_id__in=sorted(wanted)).delete()
-    have = set(WindowItem.objects.filter(window=row).values_list("item_id", flat=True))
-    WindowItem.objects.bulk_create(
-        [WindowItem(window=row, item_id=pk) for pk in sorted(wanted - have)]
-    )
+    window_items_set(window=row, item_ids=item_ids)
     changed = row.status != status
     row.status = status
     row.save(update_fields=["status"])
     if changed and status != WindowStatus.OPEN:
         reassign_queue(window=row, now=now or timezone.now())
     return row
+
+
+def window_items_set(*, window: Window, item_ids: Iterable[int]) -> bool:
+    """Make ``window`` accept exactly the items ``item_ids`` (none: every item of its
+    categories), inside the caller's transaction; the caller has checked who may. Every item
+    must be of one of the window's categories (a comprehensive window lists none). Returns
+    whether anything changed; two queries when nothing does."""
+    wanted = set(item_ids)
+    items = list(ServiceItem.objects.filter(pk__in=sorted(wanted)).only("pk", "name", "category"))
+    if len(items) != len(wanted):
+        raise Invalid(_("Unknown service item."))
+    if window.kind == WindowKind.COMPREHENSIVE and items:
+        raise Invalid(_("A comprehensive window accepts every item; list none."))
+    foreign = [i.name for i in items if i.category not in (window.categories or [])]
+    if foreign:
+        raise Invalid(
+            _("Not of the window's categories: %(items)s") % {"items": "、".join(foreign)}
+        )
+    have = set(WindowItem.objects.filter(window=window).values_list("item_id", flat=True))
+    if have == wanted:
+        return False
+    WindowItem.objects.filter(window=window, item_id__in=sorted(have - wanted)).delete()
+    WindowItem.objects.bulk_create(
+        [WindowItem(window=window, item_id=pk) for pk in sorted(wanted - have)]
+    )
+    return True

@@ -106,3 +106,82 @@ def test_the_board_shows_the_panel_to_supervisors_of_the_centre(busy_morning, cl
     html = page.content.decode()
     assert 'data-testid="queue-load-panel"' in html and 'data-testid="queue-busy-hours"' in html
     assert world.centre.name in html
+
+
+# --- A transferred visit: each window's part ------------------------------------------------
+
+
+@pytest.fixture
+def transferred_visit():
+    """One ticket issued 09:00 at window 05 (licensing): called 09:05, served until 09:15 and
+    transferred to the comprehensive window 01, which calls it at 09:25 and finishes at 09:45."""
+    world = build_world(licensing_items=1, social_items=0)
+    first = world.window("05", categories=[Category.LICENSING])
+    second = world.window("01", kind="comprehensive")
+    second.status = "paused"  # so the ticket is assigned to 05 at first
+    second.save(update_fields=["status"])
+    ticket = queue.ticket_issue(centre=world.centre, item=world.items["lic0"], now=at(0))
+    assert ticket.window == first
+    second.status = "open"
+    second.save(update_fields=["status"])
+    queue.ticket_call_next(window=first, actor=world.clerk, now=at(5))
+    queue.ticket_start(ticket=ticket, actor=world.clerk, now=at(6))
+    queue.ticket_transfer(ticket=ticket, to_window=second, actor=world.clerk, now=at(15))
+    called = queue.ticket_call_next(window=second, actor=world.clerk, now=at(25))
+    assert called.pk == ticket.pk
+    queue.ticket_finish(ticket=ticket, actor=world.clerk, now=at(45))
+    return world, first, second, ticket
+
+
+def test_a_transferred_visit_counts_each_windows_part(transferred_visit):
+    world, first, second, ticket = transferred_visit
+    hours = load.window_hours(centre=world.centre, day=NINE.date())
+    # The first window handled it from the start at 09:06 until the transfer at 09:15, after
+    # a wait of 5 minutes; it did not finish the visit.
+    assert hours[first.pk][NINE].handling_s == 9 * 60
+    assert hours[first.pk][NINE].waits == [5 * 60.0]
+    assert hours[first.pk][NINE].served == 0
+    # The second window: waited in its queue from 09:15 to 09:25 (not from 09:00: the first
+    # window's handling is no wait), handled 09:25–09:45 and finished it.
+    assert hours[second.pk][NINE].waits == [10 * 60.0]
+    assert hours[second.pk][NINE].handling_s == 20 * 60
+    assert hours[second.pk][NINE].served == 1
+
+
+def test_a_transferred_visit_records_the_first_windows_part(transferred_visit):
+    world, first, second, ticket = transferred_visit
+    (part,) = ticket.transfers_made.all()
+    assert (part.from_window, part.to_window, part.served_by) == (first, second, world.clerk)
+    assert (part.called_at, part.started_at, part.transferred_at) == (at(5), at(6), at(15))
+
+
+def test_the_centres_waits_leave_out_the_handling_before_a_transfer(transferred_visit):
+    world, *_ = transferred_visit
+    (row,) = load.centre_hours(centre_ids=[world.centre.pk], start=NINE.date(), end=NINE.date())
+    # The visitor waited 5 minutes for the first window and 10 for the second: 15, not the 25
+    # minutes from the issue to the second call.
+    assert row.waits == [15 * 60.0]
+    assert sorted(row.handling) == [9 * 60.0, 20 * 60.0]
+
+
+def test_the_recent_handling_time_counts_the_part_before_a_transfer(transferred_visit):
+    world, first, second, _ = transferred_visit
+    item = world.items["lic0"]
+    # Two more visits of 9 minutes at the first window make its three recent parts.
+    for start in (50, 60):
+        t = queue.ticket_issue(centre=world.centre, item=item, now=at(start))
+        t.window = first
+        t.save(update_fields=["window"])
+        queue.ticket_call_next(window=first, actor=world.clerk, now=at(start), take_over=False)
+        queue.ticket_start(ticket=t, actor=world.clerk, now=at(start))
+        queue.ticket_finish(ticket=t, actor=world.clerk, now=at(start + 9))
+    per_window, _centre = queue.recent_handling(centre_id=world.centre.pk, now=at(80))
+    assert per_window[first.pk] == 9 * 60
+
+
+def test_the_admin_shows_a_tickets_transfers_read_only(transferred_visit, admin_client):
+    _world, first, second, ticket = transferred_visit
+    page = admin_client.get(f"/admin/centres/ticket/{ticket.pk}/change/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "transfers_made-group" in html and str(first) in html and str(second) in html

@@ -49,7 +49,9 @@ def fill(cases: int, *, log: Callable[[str], None] = print) -> dict:
     from permits.management.commands.seed_demo import CHATTY_LOGGERS, quiet
 
     with quiet(CHATTY_LOGGERS):
-        variants = prototypes.grow_catalogue(ITEMS)
+        variants = prototypes.grow_catalogue(
+            ITEMS, codes=set(Application.objects.values_list("item__code", flat=True))
+        )
     protos = list(Application.objects.values_list("id", "status", "item__code", "item_version_id"))
     copies = max(0, cases - len(protos))
     citizens = max(1_000, int(cases * CITIZENS_PER_CASE))
@@ -80,6 +82,16 @@ def fill(cases: int, *, log: Callable[[str], None] = print) -> dict:
                     )
         cur.executemany("INSERT INTO _load_itemmap VALUES (%s, %s, %s, %s)", item_rows)
         cur.executemany("INSERT INTO _load_versionmap VALUES (%s, %s, %s, %s)", version_rows)
+        # One row per original (the variant of case g is g % nv), then (old, v) → new.
+        cur.execute("DROP TABLE IF EXISTS _load_itemnv, _load_versionnv")
+        cur.execute(
+            "CREATE UNLOGGED TABLE _load_itemnv AS SELECT DISTINCT old, nv FROM _load_itemmap"
+        )
+        cur.execute(
+            "CREATE UNLOGGED TABLE _load_versionnv AS SELECT DISTINCT old, nv FROM _load_versionmap"
+        )
+        for table in ("_load_itemmap", "_load_versionmap"):
+            cur.execute(f"CREATE UNIQUE INDEX ON {table} (old, v)")
         log(f"people: {STAFF:,} staff, {citizens:,} citizens (COPY, personal data sealed)")
         people.make_staff(cur, STAFF, log=log)
         citizen_range = people.make_citizens(cur, citizens, log=log)
@@ -151,6 +163,7 @@ def fill(cases: int, *, log: Callable[[str], None] = print) -> dict:
         cloner.drop_roots()
         cur.execute(
             "DROP TABLE IF EXISTS _load_copy, _load_itemmap, _load_versionmap, _load_usermap,"
+            " _load_itemnv, _load_versionnv,"
             " _load_applicant_person, _load_applicant_user"
         )
         raw.commit()

@@ -215,11 +215,9 @@ class Cloner:
                             f" ELSE {proc.base} + c.g::bigint * {proc.stride} + p{n}.j END"
                         )
             elif f.is_relation and f.related_model is user_model:
-                joins.append(
-                    f"LEFT JOIN _load_usermap u{n} ON u{n}.old = {col} AND u{n}.slot = c.g % u{n}.k"
-                )
+                joins.append(f"LEFT JOIN _load_usermap u{n} ON u{n}.old = {col}")
                 expr = (
-                    f"COALESCE(u{n}.new, CASE WHEN {col} IN {users}"
+                    f"COALESCE(u{n}.first + c.g % u{n}.k, CASE WHEN {col} IN {users}"
                     f" THEN {self.user_base} + c.g % {self.citizen_count} ELSE {col} END)"
                 )
             elif f.is_relation and f.related_model is person_model:
@@ -229,13 +227,16 @@ class Cloner:
                 )
             elif f.is_relation and f.related_model is self.item_model:
                 joins.append(
-                    f"LEFT JOIN _load_itemmap i{n} ON i{n}.old = {col} AND i{n}.v = c.g % i{n}.nv"
+                    f"LEFT JOIN _load_itemnv in{n} ON in{n}.old = {col}"
+                    f" LEFT JOIN _load_itemmap i{n} ON i{n}.old = {col}"
+                    f" AND i{n}.v = c.g % in{n}.nv"
                 )
                 expr = f"COALESCE(i{n}.new, {col})"
             elif f.is_relation and f.related_model is self.version_model:
                 joins.append(
-                    f"LEFT JOIN _load_versionmap v{n} ON v{n}.old = {col}"
-                    f" AND v{n}.v = c.g % v{n}.nv"
+                    f"LEFT JOIN _load_versionnv vn{n} ON vn{n}.old = {col}"
+                    f" LEFT JOIN _load_versionmap v{n} ON v{n}.old = {col}"
+                    f" AND v{n}.v = c.g % vn{n}.nv"
                 )
                 expr = f"COALESCE(v{n}.new, {col})"
             elif (

@@ -102,19 +102,17 @@ def make_staff(cursor, total: int, *, log: Callable[[str], None]) -> None:
         ),
         roles,
     )
+    # demo account → its colleagues' ids first … first + k - 1 (one pool per account: one that
+    # holds several roles maps by its first).
     cursor.execute("DROP TABLE IF EXISTS _load_usermap")
-    cursor.execute("CREATE UNLOGGED TABLE _load_usermap (old int, slot int, k int, new int)")
-    # A demo account holding several roles maps by its first one.
-    first: dict[int, int] = {}
-    for combo_no, demo_user, *_rest in mapping:
-        first.setdefault(demo_user, combo_no)
+    cursor.execute("CREATE UNLOGGED TABLE _load_usermap (old int PRIMARY KEY, first int, k int)")
+    pools: dict[int, tuple[int, int]] = {}
+    for _combo_no, demo_user, slot, count, uid in mapping:
+        if slot == 0 and demo_user not in pools:
+            pools[demo_user] = (uid, count)
     _copy(
-        cursor,
-        "_load_usermap",
-        ("old", "slot", "k", "new"),
-        [row[1:] for row in mapping if first[row[1]] == row[0]],
+        cursor, "_load_usermap", ("old", "first", "k"), [(u, f, k) for u, (f, k) in pools.items()]
     )
-    cursor.execute("CREATE INDEX ON _load_usermap (old, slot)")
     _setval(cursor, "auth_user")
     _setval(cursor, "departments_staffrole")
     log(f"  staff: {n:,} accounts over {len(combos)} department roles")

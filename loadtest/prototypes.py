@@ -77,16 +77,17 @@ def make_prototypes() -> list[str]:
     return made
 
 
-def grow_catalogue(items: int) -> dict[str, list[str]]:
-    """Copies of the published items until the catalogue has ``items``; returns, per original
-    code, the codes of its copies (the original first)."""
+def grow_catalogue(items: int, *, codes: set[str]) -> dict[str, list[str]]:
+    """Copies of the published items among ``codes`` (the prototypes' items, so that cases
+    spread over every copy) until the catalogue has ``items``; returns, per original code, the
+    codes of its copies (the original first)."""
     from permits.exchange import catalogue_export, catalogue_import
     from permits.models import ServiceItem
 
     data = catalogue_export()
-    originals = [e for e in data["items"] if e.get("status") == "published"]
+    originals = [e for e in data["items"] if e.get("status") == "published" and e["code"] in codes]
     have = ServiceItem.objects.count()
-    variants: dict[str, list[str]] = {e["code"]: [e["code"]] for e in originals}
+    variants: dict[str, list[str]] = {e["code"]: [e["code"]] for e in data["items"]}
     new_entries: list[dict[str, Any]] = []
     n = 0
     while have + len(new_entries) < items and originals:

@@ -305,6 +305,33 @@ class Cloner:
             self.log(f"  cases {high:,}/{copies:,}  {rate:,.0f} cases/s  ~{left:,.0f} s left")
         return rows
 
+    # --- indexes: dropped while writing, built again after (one sort instead of millions of
+    # random insertions); primary keys and unique indexes stay and keep checking.
+
+    def drop_indexes(self) -> list[str]:
+        cur = self.cursor
+        tables = [t.table for t in self.tables.values() if t.rooted]
+        cur.execute(
+            "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)"
+            "  FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid"
+            " WHERE c.relname = ANY(%s) AND NOT i.indisprimary AND NOT i.indisunique"
+            "   AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)",
+            [tables],
+        )
+        found = cur.fetchall()
+        for name, _definition in found:
+            cur.execute(f"DROP INDEX {name}")
+        self.log(f"  {len(found)} secondary indexes dropped for the copy")
+        return [definition for _name, definition in found]
+
+    def create_indexes(self, definitions: list[str]) -> None:
+        started = time.monotonic()
+        self.cursor.execute("SET maintenance_work_mem TO '256MB'")
+        for n, definition in enumerate(definitions, 1):
+            self.cursor.execute(definition)
+            if n % 20 == 0 or n == len(definitions):
+                self.log(f"  indexes {n}/{len(definitions)} ({time.monotonic() - started:.0f} s)")
+
     def reset_sequences(self) -> None:
         for t in self.tables.values():
             if self.tables[t.model] and not t.model._meta.pk.is_relation:

@@ -18,12 +18,19 @@ from typing import Any
 logger = logging.getLogger(__name__)
 
 EXTRA = (
-    # (marker, item code, applicant, steps, then withdraw)
-    ("草稿（压测）", "445300-SCJG-QYKB", "citizen", (), False),
-    ("草稿（压测）", "445300-GAJ-PTHZ", "citizen2", (), False),
-    ("草稿（压测）", "445300-12345-ZWFWTS", "citizen", (), False),
-    ("已撤回（压测）", "445300-SCJG-QYKB", "citizen2", ("submit",), True),
-    ("已撤回（压测）", "445300-GAJ-PTHZ", "citizen", ("submit",), True),
+    # (marker, item code, applicant, steps, then: "withdraw", "handover" or "")
+    ("草稿（压测）", "445300-SCJG-QYKB", "citizen", (), ""),
+    ("草稿（压测）", "445300-GAJ-PTHZ", "citizen2", (), ""),
+    ("草稿（压测）", "445300-12345-ZWFWTS", "citizen", (), ""),
+    ("已撤回（压测）", "445300-SCJG-QYKB", "citizen2", ("submit",), "withdraw"),
+    ("已撤回（压测）", "445300-GAJ-PTHZ", "citizen", ("submit",), "withdraw"),
+    (
+        "已出件（压测）",
+        "445300-SCJG-QYKB",
+        "citizen2",
+        ("submit", "accept", "reviews", "approve"),
+        "handover",
+    ),
     (
         "已办结（压测）",
         "445300-SCJG-QYKB",
@@ -58,7 +65,7 @@ def make_prototypes() -> list[str]:
     users = {
         u.username: u for u in get_user_model().objects.filter(username__in=["citizen", "citizen2"])
     }
-    for marker, code, username, steps, withdraw in EXTRA:
+    for marker, code, username, steps, then in EXTRA:
         item = ServiceItem.objects.select_related("current_version").filter(code=code).first()
         user = users.get(username)
         if item is None or item.current_version is None or user is None:
@@ -68,13 +75,28 @@ def make_prototypes() -> list[str]:
         try:
             with transaction.atomic():
                 app = demo_inflight._run(scenario, item, user, today=today)  # noqa: SLF001
-                if withdraw:
+                if then == "withdraw":
                     services.application_withdraw(actor=user, application=app, reason="压测撤回")
+                elif then == "handover":
+                    services.application_handover(
+                        actor=_lead_staff(app), application=app, method="electronic"
+                    )
         except DomainError as exc:
             logger.warning("prototype %s on %s refused: %s", marker, code, exc)
             continue
         made.append(f"{marker} {code}")
     return made
+
+
+def _lead_staff(app):
+    from departments.models import Role, StaffRole
+
+    role = (
+        StaffRole.objects.filter(department_id=app.lead_department_id, role=Role.REVIEWER)
+        .order_by("user_id")
+        .first()
+    )
+    return role.user if role else None
 
 
 def grow_catalogue(items: int, *, codes: set[str]) -> dict[str, list[str]]:

@@ -43,15 +43,22 @@ class Command(BaseCommand):
         parser.add_argument("--drop-clone", default="", help="drop this clone and stop")
         parser.add_argument("--no-estimate", action="store_true", help="skip the 10,000 probe")
         parser.add_argument("--force", action="store_true", help="build even if it may not fit")
+        parser.add_argument(
+            "--estimate-only", action="store_true", help="measure at 10,000, project, stop"
+        )
 
     def say(self, line: str) -> None:
         self.stdout.write(line)
         self.stdout.flush()
 
     def handle(self, *args, cases, rebuild, template, clone, drop_clone, no_estimate, force, **o):
+        estimate_only = o.get("estimate_only")
         if settings.PRODUCTION:
             raise CommandError("seed_load makes accounts with a public password: not in production")
         server = databases.server_url(os.environ.get("DATABASE_URL"))
+        if estimate_only:
+            self.estimate(cases, template, server, force=True)
+            return
         if drop_clone:
             databases.drop_clone(drop_clone, server)
             self.say(f"dropped {drop_clone}")

@@ -15,8 +15,9 @@ per transition = submit and each completion; claims are shown on their own.
 
 Measured twice, in a fresh clone each (``loadtest.databases.clone_database``): of a template
 with 1,000 cases (``yunfu_load_tpl_1k``, built by ``seed_load`` on first use) and of the big
-template (``--template``, built by ``seed_load --cases N``). Then pgbench's tpcb-like TPS (1 client, ``pgbench -i -s 1`` in the
-big clone) in the same run. Clones are dropped at the end.
+template (``--template``, built by ``seed_load --cases N``). Then pgbench's tpcb-like TPS
+(1 client, ``pgbench -i -s 1`` in the big clone) in the same run. Clones are dropped at the
+end.
 
 Prints a table, and last one JSON line: {"cases_per_s", "queries_per_case",
 "queries_per_transition", "pgbench_tps", "ratio", "at_1k": {"queries_per_case"},

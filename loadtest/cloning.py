@@ -334,7 +334,7 @@ class Cloner:
 
     def reset_sequences(self) -> None:
         for t in self.tables.values():
-            if self.tables[t.model] and not t.model._meta.pk.is_relation:
+            if t.rooted and not t.model._meta.pk.is_relation:
                 self.cursor.execute(
                     f"SELECT setval(pg_get_serial_sequence('{t.table}', '{t.pk}'),"
                     f" (SELECT coalesce(max({t.pk}), 1) FROM {t.table}))"

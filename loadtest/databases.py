@@ -120,6 +120,8 @@ def seal_template(name: str, comment: str, server: str | None = None) -> None:
 def clone_database(name: str, *, template: str = TEMPLATE, server: str | None = None) -> str:
     """A fresh copy of the load dataset as database ``name`` (dropped first if it exists);
     returns its URL. Raises ``LookupError`` when the template has not been built."""
+    if name == template:
+        raise ValueError("a clone needs a name of its own")
     if not exists(template, server):
         raise LookupError(
             f"no template database {template}: run `python manage.py seed_load --cases N` first"

@@ -65,6 +65,16 @@ def make_staff(cursor, total: int, *, log: Callable[[str], None]) -> None:
         " ORDER BY r.department_id, r.role, r.stage, r.user_id"
     )
     combos = cursor.fetchall()
+    # Departments the demo staffs nobody in (town service centres …) get clerks, the others
+    # undertaking reviewers: every department has staff.
+    cursor.execute(
+        "SELECT NULL, d.id, CASE WHEN d.kind = 'service_centre' THEN 'clerk' ELSE 'reviewer' END,"
+        " CASE WHEN d.kind = 'service_centre' THEN '' ELSE 'undertake' END, NULL"
+        " FROM departments_department d"
+        " WHERE NOT EXISTS (SELECT 1 FROM departments_staffrole r WHERE r.department_id = d.id)"
+        " ORDER BY d.id"
+    )
+    combos += cursor.fetchall()
     per = max(1, total // len(combos))
     password = make_password(PASSWORD)
     user_id = _next_id(cursor, "auth_user")
@@ -108,14 +118,15 @@ def make_staff(cursor, total: int, *, log: Callable[[str], None]) -> None:
     cursor.execute("CREATE UNLOGGED TABLE _load_usermap (old int PRIMARY KEY, first int, k int)")
     pools: dict[int, tuple[int, int]] = {}
     for _combo_no, demo_user, slot, count, uid in mapping:
-        if slot == 0 and demo_user not in pools:
+        if slot == 0 and demo_user is not None and demo_user not in pools:
             pools[demo_user] = (uid, count)
     _copy(
         cursor, "_load_usermap", ("old", "first", "k"), [(u, f, k) for u, (f, k) in pools.items()]
     )
     _setval(cursor, "auth_user")
     _setval(cursor, "departments_staffrole")
-    log(f"  staff: {n:,} accounts over {len(combos)} department roles")
+    departments = len({combo[1] for combo in combos})
+    log(f"  staff: {n:,} accounts, {len(combos)} roles in {departments} departments")
 
 
 def make_citizens(cursor, total: int, *, log: Callable[[str], None]) -> tuple[int, int, int]:

@@ -95,13 +95,13 @@ def fill(cases: int, *, log: Callable[[str], None] = print) -> dict:
         log(f"people: {STAFF:,} staff, {citizens:,} citizens (COPY, personal data sealed)")
         people.make_staff(cur, STAFF, log=log)
         citizen_range = people.make_citizens(cur, citizens, log=log)
-        # The applicants the copies replace: persons (and their accounts) who are no
-        # enterprise's handler; an enterprise's cases stay that enterprise's.
+        # The applicants the copies replace: the demo's persons (and their accounts), on the
+        # cases of a person only (``_load_copy.remap``); an enterprise's cases stay that
+        # enterprise's, with its handler.
         cur.execute("DROP TABLE IF EXISTS _load_applicant_person, _load_applicant_user")
         cur.execute(
             "CREATE UNLOGGED TABLE _load_applicant_person AS SELECT p.id AS old"
-            " FROM permits_person p WHERE p.id < %s"
-            " AND p.id NOT IN (SELECT person_id FROM permits_handler)",
+            " FROM permits_person p WHERE p.id < %s",
             [citizen_range[0]],
         )
         cur.execute(
@@ -138,6 +138,11 @@ def fill(cases: int, *, log: Callable[[str], None] = print) -> dict:
             """
         )
         cur.execute("CREATE INDEX ON _load_copy (app_id, g)")
+        cur.execute("ALTER TABLE _load_copy ADD COLUMN remap boolean")
+        cur.execute(
+            "UPDATE _load_copy c SET remap = (a.applicant_enterprise_id IS NULL)"
+            " FROM permits_application a WHERE a.id = c.app_id"
+        )
         raw.commit()
         cloner = cloning.Cloner(cur, citizens=citizen_range, log=log)
         cloner.prepare_roots()

@@ -72,5 +72,19 @@ def check() -> dict[str, Any]:
         client.logout()
     response = client.get("/track/")
     pages["track"] = {"status": response.status_code}
+    # A copied case of a generated citizen, tracked by its number and the ID's last four.
+    app = (
+        Application.objects.filter(applicant_person__user__username__startswith="load-citizen-")
+        .exclude(status="draft")
+        .select_related("applicant_person")
+        .order_by("-pk")
+        .first()
+    )
+    if app is not None:
+        response = client.post(
+            "/track/", {"number": app.number, "id_last4": app.applicant_person.id_number[-4:]}
+        )
+        pages["track"]["query_status"] = response.status_code
+        pages["track"]["found"] = app.number in response.content.decode()
     out["pages"] = pages
     return out

@@ -217,12 +217,12 @@ class Cloner:
             elif f.is_relation and f.related_model is user_model:
                 joins.append(f"LEFT JOIN _load_usermap u{n} ON u{n}.old = {col}")
                 expr = (
-                    f"COALESCE(u{n}.first + c.g % u{n}.k, CASE WHEN {col} IN {users}"
+                    f"COALESCE(u{n}.first + c.g % u{n}.k, CASE WHEN c.remap AND {col} IN {users}"
                     f" THEN {self.user_base} + c.g % {self.citizen_count} ELSE {col} END)"
                 )
             elif f.is_relation and f.related_model is person_model:
                 expr = (
-                    f"CASE WHEN {col} IN {persons}"
+                    f"CASE WHEN c.remap AND {col} IN {persons}"
                     f" THEN {self.person_base} + c.g % {self.citizen_count} ELSE {col} END"
                 )
             elif f.is_relation and f.related_model is self.item_model:

@@ -70,3 +70,4 @@ def test_seed_load_builds_a_template_whose_clone_serves_the_pages():
     assert pages["applications_api"]["count"] == report["busiest_department_cases"]
     assert pages["applications_api"]["rows"] == 20
     assert pages["track"]["status"] == 200
+    assert pages["track"]["query_status"] == 200 and pages["track"]["found"]

@@ -147,6 +147,9 @@ def fill(cases: int, *, log: Callable[[str], None] = print) -> dict:
         cloner = cloning.Cloner(cur, citizens=citizen_range, log=log)
         cloner.prepare_roots()
         log(f"cases: {copies:,} copies of {len(protos)} prototypes")
+        cur.execute("SELECT pg_database_size(current_database())")
+        stats["bytes_before_copies"] = cur.fetchone()[0]
+        stats["copies"] = copies
         clone_started = time.monotonic()
         indexes = cloner.drop_indexes()
         raw.commit()

@@ -120,28 +120,29 @@ class Command(BaseCommand):
         return stats
 
     def estimate(self, cases: int, template: str, server: str, *, force: bool) -> None:
+        """Build 10,000 cases in a probe database and project from it: bytes per case from
+        the size before and after the copies, seconds per case from the copying and index
+        building (which grow with the cases), the rest (migrate, demo, catalogue, people) as
+        the fixed part."""
         probe = f"{template}_probe"
-        empty = f"{template}_empty"
         self.say(f"measuring at {PROBE_CASES:,} cases first ({probe}) …")
         databases.drop(probe, server)
-        databases.drop(empty, server)
         try:
-            # The fixed part (migrations, demo, catalogue, staff) from a build of 0 copies.
-            base = self.build(empty, 0, server)
-            base_size = databases.size_bytes(empty, server)
-            databases.drop(empty, server)
             stats = self.build(probe, PROBE_CASES, server)
             size = databases.size_bytes(probe, server)
         finally:
             databases.drop(probe, server)
-            databases.drop(empty, server)
-        per_case = (size - base_size) / PROBE_CASES
-        per_second = (stats["seconds"] - base["seconds"]) / PROBE_CASES
-        projected = base_size + per_case * cases
-        seconds = base["seconds"] + per_second * cases
+        copies = max(1, stats["copies"])
+        per_case = (size - stats["bytes_before_copies"]) / copies
+        growing = stats["clone_seconds"] + stats.get("index_seconds", 0)
+        per_second = growing / copies
+        fixed_seconds = stats["seconds"] - growing
+        fixed_bytes = stats["bytes_before_copies"]
+        projected = fixed_bytes + per_case * cases
+        seconds = fixed_seconds + per_second * cases
         self.say(
             f"measured: {per_case:,.0f} bytes per case, {per_second * 1000:.2f} ms per case"
-            f" (fixed part {_gb(base_size)}, {base['seconds']} s)\n"
+            f" (copies and indexes; fixed part {_gb(fixed_bytes)}, {fixed_seconds:.0f} s)\n"
             f"projected for {cases:,} cases: {_gb(projected)}, {seconds / 60:.1f} min"
         )
         free = self.free_bytes(server)

@@ -633,3 +633,6 @@ CENTRES_DISPLAY_REFRESHES_PER_HOUR = env.int("CENTRES_DISPLAY_REFRESHES_PER_HOUR
 # few finished tickets, the centre's average, then this default.
 CENTRES_RECENT_HANDLING_MINUTES = env.int("CENTRES_RECENT_HANDLING_MINUTES", default=120)
 CENTRES_DEFAULT_HANDLING_SECONDS = env.int("CENTRES_DEFAULT_HANDLING_SECONDS", default=480)
+
+# --- Load-test dataset (issue 11 item 1): ``manage.py seed_load`` and its template database ---
+INSTALLED_APPS += ["loadtest"]  # noqa: F405

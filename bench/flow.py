@@ -1,0 +1,259 @@
+"""Benchmark of the whole parallel flow, against pgbench on the same database.
+
+    .venv/bin/python bench/flow.py [--quick] [--template yunfu_load_tpl] [--clients 4]
+                                   [--database-url postgres://postgres@127.0.0.1:5432/postgres]
+
+Complete cases through 企业开办 (445300-SCJG-QYKB: submit → acceptance → the participating
+departments' parallel reviews — five beside the lead department in the demo's catalogue, each
+one stage — → join → decision), driven by ``--clients`` threads, each with its own database
+connection, calling the workflow services (``application_create``, ``material_upload``,
+``application_submit``, then ``task_claim`` and ``task_complete`` for each task) as the API
+views do — not through HTTP (``bench/http.py`` measures the web stack). Queries are counted
+with Django's ``CaptureQueriesContext`` around each call: per case = submit + every claim and
+completion (creating the draft and uploading its materials are timed but not counted);
+per transition = submit and each completion; claims are shown on their own.
+
+Measured twice, in a fresh clone each (``loadtest.databases.clone_database``): of a template
+with 1,000 cases (``yunfu_load_tpl_1k``, built by ``seed_load`` on first use) and of the big
+template (``--template``, built by ``seed_load --cases N``). Then pgbench's tpcb-like TPS
+(1 client, ``pgbench -i -s 1`` in the big clone) in the same run. Clones are dropped at the
+end.
+
+Prints a table, and last one JSON line: {"cases_per_s", "queries_per_case",
+"queries_per_transition", "pgbench_tps", "ratio", "at_1k": {"queries_per_case"},
+"at_1m": {"queries_per_case"}} — ``cases_per_s`` and the query figures of the big database;
+``ratio`` is cases/s over pgbench TPS; ``at_1m`` is at the big template's size, whatever
+``--cases`` built it (its ``cases`` key says).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# Run as a script, this directory comes first on the path, and bench/queue.py would shadow
+# the standard library's queue (which Django's threads import).
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
+sys.path.insert(0, str(ROOT))
+
+ITEM = "445300-SCJG-QYKB"
+SMALL_TEMPLATE = "yunfu_load_tpl_1k"
+
+
+# --- the worker: one database, one process -------------------------------------------------
+
+
+def _flow_one(item, citizen, counter) -> dict:
+    """One case from creation to decision; returns the queries of each transition."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from workflow import demo_inflight, services
+    from workflow.models import ACTIVE_TASK_STATUSES, CaseTask
+
+    scenario = demo_inflight.Scenario(f"压测{counter}", ITEM, citizen.username, ())
+    form, _n, _m = demo_inflight._form(item, scenario, demo_inflight._person(citizen))  # noqa: SLF001
+    app = services.application_create(actor=citizen, item=item, form=form)
+    demo_inflight._upload_required(app, citizen)  # noqa: SLF001
+    transitions: list[tuple[str, int]] = []
+    claims: list[int] = []
+    with CaptureQueriesContext(connection) as q:
+        services.application_submit(actor=citizen, application=app)
+    transitions.append(("submit", len(q)))
+    for kind, decision, fields in (
+        ("acceptance", "approve", {"opinion": "材料齐全"}),
+        ("review", "approve", {"opinion": "同意"}),
+        ("review", "approve", {"opinion": "同意"}),
+        ("review", "approve", {"opinion": "同意"}),
+        ("decision", "approve", {"opinion": "准予许可"}),
+        ("decision", "approve", {"opinion": "准予许可"}),
+        ("decision", "approve", {"opinion": "准予许可"}),
+    ):
+        tasks = list(
+            CaseTask.objects.filter(application=app, kind=kind, status__in=ACTIVE_TASK_STATUSES)
+        )
+        for task in tasks:
+            actor = demo_inflight._staff_for(task)  # noqa: SLF001
+            with CaptureQueriesContext(connection) as q:
+                task = services.task_claim(task=task, actor=actor)
+            claims.append(len(q))
+            with CaptureQueriesContext(connection) as q:
+                services.task_complete(task=task, actor=actor, decision=decision, **fields)
+            transitions.append((kind, len(q)))
+    app.refresh_from_db()
+    return {"status": app.status, "transitions": transitions, "claims": claims}
+
+
+def worker(url: str, cases: int, clients: int) -> dict:
+    from bench.common import setup_django
+
+    os.environ["DATABASE_URL"] = url
+    setup_django(url)
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    from permits.models import ServiceItem
+
+    item = ServiceItem.objects.select_related("current_version").get(code=ITEM)
+    citizen = get_user_model().objects.get(username="citizen")
+    from permits.models import Application
+
+    existing = Application.objects.count()
+    # Warm-up: one case (imports, caches) not counted.
+    _flow_one(item, citizen, "warm")
+    results: list[dict] = []
+    lock = threading.Lock()
+    todo = iter(range(cases))
+
+    def run() -> None:
+        while True:
+            with lock:
+                n = next(todo, None)
+            if n is None:
+                break
+            r = _flow_one(item, citizen, n)
+            with lock:
+                results.append(r)
+        connection.close()
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=run) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - started
+    per_kind: dict[str, list[int]] = {}
+    for r in results:
+        for kind, n in r["transitions"]:
+            per_kind.setdefault(kind, []).append(n)
+    all_transitions = [n for r in results for _k, n in r["transitions"]]
+    claims = [n for r in results for n in r["claims"]]
+    per_kind["claim"] = claims
+    return {
+        "existing_cases": existing,
+        "cases": len(results),
+        "approved": sum(r["status"] == "approved" for r in results),
+        "seconds": round(elapsed, 2),
+        "cases_per_s": round(len(results) / elapsed, 2),
+        "queries_per_case": round((sum(all_transitions) + sum(claims)) / len(results), 1),
+        # Submit and each completion (a claim is counted in the case, and shown on its own).
+        "queries_per_transition": round(sum(all_transitions) / len(all_transitions), 1),
+        "transitions_per_case": round(len(all_transitions) / len(results), 1),
+        "per_kind": {k: round(sum(v) / len(v), 1) for k, v in per_kind.items()},
+    }
+
+
+# --- the driver ----------------------------------------------------------------------------
+
+
+def _run_worker(url: str, cases: int, clients: int) -> dict:
+    env = {**os.environ, "DATABASE_URL": url}
+    env.pop("REDIS_URL", None)
+    out = subprocess.run(
+        [sys.executable, __file__, "--worker", url, "--cases", str(cases),
+         "--clients", str(clients)],
+        env=env, cwd=ROOT, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
+    if out.returncode or not lines:
+        raise SystemExit(f"flow worker failed on {url}:\n{out.stdout[-2000:]}{out.stderr[-3000:]}")
+    return json.loads(lines[-1])
+
+
+def _ensure_small_template(server: str) -> None:
+    from loadtest import databases
+
+    if databases.exists(SMALL_TEMPLATE, server):
+        return
+    print(f"building {SMALL_TEMPLATE} (seed_load --cases 1000) …", flush=True)
+    env = {**os.environ, "DATABASE_URL": server}
+    subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "seed_load", "--cases", "1000",
+         "--template", SMALL_TEMPLATE, "--no-estimate"],
+        env=env, cwd=ROOT, check=True,
+    )  # fmt: skip
+
+
+def pgbench(url: str, seconds: int) -> float:
+    subprocess.run(["pgbench", "-i", "-s", "1", "-q", url], check=True, capture_output=True)
+    out = subprocess.run(
+        ["pgbench", "-b", "tpcb-like", "-c", "1", "-T", str(seconds), url],
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    match = re.search(r"tps = ([0-9.]+)", out.stdout)
+    return float(match.group(1)) if match else 0.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--template", default=None)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--cases", type=int, default=None)
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
+    parser.add_argument("--worker", default="")
+    args = parser.parse_args()
+    if args.worker:
+        print(json.dumps(worker(args.worker, args.cases or 10, args.clients)))
+        return
+
+    from loadtest import databases
+
+    server = databases.server_url(args.database_url)
+    template = args.template or databases.TEMPLATE
+    cases = args.cases or (12 if args.quick else 60)
+    if not databases.exists(template, server):
+        raise SystemExit(f"no {template}: run `python manage.py seed_load --cases N` first")
+    _ensure_small_template(server)
+    size = re.search(r"applications=(\d+)", databases.describe(template, server))
+    big_cases = int(size.group(1)) if size else None
+    figures = {}
+    try:
+        for label, tpl in (("at_1k", SMALL_TEMPLATE), ("at_n", template)):
+            url = databases.clone_database(f"bench_flow_{label}", template=tpl, server=server)
+            print(
+                f"{label}: {cases} cases, {args.clients} clients on a clone of {tpl} …", flush=True
+            )
+            figures[label] = _run_worker(url, cases, args.clients)
+        tps = pgbench(databases.database_url("bench_flow_at_n", server), 10 if args.quick else 30)
+    finally:
+        for label in ("at_1k", "at_n"):
+            databases.drop_clone(f"bench_flow_{label}", server)
+    big, small = figures["at_n"], figures["at_1k"]
+    print()
+    print(f"{'':28}{'at 1k':>12}{'at N':>12}")
+    for key in ("existing_cases", "cases", "approved", "seconds", "cases_per_s",
+                "queries_per_case", "queries_per_transition", "transitions_per_case"):  # fmt: skip
+        print(f"{key:28}{small[key]:>12}{big[key]:>12}")
+    for kind, n in big["per_kind"].items():
+        label = "queries/" + kind
+        print(f"{label:28}{small['per_kind'].get(kind, ''):>12}{n:>12}")
+    print(f"{'pgbench tpcb-like TPS (c1)':28}{'':>12}{tps:>12.0f}")
+    ratio = round(big["cases_per_s"] / tps, 5) if tps else None
+    print(f"{'cases/s ÷ pgbench TPS':28}{'':>12}{ratio!s:>12}")
+    print(
+        json.dumps(
+            {
+                "cases_per_s": big["cases_per_s"],
+                "queries_per_case": big["queries_per_case"],
+                "queries_per_transition": big["queries_per_transition"],
+                "pgbench_tps": round(tps, 1),
+                "ratio": ratio,
+                "at_1k": {"queries_per_case": small["queries_per_case"]},
+                "at_1m": {"queries_per_case": big["queries_per_case"], "cases": big_cases},
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

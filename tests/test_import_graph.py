@@ -30,6 +30,7 @@ APPS = (
     "logins",
     "audit",
     "backups",
+    "loadtest",
 )
 
 # Import edges allowed to close a cycle: none. (While issue 7 was built in parallel this held

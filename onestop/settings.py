@@ -633,3 +633,7 @@ CENTRES_DISPLAY_REFRESHES_PER_HOUR = env.int("CENTRES_DISPLAY_REFRESHES_PER_HOUR
 # few finished tickets, the centre's average, then this default.
 CENTRES_RECENT_HANDLING_MINUTES = env.int("CENTRES_RECENT_HANDLING_MINUTES", default=120)
 CENTRES_DEFAULT_HANDLING_SECONDS = env.int("CENTRES_DEFAULT_HANDLING_SECONDS", default=480)
+
+# === Statistics (issue 13 items 1–4; the stats app, label "statistics") ======================
+# Read models fed from the event log after commit; the board pages under /office/statistics/.
+INSTALLED_APPS += ["stats"]

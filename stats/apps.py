@@ -13,8 +13,8 @@ class StatisticsConfig(AppConfig):
 
     def ready(self) -> None:
         # Fed from the event log after commit by the signal workflow sends for every Event
-        # (workflow never imports us); a panel on the supervision board; the demo's figures.
-        from permits.demo import register_seed_step
+        # (workflow never imports us); a panel on the supervision board. seed_demo calls
+        # ``statistics_rebuild --missing`` by name at its end (after the hotline's demo calls).
         from workflow.signals import case_changed
 
         from .board import register_panels
@@ -22,12 +22,3 @@ class StatisticsConfig(AppConfig):
 
         case_changed.connect(case_changed_received, dispatch_uid="statistics-ingest")
         register_panels()
-
-        def _demo_rebuild():
-            from .ingest import demo_rebuild
-
-            return demo_rebuild()
-
-        # seed_demo runs its registered steps sorted by name: this one must come after the
-        # cases in flight ("workflow.demo_inflight"), hence the name.
-        register_seed_step("zz_statistics.rebuild", _demo_rebuild)

@@ -23,7 +23,7 @@ def register_panels() -> None:
             "statistics.headline",
             "stats/board/headline.html",
             _context,
-            order=5,
+            order=45,
             visible=access.can_supervise,
         )
     )

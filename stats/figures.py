@@ -223,9 +223,31 @@ def _key(value, by):
     return value
 
 
-def compute(scope: Scope, *, start: date, end: date, by: str | None = None) -> dict[Any, Figures]:
+def _rows(qs, group, fields: tuple[str, ...] = (), **aggregates) -> list[dict]:
+    """Grouped aggregates: one row per group (``g``), or a single row for no group (an
+    ``aggregate()``, never a row per object)."""
+    if group is None and not fields:
+        return [{"g": None, **qs.aggregate(**aggregates)}]
+    if group is None:
+        return list(qs.values(*fields).annotate(**aggregates).order_by())
+    return list(qs.annotate(g=group).values("g", *fields).annotate(**aggregates).order_by())
+
+
+PARTS = ("daily", "facts", "times", "catalogue", "ratings")
+
+
+def compute(
+    scope: Scope,
+    *,
+    start: date,
+    end: date,
+    by: str | None = None,
+    parts: tuple[str, ...] = PARTS,
+) -> dict[Any, Figures]:
     """The figures of ``start``..``end`` (inclusive), one ``Figures`` per group (``by``: None
-    for one overall group keyed None, or one of ``GROUPINGS``). Five grouped queries."""
+    for one overall group keyed None, or one of ``GROUPINGS``). One grouped query per part
+    (``parts``: the counters, the concluded cases' sums, their times for the percentile, the
+    catalogue, the ratings)."""
     alias = reporting_alias()
     out: dict[Any, Figures] = {}
 
@@ -237,12 +259,12 @@ def compute(scope: Scope, *, start: date, end: date, by: str | None = None) -> d
     # 1. volumes and supervision counters (DailyFigure)
     daily = scope.apply(DailyFigure.objects.using(alias).filter(day__gte=start, day__lte=end))
     group = _group_expr(by, month_field="day")
-    qs = (
-        daily.annotate(g=group).values("g", "channel")
-        if group is not None
-        else daily.values("channel")
+    daily_rows = (
+        _rows(daily, group, ("channel",), **{c: Sum(c) for c in COUNTERS})
+        if "daily" in parts
+        else []
     )
-    for row in qs.annotate(**{c: Sum(c) for c in COUNTERS}).order_by():
+    for row in daily_rows:
         f = fig(_key(row.get("g"), by))
         for c in COUNTERS:
             f.volumes[c] += row[c] or 0
@@ -257,9 +279,8 @@ def compute(scope: Scope, *, start: date, end: date, by: str | None = None) -> d
         )
     )
     group = _group_expr(by, month_field="concluded_on")
-    fqs = facts.annotate(g=group).values("g") if group is not None else facts.values()
     parallel = Q(parallel_sum_days__isnull=False)
-    for row in fqs.annotate(
+    fact_aggregates = dict(
         n=Count("pk"),
         handling=Sum("handling_days"),
         gross=Sum("gross_days"),
@@ -273,7 +294,11 @@ def compute(scope: Scope, *, start: date, end: date, by: str | None = None) -> d
         par=Count("pk", filter=parallel),
         elapsed=Sum("parallel_elapsed_days", filter=parallel),
         own=Sum("parallel_sum_days", filter=parallel),
-    ).order_by():
+    )
+    fact_rows = _rows(facts, group, **fact_aggregates) if "facts" in parts else []
+    for row in fact_rows:
+        if not row["n"]:
+            continue
         f = fig(_key(row.get("g"), by))
         f.concluded += row["n"]
         f.handling_days_sum += row["handling"] or 0
@@ -296,7 +321,7 @@ def compute(scope: Scope, *, start: date, end: date, by: str | None = None) -> d
         if group is not None
         else tqs.values_list("pk", "handling_days")
     )
-    for g, days in tqs.order_by():
+    for g, days in tqs.order_by() if "times" in parts else ():
         fig(_key(g, by) if group is not None else None).handling_days.append(days)
 
     # 4. the catalogue: published items of the departments in scope
@@ -307,10 +332,11 @@ def compute(scope: Scope, *, start: date, end: date, by: str | None = None) -> d
     )
     catalogue_group = {"department": "lead_department_id", "region": "region_id", "item": "pk"}
     cg = catalogue_group.get(by or "")
-    iqs = items.values(cg) if cg else items.values()
     limits = Q(legal_days__gt=0, promised_days__isnull=False)
-    catalogue_rows = list(
-        iqs.annotate(
+    catalogue_rows = (
+        _rows(
+            items,
+            F(cg) if cg else None,
             n=Count("pk"),
             full=Count("pk", filter=Q(online_depth=OnlineDepth.FULL_ONLINE)),
             capable=Count("pk", filter=~Q(online_depth=OnlineDepth.WINDOW_ONLY)),
@@ -318,11 +344,13 @@ def compute(scope: Scope, *, start: date, end: date, by: str | None = None) -> d
             zero=Count("pk", filter=Q(max_visits=0)),
             legal=Sum("legal_days", filter=limits),
             promised=Sum("promised_days", filter=limits),
-        ).order_by()
+        )
+        if "catalogue" in parts
+        else []
     )
     for row in catalogue_rows:
         # by month the catalogue is the same in every month: it is added to each month below
-        targets = [fig(row[cg])] if cg else ([fig(None)] if by is None else [])
+        targets = [fig(row["g"])] if cg else ([fig(None)] if by is None else [])
         if by == "month":
             targets = [fig(k) for k in list(out)] or []
         for f in targets:
@@ -335,7 +363,8 @@ def compute(scope: Scope, *, start: date, end: date, by: str | None = None) -> d
             f.promised_days_sum += row["promised"] or 0
 
     # 5. satisfaction: the ratings' own counting rule and rates
-    for key, month in _ratings(scope, start=start, end=end, by=by).items():
+    ratings = _ratings(scope, start=start, end=end, by=by) if "ratings" in parts else {}
+    for key, month in ratings.items():
         fig(key).ratings = month
     return out
 
@@ -353,11 +382,14 @@ def _ratings(scope: Scope, *, start: date, end: date, by: str | None) -> dict[An
         group = TruncMonth("rated_at", tzinfo=SHANGHAI)
     elif by:
         group = F({"department": "department_id", "region": "region_id", "item": "item_id"}[by])
-    rqs = qs.annotate(g=group).values("g", "level") if group is not None else qs.values("level")
     out: dict[Any, Any] = {}
-    for row in rqs.annotate(
-        n=Count("pk"), on_time=Count("pk", filter=Q(rectification__on_time=True))
-    ).order_by():
+    for row in _rows(
+        qs,
+        group,
+        ("level",),
+        n=Count("pk"),
+        on_time=Count("pk", filter=Q(rectification__on_time=True)),
+    ):
         key = _key(row.get("g"), by)
         if by == "month" and key is not None and hasattr(row["g"], "date"):
             key = _month(row["g"].astimezone(SHANGHAI))
@@ -376,8 +408,9 @@ def overall(scope: Scope, *, start: date, end: date) -> Figures:
 
 
 def headline(scope: Scope, *, start: date, end: date) -> Figures:
-    """The board panel's figures (the same as the statistics page's overall column)."""
-    return overall(scope, start=start, end=end)
+    """The supervision board panel's figures: the counters and the concluded cases' sums only
+    (two queries; the same values as the statistics page's)."""
+    return compute(scope, start=start, end=end, parts=("daily", "facts")).get(None) or Figures()
 
 
 # --- Drill-down to the cases -----------------------------------------------------------------

@@ -60,8 +60,28 @@ def test_the_rebuild_command_equals_the_feed(
         call_command("statistics_rebuild", "--from", "yesterday")
 
 
-def test_the_demo_rebuild_runs_after_the_cases_in_flight():
-    from permits.demo import seed_steps
+@pytest.mark.django_db
+def test_missing_counts_only_what_was_not_counted(
+    work_calendar, django_capture_on_commit_callbacks
+):
+    from stats.ingest import ingest_missing
+    from stats.models import CountedEvent
 
-    names = [name for name, _step in seed_steps()]
-    assert names.index("zz_statistics.rebuild") > names.index("workflow.demo_inflight")
+    worked.build(django_capture_on_commit_callbacks)
+    assert ingest_missing().events == 0
+    facts = sorted(CaseFact.objects.values_list("application_id", "handling_days", "on_time"))
+    CountedEvent.objects.filter(
+        event_id__in=list(CountedEvent.objects.values_list("event_id", flat=True)[:3])
+    ).delete()
+    DailyFigure.objects.all().delete()
+    CaseFact.objects.all().delete()
+    call_command("statistics_rebuild")  # the full rebuild after such a loss
+    assert (
+        sorted(CaseFact.objects.values_list("application_id", "handling_days", "on_time")) == facts
+    )
+    CountedEvent.objects.filter(
+        event_id__in=list(CountedEvent.objects.values_list("event_id", flat=True)[:2])
+    ).delete()
+    assert ingest_missing().events == 2
+    with pytest.raises(CommandError):
+        call_command("statistics_rebuild", "--missing", "--from", "2026-11-01")

@@ -439,22 +439,22 @@ def drill_cases(scope: Scope, *, start: date, end: date, what: str, limit: int =
 
 
 def names(*, department_ids=(), region_ids=(), item_ids=()) -> dict[str, dict[int, str]]:
-    """Names for the ids the figures are keyed by (three small queries)."""
+    """Names for the ids the figures are keyed by (three small queries; None and 0 are no id)."""
     alias = reporting_alias()
+
+    def ids(values) -> list[int]:
+        return sorted({v for v in values if v})
+
     return {
         "department": dict(
             Department.objects.using(alias)
-            .filter(pk__in=sorted(set(department_ids)))
+            .filter(pk__in=ids(department_ids))
             .values_list("pk", "name")
         ),
         "region": dict(
-            Region.objects.using(alias)
-            .filter(pk__in=sorted(set(region_ids)))
-            .values_list("pk", "name")
+            Region.objects.using(alias).filter(pk__in=ids(region_ids)).values_list("pk", "name")
         ),
         "item": dict(
-            ServiceItem.objects.using(alias)
-            .filter(pk__in=sorted(set(item_ids)))
-            .values_list("pk", "name")
+            ServiceItem.objects.using(alias).filter(pk__in=ids(item_ids)).values_list("pk", "name")
         ),
     }

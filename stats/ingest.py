@@ -10,7 +10,7 @@
   feeds the same function with the events again, so a rebuild equals the incremental result.
 
 A failure here never touches the case (it runs after the case's commit): it is logged, the
-event stays unmarked, and the next rebuild of its day counts it.
+event stays unmarked, and ``statistics_rebuild --missing`` (or a rebuild of its day) counts it.
 """
 
 from __future__ import annotations

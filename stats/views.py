@@ -205,7 +205,6 @@ def board(request: HttpRequest) -> HttpResponse:
             "overall": overall,
             "tables": by_key,
             "charts": charts,
-            "departments": access.supervised_department_ids(request.user),
             "department_choices": _department_choices(request.user),
         },
     )

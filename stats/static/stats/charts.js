@@ -53,6 +53,10 @@
     if (!data) {
       return;
     }
+    if (el.getAttribute("data-chart") === "hbar") {
+      // one bar per row: the box grows with the rows (set through the CSSOM, which the CSP allows)
+      el.style.height = Math.max(320, (data.labels || []).length * 28 + 80) + "px";
+    }
     var chart = window.echarts.init(el, null, { renderer: "canvas" });
     chart.setOption(option(el.getAttribute("data-chart"), data));
     el.setAttribute("data-rendered", "true");

@@ -132,7 +132,7 @@ class CaseFact(models.Model):
 
 
 class Indicator(models.TextChoices):
-    ON_TIME = "on_time", _("On-time rate")
+    ON_TIME = "on_time", _("On-time rate of cases")
     LIMIT_REDUCTION = "limit_reduction", _("Limit reduction (承诺时限压缩比)")
     SATISFACTION = "satisfaction", _("Satisfaction rate")
     RECTIFICATION = "rectification", _("差评 rectified on time")

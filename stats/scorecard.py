@@ -24,7 +24,10 @@ RED_CARD_POINTS = 10  # each red card in the period costs ten points of that ind
 
 
 def _red_cards(fig: Figures) -> tuple[Any, float | None]:
+    """No score for a row with nothing at all in the period (no red card is no merit then)."""
     red = fig.volumes["red"]
+    if not (sum(fig.volumes.values()) or fig.concluded):
+        return red, None
     return red, float(max(0, 100 - RED_CARD_POINTS * red))
 
 

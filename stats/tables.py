@@ -125,7 +125,7 @@ FIGURE_ROWS: list[tuple[Any, Any, Any, str, str]] = [
         _("working days"),
         "concluded",
     ),
-    (_("Time"), _("On-time rate"), lambda f: f.on_time_rate, "%", "late"),
+    (_("Time"), _("On-time rate of cases"), lambda f: f.on_time_rate, "%", "late"),
     (_("Time"), _("Time lost to supplements"), lambda f: f.supplement_share, "%", "supplemented"),
     (_("Time"), _("Time lost to special procedures"), lambda f: f.special_share, "%", "special"),
     (_("Time"), _("Limit reduction (承诺时限压缩比)"), lambda f: f.limit_reduction, "%", ""),

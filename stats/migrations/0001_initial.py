@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
             name='ScorecardIndicator',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('indicator', models.CharField(choices=[('on_time', 'On-time rate'), ('limit_reduction', 'Limit reduction (承诺时限压缩比)'), ('satisfaction', 'Satisfaction rate'), ('rectification', '差评 rectified on time'), ('red_cards', 'Red cards (fewer is better)'), ('online', 'Online application rate (上网办理率)'), ('parallel_gain', 'Parallel-licensing gain'), ('one_visit', 'Items needing at most one visit')], max_length=20, unique=True, verbose_name='indicator')),
+                ('indicator', models.CharField(choices=[('on_time', 'On-time rate of cases'), ('limit_reduction', 'Limit reduction (承诺时限压缩比)'), ('satisfaction', 'Satisfaction rate'), ('rectification', '差评 rectified on time'), ('red_cards', 'Red cards (fewer is better)'), ('online', 'Online application rate (上网办理率)'), ('parallel_gain', 'Parallel-licensing gain'), ('one_visit', 'Items needing at most one visit')], max_length=20, unique=True, verbose_name='indicator')),
                 ('weight', models.PositiveSmallIntegerField(default=10, verbose_name='weight')),
                 ('active', models.BooleanField(default=True, verbose_name='counted')),
                 ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),

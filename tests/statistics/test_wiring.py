@@ -85,3 +85,13 @@ def test_missing_counts_only_what_was_not_counted(
     assert ingest_missing().events == 2
     with pytest.raises(CommandError):
         call_command("statistics_rebuild", "--missing", "--from", "2026-11-01")
+
+
+def test_the_90th_percentile_is_the_nearest_rank():
+    from stats.figures import p90
+
+    assert p90([]) is None
+    assert p90([7]) == 7
+    assert p90([5, 10, 8, 0]) == 10  # ⌈3.6⌉ = the 4th
+    assert p90(list(range(1, 11))) == 9  # ⌈9⌉ = the 9th of 10
+    assert p90(list(range(1, 21))) == 18

@@ -636,3 +636,7 @@ CENTRES_DEFAULT_HANDLING_SECONDS = env.int("CENTRES_DEFAULT_HANDLING_SECONDS", d
 
 # --- Load-test dataset (issue 11 item 1): ``manage.py seed_load`` and its template database ---
 INSTALLED_APPS += ["loadtest"]  # noqa: F405
+
+# === Statistics (issue 13 items 1–4; the stats app, label "statistics") ======================
+# Read models fed from the event log after commit; the board pages under /office/statistics/.
+INSTALLED_APPS += ["stats"]

@@ -28,6 +28,7 @@ urlpatterns = [
     path("office/", include("workflow.intake.urls")),
     path("office/", include("evaluations.urls")),
     path("office/", include("workflow.documents.urls")),
+    path("office/", include("stats.urls")),
     path(
         "accessibility/",
         TemplateView.as_view(template_name="accessibility.html"),

@@ -24,6 +24,7 @@ APPS = (
     "notifications",
     "centres",
     "evaluations",
+    "stats",
     "portal",
     "onestop",
     "outbox",

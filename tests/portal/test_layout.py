@@ -141,8 +141,10 @@ def test_no_external_asset_urls_in_templates_or_css():
 
 def test_vendor_assets_are_committed_with_their_licence():
     static = ROOT / "static" / "vendor"
-    for name in ("bootstrap", "bootstrap-icons"):
+    for name in ("bootstrap", "bootstrap-icons", "echarts"):
         assert (static / name / "LICENSE").read_text().strip()
+    assert "Apache ECharts" in (static / "echarts/NOTICE").read_text()
+    assert (static / "echarts/echarts.min.js").exists()
     assert (static / "bootstrap/css/bootstrap.min.css").exists()
     assert (static / "bootstrap/js/bootstrap.bundle.min.js").exists()
     assert (static / "bootstrap-icons/fonts/bootstrap-icons.woff2").exists()

@@ -33,7 +33,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password, make_password
-from django.core.management import call_command
+from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError
 from django.db import models, transaction
 
@@ -375,6 +375,15 @@ class Command(BaseCommand):
             seeder.run()
         # workflow's demo calls, by name
         call_command("seed_demo_hotline", verbosity=options["verbosity"], stdout=self.stdout)
+        # the statistics' read models (stats, by name): the events not counted yet, last, so the
+        # figures cover every case the demo made (idempotent: run again, nothing is missing)
+        if "statistics_rebuild" in get_commands():
+            call_command(
+                "statistics_rebuild",
+                "--missing",
+                verbosity=options["verbosity"],
+                stdout=self.stdout,
+            )
         if options["verbosity"] >= 1:
             self._print_summary(seeder)
 

@@ -1,0 +1,24 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class StatisticsConfig(AppConfig):
+    # The package is ``stats``, not ``statistics``: a top-level ``statistics`` package would
+    # shadow the standard library's (Django's SQLite backend imports ``statistics.pstdev`` and
+    # fails to load under the shadow). The app label stays ``statistics``.
+    name = "stats"
+    label = "statistics"
+    verbose_name = _("Statistics")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Fed from the event log after commit by the signal workflow sends for every Event
+        # (workflow never imports us); a panel on the supervision board. seed_demo calls
+        # ``statistics_rebuild --missing`` by name at its end (after the hotline's demo calls).
+        from workflow.signals import case_changed
+
+        from .board import register_panels
+        from .ingest import case_changed_received
+
+        case_changed.connect(case_changed_received, dispatch_uid="statistics-ingest")
+        register_panels()

@@ -1,0 +1,477 @@
+"""The figures Chinese assessments use (issue 13 item 2), over a period, for what a user may
+see, overall or grouped by department, region, item or month. Every definition, with a worked
+example, is in docs/statistics.md; the tests compute each from a known set of cases.
+
+Reads only the read models (``DailyFigure``, ``CaseFact``), the catalogue, and the ratings'
+own figures (``evaluations.figures``: their counting rule and their rates): a fixed number of
+grouped queries whatever the number of cases (``compute``: five)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db import connections
+from django.db.models import Aggregate, Count, F, IntegerField, Q, Sum
+from django.db.models.functions import TruncMonth
+
+from departments.models import Department, Region
+from permits.choices import OnlineDepth
+from permits.models import ServiceItem
+from workflow import access
+from workflow.deadlines.calendar import SHANGHAI
+
+from .counters import COUNTERS
+from .db import reporting_alias
+from .models import CONCLUDED, CaseFact, DailyFigure
+
+GROUPINGS = ("department", "region", "item", "month")
+CHANNELS = ("online", "window", "hotline", "api")
+
+
+def pct(part: float | int | None, whole: float | int | None) -> float | None:
+    """``part`` over ``whole`` in percent, one decimal; None when there is no whole."""
+    if not whole or part is None:
+        return None
+    return round(100 * part / whole, 1)
+
+
+def p90(values: list[int]) -> int | None:
+    """The 90th percentile by nearest rank: the smallest value at least 90 % of the values do
+    not exceed (10 values → the 9th smallest)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(0.9 * len(ordered)) - 1)]
+
+
+class NearestRank90(Aggregate):
+    """PostgreSQL's ``percentile_disc(0.9)``: the smallest value whose cumulative share reaches
+    90 %, i.e. :func:`p90`'s nearest rank."""
+
+    function = "percentile_disc"
+    template = "%(function)s(0.9) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = IntegerField()
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a user may see, narrowed by the page's filters: ``department_ids`` None means every
+    department (a superuser with no filter); always decided by ``workflow.access``."""
+
+    department_ids: frozenset[int] | None
+    item_id: int | None = None
+
+    @classmethod
+    def for_user(
+        cls,
+        user: Any,
+        *,
+        department_id: int | None = None,
+        region_id: int | None = None,
+        item_id: int | None = None,
+    ) -> Scope:
+        ids = access.supervised_department_ids(user)
+        if region_id:
+            region = Region.objects.filter(pk=region_id).first()
+            in_region = frozenset(
+                Department.objects.filter(
+                    region_id__in=region.descendant_ids() if region else []
+                ).values_list("pk", flat=True)
+            )
+            ids = in_region if ids is None else ids & in_region
+        if department_id:
+            wanted = frozenset({department_id})
+            ids = wanted if ids is None else ids & wanted
+        return cls(department_ids=ids, item_id=item_id)
+
+    def apply(self, qs, *, department: str = "department_id", item: str = "item_id"):
+        if self.department_ids is not None:
+            qs = qs.filter(**{f"{department}__in": sorted(self.department_ids)})
+        if self.item_id:
+            qs = qs.filter(**{item: self.item_id})
+        return qs
+
+
+@dataclass
+class Figures:
+    """One group's figures (percentages 0–100, days in working days; None: no data)."""
+
+    key: Any = None
+    volumes: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTERS, 0))
+    by_channel: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CHANNELS, 0))
+    # catalogue (items)
+    items: int = 0
+    full_online_items: int = 0
+    online_capable_items: int = 0
+    one_visit_items: int = 0
+    zero_visit_items: int = 0
+    legal_days_sum: int = 0
+    promised_days_sum: int = 0
+    # concluded cases
+    concluded: int = 0
+    handling_days_sum: int = 0
+    handling_days: list[int] = field(default_factory=list)
+    p90_sql: int | None = None  # the percentile PostgreSQL computed (then no list is read)
+    with_due: int = 0
+    on_time: int = 0
+    gross_days_sum: int = 0
+    supplement_days_sum: int = 0
+    special_days_sum: int = 0
+    instant: int = 0
+    online_completed: int = 0
+    visits_sum: int = 0
+    parallel_cases: int = 0
+    parallel_elapsed_sum: int = 0
+    parallel_own_sum: int = 0
+    # ratings (evaluations.figures.Month)
+    ratings: Any = None
+
+    # --- 三率一数 and 网上可办率 ---
+    @property
+    def full_online_rate(self) -> float | None:
+        return pct(self.full_online_items, self.items)
+
+    @property
+    def online_capable_rate(self) -> float | None:
+        return pct(self.online_capable_items, self.items)
+
+    @property
+    def one_visit_share(self) -> float | None:
+        return pct(self.one_visit_items, self.items)
+
+    @property
+    def zero_visit_share(self) -> float | None:
+        return pct(self.zero_visit_items, self.items)
+
+    @property
+    def online_application_rate(self) -> float | None:
+        return pct(self.by_channel.get("online", 0), self.volumes["applications"])
+
+    @property
+    def online_completion_rate(self) -> float | None:
+        return pct(self.online_completed, self.concluded)
+
+    @property
+    def average_visits(self) -> float | None:
+        return round(self.visits_sum / self.concluded, 2) if self.concluded else None
+
+    # --- time ---
+    @property
+    def average_days(self) -> float | None:
+        return round(self.handling_days_sum / self.concluded, 1) if self.concluded else None
+
+    @property
+    def p90_days(self) -> int | None:
+        return self.p90_sql if self.p90_sql is not None else p90(self.handling_days)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return pct(self.on_time, self.with_due)
+
+    @property
+    def supplement_share(self) -> float | None:
+        return pct(self.supplement_days_sum, self.gross_days_sum)
+
+    @property
+    def special_share(self) -> float | None:
+        return pct(self.special_days_sum, self.gross_days_sum)
+
+    @property
+    def lost_share(self) -> float | None:
+        return pct(self.supplement_days_sum + self.special_days_sum, self.gross_days_sum)
+
+    @property
+    def limit_reduction(self) -> float | None:
+        """承诺时限压缩比: how far the promised limits are below the legal ones."""
+        return pct(self.legal_days_sum - self.promised_days_sum, self.legal_days_sum)
+
+    @property
+    def instant_share(self) -> float | None:
+        return pct(self.instant, self.concluded)
+
+    # --- parallel licensing ---
+    @property
+    def parallel_saved_days(self) -> int:
+        return self.parallel_own_sum - self.parallel_elapsed_sum
+
+    @property
+    def parallel_gain(self) -> float | None:
+        """The share of the departments' summed own time that running them at once saved."""
+        return pct(self.parallel_saved_days, self.parallel_own_sum)
+
+    # --- satisfaction ---
+    @property
+    def satisfaction_rate(self) -> float | None:
+        return self.ratings.satisfaction_rate if self.ratings is not None else None
+
+    @property
+    def rectified_on_time(self) -> float | None:
+        return self.ratings.on_time_share if self.ratings is not None else None
+
+    @property
+    def rating_count(self) -> int:
+        return self.ratings.total if self.ratings is not None else 0
+
+
+def _month(value) -> date:
+    return date(value.year, value.month, 1)
+
+
+def _group_expr(by: str | None, *, month_field: str, department="department_id"):
+    if by is None:
+        return None
+    if by == "month":
+        return TruncMonth(month_field)
+    return F({"department": department, "region": "region_id", "item": "item_id"}[by])
+
+
+def _key(value, by):
+    if by == "month" and value is not None:
+        return _month(value)
+    return value
+
+
+def _rows(qs, group, fields: tuple[str, ...] = (), **aggregates) -> list[dict]:
+    """Grouped aggregates: one row per group (``g``), or a single row for no group (an
+    ``aggregate()``, never a row per object)."""
+    if group is None and not fields:
+        return [{"g": None, **qs.aggregate(**aggregates)}]
+    if group is None:
+        return list(qs.values(*fields).annotate(**aggregates).order_by())
+    return list(qs.annotate(g=group).values("g", *fields).annotate(**aggregates).order_by())
+
+
+PARTS = ("daily", "facts", "times", "catalogue", "ratings")
+
+
+def compute(
+    scope: Scope,
+    *,
+    start: date,
+    end: date,
+    by: str | None = None,
+    parts: tuple[str, ...] = PARTS,
+) -> dict[Any, Figures]:
+    """The figures of ``start``..``end`` (inclusive), one ``Figures`` per group (``by``: None
+    for one overall group keyed None, or one of ``GROUPINGS``). One grouped query per part
+    (``parts``: the counters, the concluded cases' sums, their times for the percentile, the
+    catalogue, the ratings)."""
+    alias = reporting_alias()
+    out: dict[Any, Figures] = {}
+
+    def fig(key) -> Figures:
+        if key not in out:
+            out[key] = Figures(key=key)
+        return out[key]
+
+    # 1. volumes and supervision counters (DailyFigure)
+    daily = scope.apply(DailyFigure.objects.using(alias).filter(day__gte=start, day__lte=end))
+    group = _group_expr(by, month_field="day")
+    daily_rows = (
+        _rows(daily, group, ("channel",), **{c: Sum(c) for c in COUNTERS})
+        if "daily" in parts
+        else []
+    )
+    for row in daily_rows:
+        f = fig(_key(row.get("g"), by))
+        for c in COUNTERS:
+            f.volumes[c] += row[c] or 0
+        f.by_channel[row["channel"] or "online"] = f.by_channel.get(
+            row["channel"] or "online", 0
+        ) + (row["applications"] or 0)
+
+    # 2. concluded cases (CaseFact): sums in SQL
+    facts = scope.apply(
+        CaseFact.objects.using(alias).filter(
+            concluded_on__gte=start, concluded_on__lte=end, outcome__in=CONCLUDED
+        )
+    )
+    group = _group_expr(by, month_field="concluded_on")
+    parallel = Q(parallel_sum_days__isnull=False)
+    fact_aggregates = dict(
+        n=Count("pk"),
+        handling=Sum("handling_days"),
+        gross=Sum("gross_days"),
+        sup=Sum("supplement_days"),
+        spec=Sum("special_days"),
+        due=Count("pk", filter=Q(on_time__isnull=False)),
+        ok=Count("pk", filter=Q(on_time=True)),
+        instant_n=Count("pk", filter=Q(instant=True)),
+        online_n=Count("pk", filter=Q(online_completed=True)),
+        visits_n=Sum("visits"),
+        par=Count("pk", filter=parallel),
+        elapsed=Sum("parallel_elapsed_days", filter=parallel),
+        own=Sum("parallel_sum_days", filter=parallel),
+    )
+    fact_rows = _rows(facts, group, **fact_aggregates) if "facts" in parts else []
+    for row in fact_rows:
+        if not row["n"]:
+            continue
+        f = fig(_key(row.get("g"), by))
+        f.concluded += row["n"]
+        f.handling_days_sum += row["handling"] or 0
+        f.gross_days_sum += row["gross"] or 0
+        f.supplement_days_sum += row["sup"] or 0
+        f.special_days_sum += row["spec"] or 0
+        f.with_due += row["due"]
+        f.on_time += row["ok"]
+        f.instant += row["instant_n"]
+        f.online_completed += row["online_n"]
+        f.visits_sum += row["visits_n"] or 0
+        f.parallel_cases += row["par"]
+        f.parallel_elapsed_sum += row["elapsed"] or 0
+        f.parallel_own_sum += row["own"] or 0
+
+    # 3. the 90th percentile of the handling times: in SQL on PostgreSQL (percentile_disc is
+    # the nearest rank), from the times themselves elsewhere (the demo's SQLite)
+    tqs = facts.filter(handling_days__isnull=False)
+    if "times" in parts and connections[alias].vendor == "postgresql":
+        for row in _rows(tqs, group, p=NearestRank90("handling_days")):
+            if row["p"] is not None:
+                fig(_key(row.get("g"), by)).p90_sql = row["p"]
+    elif "times" in parts:
+        tqs = (
+            tqs.annotate(g=group).values_list("g", "handling_days")
+            if group is not None
+            else tqs.values_list("pk", "handling_days")
+        )
+        for g, days in tqs.order_by():
+            fig(_key(g, by) if group is not None else None).handling_days.append(days)
+
+    # 4. the catalogue: published items of the departments in scope
+    items = scope.apply(
+        ServiceItem.objects.using(alias).filter(status="published"),
+        department="lead_department_id",
+        item="pk",
+    )
+    catalogue_group = {"department": "lead_department_id", "region": "region_id", "item": "pk"}
+    cg = catalogue_group.get(by or "")
+    limits = Q(legal_days__gt=0, promised_days__isnull=False)
+    catalogue_rows = (
+        _rows(
+            items,
+            F(cg) if cg else None,
+            n=Count("pk"),
+            full=Count("pk", filter=Q(online_depth=OnlineDepth.FULL_ONLINE)),
+            capable=Count("pk", filter=~Q(online_depth=OnlineDepth.WINDOW_ONLY)),
+            one=Count("pk", filter=Q(max_visits__lte=1)),
+            zero=Count("pk", filter=Q(max_visits=0)),
+            legal=Sum("legal_days", filter=limits),
+            promised=Sum("promised_days", filter=limits),
+        )
+        if "catalogue" in parts
+        else []
+    )
+    for row in catalogue_rows:
+        # by month the catalogue is the same in every month: it is added to each month below
+        targets = [fig(row["g"])] if cg else ([fig(None)] if by is None else [])
+        if by == "month":
+            targets = [fig(k) for k in list(out)] or []
+        for f in targets:
+            f.items += row["n"]
+            f.full_online_items += row["full"]
+            f.online_capable_items += row["capable"]
+            f.one_visit_items += row["one"]
+            f.zero_visit_items += row["zero"]
+            f.legal_days_sum += row["legal"] or 0
+            f.promised_days_sum += row["promised"] or 0
+
+    # 5. satisfaction: the ratings' own counting rule and rates
+    ratings = _ratings(scope, start=start, end=end, by=by) if "ratings" in parts else {}
+    for key, month in ratings.items():
+        fig(key).ratings = month
+    return out
+
+
+def _ratings(scope: Scope, *, start: date, end: date, by: str | None) -> dict[Any, Any]:
+    from evaluations import figures as rating_figures
+
+    qs = rating_figures.scoped(department_ids=scope.department_ids).filter(
+        rated_at__date__gte=start, rated_at__date__lte=end
+    )
+    if scope.item_id:
+        qs = qs.filter(item_id=scope.item_id)
+    group = None
+    if by == "month":
+        group = TruncMonth("rated_at", tzinfo=SHANGHAI)
+    elif by:
+        group = F({"department": "department_id", "region": "region_id", "item": "item_id"}[by])
+    out: dict[Any, Any] = {}
+    for row in _rows(
+        qs,
+        group,
+        ("level",),
+        n=Count("pk"),
+        on_time=Count("pk", filter=Q(rectification__on_time=True)),
+    ):
+        key = _key(row.get("g"), by)
+        if by == "month" and key is not None and hasattr(row["g"], "date"):
+            key = _month(row["g"].astimezone(SHANGHAI))
+        m = out.setdefault(key, rating_figures.Month(month=key or start))
+        m.total += row["n"]
+        m.by_level[row["level"]] += row["n"]
+        m.level_sum += row["level"] * row["n"]
+        if row["level"] <= 2:
+            m.bad += row["n"]
+            m.bad_rectified_on_time += row["on_time"]
+    return out
+
+
+def overall(scope: Scope, *, start: date, end: date) -> Figures:
+    return compute(scope, start=start, end=end).get(None) or Figures()
+
+
+def headline(scope: Scope, *, start: date, end: date) -> Figures:
+    """The supervision board panel's figures: the counters and the concluded cases' sums only
+    (two queries; the same values as the statistics page's)."""
+    return compute(scope, start=start, end=end, parts=("daily", "facts")).get(None) or Figures()
+
+
+# --- Drill-down to the cases -----------------------------------------------------------------
+
+DRILLS = {
+    "concluded": Q(outcome__in=CONCLUDED),
+    "late": Q(outcome__in=CONCLUDED, on_time=False),
+    "supplemented": Q(outcome__in=CONCLUDED, supplemented=True),
+    "special": Q(outcome__in=CONCLUDED, special_days__gt=0),
+    "instant": Q(outcome__in=CONCLUDED, instant=True),
+    "online": Q(outcome__in=CONCLUDED, online_completed=True),
+    "parallel": Q(outcome__in=CONCLUDED, parallel_sum_days__isnull=False),
+}
+
+
+def drill_cases(scope: Scope, *, start: date, end: date, what: str, limit: int = 500):
+    """The concluded cases behind a figure (the case facts, newest first; no personal data:
+    number, item, department, dates and times). ``what``: one of ``DRILLS``."""
+    condition = DRILLS.get(what, DRILLS["concluded"])
+    qs = scope.apply(
+        CaseFact.objects.using(reporting_alias()).filter(
+            condition, concluded_on__gte=start, concluded_on__lte=end
+        )
+    )
+    return list(qs.order_by("-concluded_at", "-application_id")[:limit])
+
+
+def names(*, department_ids=(), region_ids=(), item_ids=()) -> dict[str, dict[int, str]]:
+    """Names for the ids the figures are keyed by (three small queries; None and 0 are no id)."""
+    alias = reporting_alias()
+
+    def ids(values) -> list[int]:
+        return sorted({v for v in values if v})
+
+    return {
+        "department": dict(
+            Department.objects.using(alias)
+            .filter(pk__in=ids(department_ids))
+            .values_list("pk", "name")
+        ),
+        "region": dict(
+            Region.objects.using(alias).filter(pk__in=ids(region_ids)).values_list("pk", "name")
+        ),
+        "item": dict(
+            ServiceItem.objects.using(alias).filter(pk__in=ids(item_ids)).values_list("pk", "name")
+        ),
+    }

@@ -1,0 +1,292 @@
+"""Feeding the read models from the event log (docs/statistics.md, "How the figures are fed").
+
+* After commit, workflow's ``case_changed`` signal names each new event; :func:`ingest_events`
+  counts it once: an event already marked (``CountedEvent``) is skipped, so an event delivered
+  twice counts once; its counters land on the local day of the event's own time, so a late
+  event lands in its own day, not today.
+* The case's facts (``CaseFact``) are recomputed from all its events each time one arrives, so
+  they do not depend on the order events arrived in.
+* ``manage.py statistics_rebuild [--from --to]`` (:func:`rebuild`) forgets what it rebuilds and
+  feeds the same function with the events again, so a rebuild equals the incremental result.
+
+A failure here never touches the case (it runs after the case's commit): it is logged, the
+event stays unmarked, and ``statistics_rebuild --missing`` (or a rebuild of its day) counts it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.db import connections, transaction
+from django.db.models import Exists, OuterRef
+
+from permits.models import Application, Event
+from workflow.deadlines import calendar as cal
+
+from .counters import ACTION_COUNTER, COUNTERS
+from .facts import EventRow, case_fact
+from .models import CaseFact, CountedEvent, DailyFigure
+
+logger = logging.getLogger(__name__)
+
+WRITE_ALIAS = "default"  # read models are written on the primary
+BATCH = 2000
+_KEY = ("day", "region_id", "department_id", "item_id", "channel", "service_model")
+
+
+def case_changed_received(sender, event_id: int | None = None, **kwargs) -> None:
+    """The ``workflow.signals.case_changed`` receiver (after commit)."""
+    if not event_id:
+        return
+    try:
+        ingest_events([event_id])
+    except Exception:  # a statistics failure must not fail the request that moved the case
+        logger.exception("statistics: event %s not counted (a rebuild will count it)", event_id)
+
+
+def _mark_new(event_ids: list[int], application_of: dict[int, int]) -> set[int]:
+    """Mark the events counted; the ids that were not marked before (one statement)."""
+    if not event_ids:
+        return set()
+    table = connections[WRITE_ALIAS].ops.quote_name(CountedEvent._meta.db_table)
+    values = ", ".join(["(%s, %s)"] * len(event_ids))
+    params: list[int] = []
+    for pk in event_ids:
+        params += [pk, application_of[pk]]
+    with connections[WRITE_ALIAS].cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (event_id, application_id) VALUES {values} "  # noqa: S608
+            "ON CONFLICT (event_id) DO NOTHING RETURNING event_id",
+            params,
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _add_counters(rows: dict[tuple, dict[str, int]]) -> None:
+    """Add to the daily counters (an upsert; keys in order, so concurrent feeds never
+    deadlock)."""
+    if not rows:
+        return
+    connection = connections[WRITE_ALIAS]
+    q = connection.ops.quote_name
+    table = q(DailyFigure._meta.db_table)
+    columns = [*_KEY, *COUNTERS]
+    placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    updates = ", ".join(f"{q(c)} = {table}.{q(c)} + excluded.{q(c)}" for c in COUNTERS)
+    keys = sorted(rows, key=lambda k: (k[0].isoformat(), *k[1:]))
+    params: list = []
+    for key in keys:
+        params += [key[0], *key[1:], *(rows[key].get(c, 0) for c in COUNTERS)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(q(c) for c in columns)}) "  # noqa: S608
+            f"VALUES {', '.join([placeholders] * len(keys))} "
+            f"ON CONFLICT ({', '.join(q(c) for c in _KEY)}) DO UPDATE SET {updates}",
+            params,
+        )
+
+
+def _lock_cases(application_ids: list[int]) -> None:
+    """Serialise fact recomputation per case on PostgreSQL (SQLite writes one at a time
+    anyway): the later feed then reads every event the earlier one did, and writes last."""
+    connection = connections[WRITE_ALIAS]
+    if connection.vendor != "postgresql" or not application_ids:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtext('statistics.case'), id::int) "
+            "FROM unnest(%s::bigint[]) AS id ORDER BY id",
+            [sorted(application_ids)],
+        )
+
+
+_APPLICATION_FIELDS = {
+    "number": "number",
+    "item_id": "item_id",
+    "region_id": "region_id",
+    "lead_department_id": "lead_department_id",
+    "channel": "channel",
+    "due_at": "due_at",
+    "service_model": "item__service_model",
+    "online_depth": "item__online_depth",
+    "promised_days": "item_version__snapshot__item__promised_days",
+    "legal_days": "item_version__snapshot__item__legal_days",
+}
+
+
+def _applications(ids: Iterable[int]) -> dict[int, dict]:
+    rows = Application.objects.using(WRITE_ALIAS).filter(pk__in=sorted(ids))
+    out = {}
+    for row in rows.values("pk", *_APPLICATION_FIELDS.values()):
+        out[row["pk"]] = {name: row[path] for name, path in _APPLICATION_FIELDS.items()}
+        for name in ("promised_days", "legal_days"):
+            value = out[row["pk"]][name]
+            out[row["pk"]][name] = int(value) if value not in (None, "") else None
+    return out
+
+
+def refresh_facts(application_ids: Iterable[int]) -> int:
+    """Recompute the facts of these cases from all their events (two reads, one upsert)."""
+    ids = sorted(set(application_ids))
+    if not ids:
+        return 0
+    apps = _applications(ids)
+    events: dict[int, list[EventRow]] = defaultdict(list)
+    for pk, at, action, dept, data, app_id in (
+        Event.objects.using(WRITE_ALIAS)
+        .filter(application_id__in=ids)
+        .order_by()
+        .values_list("pk", "at", "action", "department_id", "data", "application_id")
+    ):
+        events[app_id].append(EventRow(pk, at, action, dept, data or {}))
+    facts = [
+        CaseFact(application_id=pk, **case_fact(application=apps[pk], events=events[pk]))
+        for pk in ids
+        if pk in apps
+    ]
+    fields = [f.name for f in CaseFact._meta.concrete_fields if f.name != "application_id"]
+    CaseFact.objects.using(WRITE_ALIAS).bulk_create(
+        facts, update_conflicts=True, unique_fields=["application_id"], update_fields=fields
+    )
+    return len(facts)
+
+
+@dataclass
+class Ingested:
+    counted: int = 0
+    duplicates: int = 0
+    cases: int = 0
+
+
+def ingest_events(event_ids: Iterable[int]) -> Ingested:
+    """Count these events once each and refresh their cases' facts (one transaction)."""
+    ids = sorted(set(event_ids))
+    result = Ingested()
+    if not ids:
+        return result
+    with transaction.atomic(using=WRITE_ALIAS):
+        rows = list(
+            Event.objects.using(WRITE_ALIAS)
+            .filter(pk__in=ids)
+            .order_by()
+            .values(
+                "pk",
+                "at",
+                "action",
+                "department_id",
+                "application_id",
+                "item_id",
+                "region_id",
+                "channel",
+                "service_model",
+            )
+        )
+        fresh = _mark_new([r["pk"] for r in rows], {r["pk"]: r["application_id"] for r in rows})
+        result.counted, result.duplicates = len(fresh), len(rows) - len(fresh)
+        rows = [r for r in rows if r["pk"] in fresh]
+        if not rows:
+            return result
+        case_ids = sorted({r["application_id"] for r in rows})
+        _lock_cases(case_ids)
+        leads = dict(
+            Application.objects.using(WRITE_ALIAS)
+            .filter(pk__in=case_ids)
+            .values_list("pk", "lead_department_id")
+        )
+        counters: dict[tuple, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for r in rows:
+            counted = ACTION_COUNTER.get(r["action"])
+            if counted is None:
+                continue
+            name, for_lead = counted
+            lead = leads.get(r["application_id"]) or 0
+            department = lead if for_lead else (r["department_id"] or lead)
+            key = (
+                cal.local_date(r["at"]),
+                r["region_id"] or 0,
+                department or 0,
+                r["item_id"] or 0,
+                r["channel"] or "",
+                r["service_model"] or "",
+            )
+            counters[key][name] += 1
+        _add_counters(counters)
+        result.cases = refresh_facts(case_ids)
+    return result
+
+
+# --- Rebuilding ------------------------------------------------------------------------------
+
+
+@dataclass
+class Rebuilt:
+    events: int = 0
+    cases: int = 0
+    days: list[date] = field(default_factory=list)
+
+
+def _bounds(start: date | None, end: date | None) -> tuple[datetime | None, datetime | None]:
+    lo = datetime.combine(start, time.min, tzinfo=cal.SHANGHAI) if start else None
+    hi = datetime.combine(end + timedelta(days=1), time.min, tzinfo=cal.SHANGHAI) if end else None
+    return lo, hi
+
+
+def rebuild(*, start: date | None = None, end: date | None = None, batch: int = BATCH) -> Rebuilt:
+    """Rebuild the read models from the events of ``start``..``end`` (local dates, inclusive;
+    both open: everything). The period's counters and marks are forgotten and its events fed
+    again through :func:`ingest_events`; the facts of the cases they touch are recomputed."""
+    lo, hi = _bounds(start, end)
+    events = Event.objects.using(WRITE_ALIAS).order_by()
+    if lo is not None:
+        events = events.filter(at__gte=lo)
+    if hi is not None:
+        events = events.filter(at__lt=hi)
+    with transaction.atomic(using=WRITE_ALIAS):
+        days = DailyFigure.objects.using(WRITE_ALIAS)
+        if start:
+            days = days.filter(day__gte=start)
+        if end:
+            days = days.filter(day__lte=end)
+        days.delete()
+        if lo is None and hi is None:
+            CountedEvent.objects.using(WRITE_ALIAS).all().delete()
+            CaseFact.objects.using(WRITE_ALIAS).all().delete()
+        else:
+            CountedEvent.objects.using(WRITE_ALIAS).filter(
+                event_id__in=events.values("pk")
+            ).delete()
+    result = Rebuilt()
+    last = 0
+    while True:
+        ids = list(events.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch])
+        if not ids:
+            break
+        done = ingest_events(ids)
+        result.events += done.counted
+        result.cases += done.cases
+        last = ids[-1]
+    return result
+
+
+def ingest_missing(*, batch: int = BATCH) -> Rebuilt:
+    """Count the events not counted yet (an anti-join over the event log; nothing to do costs
+    one query): what ``statistics_rebuild --missing`` and the end of ``seed_demo`` run. The same
+    result as a rebuild, since counting is idempotent and a case's facts are recomputed from
+    all its events."""
+    result = Rebuilt()
+    marked = CountedEvent.objects.using(WRITE_ALIAS).filter(event_id=OuterRef("pk"))
+    pending = Event.objects.using(WRITE_ALIAS).filter(~Exists(marked)).order_by("pk")
+    last = 0
+    while True:
+        ids = list(pending.filter(pk__gt=last).values_list("pk", flat=True)[:batch])
+        if not ids:
+            break
+        done = ingest_events(ids)
+        result.events += done.counted
+        result.cases += done.cases
+        last = ids[-1]
+    return result

@@ -635,7 +635,7 @@ CENTRES_RECENT_HANDLING_MINUTES = env.int("CENTRES_RECENT_HANDLING_MINUTES", def
 CENTRES_DEFAULT_HANDLING_SECONDS = env.int("CENTRES_DEFAULT_HANDLING_SECONDS", default=480)
 
 # --- Load-test dataset (issue 11 item 1): ``manage.py seed_load`` and its template database ---
-INSTALLED_APPS += ["loadtest"]  # noqa: F405
+INSTALLED_APPS += ["loadtest"]
 
 # === Statistics (issue 13 items 1–4; the stats app, label "statistics") ======================
 # Read models fed from the event log after commit; the board pages under /office/statistics/.

@@ -24,6 +24,7 @@ APPS = (
     "notifications",
     "centres",
     "evaluations",
+    "disclosure",
     "portal",
     "onestop",
     "outbox",

@@ -39,7 +39,12 @@ def article_public_list(
 
 
 def article_latest(*, kind: str, limit: int = 5) -> list[Article]:
-    return list(Article.objects.public().filter(kind=kind).order_by("-published_at", "-pk")[:limit])
+    return list(
+        Article.objects.public()
+        .filter(kind=kind)
+        .select_related("category")
+        .order_by("-published_at", "-pk")[:limit]
+    )
 
 
 def article_public_get(*, pk: int) -> Article:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from disclosure import services
 from disclosure.models import Article, Kind
 from permits.models import Application
+from tests.permits.conftest import admin_user, parallel_item  # noqa: F401 - shared fixtures
 from tests.workflow import factories as f
 
 _seq = itertools.count(1)

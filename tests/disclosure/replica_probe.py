@@ -68,14 +68,16 @@ def main() -> None:
         waited += 0.1
     status = replica_status()
     start, end = publication.recent_months(1)
-    with CaptureQueriesContext(connections["default"]) as on_primary:
-        with CaptureQueriesContext(standby) as on_standby:
-            rows = [
-                r
-                for r in publication.department_month_figures(start=start, end=end)
-                if r.department_code == lead.code
-            ]
-            cases = [c.number for c in publication.completed_cases() if c.department == lead.name]
+    with (
+        CaptureQueriesContext(connections["default"]) as on_primary,
+        CaptureQueriesContext(standby) as on_standby,
+    ):
+        rows = [
+            r
+            for r in publication.department_month_figures(start=start, end=end)
+            if r.department_code == lead.code
+        ]
+        cases = [c.number for c in publication.completed_cases() if c.department == lead.name]
     try:
         with transaction.atomic(using="reporting"):
             Application.objects.using("reporting").filter(number=f"YF{run}00000000").update(
@@ -84,7 +86,7 @@ def main() -> None:
         write_refused = False
     except DatabaseError:
         write_refused = True
-    print(
+    sys.stdout.write(
         json.dumps(
             {
                 "replayed": bool(replayed),
@@ -102,6 +104,7 @@ def main() -> None:
                 "write_refused": write_refused,
             }
         )
+        + "\n"
     )
 
 

@@ -125,7 +125,15 @@ def _publish(spec: dict, editor, reviewer, result: Result, **extra) -> Article:
 
 
 def seed_disclosure() -> Result:
+    """Two queries when everything is there already (seed_demo's re-run budget): the articles
+    by title and the two accounts."""
     result = Result()
+    titles = [spec["title"] for spec in (*ARTICLES, INTERPRETATION)]
+    present = set(Article.objects.filter(title__in=titles).values_list("title", flat=True))
+    accounts = get_user_model().objects.filter(username__in=[a[0] for a in ACCOUNTS]).count()
+    if present == set(titles) and accounts == len(ACCOUNTS):
+        result.kept.extend(titles)
+        return result
     for position, (kind, code, name) in enumerate(CATEGORIES):
         Category.objects.update_or_create(
             code=code, defaults={"kind": kind, "name": name, "position": position}

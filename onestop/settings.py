@@ -640,3 +640,23 @@ INSTALLED_APPS += ["loadtest"]
 # === Statistics (issue 13 items 1–4; the stats app, label "statistics") ======================
 # Read models fed from the event log after commit; the board pages under /office/statistics/.
 INSTALLED_APPS += ["stats"]
+
+# === Information disclosure and reporting reads (issue 13 items 5 and 6; disclosure, ===========
+# onestop/reporting.py). Figures and exports read through the "reporting" alias: a PostgreSQL
+# streaming replica when REPORTING_DATABASE_URL names one, the default database otherwise. The
+# router never migrates it and sends reads there only when asked (onestop.reporting).
+INSTALLED_APPS += ["disclosure"]
+REPORTING_DATABASE_URL = env("REPORTING_DATABASE_URL", default="")
+DATABASES["reporting"] = (
+    {
+        **env.db_url_config(REPORTING_DATABASE_URL),
+        "CONN_MAX_AGE": env.int("CONN_MAX_AGE", default=60),
+    }
+    if REPORTING_DATABASE_URL
+    else {k: v for k, v in DATABASES["default"].items() if k != "TEST"}
+)
+DATABASES["reporting"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["onestop.reporting.ReportingRouter"]
+# 办件公示: how many completed cases the public page lists, and over how many days.
+DISCLOSURE_CASES_SHOWN = env.int("DISCLOSURE_CASES_SHOWN", default=50)
+DISCLOSURE_CASES_DAYS = env.int("DISCLOSURE_CASES_DAYS", default=90)

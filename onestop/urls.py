@@ -34,6 +34,8 @@ urlpatterns = [
         TemplateView.as_view(template_name="accessibility.html"),
         name="accessibility",
     ),
+    # 政务公开 and 办件公示 (issue 13 item 5), public.
+    path("gongkai/", include("disclosure.urls")),
     path("", include("portal.urls")),
 ]
 

@@ -29,6 +29,7 @@ from audit.records import record as audit_record
 from permits.exceptions import ItemConfigurationInvalid, ItemNotAccepting, ItemTransitionRefused
 from permits.itemconfig import item_config, validate_item_config
 from permits.models import ItemStatus, ItemVersion, ServiceItem
+from permits.signals import item_version_published
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +68,9 @@ def _freeze(*, item: ServiceItem, locked: ServiceItem, actor: AbstractBaseUser |
             published_by=actor if actor is not None and actor.is_authenticated else None,
         )
         logger.info("item %s published as version %s", locked.code, version.number)
+        item_version_published.send(
+            sender=ItemVersion, version=version, previous=current, actor=actor
+        )
     locked.status = ItemStatus.PUBLISHED
     locked.current_version = version
     locked.save(update_fields=["status", "current_version", "updated_at"])

@@ -53,6 +53,7 @@ MAIN_NAV: tuple[NavLink, ...] = (
         ("portal:my_cases", "portal:application_list", "portal:applications"),
     ),
     NavLink("track", _("Progress query"), "search", ("portal:track", "portal:progress")),
+    NavLink("disclosure", _("Information disclosure"), "megaphone", ("disclosure:home",)),
     NavLink(
         "office",
         _("Back office"),

@@ -25,6 +25,7 @@ APPS = (
     "centres",
     "evaluations",
     "stats",
+    "disclosure",
     "portal",
     "onestop",
     "outbox",

@@ -16,3 +16,8 @@ class CentresConfig(AppConfig):
         from .board import QUEUE_LOAD_PANEL
 
         register_panel(QUEUE_LOAD_PANEL)
+
+        # A window visit is rated 一次一评: the ticket is the ratings app's ``visit`` kind.
+        from .visits import register as register_visit_subject
+
+        register_visit_subject()

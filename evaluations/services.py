@@ -188,7 +188,10 @@ def _record(
                 comment=comment,
                 comment_status=CommentStatus.PENDING if comment else CommentStatus.NONE,
                 source=source,
-                rated_by=actor if getattr(actor, "is_authenticated", False) else None,
+                # A rating recorded for the citizen (the hotline) was not given by the recorder.
+                rated_by=actor
+                if getattr(actor, "is_authenticated", False) and recorded_by is None
+                else None,
                 recorded_by=recorded_by,
                 answered_at=app.answered_at or app.decided_at,
                 rated_at=now,

@@ -21,6 +21,7 @@ from departments.models import DepartmentKind, Role
 from evaluations import figures, links
 from evaluations.export import FLAT_HEADERS, records
 from evaluations.models import Invitation, Rating
+from permits.choices import Category
 from tests.centres.factories import build_world as build_centre
 from tests.evaluations.helpers import client, finished_case, rate
 from tests.workflow import factories as f
@@ -39,7 +40,7 @@ def rated_visit(level=5, *, clerk_name=""):
     if clerk_name:
         centre.clerk.first_name = clerk_name
         centre.clerk.save()
-    centre.window("05")
+    centre.window("05", categories=[Category.LICENSING])
     ticket = queue.ticket_issue(centre=centre.centre, item=centre.items["lic0"])
     queue.ticket_call_next(window=ticket.window, actor=centre.clerk)
     queue.ticket_finish(ticket=ticket, actor=centre.clerk)

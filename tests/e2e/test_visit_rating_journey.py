@@ -12,7 +12,7 @@ import pytest
 from evaluations.models import Rating
 from permits.choices import Category
 from tests.centres.factories import build_world
-from tests.e2e.conftest import url
+from tests.e2e.conftest import assert_accessible, url
 from tests.e2e.test_applying import login_as
 
 pytestmark = pytest.mark.e2e
@@ -39,6 +39,7 @@ def test_a_visit_finished_at_the_desk_is_rated_from_the_slip(
     assert re.fullmatch(r"A\d{3}", code)
     assert visitor.get_by_test_id("slip-rating").locator("svg").count() == 1
     link = visitor.get_by_test_id("slip-rating-url").get_attribute("href")
+    assert_accessible(visitor)
     shot(visitor, "slip")
 
     # Before the visit is finished the link says when it can be used.
@@ -53,6 +54,7 @@ def test_a_visit_finished_at_the_desk_is_rated_from_the_slip(
     assert page.get_by_test_id("current-ticket").inner_text().strip() == code
     page.get_by_test_id("finish").click()
     assert page.get_by_test_id("rate-visit").is_visible()  # the pad is offered at the window
+    assert_accessible(page)
     shot(page, "finished")
 
     # The visitor rates from the slip's link: the on-site criteria, once.
@@ -60,6 +62,7 @@ def test_a_visit_finished_at_the_desk_is_rated_from_the_slip(
     assert code in visitor.get_by_test_id("rating-visit").inner_text()
     visitor.get_by_label(re.compile("非常满意")).check()
     visitor.get_by_label(re.compile("服务态度")).check()
+    assert_accessible(visitor)
     shot(visitor, "form")
     visitor.get_by_role("button", name=re.compile("提交评价")).click()
     assert visitor.get_by_test_id("rating-done").is_visible()

@@ -52,6 +52,8 @@ def ticket_facts(ticket_id: int) -> dict[str, Any] | None:
         "application_id": ticket.application_id,
         "item_id": ticket.item_id,
         "finished": ticket.status == TicketStatus.DONE,
+        # A skipped ticket (no show) ends without a visit: its slip's link has nothing to rate.
+        "void": ticket.status == TicketStatus.SKIPPED,
         # What the export shows of the visit (no personal data: a ticket is anonymous).
         "data": {
             "centre_code": ticket.centre.region.code,

@@ -36,8 +36,11 @@ def _subject_invitation(kind: str, subject_id: int) -> Invitation:
         .first()
     )
     if invitation is None:
-        if not subject.facts(subject_id):
+        facts = subject.facts(subject_id)
+        if not facts:
             raise LinkInvalid()
+        if facts.get("void"):  # ended without being served (a skipped ticket): nothing to rate
+            raise LinkInvalid(_("This visit was not served, so there is nothing to rate."))
         raise RatingNotYet()
     return invitation
 

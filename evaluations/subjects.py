@@ -8,7 +8,8 @@ the app that owns them — the centres app, from ``CentresConfig.ready()`` (``ce
 ``facts(subject_id)`` returns what a rating records about the visit — ``department_id``,
 ``region_id`` (required), ``staff_id`` (the clerk), ``application_id`` (the case entered at
 the visit, if any), ``item_id``, and ``data`` (what the export shows of it: centre, window,
-ticket, day) — or None when it does not exist. The owner opens the invitation when the visit
+ticket, day), and ``void`` when it ended without being served (a skipped ticket) — or None when
+it does not exist. The owner opens the invitation when the visit
 ends (``services.subject_invitation_open``) and prints its link from the start
 (``links.subject_link_url(kind, id)``: the token names the object, and answers "办理结束后可评价"
 until the invitation is open); the link's holder rates with the on-site criteria

@@ -184,3 +184,12 @@ def test_the_pad_closes_after_its_minutes(client, world, _frozen, settings):
     client.force_login(world.clerk)
     pad = reverse("centres:rating_pad", args=[ticket.window_id, ticket.pk])
     assert client.get(pad).status_code == 404
+
+
+def test_the_slip_link_of_a_skipped_ticket_says_there_is_nothing_to_rate(zh_client, world):
+    ticket, path = slip_link(zh_client, world)
+    queue.ticket_call_next(window=ticket.window, actor=world.clerk)
+    queue.ticket_skip(ticket=ticket, actor=world.clerk)
+    page = zh_client.get(path)
+    assert page.status_code == 404 and "未办理" in page.content.decode()
+    assert not Invitation.objects.filter(subject_kind="visit").exists()

@@ -66,7 +66,7 @@ def channels(work_calendar):
         assert client().post(f"/api/v1/ratings/by-link/{token}/", {"level": 3}).status_code == 201
         centre, ticket = rated_visit(2, clerk_name="=cmd|' /C calc'!A0")
         w4, by_phone = finished_case()
-        office = f.department(name="12345热线", reg=by_phone.region)
+        office = f.department("t-12345-a", name="12345热线", reg=by_phone.region)
         office.kind = DepartmentKind.COORDINATING
         office.save()
         operator = f.staff(office, Role.CLERK)
@@ -81,7 +81,7 @@ def channels(work_calendar):
                 "reasons": ["overdue"],
             },
         )
-        assert response.status_code == 302, response.content.decode()[:2000]
+        assert response.status_code == 302, response.content.decode()[:3000]
     return {
         "site": by_site,
         "api": by_api,
@@ -225,7 +225,7 @@ def test_the_board_download_is_for_supervisors_and_scoped(channels):
 def test_the_hotline_page_checks_the_operator_and_the_caller(work_calendar):
     with time_machine.travel(DAY, tick=False):
         world, app = finished_case()
-        office = f.department(name="12345热线", reg=app.region)
+        office = f.department("t-12345-b", name="12345热线", reg=app.region)
         office.kind = DepartmentKind.COORDINATING
         office.save()
         operator = f.staff(office, Role.CLERK)
@@ -234,12 +234,14 @@ def test_the_hotline_page_checks_the_operator_and_the_caller(work_calendar):
         # Not an operator: a reviewer of the case's own department, a clerk of a permitting one.
         browser.force_login(world.reviewer(world.lead))
         assert browser.get(url).status_code == 404
-        browser.force_login(f.staff(f.department(), Role.CLERK))
+        browser.force_login(f.staff(f.department("t-permits"), Role.CLERK))
         assert browser.get(url).status_code == 404
         assert client().get(url).status_code == 302
         # An operator with a phone that is not the case's: nothing recorded, nothing told.
         browser.force_login(operator)
         assert browser.get(url).status_code == 200
+        intake = browser.get(reverse("intake:hotline")).content.decode()
+        assert 'data-testid="hotline-rating-link"' in intake  # offered from the call page
         wrong = browser.post(url, {"number": app.number, "phone": "13900000000", "level": 5})
         assert (
             wrong.status_code == 200
@@ -247,7 +249,9 @@ def test_the_hotline_page_checks_the_operator_and_the_caller(work_calendar):
         )
         assert not Rating.objects.filter(subject_id=app.pk).exists()
         # An operator of another region's office.
-        elsewhere = f.department(name="罗定12345", reg=f.region("445381", "罗定市", parent=None))
+        elsewhere = f.department(
+            "t-12345-ld", name="罗定12345", reg=f.region("445381", "罗定市", parent=None)
+        )
         elsewhere.kind = DepartmentKind.COORDINATING
         elsewhere.save()
         browser.force_login(f.staff(elsewhere, Role.CLERK))

@@ -26,3 +26,8 @@ class CentresConfig(AppConfig):
             return seed_window_items()
 
         register_seed_step("centres.window_items", _window_items)
+
+        # A window visit is rated 一次一评: the ticket is the ratings app's ``visit`` kind.
+        from .visits import register as register_visit_subject
+
+        register_visit_subject()

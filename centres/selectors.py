@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Count, Q
@@ -180,4 +180,29 @@ def window_desk(*, window: Window, now: datetime) -> dict[str, Any]:
         .exclude(pk=window.pk)
         .order_by("number")
     )
-    return {"current": current, "queued": queued, "served": served, "others": others}
+    return {
+        "current": current,
+        "queued": queued,
+        "served": served,
+        "others": others,
+        "to_rate": visit_to_rate(window=window, now=now),
+    }
+
+
+def visit_to_rate(*, window: Window, now: datetime) -> Ticket | None:
+    """The visit the window's rating pad may offer: the last one finished at the window within
+    the pad's minutes, while it waits for its rating (一次一评)."""
+    from centres.visits import open_invitation, pad_minutes
+
+    last = (
+        Ticket.objects.filter(
+            window=window,
+            status=TicketStatus.DONE,
+            finished_at__gte=now - timedelta(minutes=pad_minutes()),
+        )
+        .order_by("-finished_at", "-pk")
+        .first()
+    )
+    if last is None or open_invitation(last) is None:
+        return None
+    return last

@@ -4,7 +4,7 @@ page. Walk-in intake adds its own patterns (``centres/intake/urls.py``)."""
 
 from django.urls import include, path
 
-from centres import appointment_views, views
+from centres import appointment_views, rating_views, views
 
 app_name = "centres"
 
@@ -13,6 +13,11 @@ urlpatterns = [
     path("desk/", views.desk_home, name="desk_home"),
     path("desk/<int:window_id>/", views.desk, name="desk"),
     path("desk/<int:window_id>/act/", views.desk_act, name="desk_act"),
+    path(
+        "desk/<int:window_id>/rate/<int:ticket_id>/",
+        rating_views.rating_pad,
+        name="rating_pad",
+    ),
     path("appointments/", appointment_views.my_appointments, name="my_appointments"),
     path("appointments/<int:pk>/cancel/", appointment_views.cancel, name="appointment_cancel"),
     path("<str:code>/kiosk/", views.kiosk, name="kiosk"),

@@ -4,6 +4,7 @@ department running the centre)."""
 
 from __future__ import annotations
 
+import segno
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from centres import access, selectors, throttle
+from centres import access, selectors, throttle, visits
 from centres.exceptions import NotFound
 from centres.models import PriorityReason, Ticket
 from centres.services import queue
@@ -118,6 +119,9 @@ def slip(request: HttpRequest, code: str, token: str) -> HttpResponse:
     ticket = Ticket.objects.select_related("item", "window").filter(pk=pk, centre=centre).first()
     if ticket is None:
         raise Http404
+    rating_url = visits.rating_url(ticket)
+    if rating_url.startswith("/"):  # no RATING_LINK_BASE_URL: the address the kiosk is on
+        rating_url = request.build_absolute_uri(rating_url)
     return render(
         request,
         "centres/slip.html",
@@ -126,6 +130,11 @@ def slip(request: HttpRequest, code: str, token: str) -> HttpResponse:
             "ticket": ticket,
             "ahead": selectors.ahead_of(ticket),
             "elder": request.GET.get("elder") == "1",
+            # 一次一评: the visit's signed link, usable once the clerk finishes the visit.
+            "rating_url": rating_url,
+            "rating_qr": segno.make(rating_url, error="m").svg_inline(
+                scale=4, border=2, title=_("QR code: rate your visit")
+            ),
         },
     )
 

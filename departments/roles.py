@@ -38,7 +38,15 @@ from typing import Any, NoReturn
 
 from django.http import Http404
 
-from departments.models import Region, Role, ServiceCentre, StaffRole, Stage
+from departments.models import (
+    Department,
+    DepartmentKind,
+    Region,
+    Role,
+    ServiceCentre,
+    StaffRole,
+    Stage,
+)
 
 _CACHE_ATTR = "_onestop_access_cache"
 
@@ -309,3 +317,35 @@ def can_manage_role(actor: Any, department: Any, role: str) -> bool:
     if is_admin(actor):
         return True
     return role in _HEAD_MANAGES and is_head(actor, department)
+
+
+def hotline_office_ids(user: Any) -> frozenset[int]:
+    """The coordinating offices (the 12345 hotline centre, …) where the user is a clerk or the
+    head: a 12345 operator records the ratings callers phone in."""
+    deps = user_department_ids(user, roles=(Role.CLERK, Role.HEAD))
+    if not deps:
+        return frozenset()
+
+    def compute() -> frozenset[int]:
+        return frozenset(
+            Department.objects.filter(
+                pk__in=sorted(deps), kind=DepartmentKind.COORDINATING
+            ).values_list("pk", flat=True)
+        )
+
+    return cached(user, "hotline_offices", compute)
+
+
+def hotline_region_ids(user: Any) -> frozenset[int]:
+    """The regions (and those below them) of the user's hotline offices."""
+    offices = hotline_office_ids(user)
+    if not offices:
+        return frozenset()
+
+    def compute() -> frozenset[int]:
+        ids: set[int] = set()
+        for dept in Department.objects.filter(pk__in=sorted(offices)).select_related("region"):
+            ids.update(dept.region.descendant_ids())
+        return frozenset(ids)
+
+    return cached(user, "hotline_regions", compute)

@@ -19,6 +19,7 @@ from onestop.errors import NotFound
 from permits.models import Application
 
 from . import export, services
+from .choices import Channel
 
 
 class RatingInSerializer(serializers.Serializer):
@@ -56,6 +57,7 @@ class ApplicationRatingView(APIView):
             level=body.get("level"),
             tags=body.get("tags") or [],
             comment=body.get("comment") or "",
+            channel=Channel.API,  # an app or another client of the API (评价渠道 api)
         )
         return Response(RatingOutSerializer(rating).data, status=status.HTTP_201_CREATED)
 

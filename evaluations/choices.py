@@ -31,9 +31,25 @@ class SubjectKind(models.TextChoices):
 
 
 class Source(models.TextChoices):
-    SITE = "site", _("In the site")
-    LINK = "link", _("By the SMS link")
+    """Who the rating came from and how they were known."""
+
+    SITE = "site", _("In the site")  # the applicant, logged in (the site or the API)
+    LINK = "link", _("By the signed link")  # the SMS link or the ticket slip's QR code
+    PAD = "pad", _("At the window's rating pad")  # the visitor at the window (评价器)
+    HOTLINE = "hotline", _("Phoned in to the hotline")  # recorded by a 12345 operator
     SYSTEM = "system", _("System default")
+
+
+class Channel(models.TextChoices):
+    """The channel a rating came in by (评价渠道), in API.md's channel names (``online``,
+    ``window``, ``hotline``, ``api``) plus ``sms`` for the link sent with the result notice.
+    A visit's slip link and the window's pad are both ``window`` (on site, 现场评价)."""
+
+    ONLINE = "online", _("Website (logged in)")
+    SMS = "sms", _("SMS link")
+    WINDOW = "window", _("At the window (pad or ticket slip)")
+    HOTLINE = "hotline", _("12345 hotline")
+    API = "api", _("App or API")
 
 
 # Criteria (tags) of a rating: online 一事一评 and on-site 一次一评.

@@ -24,3 +24,10 @@ class LinkUsed(Conflict):
     """A link whose answer is rated already: 409 ``conflict``."""
 
     default_message = _("This rating link has been used: the answer is rated already.")
+
+
+class RatingNotYet(Conflict):
+    """A visit's link (printed on the ticket slip) before the visit is finished: 409
+    ``conflict``; it becomes usable when the clerk finishes the visit."""
+
+    default_message = _("You can rate the visit once it is finished (办理结束后可评价).")

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from permits.validators import mask_id_number, mask_name
 
+from .choices import SubjectKind
 from .models import Rating
 
 SCHEMA_VERSION = "1"
@@ -59,6 +60,20 @@ def _applicant(app) -> dict[str, Any]:
     }
 
 
+def _visit(r: Rating) -> dict[str, Any] | None:
+    """A window visit's own fields (一次一评), as the rating recorded them; None for a case."""
+    if r.subject_kind == SubjectKind.CASE:
+        return None
+    data = r.subject_data or {}
+    return {
+        "centre_code": data.get("centre_code"),
+        "centre_name": data.get("centre_name"),
+        "window": data.get("window"),
+        "ticket": data.get("ticket"),
+        "day": data.get("day"),
+    }
+
+
 def record(r: Rating) -> dict[str, Any]:
     """One rating as a record of the feed."""
     app = r.application
@@ -80,6 +95,8 @@ def record(r: Rating) -> dict[str, Any]:
         "case_state": app.status if app else None,
         "region_code": r.region.code,
         "channel": r.channel or None,
+        "case_channel": app.channel if app else None,
+        "visit": _visit(r),
         "staff": (staff.get_full_name() or staff.get_username()) if staff else None,
         "level": r.level,
         "tags": list(r.tags or []),
@@ -109,27 +126,26 @@ def record(r: Rating) -> dict[str, Any]:
     }
 
 
-def ratings_in(start: date, end: date):
+def ratings_in(start: date, end: date, *, department_ids=None):
     low, high = _bounds(start, end)
-    return (
-        Rating.objects.filter(rated_at__gte=low, rated_at__lte=high)
-        .select_related(
-            "application",
-            "application__applicant_person",
-            "application__applicant_enterprise",
-            "item",
-            "item_version",
-            "department",
-            "region",
-            "staff",
-            "rectification",
-        )
-        .order_by("rated_at", "pk")
-    )
+    qs = Rating.objects.filter(rated_at__gte=low, rated_at__lte=high)
+    if department_ids is not None:  # a head's or supervisor's download: what they supervise
+        qs = qs.filter(department_id__in=sorted(department_ids))
+    return qs.select_related(
+        "application",
+        "application__applicant_person",
+        "application__applicant_enterprise",
+        "item",
+        "item_version",
+        "department",
+        "region",
+        "staff",
+        "rectification",
+    ).order_by("rated_at", "pk")
 
 
-def records(start: date, end: date) -> Iterator[dict[str, Any]]:
-    for r in ratings_in(start, end).iterator(chunk_size=500):
+def records(start: date, end: date, *, department_ids=None) -> Iterator[dict[str, Any]]:
+    for r in ratings_in(start, end, department_ids=department_ids).iterator(chunk_size=500):
         yield record(r)
 
 
@@ -138,13 +154,78 @@ def json_lines(start: date, end: date) -> Iterator[str]:
         yield json.dumps(rec, ensure_ascii=False, sort_keys=True) + "\n"
 
 
-# --- CSV (for people opening the feed in a spreadsheet) ----------------------------------------
+# --- CSV and xlsx (for people opening the feed in a spreadsheet) ------------------------------
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# The flat columns of a record: nested objects as ``parent.field``, lists joined with "|".
+FLAT_HEADERS = [
+    "rating_id",
+    "subject_kind",
+    "round",
+    "case_number",
+    "item_code",
+    "item_version",
+    "department_code",
+    "department_name",
+    "applicant_type",
+    "id_type",
+    "applicant",
+    "id_number",
+    "applied_at",
+    "handled_at",
+    "case_state",
+    "region_code",
+    "channel",
+    "case_channel",
+    "visit.centre_code",
+    "visit.window",
+    "visit.ticket",
+    "visit.day",
+    "staff",
+    "level",
+    "tags",
+    "reasons",
+    "text",
+    "source",
+    "is_default",
+    "rated_at",
+    "set_aside",
+    "set_aside_reasons",
+    "rectification.status",
+    "rectification.due_at",
+    "rectification.called_back_at",
+    "rectification.fix",
+    "rectification.citizen_on_fix",
+    "rectification.closed_at",
+    "rectification.on_time",
+    "rectification.appeal_status",
+]
 
 
-def csv_cell(value: Any) -> str:
-    """A cell that a spreadsheet will not run as a formula (CSV injection): one starting with
-    ``=``, ``+``, ``-`` or ``@`` (or a tab or return) gets a leading apostrophe."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+def flat(rec: dict[str, Any]) -> list[Any]:
+    """One record as a row of ``FLAT_HEADERS`` (cells are neutralised by ``onestop.tabular``)."""
+    row = []
+    for name in FLAT_HEADERS:
+        parent, _dot, child = name.partition(".")
+        value = rec.get(parent)
+        if child:
+            value = (value or {}).get(child)
+        if isinstance(value, list):
+            value = "|".join(str(v) for v in value)
+        row.append(value)
+    return row
+
+
+def flat_rows(start: date, end: date, *, department_ids=None) -> Iterator[list[Any]]:
+    for rec in records(start, end, department_ids=department_ids):
+        yield flat(rec)
+
+
+def spreadsheet(start: date, end: date, *, fmt: str, department_ids=None) -> bytes:
+    """The records of the period as a CSV or xlsx file (``onestop.tabular``: every cell
+    starting with ``=``, ``+``, ``-`` or ``@`` neutralised)."""
+    from onestop.tabular import write_csv, write_xlsx
+
+    rows = flat_rows(start, end, department_ids=department_ids)
+    if fmt == "xlsx":
+        return write_xlsx(rows, FLAT_HEADERS, title="ratings")
+    return write_csv(rows, FLAT_HEADERS)

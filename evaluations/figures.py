@@ -1,5 +1,6 @@
 """The published figures of ratings (好差评结果公开) for the city or one department, month by
-month: ratings by level and by channel, satisfaction rate (levels 3–5 over all), 差评 count and the
+month: ratings by level, by channel (``Channel``) and by what was rated (cases, window visits),
+satisfaction rate (levels 3–5 over all), 差评 count and the
 share of 差评 rectified on time, the most frequent 差评 reasons, the average score out of 10
 (level × 2), and the comments a staff member published.
 
@@ -18,7 +19,7 @@ from django.conf import settings
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 
-from .choices import ALL_TAGS, Level
+from .choices import ALL_TAGS, Channel, Level, SubjectKind
 from .models import Rating
 
 LEVELS = [5, 4, 3, 2, 1]
@@ -30,6 +31,8 @@ class Month:
     total: int = 0
     by_level: dict[int, int] = field(default_factory=lambda: dict.fromkeys(LEVELS, 0))
     by_channel: dict[str, int] = field(default_factory=dict)
+    # Cases (一事一评) and window visits (一次一评).
+    by_kind: dict[str, int] = field(default_factory=dict)
     level_sum: int = 0
     bad: int = 0
     bad_rectified_on_time: int = 0
@@ -54,6 +57,20 @@ class Month:
     @property
     def levels(self) -> list[tuple[int, str, int]]:
         return [(lv, Level(lv).label, self.by_level[lv]) for lv in LEVELS]
+
+    @property
+    def channels(self) -> list[tuple[str, str, int]]:
+        """(code, label, count) per channel the ratings came in by, in ``Channel``'s order."""
+        labels = dict(Channel.choices)
+        order = {code: i for i, code in enumerate(labels)}
+        return [
+            (code, str(labels.get(code, code)), n)
+            for code, n in sorted(self.by_channel.items(), key=lambda kv: order.get(kv[0], 99))
+        ]
+
+    @property
+    def visits(self) -> int:
+        return self.by_kind.get(SubjectKind.VISIT, 0)
 
 
 @dataclass
@@ -88,13 +105,13 @@ def figures(
     )
     rows = (
         qs.annotate(month=TruncMonth("rated_at", tzinfo=tz))
-        .values("month", "level", "channel")
+        .values("month", "level", "channel", "subject_kind")
         .annotate(
             n=Count("pk"),
             on_time=Count("pk", filter=Q(rectification__on_time=True)),
             level_sum=Sum("level"),
         )
-        .order_by("month", "level", "channel")
+        .order_by("month", "level", "channel", "subject_kind")
     )
     months: dict[date, Month] = {}
     overall = Month(month=start)
@@ -106,6 +123,8 @@ def figures(
             target.by_level[row["level"]] += row["n"]
             channel = row["channel"] or "online"
             target.by_channel[channel] = target.by_channel.get(channel, 0) + row["n"]
+            kind = row["subject_kind"]
+            target.by_kind[kind] = target.by_kind.get(kind, 0) + row["n"]
             target.level_sum += row["level_sum"] or 0
             if row["level"] <= Level.UNSATISFIED:
                 target.bad += row["n"]

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .choices import (
     AppealStatus,
+    Channel,
     CommentStatus,
     FixAnswer,
     Level,
@@ -122,7 +123,12 @@ class Rating(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    channel = models.CharField(_("channel"), max_length=10, blank=True)
+    # The channel the rating came in by (评价渠道, ``Channel``); blank for a system default.
+    # The case's own channel (how it was applied for) is the application's.
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, blank=True)
+    # What a rated object other than a case was, as the rating saw it (a visit: centre, window,
+    # ticket, day), for the export (``evaluations.subjects``).
+    subject_data = models.JSONField(_("rated object"), default=dict, blank=True)
     staff = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("staff member rated"),
@@ -156,6 +162,16 @@ class Rating(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="ratings_given",
+    )
+    # The staff member whose session recorded it for the citizen: the 12345 operator of a
+    # phoned-in rating, the clerk's session of the window's rating pad.
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     rated_at = models.DateTimeField(_("rated at"), default=timezone.now)

@@ -27,10 +27,18 @@ from workflow.services.locking import case_locked
 from workflow.services.reopen import case_answer_settle, case_reopen
 
 from . import conf, links
-from .choices import ALL_TAGS, BAD_REASONS, CommentStatus, Level, Source, SubjectKind
+from .choices import Channel, CommentStatus, Level, Source, SubjectKind
 from .exceptions import LinkInvalid, LinkUsed
 from .models import Invitation, Rating
+from .subject_ratings import (  # the visit's services are there; re-exported for callers
+    _rate_subject,
+    _subject_invitation,
+    subject_invitation_open,
+    subject_rating_submit,
+    subject_summary,
+)
 from .subjects import subject_for
+from .validation import validate as _validate
 
 # API.md: a rating is allowed in these states, once per answer.
 RATABLE_STATUSES = frozenset(
@@ -59,31 +67,6 @@ _RATED_KINDS = (
     TaskKind.TRIAGE,
     TaskKind.ACCEPTANCE,
 )
-
-
-def _validate(level, tags, comment) -> tuple[int, list[str], list[str], str]:
-    errors: dict[str, list[str]] = {}
-    try:
-        level = int(level)
-    except (TypeError, ValueError):
-        level = 0
-    if level not in Level.values:
-        errors["level"] = [_("Choose a level from 1 to 5.")]
-    if not isinstance(tags, list | tuple):
-        tags = []
-        errors["tags"] = [_("Unknown criteria or reasons.")]
-    tags = list(dict.fromkeys(tags))
-    unknown = [t for t in tags if not isinstance(t, str) or t not in ALL_TAGS]
-    if unknown:
-        errors["tags"] = [_("Unknown criteria or reasons.")]
-    comment = (comment if isinstance(comment, str) else "").strip()
-    if len(comment) > 2000:
-        errors["comment"] = [_("Keep the comment under 2000 characters.")]
-    if errors:
-        raise Invalid(fields=errors)
-    reasons = [t for t in tags if t in BAD_REASONS]
-    criteria = [t for t in tags if t not in BAD_REASONS]
-    return level, criteria, reasons, comment
 
 
 def current_round(app: Application) -> int:
@@ -154,9 +137,11 @@ def _record(
     comment: str,
     source: str,
     actor,
+    channel: str = "",
     invitation: Invitation | None = None,
     is_default: bool = False,
     now: datetime | None = None,
+    recorded_by=None,
 ) -> Rating:
     """Write the rating of the case's current answer (the caller holds the case lock and has
     checked who rates) and do what it does to the case."""
@@ -195,7 +180,7 @@ def _record(
                 department_id=app.lead_department_id,
                 department_ids=department_ids,
                 region_id=app.region_id,
-                channel=app.channel,
+                channel=channel,
                 staff_id=_rated_staff_id(app),
                 level=level,
                 tags=criteria,
@@ -203,7 +188,11 @@ def _record(
                 comment=comment,
                 comment_status=CommentStatus.PENDING if comment else CommentStatus.NONE,
                 source=source,
-                rated_by=actor if getattr(actor, "is_authenticated", False) else None,
+                # A rating recorded for the citizen (the hotline) was not given by the recorder.
+                rated_by=actor
+                if getattr(actor, "is_authenticated", False) and recorded_by is None
+                else None,
+                recorded_by=recorded_by,
                 answered_at=app.answered_at or app.decided_at,
                 rated_at=now,
                 is_default=is_default,
@@ -222,7 +211,13 @@ def _record(
         note=_("System default rating: %(level)s") % {"level": Level(level).label}
         if is_default
         else "",
-        data={"rating": rating.pk, "level": level, "round": answer, "source": source},
+        data={
+            "rating": rating.pk,
+            "level": level,
+            "round": answer,
+            "source": source,
+            "channel": channel,
+        },
     )
     _after_rating(app, rating, actor=actor)
     return rating
@@ -263,10 +258,15 @@ def _close_answered(app: Application, *, actor) -> None:
     case_answer_settle(application=app.pk)
 
 
-def rating_submit(*, actor, application, level, tags=(), comment: str = "") -> Rating:
-    """The applicant rates their case's current answer. ``NotFound`` for anyone else (a
-    foreign case is indistinguishable from a missing one), ``Conflict`` when the case is in no
-    state to be rated or this answer is rated already. Appends ``rated``."""
+def rating_submit(
+    *, actor, application, level, tags=(), comment: str = "", channel: str = Channel.ONLINE
+) -> Rating:
+    """The applicant rates their case's current answer, in the site (``online``) or through the
+    API (``api``: an app). ``NotFound`` for anyone else (a foreign case is indistinguishable
+    from a missing one), ``Conflict`` when the case is in no state to be rated or this answer
+    is rated already. Appends ``rated``."""
+    if channel not in (Channel.ONLINE, Channel.API):
+        raise Invalid(fields={"channel": [_("Unknown channel.")]})
     level, criteria, reasons, comment = _validate(level, tags, comment)
     with case_locked(application.pk) as app:
         if not access.can_rate(actor, app):
@@ -279,17 +279,22 @@ def rating_submit(*, actor, application, level, tags=(), comment: str = "") -> R
             comment=comment,
             source=Source.SITE,
             actor=actor,
+            channel=channel,
         )
 
 
 def link_invitation(token: str) -> Invitation:
-    """The invitation a link names (``LinkInvalid``/``LinkExpired``/``LinkUsed`` otherwise)."""
-    invitation_id = links.invitation_id_from(token)
-    invitation = (
-        Invitation.objects.select_related("application", "application__item")
-        .filter(pk=invitation_id)
-        .first()
-    )
+    """The invitation a link names (``LinkInvalid``/``LinkExpired``/``LinkUsed`` otherwise;
+    ``RatingNotYet`` for a visit's link before the visit is finished)."""
+    kind, pk = links.decode(token)
+    if kind is not None:
+        invitation = _subject_invitation(kind, pk)
+    else:
+        invitation = (
+            Invitation.objects.select_related("application", "application__item")
+            .filter(pk=pk)
+            .first()
+        )
     if invitation is None:
         raise LinkInvalid()
     if invitation.subject_kind == SubjectKind.CASE and invitation.application_id is None:
@@ -307,7 +312,15 @@ def rating_submit_by_link(*, token: str, level, tags=(), comment: str = "") -> R
     site meanwhile). Appends ``rated``."""
     invitation = link_invitation(token)
     if invitation.subject_kind != SubjectKind.CASE:
-        return _rate_subject(invitation, level=level, tags=tags, comment=comment)
+        # A visit's link is the ticket slip's QR code, read in the hall: an on-site rating.
+        return _rate_subject(
+            invitation,
+            level=level,
+            tags=tags,
+            comment=comment,
+            source=Source.LINK,
+            channel=Channel.WINDOW,
+        )
     level, criteria, reasons, comment = _validate(level, tags, comment)
     with case_locked(invitation.application_id) as app:
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
@@ -321,63 +334,9 @@ def rating_submit_by_link(*, token: str, level, tags=(), comment: str = "") -> R
             comment=comment,
             source=Source.LINK,
             actor=None,
+            channel=Channel.SMS,
             invitation=invitation,
         )
-
-
-# --- Other rated objects (a window visit: evaluations.subjects) ---------------------------------
-
-
-def subject_invitation_open(*, kind: str, subject_id: int, at: datetime | None = None):
-    """The invitation to rate a visit (the owner calls it when the visit ends); idempotent."""
-    if kind == SubjectKind.CASE or subject_for(kind) is None:
-        raise Invalid(fields={"subject_kind": [_("Unknown rated object.")]})
-    invitation, _created = Invitation.objects.get_or_create(
-        subject_kind=kind,
-        subject_id=subject_id,
-        round=1,
-        defaults={"answered_at": at or timezone.now()},
-    )
-    return invitation
-
-
-def _rate_subject(invitation: Invitation, *, level, tags, comment) -> Rating:
-    level, criteria, reasons, comment = _validate(level, tags, comment)
-    facts = subject_for(invitation.subject_kind).facts(invitation.subject_id)
-    if not facts:
-        raise LinkInvalid()
-    now = timezone.now()
-    with transaction.atomic():
-        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-        if invitation.closed_at is not None:
-            raise LinkUsed()
-        try:
-            with transaction.atomic():
-                rating = Rating.objects.create(
-                    subject_kind=invitation.subject_kind,
-                    subject_id=invitation.subject_id,
-                    round=invitation.round,
-                    invitation=invitation,
-                    application_id=facts.get("application_id"),
-                    department_id=facts["department_id"],
-                    department_ids=[facts["department_id"]],
-                    region_id=facts["region_id"],
-                    channel=facts.get("channel", "window"),
-                    staff_id=facts.get("staff_id"),
-                    level=level,
-                    tags=criteria,
-                    reasons=reasons,
-                    comment=comment,
-                    comment_status=CommentStatus.PENDING if comment else CommentStatus.NONE,
-                    source=Source.LINK,
-                    answered_at=invitation.answered_at,
-                    rated_at=now,
-                )
-        except IntegrityError:
-            raise LinkUsed() from None
-        invitation.closed_at = now
-        invitation.save(update_fields=["closed_at"])
-    return rating
 
 
 # --- The sweep: reminder and default rating ------------------------------------------------
@@ -470,3 +429,6 @@ def invitations_sweep(*, now: datetime | None = None, limit: int = 500) -> dict[
         enqueue_many("evaluations.invitation_remind", [(pk,) for pk in reminders])
         enqueue_many("evaluations.rating_default", [(pk,) for pk in defaults])
     return {"reminded": len(reminders), "defaulted": len(defaults)}
+
+
+__all__ = ["subject_invitation_open", "subject_rating_submit", "subject_summary"]

@@ -1,9 +1,11 @@
 from django.urls import path
 
-from . import views
+from . import hotline_views, views
 
 app_name = "evaluations"
 
 urlpatterns = [
     path("ratings/comments/", views.moderation_queue, name="moderation"),
+    path("ratings/download/", views.ratings_download, name="download"),
+    path("ratings/hotline/", hotline_views.hotline_rating, name="hotline"),
 ]

@@ -60,6 +60,8 @@ from departments.roles import (  # noqa: F401 - re-exported: callers ask this mo
     forget,
     grants_of_users,
     has_role,
+    hotline_office_ids,
+    hotline_region_ids,
     is_admin,
     is_clerk,
     is_head,
@@ -593,3 +595,17 @@ def can_moderate_ratings(user: Any) -> bool:
 def rating_department_ids(user: Any) -> frozenset[int] | None:
     """The departments whose ratings the user sees in the back office (None: all)."""
     return supervised_department_ids(user)
+
+
+# --- Ratings phoned in to the 12345 hotline (evaluations.hotline) -------------------------------
+
+
+def can_record_phoned_ratings(user: Any) -> bool:
+    """A 12345 operator: a clerk or the head of a coordinating office (the hotline centre)."""
+    return bool(hotline_office_ids(user))
+
+
+def can_record_phoned_rating(user: Any, application: Any) -> bool:
+    """A 12345 operator records a phoned-in rating for a case of their office's region (or a
+    region below it); the caller is identified by the phone on the case (the service)."""
+    return application.region_id in hotline_region_ids(user)

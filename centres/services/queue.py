@@ -402,17 +402,24 @@ def ticket_finish(
     application: Any = None,
 ) -> Ticket:
     """The visit is over (with the case it led to, if any). Handling counts from the start,
-    or from the call when the clerk never pressed start."""
+    or from the call when the clerk never pressed start. The visit's rating invitation opens
+    in the same transaction (一次一评: the slip's link and the window's pad then rate it)."""
+    from centres.visits import visit_finished
+
     row = _ticket_at_window(ticket, actor, AT_WINDOW_STATUSES)
     now = _now(now)
     row.status = TicketStatus.DONE
     row.started_at = row.started_at or row.called_at
     row.finished_at = now
     fields = ["status", "started_at", "finished_at"]
+    if getattr(actor, "pk", None):  # the clerk who finished it is the one rated
+        row.served_by = actor
+        fields.append("served_by")
     if application is not None:
         row.application = application
         fields.append("application")
     row.save(update_fields=fields)
+    visit_finished(row, at=now)
     return row
 
 

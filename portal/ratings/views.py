@@ -84,7 +84,8 @@ def rate_by_link(request: HttpRequest, token: str) -> HttpResponse:
             {"message": exc.message, "code": exc.code},
             status=STATUS_BY_CODE.get(exc.code, 400),
         )
-    app = invitation.application
+    visit = services.subject_summary(invitation)
+    app = invitation.application if visit is None else None
     form = RatingForm(request.POST or None, onsite=invitation.subject_kind != "case")
     done = False
     if request.method == "POST" and form.is_valid():
@@ -108,7 +109,7 @@ def rate_by_link(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request,
         "portal/ratings/rate.html",
-        _context(form, application=app, by_link=True, done=done),
+        _context(form, application=app, by_link=True, done=done, visit=visit),
     )
 
 

@@ -141,7 +141,13 @@ def hotline_intake(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "workflow/intake/hotline.html",
-        {"form": form, "phone": phone, "earlier": _earlier(request, phone)},
+        {
+            "form": form,
+            "phone": phone,
+            "earlier": _earlier(request, phone),
+            # A caller rating their case by phone: the ratings app's page for operators.
+            "phoned_ratings": access.can_record_phoned_ratings(request.user),
+        },
     )
 
 

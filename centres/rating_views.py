@@ -1,0 +1,121 @@
+"""The window's rating pad (评价器, 一次一评): after "finish", the desk turns its screen (or a pad
+in the same session) to the visitor, who rates the visit without logging in.
+
+The page runs in the clerk's session: it opens only for a window the session's user works, and
+only for a visit *finished at that window* in the last ``CENTRES_RATING_PAD_MINUTES`` (30),
+so the pad cannot be used to rate old or foreign visits; anything else answers 404. A visit is
+rated once, whichever way comes first (the pad or the slip's link). The rating records the
+channel ``window``, source ``pad``, and the clerk's session as ``recorded_by`` (which device)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+
+from centres import selectors, visits
+from centres.exceptions import NotFound
+from centres.models import Ticket, TicketStatus
+from evaluations.choices import BAD_REASONS, ONSITE_TAGS, Level
+from evaluations.services import subject_rating_submit
+from onestop.errors import DomainError, Invalid
+
+
+class PadForm(forms.Form):
+    level = forms.TypedChoiceField(
+        label=_("How satisfied are you with this visit?"),
+        choices=[(lv.value, lv.label) for lv in sorted(Level, reverse=True)],
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    tags = forms.MultipleChoiceField(
+        label=_("What went well"),
+        choices=list(ONSITE_TAGS.items()),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    reasons = forms.MultipleChoiceField(
+        label=_("If you are not satisfied: why?"),
+        choices=list(BAD_REASONS.items()),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Published only after review, without phone or ID numbers. Do not write personal data."
+        ),
+    )
+
+
+def pad_ticket(*, user, window_id, ticket_id, now=None) -> tuple:
+    """The window and the visit its pad may rate: finished at that window, recently."""
+    window = selectors.window_for_clerk(user=user, window_id=window_id)
+    now = now or timezone.now()
+    ticket = (
+        Ticket.objects.select_related("item", "window")
+        .filter(
+            pk=ticket_id,
+            window=window,
+            centre_id=window.centre_id,
+            status=TicketStatus.DONE,
+            finished_at__gte=now - timedelta(minutes=visits.pad_minutes()),
+        )
+        .first()
+    )
+    if ticket is None:
+        raise NotFound()
+    return window, ticket
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rating_pad(request: HttpRequest, window_id: int, ticket_id: int) -> HttpResponse:
+    try:
+        window, ticket = pad_ticket(user=request.user, window_id=window_id, ticket_id=ticket_id)
+    except NotFound:
+        raise Http404 from None
+    form = PadForm(request.POST or None)
+    already = visits.visit_rating(ticket) is not None
+    thanks = False
+    error = ""
+    if request.method == "POST" and not already and form.is_valid():
+        data = form.cleaned_data
+        try:
+            subject_rating_submit(
+                kind=visits.KIND,
+                subject_id=ticket.pk,
+                level=data["level"],
+                tags=[*data.get("tags", []), *data.get("reasons", [])],
+                comment=data["comment"],
+                recorded_by=request.user,
+            )
+        except Invalid as exc:
+            for name, errs in (exc.fields or {}).items():
+                for e in errs:
+                    form.add_error(name if name in form.fields else None, str(e))
+        except DomainError as exc:
+            error = str(exc.message)
+        else:
+            thanks = True
+    return render(
+        request,
+        "centres/rating_pad.html",
+        {
+            "window": window,
+            "ticket": ticket,
+            "form": form,
+            "already": already,
+            "thanks": thanks,
+            "error": error,
+        },
+    )

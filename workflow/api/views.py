@@ -398,44 +398,51 @@ class TaskDetailView(APIView):
 
 
 class _TaskAction(APIView):
-    def act(self, request, task):  # pragma: no cover - overridden
+    def act(self, request, task_id: int):  # pragma: no cover - overridden
         raise NotImplementedError
 
     @calls_service
     @idempotent
     def post(self, request, task_id):
-        task = selectors.task_get_for_user(user=request.user, task_id=task_id)
-        answer = self.act(request, task)
-        if isinstance(answer, Response):  # the task left the caller's sight (handed on)
+        # The service finds the task through the caller's access rule as it locks the case
+        # (``services.locking.task_case_locked``): a foreign task is 404 there.
+        answer = self.act(request, task_id)
+        if isinstance(answer, Response):  # an answer of the action's own
             return answer
         return _task_response(request, task_id)
 
 
-def _task_action_schema(summary, request_serializer=None):
+def _task_action_schema(summary, request_serializer=None, response=s.TaskDetailSerializer):
     return extend_schema(
         summary=summary,
         request=request_serializer,
-        responses=s.TaskDetailSerializer,
+        responses=response,
         parameters=[IDEMPOTENCY_PARAMETER],
     )
 
 
+def _task_row_response(task) -> Response:
+    """The task as the inbox lists it, from the row the service read under the case lock (a
+    claim or a release changes the task, not the case: its answer does not load the case)."""
+    return Response(s.TaskRowSerializer(task).data)
+
+
 class TaskClaimView(_TaskAction):
-    @_task_action_schema(_("Claim the task"))
+    @_task_action_schema(_("Claim the task"), response=s.TaskRowSerializer)
     def post(self, request, task_id):
         return super().post(request, task_id)
 
-    def act(self, request, task):
-        services.task_claim(task=task, actor=request.user)
+    def act(self, request, task_id):
+        return _task_row_response(services.task_claim(task=task_id, actor=request.user))
 
 
 class TaskReleaseView(_TaskAction):
-    @_task_action_schema(_("Release the task to the queue"))
+    @_task_action_schema(_("Release the task to the queue"), response=s.TaskRowSerializer)
     def post(self, request, task_id):
         return super().post(request, task_id)
 
-    def act(self, request, task):
-        services.task_release(task=task, actor=request.user)
+    def act(self, request, task_id):
+        return _task_row_response(services.task_release(task=task_id, actor=request.user))
 
 
 class TaskReassignView(_TaskAction):
@@ -443,7 +450,8 @@ class TaskReassignView(_TaskAction):
     def post(self, request, task_id):
         return super().post(request, task_id)
 
-    def act(self, request, task):
+    def act(self, request, task_id):
+        task = selectors.task_get_for_user(user=request.user, task_id=task_id)
         data = s.ReassignSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         if data.validated_data.get("department"):
@@ -476,7 +484,7 @@ class TaskCompleteView(_TaskAction):
     def post(self, request, task_id):
         return super().post(request, task_id)
 
-    def act(self, request, task):
+    def act(self, request, task_id):
         body = request.data if isinstance(request.data, dict) else {}
         fields = {k: v for k, v in body.items() if k not in ("task", "actor")}
         decision = fields.pop("decision", "")
@@ -486,7 +494,7 @@ class TaskCompleteView(_TaskAction):
                 _("The submitted data is not valid."),
                 fields={"decision": [_("This field is required.")]},
             )
-        services.task_complete(task=task, actor=request.user, decision=decision, **fields)
+        services.task_complete(task=task_id, actor=request.user, decision=decision, **fields)
 
 
 # --- Public -------------------------------------------------------------------------------

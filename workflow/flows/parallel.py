@@ -47,7 +47,6 @@ from viewflow import this
 from viewflow.workflow import flow
 from viewflow.workflow.activation import Activation
 from viewflow.workflow.exceptions import FlowRuntimeError
-from viewflow.workflow.lock import SelectForUpdateLock
 from viewflow.workflow.nodes.handle import HandleActivation
 from viewflow.workflow.nodes.join import Join, JoinActivation
 from viewflow.workflow.nodes.split import SplitActivation
@@ -56,12 +55,13 @@ from viewflow.workflow.token import Token
 
 from permits.models import ApplicationStatus
 from workflow.models import CaseProcess, TaskKind
-from workflow.services import participations
+from workflow.services import locking, participations
 from workflow.spec import version_spec
 from workflow.steps.registry import step_for
 
-# Block (do not fail fast) on the process row; the database's lock_timeout bounds the wait.
-case_lock = SelectForUpdateLock(nowait=False, attempts=3)
+# viewflow's select-for-update lock in blocking mode (the database's lock_timeout bounds the
+# wait), which knows when the case lock already took the process row (``services.locking``).
+case_lock = locking.case_lock
 
 
 class HumanStepActivation(HandleActivation):

@@ -24,6 +24,8 @@ from rest_framework.utils.encoders import JSONEncoder
 from rest_framework.views import APIView
 from viewflow.workflow.exceptions import FlowLockFailed
 
+from audit.middleware import AUDITED, request_record
+from audit.records import insert_statement
 from onestop.api import ApiError, Pagination, api_error_from
 from onestop.clientip import client_ip
 from onestop.errors import DomainError
@@ -83,11 +85,22 @@ def idempotent(method):
         if len(key) > idempotency.MAX_KEY_LENGTH:
             raise ApiError("invalid", _("The Idempotency-Key is too long."))
         acted: list[Response] = []
+        audited: list[bool] = []
 
         def act():
             response = method(self, request, *args, **kwargs)
             acted.append(response)
             return response.status_code, _jsonable(response.data)
+
+        def audit_row(status_code: int):
+            # The request's audit record (the middleware's row) goes with the stored answer,
+            # in one statement; the middleware then leaves it out.
+            found = request_record(request._request, status_code)
+            if found is None:
+                return None
+            audited.append(True)
+            category, action, kwargs = found
+            return insert_statement(category, action, **kwargs)
 
         try:
             status_code, data, replayed = idempotency.idempotent_run(
@@ -97,6 +110,7 @@ def idempotent(method):
                 path=request.path,
                 data=request.data,
                 act=act,
+                also=audit_row,
             )
         except idempotency.IdempotencyMismatch as exc:
             raise ApiError(
@@ -105,6 +119,8 @@ def idempotent(method):
                 status_code=status.HTTP_422_UNPROCESSABLE_ENTITY,
                 fields={k: [str(m) for m in v] for k, v in exc.fields.items()},
             ) from exc
+        if audited and not replayed:
+            setattr(request._request, AUDITED, True)
         if not replayed and acted:
             return acted[0]
         response = Response(data, status=status_code)
@@ -480,7 +496,11 @@ class TaskCompleteView(_TaskAction):
     """The body is validated by the service with the task kind's decision serializer (the step
     registry's), the one definition the schema also shows."""
 
-    @_task_action_schema(_("Complete the task with a decision"), s.TaskCompleteRequest)
+    @_task_action_schema(
+        _("Complete the task with a decision"),
+        s.TaskCompleteRequest,
+        response=s.TaskOutcomeSerializer,
+    )
     def post(self, request, task_id):
         return super().post(request, task_id)
 
@@ -494,7 +514,11 @@ class TaskCompleteView(_TaskAction):
                 _("The submitted data is not valid."),
                 fields={"decision": [_("This field is required.")]},
             )
-        services.task_complete(task=task_id, actor=request.user, decision=decision, **fields)
+        task = services.task_complete(task=task_id, actor=request.user, decision=decision, **fields)
+        # The task and its case as the service left them: the case's summary, from the row
+        # it held locked (its department rows read afresh), not the whole case read again.
+        case = selectors.case_after_task(task.application)
+        return Response(s.TaskOutcomeSerializer(task, context={"application": case}).data)
 
 
 # --- Public -------------------------------------------------------------------------------

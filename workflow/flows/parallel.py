@@ -179,9 +179,9 @@ class CaseJoinActivation(JoinActivation):
     (the stock one evaluates its queryset twice) that also says whether a branch that arrived
     earlier carries another split's token (the stock join reads every arrived branch for that,
     twice when it completes), and given the process the arriving branch already holds (the
-    stock one reads the process and its ``CaseProcess`` row again). A join task created by the
-    first branch is started as it is created (the stock one saves it a second time). Whether
-    every branch is done is still asked of the database when viewflow asks (``is_done``)."""
+    stock one reads the process and its ``CaseProcess`` row again), and whether a branch is still
+    running (``is_done``). A join task created by the first branch is started as it is created
+    (the stock one saves it a second time)."""
 
     @classmethod
     def create(cls, flow_task, prev_activation, token, data=None, seed=None):
@@ -192,6 +192,14 @@ class CaseJoinActivation(JoinActivation):
         others = task_class.previous.through.objects.filter(from_task_id=OuterRef("pk")).exclude(
             to_task__status__in=[STATUS.CANCELED, STATUS.REVIVED]
         )
+        # viewflow's ``_active_join_tasks``: the split's branches still running.
+        running = (
+            task_class._default_manager.filter(
+                process=prev_activation.process, token__startswith=prefix
+            )
+            .exclude(status__in=[STATUS.DONE, STATUS.CANCELED, STATUS.REVIVED])
+            .values("pk")
+        )
         waiting = list(
             task_class._default_manager.filter(
                 flow_task=flow_task,
@@ -200,6 +208,7 @@ class CaseJoinActivation(JoinActivation):
             )
             .annotate(
                 other_split=Exists(others.exclude(to_task__token__startswith=prefix)),
+                branches_running=Exists(running),
             )
             .order_by("pk")[:2]
         )
@@ -208,16 +217,17 @@ class CaseJoinActivation(JoinActivation):
         if waiting:
             task = waiting[0]
             task.process = prev_activation.process
-            mixed = task.other_split
+            mixed, branches_running = task.other_split, task.branches_running
         else:  # the first branch to arrive creates the join task (as viewflow's does)
             task = task_class(process=prev_activation.process, flow_task=flow_task, token=base)
             task.data = data if data is not None else {}
             task.seed = seed
             task.status, task.started = STATUS.STARTED, now()  # what its activate() saves
             task.save()
-            mixed = False
+            mixed, branches_running = False, running.exists()
         task.previous.add(arriving)
         activation = cls(task)
+        activation.branches_running = branches_running
         # The arrived branches' split prefixes, as ``_join_token_prefixes`` would read them
         # (a second, distinct one is reported by viewflow's own check in ``complete``).
         activation.arrived_prefixes = None if mixed else {prefix}
@@ -226,6 +236,21 @@ class CaseJoinActivation(JoinActivation):
     def _join_token_prefixes(self):
         known = getattr(self, "arrived_prefixes", None)
         return set(known) if known is not None else super()._join_token_prefixes()
+
+    def is_done(self):
+        """viewflow's ``is_done`` (no branch of the split still running) as the query that
+        found the join task answered it (``branches_running``), not asked again each time
+        viewflow checks the condition. The branches are human steps of this case, which move
+        only under the case lock this request holds, and every branch that finishes arrives
+        through a join activation of its own, created after it finished: the last one to
+        arrive sees that none is running."""
+        known = getattr(self, "branches_running", None)
+        if known is None or self.flow_task._continue_on_condition:
+            return super().is_done()
+        prefixes = self._join_token_prefixes()
+        if len(prefixes) != 1:
+            return len(prefixes) > 1
+        return not known
 
 
 class CaseJoin(flow.Join):

@@ -131,6 +131,8 @@ _LOCKED_TASK_RELATED = (
     "application__item_version",
     "application__item_version__item",
     "application__lead_department",
+    "application__applicant_person",
+    "application__applicant_enterprise",
     "item",
     "department",
     "assignee",

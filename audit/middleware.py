@@ -22,25 +22,37 @@ class AuditMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        path = request.path
-        if path.startswith(SKIPPED_PREFIXES):
+        if getattr(request, AUDITED, False):  # the view wrote this request's record
             return response
-        status = response.status_code
-        match = getattr(request, "resolver_match", None)
-        if request.method not in SAFE_METHODS:
-            category, action = AuditCategory.REQUEST, f"{request.method.lower()} {_view(match)}"
-        elif status in (403, 404) and match is not None:
-            category, action = AuditCategory.DENIED, f"denied {_view(match)}"
-        else:
-            return response
-        record_safely(
-            category,
-            action,
-            request=request,
-            status_code=status,
-            object_id=_object_id(match),
-        )
+        found = request_record(request, response.status_code)
+        if found is not None:
+            category, action, kwargs = found
+            record_safely(category, action, **kwargs)
         return response
+
+
+# Set on the request (the Django one) by a view that wrote the request's record itself, in one
+# statement with its own write (``request_record`` gave it the same row): not written twice.
+AUDITED = "audit_recorded"
+
+
+def request_record(request, status: int) -> tuple[str, str, dict] | None:
+    """What this middleware records for ``request`` answered with ``status``: ``(category,
+    action, arguments of records.record)``, or None when it records nothing."""
+    if request.path.startswith(SKIPPED_PREFIXES):
+        return None
+    match = getattr(request, "resolver_match", None)
+    if request.method not in SAFE_METHODS:
+        category, action = AuditCategory.REQUEST, f"{request.method.lower()} {_view(match)}"
+    elif status in (403, 404) and match is not None:
+        category, action = AuditCategory.DENIED, f"denied {_view(match)}"
+    else:
+        return None
+    return (
+        category,
+        action,
+        {"request": request, "status_code": status, "object_id": _object_id(match)},
+    )
 
 
 def _view(match) -> str:

@@ -62,6 +62,49 @@ def record(
 ) -> AuditRecord:
     """Append one record. ``target`` is a model instance (its label and pk are stored);
     ``request`` gives the trusted client address and, without ``actor``, the user."""
+    row = _row(
+        category,
+        action,
+        actor=actor,
+        request=request,
+        target=target,
+        object_type=object_type,
+        object_id=object_id,
+        status_code=status_code,
+        detail=detail,
+    )
+    row.save(force_insert=True)
+    return row
+
+
+def insert_statement(category: str, action: str, **kwargs) -> tuple[str, list]:
+    """The SQL and parameters that insert the record :func:`record` would (same arguments),
+    for a writer that sends it in one statement with its own write (``WITH … INSERT``): the
+    Idempotency-Key's answer and the request's record in one query (``workflow.api``)."""
+    from django.db import connections, router
+    from django.db.models.sql import InsertQuery
+
+    row = _row(category, action, **kwargs)
+    using = router.db_for_write(AuditRecord)
+    fields = [f for f in AuditRecord._meta.concrete_fields if not f.primary_key]
+    query = InsertQuery(AuditRecord)
+    query.insert_values(fields, [row])
+    ((sql, params),) = query.get_compiler(using=using, connection=connections[using]).as_sql()
+    return sql, list(params)
+
+
+def _row(
+    category: str,
+    action: str,
+    *,
+    actor: Any = None,
+    request: Any = None,
+    target: Any = None,
+    object_type: str = "",
+    object_id: Any = "",
+    status_code: int | None = None,
+    detail: dict | None = None,
+) -> AuditRecord:
     if category not in AuditCategory.values:
         raise ValueError(f"unknown audit category {category!r}")
     if actor is None and request is not None:
@@ -70,7 +113,7 @@ def record(
     if target is not None:
         object_type = object_type or target._meta.label
         object_id = object_id or target.pk
-    return AuditRecord.objects.create(
+    return AuditRecord(
         category=category,
         action=action[:100],
         actor_id=actor_id,

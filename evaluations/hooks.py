@@ -14,7 +14,7 @@ from permits.choices import EventAction
 
 from . import links
 from .models import Invitation
-from .services import RESULT_ACTIONS, invitation_open
+from .services import RESULT_ACTIONS, invitation_ensure, invitation_open
 
 _LINK_ACTIONS = frozenset({*RESULT_ACTIONS, EventAction.RATING_REMINDED})
 
@@ -23,7 +23,10 @@ def event_recorded(sender, instance, created: bool, **kwargs) -> None:
     if kwargs.get("raw"):  # loaddata: fixtures bring their own rows
         return
     if created and instance.action in RESULT_ACTIONS and instance.application_id:
-        invitation_open(application=instance.application_id, at=instance.at)
+        if type(instance).application.is_cached(instance):  # the case the writer holds
+            invitation_ensure(application=instance.application, at=instance.at)
+        else:
+            invitation_open(application=instance.application_id, at=instance.at)
 
 
 def rating_link_line(event) -> str:

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from permits.choices import EventAction
+
 from .choices import SubjectKind
 from .models import Rating
 
+_RATING_ACTIONS = frozenset({EventAction.RATED, EventAction.RATING_DEFAULTED})
+
 
 def case_ratings(application) -> list[dict]:
-    """API.md's ``ratings [{level, at, rectification_status, appeal_status}]`` of a case."""
+    """API.md's ``ratings [{level, at, rectification_status, appeal_status}]`` of a case.
+
+    Every rating of a case is recorded with its Event (``rated`` / ``rating_defaulted``,
+    ``services``): when the case detail has read the case's events already
+    (``application.event_rows``) and none is a rating, there is none to read."""
+    events = getattr(application, "event_rows", None)
+    if events is not None and not any(e.action in _RATING_ACTIONS for e in events):
+        return []
     rows = (
         Rating.objects.filter(subject_kind=SubjectKind.CASE, subject_id=application.pk)
         .select_related("rectification")

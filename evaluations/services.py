@@ -104,6 +104,23 @@ def invitation_open(*, application: Application | int, at: datetime | None = Non
     return invitation
 
 
+def invitation_ensure(*, application: Application, at: datetime | None = None) -> None:
+    """:func:`invitation_open` for a writer that needs no row back (the answer's Event hook):
+    one ``INSERT … ON CONFLICT DO NOTHING`` on the invitation's unique (subject, round)."""
+    Invitation.objects.bulk_create(
+        [
+            Invitation(
+                subject_kind=SubjectKind.CASE,
+                subject_id=application.pk,
+                round=current_round(application),
+                application_id=application.pk,
+                answered_at=at or timezone.now(),
+            )
+        ],
+        ignore_conflicts=True,
+    )
+
+
 def open_invitation_for(application_id: int) -> Invitation | None:
     return (
         Invitation.objects.filter(

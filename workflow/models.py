@@ -30,6 +30,16 @@ class CaseProcess(Process):
         verbose_name = _("case process")
         verbose_name_plural = _("case processes")
 
+    def save(self, *args, **kwargs):
+        """viewflow saves a process whole as its nodes move it (the end node's status): only
+        the process table then, not this row too, whose one column (the case, set when the
+        process starts) never changes."""
+        if not self._state.adding and not args and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name for f in Process._meta.concrete_fields if not f.primary_key
+            ]
+        super().save(*args, **kwargs)
+
 
 class TaskKind(models.TextChoices):
     ACCEPTANCE = "acceptance", _("Acceptance")

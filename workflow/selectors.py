@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
 
 from onestop.pii import lookup_hashes
 from permits.models import (
@@ -231,6 +231,17 @@ def task_detail_for_user(*, user, task_id: Any) -> tuple[CaseTask, Application]:
         raise NotFound()
     task.application.open_notice_pk = task.open_notice_pk
     return task, _viewed(user, task.application, detail=True)
+
+
+def case_after_task(application: Application) -> Application:
+    """The case a service has just moved (the row it held locked), with its department rows
+    read afresh, for the answer of the move (``TaskOutcomeSerializer``): one query. The caller
+    acted on the case, so it may see it."""
+    cache = getattr(application, "_prefetched_objects_cache", None)
+    if cache:
+        cache.pop("participations", None)
+    prefetch_related_objects([application], _participations_prefetch())
+    return application
 
 
 def open_tasks_of(application: Application) -> QuerySet[CaseTask]:

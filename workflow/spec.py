@@ -9,11 +9,13 @@ the form — comes from here, so the flow has no code per item.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.db.models.signals import post_delete, post_save
 
 from departments.models import Department
 from permits.choices import default_extension_rule
@@ -211,6 +213,37 @@ def _item_dict(version: ItemVersion, snapshot: Mapping[str, Any]) -> dict[str, A
     return item
 
 
+# Department code → id, as version_spec resolves a snapshot's departments: read once per
+# process, forgotten when a department is saved or deleted here and after _CODES_TTL seconds
+# (a department created by another process is simply not known yet: it is read).
+_CODES_TTL = 600.0
+_codes: dict[str, int] = {}
+_codes_read_at = 0.0
+
+
+def department_ids(codes: set[str]) -> dict[str, int]:
+    """The ids of the departments with these codes (those that exist)."""
+    global _codes_read_at
+    now = time.monotonic()
+    if now - _codes_read_at > _CODES_TTL:
+        _codes.clear()
+        _codes_read_at = now
+    missing = codes - _codes.keys()
+    if missing:
+        _codes.update(Department.objects.filter(code__in=missing).values_list("code", "pk"))
+    return {code: _codes[code] for code in codes if code in _codes}
+
+
+def _forget_department_ids(**_kwargs) -> None:
+    _codes.clear()
+
+
+post_save.connect(_forget_department_ids, sender=Department, dispatch_uid="spec_department_ids")
+post_delete.connect(
+    _forget_department_ids, sender=Department, dispatch_uid="spec_department_ids_delete"
+)
+
+
 def version_spec(version: ItemVersion) -> VersionSpec:
     """The version's configuration as typed values (cached on the version object)."""
     cached = getattr(version, "_workflow_spec", None)
@@ -219,7 +252,7 @@ def version_spec(version: ItemVersion) -> VersionSpec:
     snapshot: Mapping[str, Any] = version.snapshot or {}
     raw_departments: Sequence[Mapping[str, Any]] = snapshot.get("departments") or []
     codes = {_department_code(d) for d in raw_departments} - {""}
-    by_code = dict(Department.objects.filter(code__in=codes).values_list("code", "pk"))
+    by_code = department_ids(codes)
     departments = []
     for entry in raw_departments:
         code = _department_code(entry)

@@ -184,3 +184,42 @@ def test_fingerprint_compares_parsed_data_and_files_by_sha256():
     assert fp(method="POST", path="/x/", data={"a": 1}) != fp(
         method="POST", path="/y/", data={"a": 1}
     )
+
+
+@pytest.mark.django_db
+def test_an_idempotent_request_is_audited_once_with_its_answer_and_a_replay_again():
+    """The key's answer and the request's audit record go in one statement (the cost of a
+    transition, docs/architecture.md); the middleware then leaves that request out, and still
+    records the replay (which did not act) and a refusal."""
+    from audit.models import AuditCategory, AuditRecord
+    from tests.workflow.journey import submitted_case
+    from workflow.models import CaseTask
+
+    world = build_world(1)
+    app = submitted_case(world)
+    task = CaseTask.objects.get(application=app, kind="acceptance")
+    lead = client_for(world.lead_staff["undertake"])
+
+    def rows():
+        return AuditRecord.objects.filter(
+            category=AuditCategory.REQUEST, object_id=str(task.pk)
+        ).order_by("pk")
+
+    url = f"/api/v1/tasks/{task.pk}/claim/"
+
+    first = lead.post(url, {}, format="json", HTTP_IDEMPOTENCY_KEY="audit-1")
+    assert first.status_code == 200 and first.data["status"] == "assigned", first.data
+    (row,) = rows()
+    assert row.status_code == 200 and row.method == "POST" and row.path == url
+    assert row.actor_id == world.lead_staff["undertake"].pk and row.action.startswith("post ")
+    assert IdempotentRequest.objects.get(key="audit-1").status_code == 200
+
+    again = lead.post(url, {}, format="json", HTTP_IDEMPOTENCY_KEY="audit-1")
+    assert again.status_code == 200 and again["Idempotent-Replayed"] == "true"
+    assert rows().count() == 2
+
+    other = client_for(world.staff[world.departments[0].code]["undertake"])
+    refused = other.post(url, {}, format="json", HTTP_IDEMPOTENCY_KEY="audit-2")
+    assert refused.status_code in (403, 404, 409)
+    assert rows().count() == 3 and rows().last().status_code == refused.status_code
+    assert not IdempotentRequest.objects.filter(key="audit-2").exists()

@@ -20,22 +20,12 @@ from workflow.models import CaseTask, TaskStatus
 pytestmark = pytest.mark.django_db
 
 NOW = "2026-11-02 09:00:00+08:00"
-# Issue 7's budget is a claim in 8 and a completion in 16 on average. Reached (asserted below,
-# so it cannot grow back): a claim in 14 and a completion in 25.4 on average (before: 24 and
-# 39.2). `pytest tests/workflow/measure_queries.py -s` prints every query of each request with
-# where it comes from. A claim's 14: the token with its user, second-factor device, staff roles
-# and whether the user holds object grants (1); the Idempotency-Key row, taken and answered (2);
-# the view's read of the task, which also names its process and flow (1); the service: process
-# lock, task and application under lock, update, event (4); the answer, the task with its whole
-# case (task and case, with whether a supplement notice is open, 1; departments, materials,
-# events, ratings: 4);
-# the audit row (1). A completion adds the kind's own rows and events, viewflow's bookkeeping
-# (3–4 per node it passes: task update, next task insert, its `previous` link) and the next
-# steps' rows; the acceptance (48) opens six departments' reviews through viewflow's split (a
-# task and its `previous` link each; the departments' rows in one UPDATE and one INSERT).
-CLAIM_BUDGET = 14
-COMPLETE_BUDGET = 25.9  # on average over the case (the decision's 3 are the rating invitation,
-# the acceptance's 1 the tolerance check of missing required materials)
+# Issue 7's budget: a claim in 8 queries and a completion in 16 on average over the case.
+# Measured: a claim in 7, a completion in 15.8 on average (before: 14 and 25.9). docs/
+# architecture.md ("Cost of a transition") has the table per kind and what each query is;
+# `pytest tests/workflow/measure_queries.py -s` prints every query with where it comes from.
+CLAIM_BUDGET = 8
+COMPLETE_BUDGET = 16  # on average over the case
 
 _keys = itertools.count(1)
 _TRANSACTION_CONTROL = re.compile(r"^\s*(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT)\b")

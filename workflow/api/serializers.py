@@ -439,6 +439,25 @@ class TaskDetailSerializer(TaskRowSerializer):
         ).data
 
 
+class TaskOutcomeSerializer(TaskRowSerializer):
+    """A task just completed and its case as the decision left it (``context["application"]``,
+    the case the service held locked, its department rows read afresh:
+    ``selectors.case_after_task``): the case's summary (status, the departments' statuses and
+    opinions), not its whole detail — ``GET /tasks/{id}/`` and ``GET /applications/{number}/``
+    have that."""
+
+    decisions = serializers.SerializerMethodField()
+    case = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_decisions(self, t: CaseTask) -> list[str]:
+        return sorted(step.decisions) if (step := registered().get(t.kind)) else []
+
+    @extend_schema_field(ApplicationSummarySerializer)
+    def get_case(self, t: CaseTask) -> dict:
+        return ApplicationSummarySerializer(self.context["application"]).data
+
+
 class TrackDepartmentSerializer(serializers.Serializer):
     name = serializers.CharField(source="department.name")
     role = serializers.CharField()

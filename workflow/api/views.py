@@ -24,6 +24,8 @@ from rest_framework.utils.encoders import JSONEncoder
 from rest_framework.views import APIView
 from viewflow.workflow.exceptions import FlowLockFailed
 
+from audit.middleware import AUDITED, request_record
+from audit.records import insert_statement
 from onestop.api import ApiError, Pagination, api_error_from
 from onestop.clientip import client_ip
 from onestop.errors import DomainError
@@ -83,11 +85,22 @@ def idempotent(method):
         if len(key) > idempotency.MAX_KEY_LENGTH:
             raise ApiError("invalid", _("The Idempotency-Key is too long."))
         acted: list[Response] = []
+        audited: list[bool] = []
 
         def act():
             response = method(self, request, *args, **kwargs)
             acted.append(response)
             return response.status_code, _jsonable(response.data)
+
+        def audit_row(status_code: int):
+            # The request's audit record (the middleware's row) goes with the stored answer,
+            # in one statement; the middleware then leaves it out.
+            found = request_record(request._request, status_code)
+            if found is None:
+                return None
+            audited.append(True)
+            category, action, kwargs = found
+            return insert_statement(category, action, **kwargs)
 
         try:
             status_code, data, replayed = idempotency.idempotent_run(
@@ -97,6 +110,7 @@ def idempotent(method):
                 path=request.path,
                 data=request.data,
                 act=act,
+                also=audit_row,
             )
         except idempotency.IdempotencyMismatch as exc:
             raise ApiError(
@@ -105,6 +119,8 @@ def idempotent(method):
                 status_code=status.HTTP_422_UNPROCESSABLE_ENTITY,
                 fields={k: [str(m) for m in v] for k, v in exc.fields.items()},
             ) from exc
+        if audited and not replayed:
+            setattr(request._request, AUDITED, True)
         if not replayed and acted:
             return acted[0]
         response = Response(data, status=status_code)
@@ -398,44 +414,51 @@ class TaskDetailView(APIView):
 
 
 class _TaskAction(APIView):
-    def act(self, request, task):  # pragma: no cover - overridden
+    def act(self, request, task_id: int):  # pragma: no cover - overridden
         raise NotImplementedError
 
     @calls_service
     @idempotent
     def post(self, request, task_id):
-        task = selectors.task_get_for_user(user=request.user, task_id=task_id)
-        answer = self.act(request, task)
-        if isinstance(answer, Response):  # the task left the caller's sight (handed on)
+        # The service finds the task through the caller's access rule as it locks the case
+        # (``services.locking.task_case_locked``): a foreign task is 404 there.
+        answer = self.act(request, task_id)
+        if isinstance(answer, Response):  # an answer of the action's own
             return answer
         return _task_response(request, task_id)
 
 
-def _task_action_schema(summary, request_serializer=None):
+def _task_action_schema(summary, request_serializer=None, response=s.TaskDetailSerializer):
     return extend_schema(
         summary=summary,
         request=request_serializer,
-        responses=s.TaskDetailSerializer,
+        responses=response,
         parameters=[IDEMPOTENCY_PARAMETER],
     )
 
 
+def _task_row_response(task) -> Response:
+    """The task as the inbox lists it, from the row the service read under the case lock (a
+    claim or a release changes the task, not the case: its answer does not load the case)."""
+    return Response(s.TaskRowSerializer(task).data)
+
+
 class TaskClaimView(_TaskAction):
-    @_task_action_schema(_("Claim the task"))
+    @_task_action_schema(_("Claim the task"), response=s.TaskRowSerializer)
     def post(self, request, task_id):
         return super().post(request, task_id)
 
-    def act(self, request, task):
-        services.task_claim(task=task, actor=request.user)
+    def act(self, request, task_id):
+        return _task_row_response(services.task_claim(task=task_id, actor=request.user))
 
 
 class TaskReleaseView(_TaskAction):
-    @_task_action_schema(_("Release the task to the queue"))
+    @_task_action_schema(_("Release the task to the queue"), response=s.TaskRowSerializer)
     def post(self, request, task_id):
         return super().post(request, task_id)
 
-    def act(self, request, task):
-        services.task_release(task=task, actor=request.user)
+    def act(self, request, task_id):
+        return _task_row_response(services.task_release(task=task_id, actor=request.user))
 
 
 class TaskReassignView(_TaskAction):
@@ -443,7 +466,8 @@ class TaskReassignView(_TaskAction):
     def post(self, request, task_id):
         return super().post(request, task_id)
 
-    def act(self, request, task):
+    def act(self, request, task_id):
+        task = selectors.task_get_for_user(user=request.user, task_id=task_id)
         data = s.ReassignSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         if data.validated_data.get("department"):
@@ -472,11 +496,15 @@ class TaskCompleteView(_TaskAction):
     """The body is validated by the service with the task kind's decision serializer (the step
     registry's), the one definition the schema also shows."""
 
-    @_task_action_schema(_("Complete the task with a decision"), s.TaskCompleteRequest)
+    @_task_action_schema(
+        _("Complete the task with a decision"),
+        s.TaskCompleteRequest,
+        response=s.TaskOutcomeSerializer,
+    )
     def post(self, request, task_id):
         return super().post(request, task_id)
 
-    def act(self, request, task):
+    def act(self, request, task_id):
         body = request.data if isinstance(request.data, dict) else {}
         fields = {k: v for k, v in body.items() if k not in ("task", "actor")}
         decision = fields.pop("decision", "")
@@ -486,7 +514,11 @@ class TaskCompleteView(_TaskAction):
                 _("The submitted data is not valid."),
                 fields={"decision": [_("This field is required.")]},
             )
-        services.task_complete(task=task, actor=request.user, decision=decision, **fields)
+        task = services.task_complete(task=task_id, actor=request.user, decision=decision, **fields)
+        # The task and its case as the service left them: the case's summary, from the row
+        # it held locked (its department rows read afresh), not the whole case read again.
+        case = selectors.case_after_task(task.application)
+        return Response(s.TaskOutcomeSerializer(task, context={"application": case}).data)
 
 
 # --- Public -------------------------------------------------------------------------------

@@ -42,12 +42,13 @@ service model to its flow (docs/architecture.md, "How to add a flow").
 
 from __future__ import annotations
 
+from django.db.models import Exists, OuterRef
+from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
 from viewflow.workflow.activation import Activation
 from viewflow.workflow.exceptions import FlowRuntimeError
-from viewflow.workflow.lock import SelectForUpdateLock
 from viewflow.workflow.nodes.handle import HandleActivation
 from viewflow.workflow.nodes.join import Join, JoinActivation
 from viewflow.workflow.nodes.split import SplitActivation
@@ -56,12 +57,13 @@ from viewflow.workflow.token import Token
 
 from permits.models import ApplicationStatus
 from workflow.models import CaseProcess, TaskKind
-from workflow.services import participations
+from workflow.services import locking, participations
 from workflow.spec import version_spec
 from workflow.steps.registry import step_for
 
-# Block (do not fail fast) on the process row; the database's lock_timeout bounds the wait.
-case_lock = SelectForUpdateLock(nowait=False, attempts=3)
+# viewflow's select-for-update lock in blocking mode (the database's lock_timeout bounds the
+# wait), which knows when the case lock already took the process row (``services.locking``).
+case_lock = locking.case_lock
 
 
 class HumanStepActivation(HandleActivation):
@@ -104,9 +106,12 @@ class DepartmentSplitActivation(SplitActivation):
         ordered = [(t, d) for t, d in self.next_tasks if not isinstance(t, Join)] + [
             (t, d) for t, d in self.next_tasks if isinstance(t, Join)
         ]
-        created = [
-            node._create(prev_activation=self, token=next(token_source), data=data)
-            for node, data in ordered
+        planned = [(node, data, next(token_source)) for node, data in ordered]
+        together = [p for p in planned if _created_plainly(p[0])]
+        created = self._create_together(together) + [
+            node._create(prev_activation=self, token=token, data=data)
+            for node, data, token in planned
+            if not _created_plainly(node)
         ]
         by_kind: dict[str, list] = {}
         for activation in created:
@@ -119,6 +124,40 @@ class DepartmentSplitActivation(SplitActivation):
                 for activation in activations:
                     activation.step_opened = True
         yield from created
+
+    def _create_together(self, planned: list) -> list:
+        """viewflow's ``Activation.create`` for several branches at once: their tasks in one
+        INSERT and their links to the split's task (``previous``) in another, instead of two
+        queries per branch; each then armed as ``Node._create`` does."""
+        if not planned:
+            return []
+        task_class = self.flow_class.task_class
+        tasks = []
+        for node, data, token in planned:
+            task = task_class(process=self.process, flow_task=node, token=token)
+            task.flow_task_type = node.task_type  # what viewflow's Task.save() fills in
+            task.data = data if data is not None else {}
+            task.seed = None
+            tasks.append(task)
+        task_class._default_manager.bulk_create(tasks)
+        link = task_class.previous.through
+        link.objects.bulk_create(
+            [link(from_task_id=task.pk, to_task_id=self.task.pk) for task in tasks],
+            ignore_conflicts=True,
+        )
+        activations = []
+        for (node, _data, _token), task in zip(planned, tasks, strict=True):
+            activation = node.activation_class(task)
+            for boundary_event in node._boundary_events:
+                boundary_event._arm(activation)
+            activations.append(activation)
+        return activations
+
+
+def _created_plainly(node) -> bool:
+    """Whether a node's tasks are created by viewflow's plain ``Activation.create`` (a task
+    row and its ``previous`` link, nothing else), so a split may create several together."""
+    return getattr(node.activation_class.create, "__func__", None) is Activation.create.__func__
 
 
 class DepartmentSplit(flow.Split):
@@ -136,34 +175,82 @@ class DepartmentSplit(flow.Split):
 
 
 class CaseJoinActivation(JoinActivation):
-    """viewflow's join, minus two re-reads: the waiting join task is looked up in one query
-    (the stock one evaluates its queryset twice) and given the process the arriving branch
-    already holds (the stock one reads the process and its ``CaseProcess`` row again)."""
+    """viewflow's join, minus its re-reads: the waiting join task is looked up in one query
+    (the stock one evaluates its queryset twice) that also says whether a branch that arrived
+    earlier carries another split's token (the stock join reads every arrived branch for that,
+    twice when it completes), and given the process the arriving branch already holds (the
+    stock one reads the process and its ``CaseProcess`` row again), and whether a branch is still
+    running (``is_done``). A join task created by the first branch is started as it is created
+    (the stock one saves it a second time)."""
 
     @classmethod
     def create(cls, flow_task, prev_activation, token, data=None, seed=None):
         task_class = flow_task.flow_class.task_class
+        arriving = prev_activation.task
+        base = token.get_base_split_token() if token.is_split_token() else token
+        prefix = Token(str(arriving.token)).get_common_split_prefix(base, arriving.pk)
+        others = task_class.previous.through.objects.filter(from_task_id=OuterRef("pk")).exclude(
+            to_task__status__in=[STATUS.CANCELED, STATUS.REVIVED]
+        )
+        # viewflow's ``_active_join_tasks``: the split's branches still running.
+        running = (
+            task_class._default_manager.filter(
+                process=prev_activation.process, token__startswith=prefix
+            )
+            .exclude(status__in=[STATUS.DONE, STATUS.CANCELED, STATUS.REVIVED])
+            .values("pk")
+        )
         waiting = list(
             task_class._default_manager.filter(
                 flow_task=flow_task,
                 process=prev_activation.process,
                 status__in=[STATUS.NEW, STATUS.STARTED],
-            ).order_by("pk")[:2]
+            )
+            .annotate(
+                other_split=Exists(others.exclude(to_task__token__startswith=prefix)),
+                branches_running=Exists(running),
+            )
+            .order_by("pk")[:2]
         )
         if len(waiting) > 1:
             raise FlowRuntimeError("More than one join instance for process found")
         if waiting:
             task = waiting[0]
             task.process = prev_activation.process
+            mixed, branches_running = task.other_split, task.branches_running
         else:  # the first branch to arrive creates the join task (as viewflow's does)
-            if token.is_split_token():
-                token = token.get_base_split_token()
-            task = task_class(process=prev_activation.process, flow_task=flow_task, token=token)
+            task = task_class(process=prev_activation.process, flow_task=flow_task, token=base)
             task.data = data if data is not None else {}
             task.seed = seed
+            task.status, task.started = STATUS.STARTED, now()  # what its activate() saves
             task.save()
-        task.previous.add(prev_activation.task)
-        return cls(task)
+            mixed, branches_running = False, running.exists()
+        task.previous.add(arriving)
+        activation = cls(task)
+        activation.branches_running = branches_running
+        # The arrived branches' split prefixes, as ``_join_token_prefixes`` would read them
+        # (a second, distinct one is reported by viewflow's own check in ``complete``).
+        activation.arrived_prefixes = None if mixed else {prefix}
+        return activation
+
+    def _join_token_prefixes(self):
+        known = getattr(self, "arrived_prefixes", None)
+        return set(known) if known is not None else super()._join_token_prefixes()
+
+    def is_done(self):
+        """viewflow's ``is_done`` (no branch of the split still running) as the query that
+        found the join task answered it (``branches_running``), not asked again each time
+        viewflow checks the condition. The branches are human steps of this case, which move
+        only under the case lock this request holds, and every branch that finishes arrives
+        through a join activation of its own, created after it finished: the last one to
+        arrive sees that none is running."""
+        known = getattr(self, "branches_running", None)
+        if known is None or self.flow_task._continue_on_condition:
+            return super().is_done()
+        prefixes = self._join_token_prefixes()
+        if len(prefixes) != 1:
+            return len(prefixes) > 1
+        return not known
 
 
 class CaseJoin(flow.Join):

@@ -38,18 +38,30 @@ def event_append(
     change, so the change and its record commit together."""
     action = EventAction(action)
     facts = case_facts(application)
-    event = Event.objects.create(
-        at=at or timezone.now(),
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        action=action.value,
-        department_id=getattr(department, "pk", department),
-        status_before=before,
-        status_after=after,
-        note=note,
-        data=dict(data or {}),
-        **facts,
+    event = _with_case(
+        Event(
+            at=at or timezone.now(),
+            actor=actor if getattr(actor, "is_authenticated", False) else None,
+            action=action.value,
+            department_id=getattr(department, "pk", department),
+            status_before=before,
+            status_after=after,
+            note=note,
+            data=dict(data or {}),
+            **facts,
+        ),
+        application,
     )
+    event.save(force_insert=True)
     _announce_after_commit(facts["application_id"], action.value, event.pk)
+    return event
+
+
+def _with_case(event: Event, application: Application | int) -> Event:
+    """``event`` knowing its case instance when the writer gave one (receivers of its
+    ``post_save`` read the case the writer holds instead of reading it again)."""
+    if isinstance(application, Application):
+        event.application = application
     return event
 
 

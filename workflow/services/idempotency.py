@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
+from django.db.models.sql import UpdateQuery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -137,13 +138,16 @@ def idempotent_run(
     path: str,
     data: Any,
     act: Callable[[], tuple[int, Any]],
+    also: Callable[[int], tuple[str, list] | None] | None = None,
 ) -> tuple[int, Any, bool]:
     """Run ``act`` (which returns the answer's status code and JSON-able data) at most once
     for ``user`` and ``key``; answer ``(status_code, data, replayed)``.
 
     ``act`` runs in one transaction with the storing of its answer (a 5xx answer is not
     stored). When it raises, or answers 5xx, the key's row is deleted so a retry acts again.
-    Raises ``StillRunning`` (409) and ``IdempotencyMismatch`` (422)."""
+    ``also(status_code)`` may give one more INSERT (SQL and parameters: the request's audit
+    record, ``audit.records.insert_statement``) that is sent in the same statement as the
+    storing of the answer. Raises ``StillRunning`` (409) and ``IdempotencyMismatch`` (422)."""
     fingerprint = request_fingerprint(method=method, path=path, data=data)
     claimed = _claim(user=user, key=key, fingerprint=fingerprint, method=method, path=path)
     if isinstance(claimed, Replay):
@@ -153,8 +157,10 @@ def idempotent_run(
             status_code, answer = act()
             if status_code >= 500:
                 raise _ServerError(status_code, answer)
-            IdempotentRequest.objects.filter(pk=claimed.pk).update(
-                status_code=status_code, response=answer, finished_at=timezone.now()
+            _answer_stored(
+                claimed.pk,
+                {"status_code": status_code, "response": answer, "finished_at": timezone.now()},
+                also(status_code) if also is not None else None,
             )
     except _ServerError as exc:
         IdempotentRequest.objects.filter(pk=claimed.pk).delete()
@@ -169,3 +175,22 @@ class _ServerError(Exception):
     def __init__(self, status_code: int, answer: Any) -> None:
         self.status_code = status_code
         self.answer = answer
+
+
+def _answer_stored(pk: int, values: dict, insert: tuple[str, list] | None) -> None:
+    """``UPDATE`` the key's row with its answer; with ``insert``, in one statement with it
+    (``WITH answered AS (UPDATE …) INSERT …``: PostgreSQL runs both, atomically)."""
+    rows = IdempotentRequest.objects.filter(pk=pk)
+    if insert is None:
+        rows.update(**values)
+        return
+    query = rows.query.chain(UpdateQuery)
+    query.add_update_values(values)
+    using = router.db_for_write(IdempotentRequest)
+    update_sql, update_params = query.get_compiler(using=using).as_sql()
+    insert_sql, insert_params = insert
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            f"WITH answered AS ({update_sql}) {insert_sql}",
+            [*update_params, *insert_params],
+        )

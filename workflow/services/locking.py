@@ -5,11 +5,16 @@ wait on each other and exactly one wins."""
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
+from django.db.models import QuerySet
+from viewflow.workflow.exceptions import FlowLockFailed
+from viewflow.workflow.lock import SelectForUpdateLock
 
 from permits.models import Application
 from workflow.exceptions import Conflict, NotFound
@@ -18,25 +23,81 @@ from workflow.models import CaseProcess, CaseTask
 # The application locked by the innermost ``case_locked``/``task_case_locked`` of this thread:
 # flow nodes that run under the lock (a step opening) read it instead of re-reading the row.
 _locked_case: ContextVar[Application | None] = ContextVar("locked_case", default=None)
+# The task row ``task_case_locked`` read under the lock (with its viewflow task and process):
+# ``steps.base.complete_flow_task`` takes the viewflow task from it instead of a second read.
+_locked_task: ContextVar[CaseTask | None] = ContextVar("locked_task", default=None)
+# The process row this thread's case lock took in its route read (``_process_locked``), so the
+# flow's own lock (``CaseProcessLock``) need not send a second ``SELECT … FOR UPDATE``.
+_held_process: ContextVar[int | None] = ContextVar("held_process", default=None)
+
+
+class CaseProcessLock(SelectForUpdateLock):
+    """viewflow's select-for-update lock on the process row (``lock_impl`` of every flow, as
+    ``case_lock``), which knows when the case lock of this thread already holds that row: the
+    route read of ``case_locked``/``task_case_locked`` locks it ``FOR UPDATE`` while finding
+    it, so the flow's lock then only opens its savepoint instead of locking the row again. A
+    flow with another ``lock_impl`` still gets its own lock taken."""
+
+    @contextmanager
+    def __call__(self, flow_class, process_pk):
+        if process_pk is not None and _held_process.get() == process_pk:
+            with transaction.atomic():
+                yield
+            return
+        with super().__call__(flow_class, process_pk):
+            yield
+
+
+# Block (do not fail fast) on the process row; the database's lock_timeout bounds the wait.
+case_lock = CaseProcessLock(nowait=False, attempts=3)
+
+
+def _process_locked(processes: QuerySet) -> tuple[int, type, int] | None:
+    """``(process id, flow class, application id)`` of the one process row of ``processes``,
+    locked ``FOR UPDATE`` as it is read (call inside a transaction), or None. Waits and retries
+    as ``case_lock`` does (viewflow's ``SelectForUpdateLock``): a lock not had within the
+    database's ``lock_timeout`` on every attempt raises ``FlowLockFailed`` (503 ``busy``)."""
+    query = processes.select_for_update(of=("self",)).values_list(
+        "pk", "flow_class", "application_id"
+    )
+    for attempt in range(case_lock.attempts):
+        try:
+            with transaction.atomic():
+                return query.first()
+        except DatabaseError as exc:
+            if attempt == case_lock.attempts - 1:
+                raise FlowLockFailed("Lock failed for a case process") from exc
+            time.sleep((((attempt + 1) * random.random()) + 2**attempt) / 2.5)  # noqa: S311
+    return None  # pragma: no cover - the loop returns or raises
+
+
+@contextmanager
+def _flow_locked(process_id: int, flow_class, *, held: bool) -> Iterator[None]:
+    """The case's own flow lock (``flow_class.lock``) on a process row this thread may already
+    hold (``held``: locked by the route read in this transaction)."""
+    token = _held_process.set(process_id) if held else None
+    try:
+        with flow_class.lock(process_id):
+            yield
+    finally:
+        if token is not None:
+            _held_process.reset(token)
 
 
 @contextmanager
 def case_locked(application_id: int) -> Iterator[Application]:
     """Lock a case for writing: its process row (if it has one) then its application row.
 
-    The process row is locked through the case's own flow (the flow its process row names,
-    ``CaseProcess.flow_class``), so each flow's ``lock_impl`` applies to its cases. Opens (or
-    joins) a transaction; yields the locked application. A draft that another writer submitted
-    meanwhile answers ``Conflict``: the act was meant for a draft."""
+    The process row is locked as it is found (one ``SELECT … FOR UPDATE``) and then through the
+    case's own flow (the flow its process row names, ``CaseProcess.flow_class``), so each flow's
+    ``lock_impl`` applies to its cases. Opens (or joins) a transaction; yields the locked
+    application. A draft that another writer submitted meanwhile answers ``Conflict``: the act
+    was meant for a draft."""
     with transaction.atomic():
-        process = (
-            CaseProcess.objects.filter(application_id=application_id)
-            .values_list("pk", "flow_class")
-            .first()
-        )
+        process = _process_locked(CaseProcess.objects.filter(application_id=application_id))
         if process is not None:
-            process_id, flow_class = process
-            with flow_class.lock(process_id):
+            process_id, flow_class, _application_id = process
+            with _flow_locked(process_id, flow_class, held=True):
                 application = locked_application(application_id)
                 token = _locked_case.set(application)
                 try:
@@ -62,53 +123,85 @@ def locked_application(application_id: int) -> Application:
         raise NotFound() from exc
 
 
+# What a locked task read carries besides the task and its case: the rows a step, the flow and
+# the task's answer use (outer joins, not locked: only the task and application rows are).
+_LOCKED_TASK_RELATED = (
+    "application",
+    "application__item",
+    "application__item_version",
+    "application__item_version__item",
+    "application__lead_department",
+    "application__applicant_person",
+    "application__applicant_enterprise",
+    "item",
+    "department",
+    "assignee",
+    "participation",
+    "flow_task",
+    "flow_task__process",
+    "flow_task__process__caseprocess",
+)
+
+
 @contextmanager
 def task_case_locked(
     task_id: int, *, visible_q=None, route: tuple | None = None
 ) -> Iterator[tuple[Application, CaseTask]]:
-    """Lock a task's case in the one order — the process row through its own flow, then the
-    application row together with the task row (one ``SELECT … FOR UPDATE OF``) — and yield
-    both as they are now. ``visible_q`` filters the task first (the caller's access rule), so a
-    task the caller may not see is ``NotFound`` like a missing one. Costs three queries: the
-    task's process, the process lock, the application and task. ``route``: the task's
-    ``(application id, process id, flow class)`` when the caller has read them already
-    (``selectors.task_get_for_user``): the first query is saved, and ``visible_q`` is applied
-    to the locked read instead."""
-    if route is None:
-        tasks = CaseTask.objects.filter(pk=task_id)
-        if visible_q is not None:
-            tasks = tasks.filter(visible_q)
-        row = tasks.values_list(
-            "application_id", "application__process__pk", "application__process__flow_class"
-        ).first()
-        if row is None:
-            raise NotFound()
-        visible_q = None  # checked
-    else:
-        row = route
-    application_id, process_id, flow_class = row
-    if process_id is None:  # pragma: no cover - a task always belongs to a started case
-        raise Conflict()
-    with transaction.atomic(), flow_class.lock(process_id):
-        tasks = CaseTask.objects.select_for_update(of=("self", "application")).select_related(
-            "application",
-            "application__item",
-            "application__item_version",
-            "application__item_version__item",
-            "application__lead_department",
-            "department",
-            "participation",
-        )
-        if visible_q is not None:
-            tasks = tasks.filter(visible_q)
-        task = tasks.filter(pk=task_id).first()
-        if task is None:
-            raise NotFound()
-        token = _locked_case.set(task.application)
-        try:
-            yield task.application, task
-        finally:
-            _locked_case.reset(token)
+    """Lock a task's case in the one order — the process row, then the application row together
+    with the task row (one ``SELECT … FOR UPDATE OF``) — and yield both as they are now.
+    ``visible_q`` filters the task first (the caller's access rule), so a task the caller may
+    not see is ``NotFound`` like a missing one. Costs two queries: the process row locked as it
+    is found from the task (through ``visible_q``), then the application and task under the
+    lock (with the task's viewflow task and process, which completing the step needs).
+    ``route``: the task's ``(application id, process id, flow class)`` when the caller has
+    read them already (``selectors.task_get_for_user``): the process lock is then the flow's
+    own query, and ``visible_q`` is applied to the locked read instead."""
+    with transaction.atomic():
+        if route is None:
+            tasks = CaseTask.objects.filter(pk=task_id)
+            if visible_q is not None:
+                tasks = tasks.filter(visible_q)
+            row = _process_locked(
+                CaseProcess.objects.filter(pk__in=tasks.values("application__process__pk"))
+            )
+            if row is None:
+                raise NotFound()
+            process_id, flow_class, _application_id = row
+            visible_q = None  # checked
+            held = True
+        else:
+            _application_id, process_id, flow_class = route
+            held = False
+        if process_id is None:  # pragma: no cover - a task always belongs to a started case
+            raise Conflict()
+        with _flow_locked(process_id, flow_class, held=held):
+            tasks = CaseTask.objects.select_for_update(of=("self", "application")).select_related(
+                *_LOCKED_TASK_RELATED
+            )
+            if visible_q is not None:
+                tasks = tasks.filter(visible_q)
+            task = tasks.filter(pk=task_id).first()
+            if task is None:
+                raise NotFound()
+            token = _locked_case.set(task.application)
+            task_token = _locked_task.set(task)
+            try:
+                yield task.application, task
+            finally:
+                _locked_task.reset(task_token)
+                _locked_case.reset(token)
+
+
+def locked_flow_task(vtask_id: int):
+    """The viewflow task ``vtask_id`` as this thread's locked task read carried it (with its
+    process and ``CaseProcess`` row), or None when it did not."""
+    task = _locked_task.get()
+    if task is None or task.flow_task_id != vtask_id or not CaseTask.flow_task.is_cached(task):
+        return None
+    vtask = task.flow_task
+    if vtask is None or not type(vtask).process.is_cached(vtask):
+        return None
+    return vtask
 
 
 def locked_case(application_id: int) -> Application | None:

@@ -30,7 +30,7 @@ from workflow.exceptions import Invalid
 from workflow.models import CaseTask, TaskKind, TaskStatus
 from workflow.services.common import add_time_limit
 from workflow.services.events import event_append
-from workflow.services.locking import locked_case
+from workflow.services.locking import locked_case, locked_flow_task
 from workflow.spec import VersionSpec, version_spec
 
 # --- Input ------------------------------------------------------------------------------------
@@ -386,8 +386,11 @@ def complete_flow_task(vtask_id: int | None) -> None:
         return
     from viewflow.workflow.models import Task
 
-    # The process and its CaseProcess row in the same query (viewflow coerces to it).
-    vtask = Task.objects.select_related("process", "process__caseprocess").get(pk=vtask_id)
+    # The locked task read carried it, with its process and CaseProcess row (viewflow coerces
+    # to it); else they are read in one query.
+    vtask = locked_flow_task(vtask_id) or (
+        Task.objects.select_related("process", "process__caseprocess").get(pk=vtask_id)
+    )
     activation = vtask.flow_task.activation_class(vtask)
     # The nodes' callbacks read the case through the process: give them the row the caller
     # holds locked (with its item and version, and what it has cached), not a second read.

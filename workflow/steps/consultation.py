@@ -30,6 +30,7 @@ from workflow.exceptions import Conflict
 from workflow.models import ACTIVE_TASK_STATUSES, CaseTask, TaskKind
 from workflow.services import consultations
 from workflow.services.common import add_time_limit
+from workflow.services.locking import locked_flow_task
 from workflow.steps.base import (
     OpinionRequiredInput,
     Step,
@@ -210,7 +211,13 @@ def request_consultation(app: Application, t: CaseTask, *, actor, data: dict, no
         note=note,
         data={"departments": codes, "round": plan["round"]},
     )
-    process = Task.objects.select_related("process").get(pk=t.flow_task_id).process
+    # The plan goes on the process object the flow's nodes will read: the one the locked task
+    # read carried (``complete_flow_task`` takes it from there), else a fresh one.
+    locked = locked_flow_task(t.flow_task_id)
+    if locked is not None:
+        process = locked.process.caseprocess
+    else:
+        process = Task.objects.select_related("process").get(pk=t.flow_task_id).process
     process.data = {**(process.data or {}), PLAN_KEY: plan}
     process.save(update_fields=["data"])
     complete_flow_task(t.flow_task_id)

@@ -181,6 +181,11 @@ def tolerance_record(
 
 
 def open_tolerance(application: Application) -> Tolerance | None:
+    """The case's open tolerance record. A record is made only at acceptance, for the
+    requirements the case lists as tolerated (``Application.tolerated``, saved first): a case
+    loaded with an empty list has none, and is not asked about it."""
+    if "tolerated" not in application.get_deferred_fields() and not application.tolerated:
+        return None
     return (
         Tolerance.objects.filter(
             application_id=application.pk, fulfilled_at__isnull=True, terminated_at__isnull=True

@@ -8,7 +8,6 @@ cell neutralised against formula injection.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 from pathlib import Path
 from typing import Any
@@ -16,8 +15,8 @@ from typing import Any
 from django.utils import timezone
 
 from disclosure.publication import DepartmentMonth, add_months, department_month_figures
-from disclosure.tabular import write_csv
 from onestop.reporting import ReplicaStatus
+from onestop.tabular import write_csv
 
 SCHEMA_FILE = Path(__file__).resolve().parent / "schemas" / "department-monthly.schema.json"
 COLUMNS = (
@@ -66,10 +65,7 @@ def as_json(doc: dict[str, Any]) -> str:
 
 
 def as_csv(rows: list[DepartmentMonth]) -> str:
-    out = io.StringIO()
-    out.write("\ufeff")
-    write_csv(out, COLUMNS, ([row_dict(r)[c] for c in COLUMNS] for r in rows))
-    return out.getvalue()
+    return write_csv(([row_dict(r)[c] for c in COLUMNS] for r in rows), COLUMNS).decode("utf-8")
 
 
 def schema_text() -> str:

@@ -1,5 +1,5 @@
 """The statistics' tables: one structure the pages render, the charts read and the exports
-write (CSV and xlsx through ``stats.tabular``), so every table on a page can be exported."""
+write (CSV and xlsx through ``onestop.tabular``), so every table on a page can be exported."""
 
 from __future__ import annotations
 

@@ -16,10 +16,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from onestop import tabular
 from onestop.inputpolicy import BadQueryParameter, query_int
 from workflow import access, personal_data
 
-from . import figures, scorecard, tabular
+from . import figures, scorecard
 from .figures import Figures, Scope
 from .tables import Table, figures_table, group_table, month_label
 
@@ -93,10 +94,10 @@ def _export(request: HttpRequest, table: Table, stem: str) -> HttpResponse:
     name = f"statistics-{table.key}-{stem}.{fmt}"
     personal_data.exported(request, what=name)
     if fmt == "xlsx":
-        body = tabular.write_xlsx(table.header, table.rows, title=table.key)
+        body = tabular.write_xlsx(table.rows, table.header, title=table.key)
         kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
-        body = tabular.write_csv(table.header, table.rows)
+        body = tabular.write_csv(table.rows, table.header)
         kind = "text/csv; charset=utf-8"
     response = HttpResponse(body, content_type=kind)
     response["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from disclosure import opendata, publication
-from disclosure.tabular import neutralise_cell
+from onestop.tabular import neutralise_cell
 from tests.disclosure.conftest import decided_case
 from tests.workflow import factories as f
 

@@ -11,7 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from departments.models import Role
-from stats import scorecard, tabular
+from onestop import tabular
+from stats import scorecard
 from stats.models import ScorecardIndicator
 from tests.statistics import worked
 from tests.workflow import factories as f
@@ -127,11 +128,11 @@ def test_cells_that_look_like_formulas_are_neutralised():
         assert tabular.neutralise_cell(bad).startswith("'")
     assert tabular.neutralise_cell(-3) == -3
     assert tabular.neutralise_cell("市自然资源局") == "市自然资源局"
-    body = tabular.write_csv(["名称"], [["=1+1"], [5]]).decode("utf-8")
+    body = tabular.write_csv([["=1+1"], [5]], ["名称"]).decode("utf-8")
     assert "'=1+1" in body and body.startswith("\ufeff")
     from openpyxl import load_workbook
 
-    book = load_workbook(io.BytesIO(tabular.write_xlsx(["名称"], [["=1+1"], ["@x"], [5]])))
+    book = load_workbook(io.BytesIO(tabular.write_xlsx([["=1+1"], ["@x"], [5]], ["名称"])))
     cells = [c.value for c in book.active["A"]]
     assert cells == ["名称", "'=1+1", "'@x", 5]
     assert all(c.data_type != "f" for c in book.active["A"])

@@ -633,3 +633,11 @@ CENTRES_DISPLAY_REFRESHES_PER_HOUR = env.int("CENTRES_DISPLAY_REFRESHES_PER_HOUR
 # few finished tickets, the centre's average, then this default.
 CENTRES_RECENT_HANDLING_MINUTES = env.int("CENTRES_RECENT_HANDLING_MINUTES", default=120)
 CENTRES_DEFAULT_HANDLING_SECONDS = env.int("CENTRES_DEFAULT_HANDLING_SECONDS", default=480)
+
+# === Public pages' cache (issue 11 item 3; portal/pagecache.py, permits/catalogue_version.py) ===
+# Home, catalogue and guide pages for anonymous visitors are kept whole in the shared cache,
+# keyed by the catalogue's version stamp (bumped by every catalogue change), language and
+# large-text mode. The timeout only frees the memory of old versions: a cached page is never
+# older than the catalogue. False renders every page live.
+PUBLIC_PAGE_CACHE = env.bool("PUBLIC_PAGE_CACHE", default=True)
+PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=24 * 3600)

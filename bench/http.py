@@ -281,9 +281,17 @@ def load_wrk(url: str, headers: dict, seconds: float, script: Path) -> dict:
 def load_python(url: str, headers: dict, seconds: float) -> dict:
     """The fallback client: 8 keep-alive connections in a process of its own."""
     out = subprocess.run(
-        [PYTHON, str(Path(__file__).with_name("loadclient.py")), url, str(seconds),
-         str(CONNECTIONS), json.dumps(headers)],
-        capture_output=True, text=True, check=True,
+        [
+            PYTHON,
+            str(Path(__file__).with_name("loadclient.py")),
+            url,
+            str(seconds),
+            str(CONNECTIONS),
+            json.dumps(headers),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     return json.loads(out.strip().splitlines()[-1])
 
@@ -390,7 +398,10 @@ def main() -> None:
     growth = [b - a for a, b in zip(half, last, strict=False)]
 
     print()
-    header = f"{'endpoint':<17} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'ratio':>7} {'HTTP':>5} {'non-2xx':>8}"
+    header = (
+        f"{'endpoint':<17} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'ratio':>7} {'HTTP':>5} "
+        f"{'non-2xx':>8}"
+    )
     print(header)
     print("-" * len(header))
     for name, row in endpoints.items():
@@ -413,8 +424,9 @@ def main() -> None:
         json.dumps(
             {
                 "endpoints": {
-                    name: {k: (round(row[k], 3) if isinstance(row[k], float) else row[k])
-                           for k in keys}
+                    name: {
+                        k: (round(row[k], 3) if isinstance(row[k], float) else row[k]) for k in keys
+                    }
                     for name, row in endpoints.items()
                 },
                 "worker_rss_mb": [round(mb, 1) for mb in last],

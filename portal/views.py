@@ -1,8 +1,8 @@
 """The citizen-facing pages: home (统一入口), the catalogue and the item guide (办事指南).
 
 Thin views: read through ``permits.selectors`` (the catalogue's reads) and ``portal.selectors``
-(filter options), render. Each page runs a constant number of SQL queries, and anonymous visitors get it from the
-shared cache (``portal.pagecache``) until the catalogue changes.
+(filter options), render. Each page runs a constant number of SQL queries, and anonymous
+visitors get it from the shared cache (``portal.pagecache``) until the catalogue changes.
 """
 
 from __future__ import annotations

@@ -319,7 +319,11 @@ def main() -> None:
     env = server_env(url, args.redis_url, production=True)
     # The pages name their static files through the manifest of collectstatic (production's
     # storage): without it every page answers 500.
-    run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v", "0"], env)
+    run(
+        [PYTHON, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        env,
+        stderr=subprocess.DEVNULL,
+    )
     setup = json.loads(
         run([PYTHON, "-c", SETUP], env, capture_output=True).stdout.strip().splitlines()[-1]
     )

@@ -3,8 +3,9 @@
     .venv/bin/python bench/http.py [--quick] [--dsn postgres://…/template_db] [--reuse-db]
 
 1. A database of its own: ``bench_http``, fresh (migrated, ``seed_demo``) unless ``--reuse-db``
-   finds one; or, with ``--dsn`` (the ``seed_load`` template of ``bench/flow.py``'s dataset), a
-   clone of that template (``CREATE DATABASE … TEMPLATE``), dropped after the run.
+   (or ``--quick``) finds one; or, with ``--dsn`` (the ``seed_load`` template of
+   ``bench/flow.py``'s dataset), a clone of that template (``CREATE DATABASE … TEMPLATE``),
+   dropped after the run.
 2. The production server: gunicorn (2 sync workers, as docker-compose.yml runs it, access log
    off) with ``PRODUCTION=true`` and the settings .env.example asks for, on PostgreSQL and Redis
    (its own Redis database, ``--redis-url``).
@@ -182,7 +183,7 @@ def prepare_database(args) -> tuple[str, bool]:
     with conn.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB])
         exists = cursor.fetchone() is not None
-        if exists and not args.reuse_db:
+        if exists and not (args.reuse_db or args.quick):
             cursor.execute(f'DROP DATABASE "{BENCH_DB}" WITH (FORCE)')
             exists = False
     conn.close()
@@ -359,12 +360,17 @@ def main() -> None:
     results: dict[str, dict] = {}
     rss_after: list[list[float]] = []
     try:
+        # Every code path once before anything is measured (imports, the page cache, the
+        # template cache), so the second half's growth is the steady state's, not first use.
+        statuses = {}
+        for name, (target, headers) in targets.items():
+            statuses[name] = probe(target, headers)
+            for _ in range(3):
+                probe(target, headers)
         plan = [*ORDER, "healthz_end"]
         for name in plan:
             target, headers = targets[name.replace("_end", "")]
-            status = probe(target, headers)
-            for _ in range(3):  # warm: the first render fills the page cache
-                probe(target, headers)
+            status = statuses[name.replace("_end", "")]
             if client == "wrk":
                 measured = load_wrk(target, headers, seconds, script)
             else:

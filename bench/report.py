@@ -74,7 +74,10 @@ def run_one(name: str, quick: bool, logs: Path) -> dict:
     script = ROOT / "bench" / f"{name}.py"
     if not script.exists():
         return {"state": "absent", "note": f"bench/{name}.py is not on this branch"}
-    cmd = [PYTHON, str(script)] + (["--quick"] if quick else [])
+    # -P: the script's folder (bench/, with http.py, celery.py, queue.py) is not put first on
+    # sys.path, where it would hide the standard library's and Celery's modules.
+    takes_quick = "--quick" in script.read_text()
+    cmd = [PYTHON, "-P", str(script)] + (["--quick"] if quick and takes_quick else [])
     started = time.monotonic()
     log = logs / f"{name}.log"
     last_json = None

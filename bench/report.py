@@ -231,7 +231,7 @@ def targets(results: dict) -> list[tuple[str, str, str, str, str]]:
     rows.append(
         (
             "staff inbox ≤ 8 SQL queries whatever the tasks",
-            "guarded by tests (tests/suite/test_query_guards.py)",
+            "guarded by tests (tests/workflow/test_views.py, test_selectors.py)",
             "see the test suite",
             "",
             "tests",

@@ -9,6 +9,7 @@
 #   make messages   regenerate the zh_Hans .po files of every app and of the project
 #   make lock       regenerate requirements.txt / requirements-dev.txt (hashed) from the .in files
 #   make audit      known vulnerabilities of the locked dependencies ("UNMEASURED" when it cannot look)
+#   make bench      the benchmark suite (bench/), written to BENCHMARKS.md (QUICK=1: smaller runs)
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -23,10 +24,10 @@ DEMO_PORT ?= 8000
 APPS := $(sort $(patsubst %/apps.py,%,$(wildcard */apps.py)))
 
 .PHONY: help demo serve test test-fast lint bandit format messages compilemessages install install-dev \
-	lock audit clean
+	lock audit clean bench
 
 help:
-	@sed -n '3,12p' Makefile
+	@sed -n '3,13p' Makefile
 
 # --- Virtualenv and dependencies -----------------------------------------------------------
 # Stamp files make a second run skip pip entirely unless a requirements file changed.
@@ -123,6 +124,12 @@ bandit: $(VENV)/.installed-dev
 format: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# --- Benchmarks (issue 11) -----------------------------------------------------------------
+# Needs PostgreSQL (DATABASE_URL's server) and Redis; see bench/report.py and BENCHMARKS.md.
+QUICK ?=
+bench: $(VENV)/.installed compilemessages
+	$(PY) bench/report.py $(if $(QUICK),--quick)
 
 clean:
 	rm -rf var/staticfiles var/cache var/celery-queue test-artifacts .pytest_cache

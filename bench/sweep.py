@@ -19,16 +19,21 @@ the pair measured being 10k and 100k).
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
 import sys
-import time
 from pathlib import Path
-from unittest import mock
 
-ROOT = Path(__file__).resolve().parent.parent
+# bench/ holds queue.py, http.py and celery.py: keep it off the path, or they would hide the
+# standard library's modules (and Celery) from everything imported below.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+ROOT = _HERE.parent
 sys.path.insert(0, str(ROOT))
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import time  # noqa: E402
+from unittest import mock  # noqa: E402
 
 from bench.common import ensure_database, setup_django  # noqa: E402
 

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class PermitsConfig(AppConfig):
     name = "permits"
     verbose_name = _("Service items and applications")
+
+    def ready(self) -> None:
+        from permits.catalogue_version import connect_signals
+
+        connect_signals()

@@ -1,27 +1,24 @@
 """The citizen-facing pages: home (统一入口), the catalogue and the item guide (办事指南).
 
 Thin views: read through ``permits.selectors`` (the catalogue's reads) and ``portal.selectors``
-(filter options), render. Each page runs a constant number of SQL queries.
+(filter options), render. Each page runs a constant number of SQL queries, and anonymous
+visitors get it from the shared cache (``portal.pagecache``) until the catalogue changes.
 """
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
 
 from permits.choices import category_name
 from permits.models import Audience, OnlineDepth, ServiceItem, ServiceModel
 from permits.selectors import category_counts, item_get_visible, item_popular, item_search
 from portal import selectors
-from portal.context_processors import LARGE_TEXT_COOKIE
 from portal.forms import CatalogueFilterForm
 from portal.guide import participation_picture
 from portal.navigation import QUICK_LINKS, optional_reverse
+from portal.pagecache import public_page
 from portal.presentation import CATEGORY_ICONS, INTERACTION_CATEGORIES
 from workflow.services import item_applies_online
 
@@ -29,6 +26,7 @@ CATALOGUE_PAGE_SIZE = 10
 AUDIENCE_TABS = (Audience.PERSON, Audience.ENTERPRISE)
 
 
+@public_page("audience", "region")
 def home(request: HttpRequest) -> HttpResponse:
     audience = request.GET.get("audience", "")
     if audience not in AUDIENCE_TABS:
@@ -71,6 +69,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public_page("q", *CatalogueFilterForm.FILTERS, "page")
 def catalogue(request: HttpRequest) -> HttpResponse:
     form = CatalogueFilterForm(request.GET or None)
     filters = form.filters()
@@ -99,6 +98,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public_page()
 def item_guide(request: HttpRequest, code: str) -> HttpResponse:
     try:
         item = item_get_visible(code=code)
@@ -117,31 +117,3 @@ def item_guide(request: HttpRequest, code: str) -> HttpResponse:
             "window_only": item.online_depth == OnlineDepth.WINDOW_ONLY,
         },
     )
-
-
-def _safe_next(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.META.get("HTTP_REFERER") or ""
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return reverse("portal:home")
-
-
-@require_POST
-def large_text(request: HttpRequest) -> HttpResponse:
-    """Switch the large-text mode (长者模式) on or off; remembered in a cookie for a year so the
-    server renders the page in that mode from the first byte. Works without JavaScript."""
-    response = HttpResponseRedirect(_safe_next(request))
-    on = request.POST.get("large_text") == "1"
-    if on:
-        response.set_cookie(
-            LARGE_TEXT_COOKIE,
-            "1",
-            max_age=365 * 24 * 3600,
-            samesite="Lax",
-            secure=settings.SESSION_COOKIE_SECURE,
-        )
-    else:
-        response.delete_cookie(LARGE_TEXT_COOKIE, samesite="Lax")
-    return response

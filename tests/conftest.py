@@ -212,6 +212,16 @@ def _own_limit_counters(settings, request):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_public_pages():
+    # The cached public pages (portal.pagecache) are keyed by the catalogue's version stamp in
+    # the shared cache; a test's rolled-back catalogue never commits, so each test starts with
+    # a stamp of its own and never sees a page rendered from another test's rows.
+    from permits.catalogue_version import new_version
+
+    new_version()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     # PBKDF2's production cost makes every test account take a second on these machines.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -20,8 +20,9 @@
     root.classList.toggle("large-text", on);
     document.querySelectorAll("[data-large-text-toggle]").forEach(function (button) {
       button.setAttribute("aria-pressed", on ? "true" : "false");
-      var field = button.form && button.form.querySelector("input[name=large_text]");
-      if (field) { field.value = on ? "0" : "1"; }
+      // The link sets the opposite mode (without JavaScript it is followed).
+      var href = button.getAttribute("href");
+      if (href) { button.setAttribute("href", href.replace(/large_text=[01]/, "large_text=" + (on ? "0" : "1"))); }
     });
   }
 
@@ -41,6 +42,14 @@
     var on = !root.classList.contains("large-text");
     apply(on);
     remember(on);
+  });
+  // The switch is a link drawn as a toggle button (role="button"): Space toggles it too.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== " ") { return; }
+    var button = event.target.closest && event.target.closest("[data-large-text-toggle]");
+    if (!button) { return; }
+    event.preventDefault();
+    button.click();
   });
 
   // Filters fold away on phones so the results come first (they stay open without JavaScript,

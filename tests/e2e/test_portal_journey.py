@@ -88,9 +88,9 @@ def test_language_and_large_text_switches(page, live_server, shot, catalogue):
     assert large_size >= base_size * 1.2
     check(page, shot, "home large text")
 
-    # English through the set_language form; item content stays Chinese
+    # English through the language link; item content stays Chinese
     with page.expect_navigation():
-        page.get_by_role("button", name="English").click()
+        page.get_by_role("link", name="English").click()
     assert page.locator("html").get_attribute("lang") == "en"
     page.goto(url(live_server, "portal:item", code=catalogue.code))
     assert "Service guide" in page.inner_text("main")

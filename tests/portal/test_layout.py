@@ -33,39 +33,86 @@ def test_english_on_request_by_accept_language(client):
     assert "Run by: 云浮市政务服务和数据管理局" in html
 
 
-def test_language_switch_posts_to_set_language_and_sticks(client):
+def test_language_switch_is_a_link_that_sticks(client):
     home = reverse("portal:home")
-    assert f'action="{reverse("set_language")}"' in client.get(home).content.decode()
-    response = client.post(reverse("set_language"), {"language": "en", "next": home})
-    assert response.status_code == 302
+    html = client.get(home).content.decode()
+    assert f'href="{reverse("portal:language")}?language=en&amp;next=/"' in html
+    assert "csrfmiddlewaretoken" not in html  # nothing per visitor in a public page
+    response = client.get(reverse("portal:language"), {"language": "en", "next": home})
+    assert response.status_code == 302 and response["Location"] == home
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
     assert '<html lang="en"' in client.get(home).content.decode()
-    client.post(reverse("set_language"), {"language": "zh-hans", "next": home})
+    client.get(reverse("portal:language"), {"language": "zh-hans", "next": home})
     assert '<html lang="zh-hans"' in client.get(home).content.decode()
+
+
+def test_language_switch_ignores_unknown_languages(client):
+    response = client.get(reverse("portal:language"), {"language": "xx", "next": "/"})
+    assert response.status_code == 302
+    assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
+
+
+def test_django_set_language_still_works(client):
+    home = reverse("portal:home")
+    client.post(reverse("set_language"), {"language": "en", "next": home})
+    assert '<html lang="en"' in client.get(home).content.decode()
 
 
 def test_large_text_switch_persists_in_a_cookie_without_javascript(client):
     home = reverse("portal:home")
     assert 'class="large-text"' not in client.get(home).content.decode()
-    response = client.post(reverse("portal:large_text"), {"large_text": "1", "next": home})
+    response = client.get(reverse("portal:large_text"), {"large_text": "1", "next": home})
     assert response.status_code == 302 and response["Location"] == home
     assert response.cookies["onestop_large_text"].value == "1"
     html = client.get(home).content.decode()
     assert '<html lang="zh-hans" dir="ltr" class="large-text">' in html
     assert 'aria-pressed="true"' in html
-    client.post(reverse("portal:large_text"), {"large_text": "0", "next": home})
+    assert "large_text=0&amp;next=/" in html  # the link now turns it off
+    client.get(reverse("portal:large_text"), {"large_text": "0", "next": home})
     assert 'class="large-text"' not in client.get(home).content.decode()
 
 
-def test_large_text_switch_refuses_foreign_redirects(client):
-    response = client.post(
-        reverse("portal:large_text"), {"large_text": "1", "next": "https://evil.example/"}
+def test_large_text_switch_still_accepts_a_post(client):
+    response = client.post(reverse("portal:large_text"), {"large_text": "1", "next": "/items/"})
+    assert response["Location"] == "/items/"
+    assert response.cookies["onestop_large_text"].value == "1"
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/",
+        "//evil.example/",
+        "/\\evil.example/",
+        "\\evil.example",
+        "http:/evil.example",
+        "javascript:alert(1)",
+        "/ok\r\nSet-Cookie: x=1",
+        "evil.example",
+    ],
+)
+@pytest.mark.parametrize("name", ["portal:large_text", "portal:language"])
+def test_switches_refuse_foreign_redirects(client, name, target):
+    response = client.get(reverse(name), {"large_text": "1", "language": "en", "next": target})
+    assert response["Location"] == reverse("portal:home")
+
+
+def test_switches_go_back_to_a_same_site_referer_without_next(client):
+    response = client.get(
+        reverse("portal:large_text"),
+        {"large_text": "1"},
+        HTTP_REFERER="http://testserver/items/?q=qykb",
+    )
+    assert response["Location"] == "/items/?q=qykb"
+    response = client.get(
+        reverse("portal:large_text"), {"large_text": "1"}, HTTP_REFERER="http://evil.example/x"
     )
     assert response["Location"] == reverse("portal:home")
 
 
-def test_large_text_switch_is_post_only(client):
-    assert client.get(reverse("portal:large_text")).status_code == 405
+def test_switches_are_not_cached(client):
+    response = client.get(reverse("portal:large_text"), {"large_text": "1"})
+    assert "no-store" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
 
 
 def test_404_is_in_chinese(client, settings):

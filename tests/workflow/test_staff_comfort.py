@@ -84,6 +84,9 @@ def test_the_case_page_links_the_clock_page_only_for_those_it_offers_something(c
     client.force_login(world.lead_staff["undertake"])
     page = client.get(url).content.decode()
     assert 'data-testid="clock-link"' in page and clock in page
+    # ... and the back office's case page links it too.
+    staff_page = client.get(reverse("grants:case", args=[app.number])).content.decode()
+    assert 'data-testid="clock-link"' in staff_page and clock in staff_page
     # The lead's head may extend.
     client.force_login(f.staff(world.lead, Role.HEAD))
     assert 'data-testid="clock-link"' in client.get(url).content.decode()

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST
 from permits.exceptions import PermitsError
 from permits.uploads import file_response
 from workflow import access, personal_data, selectors
+from workflow.deadlines.clock_page import may_use_clock
 from workflow.exceptions import NotFound
 from workflow.grants import selectors as grant_selectors
 from workflow.grants import services
@@ -105,6 +106,11 @@ def case_page(request: HttpRequest, number: str, share_form: ShareForm | None = 
             "may_share": may_share,
             "shares": shares,
             "share_form": share_form or (ShareForm() if may_share else None),
+            # The clock page (pause, extend) when it offers this reader something (issue 14
+            # item 12): a head of a department taking part, or who may act on an open task.
+            "may_use_clock": may_use_clock(
+                request.user, application, application.participation_rows
+            ),
         },
         status=400 if share_form is not None else 200,
     )

@@ -102,8 +102,14 @@ def my_appointments(request: HttpRequest) -> HttpResponse:
         .select_related("centre", "item", "ticket")
         .order_by("-starts_at")[:50]
     )
+    # Where to book (the page is reached from the footer: no other way to find the booking).
+    from departments.models import ServiceCentre
+
+    centres = ServiceCentre.objects.select_related("region").order_by("region__code")
     return render(
-        request, "centres/my_appointments.html", {"rows": rows, "booked": AppointmentStatus.BOOKED}
+        request,
+        "centres/my_appointments.html",
+        {"rows": rows, "booked": AppointmentStatus.BOOKED, "centres": centres},
     )
 
 

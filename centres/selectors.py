@@ -14,7 +14,7 @@ from centres.models import AT_WINDOW_STATUSES, QUEUED_STATUSES, Ticket, TicketSt
 from centres.services.capability import listed_items, serves
 from centres.services.queue import local_day
 from departments.models import ServiceCentre, Window, WindowStatus
-from permits.choices import Category
+from permits.choices import Category, category_name
 from permits.models import ServiceItem
 
 
@@ -52,8 +52,8 @@ def kiosk_menu(*, centre: ServiceCentre) -> list[dict[str, Any]]:
         ):
             by_category[item.category].append(item)
     return [
-        {"category": value, "label": label, "items": by_category[value]}
-        for value, label in Category.choices
+        {"category": value, "label": category_name(value), "items": by_category[value]}
+        for value in Category.values
         if by_category.get(value)
     ]
 

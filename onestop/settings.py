@@ -527,18 +527,19 @@ CITIZEN_IDLE_TIMEOUT = env.int("CITIZEN_IDLE_TIMEOUT", default=2 * 3600)
 # API tokens: hashed, expire after API_TOKEN_TTL seconds, revoked at logout and password change.
 API_TOKEN_TTL = env.int("API_TOKEN_TTL", default=8 * 3600)
 
-# Passwords: length, similarity, Django's offline list of 20,000 common passwords, not only
-# digits; in production also not the published demo password, nor a word or pinyin surname
-# with digits (wangceshi1).
-# True: the decision task goes to the reviewer who accepted the case (in their own list) when
-# they may act at its stage; False (the default until the API journey tests that look for the
-# decision in the queue are adapted) leaves it in the lead department's queue (issue 14 item 12).
-DECISION_TASK_TO_ACCEPTER = env.bool("DECISION_TASK_TO_ACCEPTER", default=False)
+# True (the default): the decision task goes to the reviewer who accepted the case (in their
+# own list) when they may act at its stage; False leaves it in the lead department's queue for
+# any colleague to claim (issue 14 item 12, docs/workflow.md).
+DECISION_TASK_TO_ACCEPTER = env.bool("DECISION_TASK_TO_ACCEPTER", default=True)
 
 # Unified social credit codes an establishment case (企业开办) issues to the enterprise it
 # creates (permits/credit_codes.py): checksum-valid codes whose organisation code begins with
 # this prefix, a range no authority hands out, marked as the demo's.
 ENTERPRISE_DEMO_CODE_PREFIX = env.str("ENTERPRISE_DEMO_CODE_PREFIX", default="DM")
+
+# Passwords: length, similarity, Django's offline list of 20,000 common passwords, not only
+# digits; in production also not the published demo password, nor a word or pinyin surname
+# with digits (wangceshi1).
 PASSWORD_MIN_LENGTH = env.int("PASSWORD_MIN_LENGTH", default=10 if PRODUCTION else 8)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -10,10 +10,37 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
+from onestop import pii
 from permits.exceptions import PermitsError
 from permits.models import IdType
+from permits.validators import mask_id_number
+
+# A registration form re-shown after an error keeps the ID number the applicant typed without
+# putting it in the page (issue 14 item 11): SM4-GCM-sealed (onestop.pii) and signed with an
+# expiry, in a hidden field; the page shows it masked.
+_KEPT_ID_SALT = "portal.register.id_number"
+KEPT_ID_MAX_AGE = 30 * 60
+
+
+def keep_id_number(value: str) -> str:
+    """The hidden field's token of ``value``: encrypted, signed, valid for half an hour."""
+    return signing.dumps(pii.seal(value), salt=_KEPT_ID_SALT)
+
+
+def kept_id_number(token: str) -> str:
+    """The ID number a token carries; '' for none, a forged, altered or expired token."""
+    if not token:
+        return ""
+    try:
+        sealed = signing.loads(token, salt=_KEPT_ID_SALT, max_age=KEPT_ID_MAX_AGE)
+        if not pii.is_sealed(sealed):
+            return ""
+        return pii.unseal(sealed) or ""
+    except (signing.BadSignature, ValueError, TypeError):
+        return ""
 
 
 class NoEchoInput(forms.TextInput):
@@ -87,6 +114,7 @@ class PersonRegisterForm(AccessibleForm):
         help_text=_("For your privacy the number is never shown again; retype it if asked."),
         widget=_control(NoEchoInput(), autocomplete="off", spellcheck="false"),
     )
+    id_number_kept = forms.CharField(required=False, widget=forms.HiddenInput())
     phone = forms.CharField(
         label=_("Mobile phone"),
         max_length=20,
@@ -97,6 +125,31 @@ class PersonRegisterForm(AccessibleForm):
         super().__init__(*args, **kwargs)
         field = self.fields["password"]
         field.help_text = field.help_text % {"length": settings.PASSWORD_MIN_LENGTH}
+        # The ID number left empty after an error: the one kept from the last try, if any.
+        if self.is_bound and not str(self.data.get("id_number") or "").strip():
+            kept = kept_id_number(str(self.data.get("id_number_kept") or ""))
+            if kept:
+                self.data = self.data.copy()
+                self.data["id_number"] = kept
+
+    def keep_id_number(self) -> None:
+        """Before the form is shown again with errors: keep a valid ID number (sealed in the
+        hidden field, masked in the page) so it need not be typed again; an ID number with an
+        error of its own is not kept."""
+        if not self.is_bound or not self.errors:
+            return
+        value = "" if "id_number" in self.errors else self.cleaned_data.get("id_number", "")
+        self.data = self.data.copy()
+        self.data["id_number_kept"] = keep_id_number(value) if value else ""
+        if value:
+            field = self.fields["id_number"]
+            masked = mask_id_number(value)
+            field.widget.attrs["placeholder"] = masked
+            field.help_text = _(
+                "Kept from your last try: %(masked)s. Leave the field empty to keep it, or "
+                "type the number again to change it."
+            ) % {"masked": masked}
+            self["id_number"].help_text = field.help_text  # the bound field has its own copy
 
     def clean(self):
         data = super().clean()

@@ -3,7 +3,7 @@ enterprises, "my account" with the enterprise's handlers.
 
 Thin views: the rules are in ``permits.applicant_services`` and ``workflow.access``. Personal
 data is shown masked, also to its owner; a re-shown registration form never carries the ID
-number back.
+number back in the clear: a valid one is kept sealed in a hidden field and shown masked.
 """
 
 from __future__ import annotations
@@ -69,12 +69,15 @@ def _register(request: HttpRequest, form_class, service, template: str) -> HttpR
         return redirect("portal:account")
     form = form_class(request.POST or None)
     if request.method == "POST" and applicant_services.registration_limited(
-        client_address=client_ip(request), id_number=request.POST.get("id_number", "")
+        # the ID number typed, or the one kept from the last try (the form resolved it)
+        client_address=client_ip(request),
+        id_number=str(form.data.get("id_number") or ""),
     ):
         form.is_valid()
         form.add_error(
             None, _("Too many registrations from here or for this ID number. Try again in an hour.")
         )
+        form.keep_id_number()
         return render(request, template, {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
         try:
@@ -84,6 +87,7 @@ def _register(request: HttpRequest, form_class, service, template: str) -> HttpR
         else:
             messages.success(request, applicant_services.REGISTRATION_RECEIVED)
             return redirect("portal:login")
+    form.keep_id_number()
     return render(request, template, {"form": form}, status=400 if form.errors else 200)
 
 

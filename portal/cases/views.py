@@ -35,6 +35,7 @@ from portal.cases.forms import (
     WithdrawForm,
 )
 from workflow import access, personal_data, selectors, services
+from workflow.deadlines.clock_page import may_use_clock
 from workflow.documents.services import documents_for_page
 from workflow.exceptions import MissingMaterials
 from workflow.labels import INTERNAL_EVENTS
@@ -552,5 +553,10 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
             "may_edit": application.is_editable and _may_edit(request, application),
             "may_withdraw": _may_withdraw(request, application),
             "documents": documents_for_page(request.user, application),
+            # Staff reading the case: the clock page (pause, extend) when it offers them
+            # something (issue 14 item 12).
+            "may_use_clock": may_use_clock(
+                request.user, application, application.participation_rows
+            ),
         },
     )

@@ -28,7 +28,8 @@ class RatingForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_(
-            "A rating of 不满意 or 非常不满意 is followed up: the department calls you back."
+            "A rating of unsatisfied (不满意) or very unsatisfied (非常不满意) is followed up: "
+            "the department calls you back."
         ),
     )
     comment = forms.CharField(

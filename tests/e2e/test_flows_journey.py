@@ -50,6 +50,13 @@ def claim_from_queue(page, live_server, number: str) -> None:
     page.wait_for_url(re.compile(r"/office/tasks/\d+/"))
 
 
+def open_from_my_tasks(page, live_server, number: str) -> None:
+    """我的待办 → the case's task (the decision is already the accepter's) → the task page."""
+    page.goto(url(live_server, "workflow:inbox"))
+    page.locator(f"tr:has-text('{number}')").get_by_role("link", name=re.compile("办理")).click()
+    page.wait_for_url(re.compile(r"/office/tasks/\d+/"))
+
+
 def decide(page, value: str, opinion: str = "") -> None:
     page.check(f'input[name="d-decision"][value="{value}"]')
     if opinion:
@@ -109,9 +116,10 @@ def test_passport_case_runs_through_its_core_department_and_sequential_consultat
     decide(page, "approve", "非登记备案国家工作人员，同意")
     assert open_kinds(number) == [("decision", "yf-gaj-crj")]
 
-    # The decision page shows the denial and consults 治安 again through the picker.
+    # The decision page shows the denial and consults 治安 again through the picker; the
+    # decision waits in the accepter's own list.
     as_user(page, live_server, "crj_reviewer")
-    claim_from_queue(page, live_server, number)
+    open_from_my_tasks(page, live_server, number)
     departments = page.locator("#depts-title").locator("xpath=..")
     assert "户籍信息与申报不一致" in departments.inner_text()
     picker = page.get_by_test_id("consult-picker")
@@ -147,7 +155,7 @@ def test_passport_case_runs_through_its_core_department_and_sequential_consultat
 
     # The core department decides; both opinions of 治安 are kept (two rows).
     as_user(page, live_server, "crj_reviewer")
-    claim_from_queue(page, live_server, number)
+    open_from_my_tasks(page, live_server, number)
     text = page.locator("#depts-title").locator("xpath=..").inner_text()
     assert "户籍信息与申报不一致" in text and "已核实户籍迁移记录" in text
     shot(page, "decision")

@@ -137,6 +137,54 @@ class TestRegister:
         assert 'value="zhangsan"' in html
         assert "Yunfu@2026-secret" not in html
 
+    def test_an_error_keeps_the_id_number_masked_and_sealed(self, client):
+        """Issue 14 item 11: the form comes back with the ID number kept (shown masked, carried
+        sealed in a hidden field), so the applicant need not type it again."""
+        import base64
+        import re
+
+        response = client.post("/accounts/register/", register_data(password_again="other"))
+        assert response.status_code == 400
+        html = response.content.decode()
+        assert GOOD_ID not in html and base64.b64encode(GOOD_ID.encode()).decode() not in html
+        assert "已保留上次填写的号码：445**************1" in html
+        assert 'placeholder="445**************1"' in html
+        (token,) = re.findall(r'name="id_number_kept" value="([^"]+)"', html)
+        # Sent again with the field left empty: the kept number registers.
+        data = register_data(id_number="", id_number_kept=token)
+        response = client.post("/accounts/register/", data, follow=True)
+        assert "注册申请已收到" in response.content.decode()
+        assert Person.objects.get().id_number == GOOD_ID
+
+    def test_a_kept_id_number_must_be_genuine_and_recent(self, client):
+        import re
+
+        from portal.accounts_forms import KEPT_ID_MAX_AGE
+
+        with time_machine.travel(TODAY, tick=False) as traveller:
+            html = client.post(
+                "/accounts/register/", register_data(password_again="other")
+            ).content.decode()
+            (token,) = re.findall(r'name="id_number_kept" value="([^"]+)"', html)
+            forged = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+            for bad in (forged, "sm4g:x:" + token, GOOD_ID):
+                response = client.post(
+                    "/accounts/register/", register_data(id_number="", id_number_kept=bad)
+                )
+                assert response.status_code == 400
+                assert 'id="id_id_number_error"' in response.content.decode()
+            traveller.shift(KEPT_ID_MAX_AGE + 1)
+            response = client.post(
+                "/accounts/register/", register_data(id_number="", id_number_kept=token)
+            )
+            assert response.status_code == 400
+            assert 'id="id_id_number_error"' in response.content.decode()
+        assert not User.objects.exists()
+        # An invalid ID number is not kept: it has to be typed again.
+        html = client.post("/accounts/register/", register_data(id_number=BAD_ID)).content.decode()
+        assert 'name="id_number_kept" value=' not in html or 'id_number_kept" value=""' in html
+        assert "已保留上次填写的号码" not in html
+
     def test_field_errors_next_to_fields(self, client):
         response = client.post("/accounts/register/", register_data(password_again="other"))
         assert 'id="id_password_again_error"' in response.content.decode()

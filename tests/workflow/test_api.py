@@ -42,8 +42,8 @@ def _complete(client, task_id, **body):
     return client.post(f"/api/v1/tasks/{task_id}/complete/", body, format="json")
 
 
-def _queue(client, number):
-    r = client.get("/api/v1/tasks/", {"scope": "queue", "application": number})
+def _queue(client, number, scope="queue"):
+    r = client.get("/api/v1/tasks/", {"scope": scope, "application": number})
     assert r.status_code == 200, r.data
     return r.data["results"]
 
@@ -98,8 +98,10 @@ def test_whole_journey_through_the_api(n):
     detail = citizen.get(f"/api/v1/applications/{number}/").data
     assert {d["status"] for d in detail["departments"] if d["role"] == "parallel"} == {"approved"}
 
-    (decision,) = _queue(lead, number)
-    assert decision["kind"] == "decision"
+    # the decision waits in the accepter's own list, not in the department's queue
+    assert _queue(lead, number) == []
+    (decision,) = _queue(lead, number, scope="mine")
+    assert decision["kind"] == "decision" and decision["status"] == "assigned"
     r = _complete(lead, decision["id"], decision="approve", opinion="准予许可")
     assert r.status_code == 200
 

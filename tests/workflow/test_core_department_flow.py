@@ -39,8 +39,8 @@ def core_world(n=2, mode="sequential"):
     return build_world(n, service_model="core_department", consult_mode=mode)
 
 
-def queue(user, number, kind=None):
-    params = {"scope": "queue", "application": number}
+def queue(user, number, kind=None, scope="queue"):
+    params = {"scope": scope, "application": number}
     if kind:
         params["kind"] = kind
     r = client_for(user).get("/api/v1/tasks/", params)
@@ -52,8 +52,15 @@ def complete(user, task_id, **body):
     return client_for(user).post(f"/api/v1/tasks/{task_id}/complete/", body, format="json")
 
 
+def open_tasks(user, number, kind=None):
+    """The user's tasks of the case still to do: the department's queue and their own list."""
+    return queue(user, number, kind) + queue(user, number, kind, scope="mine")
+
+
 def do(user, number, kind, **body):
-    tasks = queue(user, number, kind)
+    # The decision waits in the accepter's own list (DECISION_TASK_TO_ACCEPTER), the rest in
+    # the department's queue.
+    tasks = queue(user, number, kind, scope="mine" if kind == "decision" else "queue")
     assert len(tasks) == 1, tasks
     r = complete(user, tasks[0]["id"], **body)
     assert r.status_code == 200, r.content
@@ -81,7 +88,7 @@ def test_sequential_consultations_through_the_api_with_a_second_round_and_a_deni
     do(one, app.number, "consultation", decision="deny", opinion="户籍信息待核实")
     # Its turn now: the second department sees the case and its task.
     assert detail(two, app.number).status_code == 200
-    assert queue(lead, app.number, "decision") == []
+    assert open_tasks(lead, app.number, "decision") == []
     do(two, app.number, "consultation", decision="approve", opinion="同意")
     # The decision: consult the first department again about what it raised.
     do(
@@ -92,7 +99,7 @@ def test_sequential_consultations_through_the_api_with_a_second_round_and_a_deni
         departments=[first.code],
         opinion="请核实户籍迁移",
     )
-    assert queue(lead, app.number, "decision") == []
+    assert open_tasks(lead, app.number, "decision") == []
     do(one, app.number, "consultation", decision="approve", opinion="已核实，同意")
     task = do(lead, app.number, "decision", decision="approve", opinion="准予签发")
     assert task["kind"] == "decision"
@@ -122,7 +129,7 @@ def test_parallel_consultations_open_together_through_the_api():
     assert len(queue(world.reviewer(first), app.number, "consultation")) == 1
     assert len(queue(world.reviewer(second), app.number, "consultation")) == 1
     do(world.reviewer(second), app.number, "consultation", decision="approve", opinion="同意")
-    assert queue(world.lead_staff["undertake"], app.number, "decision") == []
+    assert open_tasks(world.lead_staff["undertake"], app.number, "decision") == []
     do(world.reviewer(first), app.number, "consultation", decision="deny", opinion="不同意")
     do(world.lead_staff["undertake"], app.number, "decision", decision="deny", opinion="不予签发")
     assert detail(world.lead_staff["undertake"], app.number).json()["status"] == "denied"

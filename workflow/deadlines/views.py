@@ -352,7 +352,7 @@ def case_clock(request: HttpRequest, number: str) -> HttpResponse:
     """The clocks of one case: due dates, pauses and extensions, and the forms to start or end
     a special procedure (第四十五条) and to record an extension (第四十二条)."""
     from permits.models import ApplicationDepartment
-    from workflow.access import can_act_on_task, is_head
+    from workflow.deadlines.clock_page import clock_offer
     from workflow.models import (
         ACTIVE_TASK_STATUSES,
         SPECIAL_PROCEDURES,
@@ -371,20 +371,17 @@ def case_clock(request: HttpRequest, number: str) -> HttpResponse:
     participations = list(
         ApplicationDepartment.objects.filter(application=application).select_related("department")
     )
+    offer = clock_offer(request.user, application, tasks=tasks, participations=participations)
     return render(
         request,
         "workflow/case_clock.html",
         {
             "application": application,
             "tasks": tasks,
-            "actionable": [t for t in tasks if can_act_on_task(request.user, t)],
+            "actionable": offer.actionable,
             "participations": participations,
-            "head_of": [
-                p
-                for p in participations
-                if p.decided_at is None and is_head(request.user, p.department_id)
-            ],
-            "lead_head": is_head(request.user, application.lead_department_id),
+            "head_of": offer.head_of,
+            "lead_head": offer.lead_head,
             "procedures": [
                 (v, PauseReason(v).label) for v in PauseReason.values if v in SPECIAL_PROCEDURES
             ],

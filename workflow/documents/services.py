@@ -34,14 +34,24 @@ def _visible(actor, application: Application) -> None:
 def documents_available(*, actor, application: Application) -> list[dict]:
     """The kinds the case has reached, for pages and the API: ``[{kind, name}]``."""
     _visible(actor, application)
-    return [{"kind": k, "name": TITLES[k]} for k in available_kinds(application)]
+    # ``name``: the notice's official Chinese title (the PDF's); ``label``: its name in the
+    # reader's language, for pages in English.
+    return [
+        {"kind": k, "name": TITLES[k], "label": DocumentKind(k).label}
+        for k in available_kinds(application)
+    ]
 
 
 def documents_for_page(user, application: Application) -> list[dict]:
     """``documents_available`` for a page that already checked access (empty otherwise)."""
     if not access.can_view_application(user, application):
         return []
-    return [{"kind": k, "name": TITLES[k]} for k in available_kinds(application)]
+    # ``name``: the notice's official Chinese title (the PDF's); ``label``: its name in the
+    # reader's language, for pages in English.
+    return [
+        {"kind": k, "name": TITLES[k], "label": DocumentKind(k).label}
+        for k in available_kinds(application)
+    ]
 
 
 def document_get(*, actor, application: Application, kind: str) -> CaseDocument:

@@ -26,13 +26,29 @@ from django.views.decorators.http import require_POST
 from permits.exceptions import PermitsError
 from permits.uploads import file_response
 from workflow import access, personal_data, selectors
+from workflow.deadlines.clock_page import may_use_clock
 from workflow.exceptions import NotFound
 from workflow.grants import selectors as grant_selectors
 from workflow.grants import services
 from workflow.grants.models import CaseShare
 
 
-class ShareForm(forms.Form):
+class _StyledForm(forms.Form):
+    """The site's form controls (Bootstrap classes, a short textarea that fits a phone) and no
+    half-width colon after each label."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css} mb-2".strip()
+            if isinstance(widget, forms.Textarea):
+                widget.attrs.update(rows=3, cols=20)
+
+
+class ShareForm(_StyledForm):
     user = forms.CharField(
         label=gettext_lazy("Staff member (user name)"),
         max_length=150,
@@ -46,7 +62,7 @@ class ShareForm(forms.Form):
     note = forms.CharField(label=gettext_lazy("What to give an opinion on"), widget=forms.Textarea)
 
 
-class DelegationForm(forms.Form):
+class DelegationForm(_StyledForm):
     department = forms.ChoiceField(label=gettext_lazy("Department"))
     from_user = forms.CharField(label=gettext_lazy("Absent member (user name)"), max_length=150)
     to_user = forms.CharField(label=gettext_lazy("Colleague (user name)"), max_length=150)
@@ -105,6 +121,11 @@ def case_page(request: HttpRequest, number: str, share_form: ShareForm | None = 
             "may_share": may_share,
             "shares": shares,
             "share_form": share_form or (ShareForm() if may_share else None),
+            # The clock page (pause, extend) when it offers this reader something (issue 14
+            # item 12): a head of a department taking part, or who may act on an open task.
+            "may_use_clock": may_use_clock(
+                request.user, application, application.participation_rows
+            ),
         },
         status=400 if share_form is not None else 200,
     )

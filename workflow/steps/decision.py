@@ -36,8 +36,8 @@ from workflow.steps.base import (
     decision_serializers,
     finish,
     lead_participation,
-    new_task,
     task_event,
+    task_row,
 )
 from workflow.steps.consultation import ConsultAgainInput, request_consultation
 from workflow.steps.registry import register
@@ -60,7 +60,7 @@ class DecisionStep(Step):
     def open(self, *, activation) -> None:
         app = case_of(activation)
         lead = lead_participation(app)
-        task = new_task(
+        task = task_row(
             app,
             kind=self.kind,
             department_id=app.lead_department_id,
@@ -69,7 +69,17 @@ class DecisionStep(Step):
             participation=lead,
             due_at=app.due_at,
         )
-        _to_the_accepter(app, task)
+        accepter = _the_accepter(app, task)
+        if accepter is not None:
+            # Inserted already assigned: one write, and the Event says why it is theirs.
+            task.status = TaskStatus.ASSIGNED
+            task.assignee = accepter
+            task.claimed_at = timezone.now()
+        task.save(force_insert=True)
+        if accepter is not None:
+            task_event(
+                app, task, actor=accepter, action=EventAction.TASK_CLAIMED, data={"accepter": True}
+            )
 
     def guard(self, *, application: Application, task: CaseTask) -> None:
         if application.status != ApplicationStatus.IN_REVIEW:
@@ -125,30 +135,37 @@ class DecisionStep(Step):
         complete_flow_task(t.flow_task_id)
 
 
-def _to_the_accepter(app: Application, task: CaseTask) -> None:
-    """The decision goes to the reviewer who accepted the case, in their own list, when they
-    may act at its stage (issue 14 item 12); otherwise, or with
-    ``settings.DECISION_TASK_TO_ACCEPTER`` off, it waits in the department's queue."""
+def _the_accepter(app: Application, task: CaseTask):
+    """The reviewer who accepted the case, when the decision task (not yet saved) should be
+    theirs: ``settings.DECISION_TASK_TO_ACCEPTER`` on (the default) and they may act at its
+    stage (issue 14 item 12). ``None`` leaves it in the lead department's queue, for any
+    colleague of that stage to claim (docs/workflow.md)."""
     from django.conf import settings
 
     from workflow import access
 
-    if not getattr(settings, "DECISION_TASK_TO_ACCEPTER", False):
-        return
-    accepter = (
-        CaseTask.objects.filter(application=app, kind=TaskKind.ACCEPTANCE, status=TaskStatus.DONE)
-        .select_related("completed_by")
-        .order_by("-completed_at", "-pk")
-        .first()
-    )
-    actor = accepter.completed_by if accepter is not None else None
+    if not getattr(settings, "DECISION_TASK_TO_ACCEPTER", True):
+        return None
+    from django.db import connection
+
+    from departments import roles
+
+    accepted = CaseTask.objects.filter(
+        application=app, kind=TaskKind.ACCEPTANCE, status=TaskStatus.DONE
+    ).select_related("completed_by")
+    postgres = connection.vendor == "postgresql"
+    if postgres:
+        # The accepter's staff roles in the same query (the access rule below reads them).
+        accepted = accepted.annotate(
+            accepter_roles=roles.staff_grants_expression("completed_by_id")
+        )
+    accepted = accepted.order_by("-completed_at", "-pk").first()
+    actor = accepted.completed_by if accepted is not None else None
+    if postgres and actor is not None:
+        roles.prime_staff_grants(actor, accepted.accepter_roles)
     if actor is None or not actor.is_active or not access.can_act_on_task(actor, task):
-        return
-    task.status = TaskStatus.ASSIGNED
-    task.assignee = actor
-    task.claimed_at = timezone.now()
-    task.save(update_fields=["status", "assignee", "claimed_at"])
-    task_event(app, task, actor=actor, action=EventAction.TASK_CLAIMED, data={"accepter": True})
+        return None
+    return actor
 
 
 def add_months(day: date, months: int) -> date:

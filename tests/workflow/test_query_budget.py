@@ -23,7 +23,8 @@ NOW = "2026-11-02 09:00:00+08:00"
 # Issue 7's budget: a claim in 8 queries and a completion in 16 on average over the case.
 # Measured: a claim in 7, a completion in 16.0 on average (before: 14 and 25.9; 15.8 before the
 # decision task was opened already the accepter's, issue 14 item 12: one query more, and no
-# claim). docs/architecture.md ("Cost of a transition") has the table per kind and what each query is;
+# claim). docs/architecture.md ("Cost of a transition") has the table per kind and what each
+# query is;
 # `pytest tests/workflow/measure_queries.py -s` prints every query with where it comes from.
 CLAIM_BUDGET = 8
 COMPLETE_BUDGET = 16  # on average over the case

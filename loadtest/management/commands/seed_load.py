@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
+import subprocess  # nosec B404 - runs our own manage.py
 import sys
 import time
 from pathlib import Path
@@ -89,7 +89,7 @@ class Command(BaseCommand):
     def run_in(self, url: str, *argv: str) -> str:
         env = {**os.environ, "DATABASE_URL": url}
         env.pop("REDIS_URL", None)  # cache and broker fall back to in-process ones
-        proc = subprocess.Popen(
+        proc = subprocess.Popen(  # nosec B603 - our own manage.py with fixed arguments
             [sys.executable, str(ROOT / "manage.py"), *argv],
             env=env,
             cwd=ROOT,

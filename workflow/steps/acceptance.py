@@ -222,37 +222,46 @@ class AcceptanceStep(Step):
         complete_flow_task(t.flow_task_id)
 
     def _not_accept(self, app, t, *, actor, data, now) -> None:
-        reasons, agency = data["opinion"], (data.get("competent_agency") or "").strip()
-        before = _move(app, ApplicationStatus.NOT_ACCEPTED)
-        app.not_accepted_reasons = reasons
-        app.competent_agency = agency
-        app.decided_at = now
-        app.save()
-        lead = t.participation
-        if lead is not None:
-            lead.status = ParticipationStatus.DENIED
-            lead.opinion = reasons
-            lead.decided_at = now
-            lead.save()
-        finish(
-            t,
-            actor=actor,
-            decision="deny",
-            opinion=reasons,
-            now=now,
-            result={"competent_agency": agency},
-        )
-        task_event(
-            app,
-            t,
-            actor=actor,
-            action=EventAction.NOT_ACCEPTED,
-            before=before,
-            after=app.status,
-            note=not_accepted_notice(app),
-            data={"competent_agency": agency},
-        )
-        complete_flow_task(t.flow_task_id)
+        not_accept(app, t, actor=actor, data=data, now=now)
+
+
+def not_accept(app, t, *, actor, data, now) -> None:
+    """不予受理 (行政许可法 第三十二条): the case ends ``not_accepted`` with the reasons and, where
+    the matter belongs elsewhere, the competent agency; the lead's row is denied, the task
+    finished with ``{"competent_agency"}``, and the notice (with the right to reconsideration or
+    litigation) is the event's note. The acceptance's ``deny`` and a process-centred triage's
+    ``deny`` (petitions, matters outside the office) both end a case this way."""
+    reasons, agency = data["opinion"], (data.get("competent_agency") or "").strip()
+    before = _move(app, ApplicationStatus.NOT_ACCEPTED)
+    app.not_accepted_reasons = reasons
+    app.competent_agency = agency
+    app.decided_at = now
+    app.save()
+    lead = t.participation
+    if lead is not None:
+        lead.status = ParticipationStatus.DENIED
+        lead.opinion = reasons
+        lead.decided_at = now
+        lead.save()
+    finish(
+        t,
+        actor=actor,
+        decision="deny",
+        opinion=reasons,
+        now=now,
+        result={"competent_agency": agency},
+    )
+    task_event(
+        app,
+        t,
+        actor=actor,
+        action=EventAction.NOT_ACCEPTED,
+        before=before,
+        after=app.status,
+        note=not_accepted_notice(app),
+        data={"competent_agency": agency},
+    )
+    complete_flow_task(t.flow_task_id)
 
 
 register(AcceptanceStep())

@@ -32,8 +32,7 @@ from workflow.exceptions import Conflict
 from workflow.models import CaseTask, TaskKind
 from workflow.services.common import _move
 from workflow.services.events import event_append
-from workflow.services.notices import not_accepted_notice
-from workflow.steps.acceptance import NotAcceptInput
+from workflow.steps.acceptance import NotAcceptInput, not_accept
 from workflow.steps.base import (
     DecisionInput,
     OpinionRequiredInput,
@@ -44,7 +43,6 @@ from workflow.steps.base import (
     finish,
     lead_participation,
     new_task,
-    task_event,
 )
 from workflow.steps.dispatching import new_dispatch_row, returns_count, send_answer
 from workflow.steps.registry import register
@@ -220,30 +218,7 @@ class TriageStep(Step):
     def _deny(self, app, t, *, actor, data, now) -> None:
         if app.status != ApplicationStatus.SUBMITTED:
             raise Conflict(_("A case already dispatched is answered, not refused."))
-        reasons, agency = data["opinion"], (data.get("competent_agency") or "").strip()
-        before = _move(app, ApplicationStatus.NOT_ACCEPTED)
-        app.not_accepted_reasons = reasons
-        app.competent_agency = agency
-        app.decided_at = now
-        app.save()
-        lead = t.participation
-        if lead is not None:
-            lead.status = ParticipationStatus.DENIED
-            lead.opinion = reasons
-            lead.decided_at = now
-            lead.save()
-        finish(t, actor=actor, decision="deny", opinion=reasons, now=now, result={"agency": agency})
-        task_event(
-            app,
-            t,
-            actor=actor,
-            action=EventAction.NOT_ACCEPTED,
-            before=before,
-            after=app.status,
-            note=not_accepted_notice(app),
-            data={"competent_agency": agency},
-        )
-        complete_flow_task(t.flow_task_id)
+        not_accept(app, t, actor=actor, data=data, now=now)
 
 
 register(TriageStep())

@@ -72,6 +72,10 @@ def test_deny_with_the_competent_agency():
     app.refresh_from_db()
     assert app.status == "not_accepted"
     assert app.competent_agency == "云浮市中级人民法院"
+    # The same refusal as the acceptance's, under the same key (they used to differ).
+    task.refresh_from_db()
+    assert task.result == {"competent_agency": "云浮市中级人民法院"}
+    assert app.events.get(action="not_accepted").data["competent_agency"] == "云浮市中级人民法院"
     app.process.refresh_from_db()
     assert app.process.finished is not None
 

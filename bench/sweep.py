@@ -83,11 +83,12 @@ def world():
                     number, channel, status, resume_status, form_data, created_at, updated_at,
                     paused, tolerated, decision, decision_opinion, not_accepted_reasons,
                     competent_agency, handover, caller, anonymous, query_code_hash,
-                    item_id, item_version_id, lead_department_id, region_id, warning
+                    item_id, item_version_id, lead_department_id, region_id, warning,
+                    caller_phone_hash, request_kind, urgency, answer
                 )
                 SELECT 'YFBENCH' || lpad(g::text, 9, '0'), 'online', 'in_review', '', '{}',
                        now(), now(), false, '[]', '', '', '', '', '{}', '{}', false, '',
-                       %s, %s, %s, %s, 'none'
+                       %s, %s, %s, %s, 'none', '', '', 'normal', ''
                   FROM generate_series(1, 1000) AS g
                 ON CONFLICT DO NOTHING
                 """,

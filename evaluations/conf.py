@@ -1,4 +1,4 @@
-"""The ratings app's settings, each with its default (set them in ``onestop/settings.py`` or the
+"""The ratings app's settings, each with its default (set them in ``onestop/settings/`` or the
 environment-backed settings to change them; tests use pytest-django's ``settings`` fixture).
 
 * ``RATING_REMINDER_DAYS`` (3): natural days after the answer before the one reminder to rate.

@@ -1,4 +1,4 @@
-"""docker-compose.yml, the Dockerfile and .env.example agree with onestop/settings.py.
+"""docker-compose.yml, the Dockerfile and .env.example agree with the settings (onestop/settings/).
 
 No Docker engine runs on the development machines, so this reads the files instead: the five
 services and their commands, healthchecks and volumes; every environment variable given to the
@@ -28,14 +28,14 @@ REQUIRED_APP_ENV = {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "PRODUCTION"}
 
 
 def settings_env_names() -> set[str]:
-    """Names of the environment variables onestop/settings.py reads.
+    """Names of the environment variables the settings (every module of onestop/settings/) read.
 
     Finds ``env("NAME", ...)``, ``env.bool("NAME", ...)`` (any django-environ method),
     ``os.environ[...]``, ``os.environ.get(...)`` and ``os.getenv(...)`` calls.
     """
-    tree = ast.parse((ROOT / "onestop" / "settings.py").read_text())
+    trees = [ast.parse(p.read_text()) for p in sorted((ROOT / "onestop" / "settings").glob("*.py"))]
     names: set[str] = set()
-    for node in ast.walk(tree):
+    for node in (n for tree in trees for n in ast.walk(tree)):
         if isinstance(node, ast.Call):
             func = node.func
             is_env = (isinstance(func, ast.Name) and func.id == "env") or (
@@ -142,7 +142,7 @@ def test_every_variable_given_to_the_app_is_read_by_settings(services):
         if name in {"postgres", "redis"}:
             continue
         unknown = set(service.get("environment", {})) - known
-        assert not unknown, f"{name} sets {unknown}, which onestop/settings.py never reads"
+        assert not unknown, f"{name} sets {unknown}, which the settings never read"
 
 
 def test_database_and_redis_urls_point_at_the_compose_services(services):

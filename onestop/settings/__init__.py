@@ -1,0 +1,59 @@
+"""Settings for Yunfu One-Stop (``DJANGO_SETTINGS_MODULE=onestop.settings``).
+
+One chain of three modules, each reading the one before it: ``base`` (the core: apps,
+database, i18n, static and media, REST framework, cache and Celery, deadlines and
+notifications), ``security`` (issue 12: edge security, logins, audit, personal data at rest)
+and this module (the later apps' blocks: the service centre, the load-test dataset,
+statistics, disclosure and reporting reads, the public pages' cache). Every deploy-dependent
+value comes from the environment (``.env.example`` documents each; tests/test_compose.py
+checks both agree). New settings go in a block at the end of this module."""
+
+from onestop.settings.security import *  # noqa: F403
+
+# === The service centre's queue (issue 10, centres) ==========================================
+# Tickets per client address and hour at the public kiosk page, and display refreshes per
+# address and hour; the centre's own kiosks and hall displays (their trusted client addresses,
+# as onestop.clientip finds them) are exempt. The progress query's kiosks
+# (TRACK_THROTTLE_EXEMPT_IPS) are exempt here too: they are the same machines.
+CENTRES_KIOSK_IPS = [ip.strip() for ip in env.list("CENTRES_KIOSK_IPS", default=[]) if ip.strip()]
+CENTRES_TICKETS_PER_HOUR = env.int("CENTRES_TICKETS_PER_HOUR", default=10)
+CENTRES_DISPLAY_REFRESHES_PER_HOUR = env.int("CENTRES_DISPLAY_REFRESHES_PER_HOUR", default=2000)
+# Assignment: a window's recent average handling time is read over this many minutes; with too
+# few finished tickets, the centre's average, then this default.
+CENTRES_RECENT_HANDLING_MINUTES = env.int("CENTRES_RECENT_HANDLING_MINUTES", default=120)
+CENTRES_DEFAULT_HANDLING_SECONDS = env.int("CENTRES_DEFAULT_HANDLING_SECONDS", default=480)
+
+# --- Load-test dataset (issue 11 item 1): ``manage.py seed_load`` and its template database ---
+INSTALLED_APPS += ["loadtest"]
+
+# === Statistics (issue 13 items 1–4; the stats app, label "statistics") ======================
+# Read models fed from the event log after commit; the board pages under /office/statistics/.
+INSTALLED_APPS += ["stats"]
+
+# === Information disclosure and reporting reads (issue 13 items 5 and 6; disclosure, ===========
+# onestop/reporting.py). Figures and exports read through the "reporting" alias: a PostgreSQL
+# streaming replica when REPORTING_DATABASE_URL names one, the default database otherwise. The
+# router never migrates it and sends reads there only when asked (onestop.reporting).
+INSTALLED_APPS += ["disclosure"]
+REPORTING_DATABASE_URL = env("REPORTING_DATABASE_URL", default="")
+DATABASES["reporting"] = (
+    {
+        **env.db_url_config(REPORTING_DATABASE_URL),
+        "CONN_MAX_AGE": env.int("CONN_MAX_AGE", default=60),
+    }
+    if REPORTING_DATABASE_URL
+    else {k: v for k, v in DATABASES["default"].items() if k != "TEST"}
+)
+DATABASES["reporting"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["onestop.reporting.ReportingRouter"]
+# 办件公示: how many completed cases the public page lists, and over how many days.
+DISCLOSURE_CASES_SHOWN = env.int("DISCLOSURE_CASES_SHOWN", default=50)
+DISCLOSURE_CASES_DAYS = env.int("DISCLOSURE_CASES_DAYS", default=90)
+
+# === Public pages' cache (issue 11 item 3; portal/pagecache.py, permits/catalogue_version.py) ===
+# Home, catalogue and guide pages for anonymous visitors are kept whole in the shared cache,
+# keyed by the catalogue's version stamp (bumped by every catalogue change), language and
+# large-text mode. The timeout only frees the memory of old versions: a cached page is never
+# older than the catalogue. False renders every page live.
+PUBLIC_PAGE_CACHE = env.bool("PUBLIC_PAGE_CACHE", default=True)
+PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=24 * 3600)

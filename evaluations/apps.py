@@ -35,6 +35,15 @@ class EvaluationsConfig(AppConfig):
         register_body_extra("ratings.link", rating_link_line)
         post_save.connect(event_recorded, sender=Event, dispatch_uid="evaluations-invitation")
         register_panels()
+
+        from permits.demo import register_seed_step
+
+        def _demo():
+            from .demo import seed_ratings
+
+            return seed_ratings()
+
+        register_seed_step("evaluations.demo", _demo, order=10)  # after the cases in flight
         # The invitations' sweep on the beat (the schedule dict Celery reads when beat starts,
         # after the apps are ready).
         seconds = float(conf.get("RATING_SWEEP_SECONDS"))

@@ -50,15 +50,21 @@ CENTRES_FILE = DIRECTORY / "centres.yaml"
 # in its transaction; it returns an object with ``created`` / ``kept`` / ``skipped`` lists.
 # Workflow registers the cases in flight (``workflow.demo_inflight``) from its ``ready()``, so
 # permits never imports it.
-_SEED_STEPS: dict[str, Any] = {}
+_SEED_STEPS: dict[str, tuple[int, Any]] = {}
 
 
-def register_seed_step(name: str, func: Any) -> None:
-    _SEED_STEPS[name] = func
+def register_seed_step(name: str, func: Any, *, order: int = 0) -> None:
+    """Add a step; steps run by ``order``, then by name (a step that needs another's rows, such
+    as the demo's ratings of the cases in flight, takes a higher order)."""
+    _SEED_STEPS[name] = (order, func)
 
 
 def seed_steps() -> list[tuple[str, Any]]:
-    return sorted(_SEED_STEPS.items())
+    return [(name, func) for name, (_order, func) in sorted(_SEED_STEPS.items(), key=_step_key)]
+
+
+def _step_key(entry: tuple[str, tuple[int, Any]]) -> tuple[int, str]:
+    return entry[1][0], entry[0]
 
 
 # --- Identifiers ---------------------------------------------------------------------------

@@ -141,8 +141,9 @@ def test_seeding_again_costs_a_constant_handful_of_queries(seeded, django_assert
     # cases, and the establishment case's enterprise and founder-handler among the applicants' rows;
     # the windows' items (centres.demo): windows, items, their listed items; the statistics'
     # check for events not counted yet (one query, nothing missing); the disclosure step
-    # (disclosure.demo): its articles by title and its two accounts
-    with django_assert_max_num_queries(40):
+    # (disclosure.demo): its articles by title and its two accounts; the demo's rating
+    # (evaluations.demo): its two accounts, the finished case, whether it is rated
+    with django_assert_max_num_queries(43):
         seed()
 
 

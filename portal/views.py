@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from disclosure.selectors import latest_notices
 from permits.choices import category_name
 from permits.models import Audience, OnlineDepth, ServiceItem, ServiceModel
 from permits.selectors import category_counts, item_get_visible, item_popular, item_search
@@ -67,6 +68,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "popular": popular,
             "quick_links": quick_links,
             "service_models": ServiceModel,
+            "notices": latest_notices(5),  # 通知公告 (one query)
         },
     )
 

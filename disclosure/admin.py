@@ -108,7 +108,13 @@ class ArticleAdmin(admin.ModelAdmin):
             )
             obj.pk, obj._state = created.pk, created._state
         else:
-            super().save_model(request, obj, form, change)
+            # through the service: the edit is logged (ArticleLog "edited") and audited
+            changes = {k: form.cleaned_data[k] for k in form.changed_data if k in services.EDITABLE}
+            try:
+                services.article_update(article=obj, actor=request.user, changes=changes)
+            except DomainError as exc:
+                self.message_user(request, f"{obj}: {exc.message}", messages.ERROR)
+                return
         upload = form.cleaned_data.get("upload")
         if upload:
             try:

@@ -82,3 +82,8 @@ def feed_items(limit: int = 30) -> list[Article]:
     return list(
         Article.objects.public().select_related("category").order_by("-published_at")[:limit]
     )
+
+
+def latest_notices(limit: int = 5) -> list[Article]:
+    """The newest published notices (通知公告) for the portal's home page: one query."""
+    return article_latest(kind=Kind.NOTICE, limit=limit)

@@ -95,6 +95,51 @@ def article_create(*, actor: Any, kind: str, title: str, **fields: Any) -> Artic
     return article
 
 
+EDITABLE = ("category", "title", "summary", "body", "document_number", "issuer", "policy", "kind")
+
+
+@transaction.atomic
+def article_update(*, article: Article, actor: Any, changes: dict[str, Any]) -> list[str]:
+    """An editor's change of a draft (``Conflict`` once it is in review or published): the
+    fields that really changed are saved, logged as ``edited`` (the note names the fields, not
+    their text) and audited. Returns the changed field names (none: nothing is written)."""
+    if not permissions.can_edit(actor):
+        raise NotAllowed()
+    locked = _lock(article)
+    if locked.state != State.DRAFT:
+        raise Conflict(_("Only a draft can be edited."))
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise Invalid(_("These fields cannot be edited: %s") % ", ".join(sorted(unknown)))
+    changed = [
+        name for name in EDITABLE if name in changes and getattr(locked, name) != changes[name]
+    ]
+    if not changed:
+        return []
+    for name in changed:
+        setattr(locked, name, changes[name])
+    _validate(kind=locked.kind, policy=locked.policy)
+    locked.save(update_fields=[*changed, "updated_at"])
+    ArticleLog.objects.create(
+        article=locked,
+        action="edited",
+        state_before=State.DRAFT,
+        state_after=State.DRAFT,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        note=(_("Changed: %s") % ", ".join(changed))[:500],
+    )
+    audit_record(
+        "admin",
+        "disclosure_edited",
+        actor=actor,
+        target=locked,
+        detail={"kind": locked.kind, "fields": changed},
+    )
+    for name in [*changed, "updated_at"]:
+        setattr(article, name, getattr(locked, name))
+    return changed
+
+
 @transaction.atomic
 def article_submit(*, article: Article, actor: Any) -> None:
     """draft → in review, by an editor."""

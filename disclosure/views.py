@@ -128,28 +128,51 @@ def case_publication(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _dataset(name: str):
+    dataset = opendata.get(name)
+    if dataset is None:
+        raise Http404
+    return dataset
+
+
+def _months(request: HttpRequest) -> int:
+    try:
+        months = int(request.GET.get("months") or 12)
+    except ValueError:
+        months = 12
+    return min(max(months, 1), 36)
+
+
 @require_GET
-def open_data(request: HttpRequest, fmt: str) -> HttpResponse:
+def open_data(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
+    dataset = _dataset(name)
     status = replica_status()
-    start, end, _months = _period(request)
-    rows = publication.department_month_figures(start=start, end=end)
-    stamp = f"{start:%Y%m}-{publication.add_months(end, -1):%Y%m}"
+    period = dataset.period(_months(request))
+    rows = dataset.rows(period)
+    stamp = period.iso.replace("-", "").replace("/", "-")
     if fmt == "csv":
-        response = HttpResponse(opendata.as_csv(rows), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(
+            opendata.as_csv(dataset, rows), content_type="text/csv; charset=utf-8"
+        )
     else:
-        doc = opendata.document(start=start, end=end, status=status, rows=rows)
+        doc = opendata.document(dataset, period=period, status=status, rows=rows)
         response = HttpResponse(opendata.as_json(doc), content_type="application/json")
-    response["Content-Disposition"] = f'attachment; filename="department-monthly-{stamp}.{fmt}"'
+    response["Content-Disposition"] = f'attachment; filename="{dataset.name}-{stamp}.{fmt}"'
     if status.replica:
         response["X-Replica-Lag-Seconds"] = status.lag_display or "unknown"
     return response
 
 
 @require_GET
-def open_data_schema(request: HttpRequest) -> HttpResponse:
-    return HttpResponse(opendata.schema_text(), content_type="application/schema+json")
+def open_data_schema(request: HttpRequest, name: str) -> HttpResponse:
+    dataset = _dataset(name)
+    return HttpResponse(opendata.schema_text(dataset), content_type="application/schema+json")
 
 
 @require_GET
 def open_data_index(request: HttpRequest) -> HttpResponse:
-    return render(request, "disclosure/open_data.html", {"replica": replica_status()})
+    return render(
+        request,
+        "disclosure/open_data.html",
+        {"replica": replica_status(), "datasets": list(opendata.DATASETS.values())},
+    )

@@ -148,3 +148,56 @@ def figures(
         top_reasons=top,
         comments=published,
     )
+
+
+@dataclass
+class DepartmentMonth(Month):
+    """One department's ratings of one month (the published ratings open data)."""
+
+    region_code: str = ""
+    department_code: str = ""
+    department_name: str = ""
+
+
+def department_months(*, start: date, end: date, using: str = "default") -> list[DepartmentMonth]:
+    """The figures of ratings made from ``start`` to ``end`` (inclusive, local dates) per
+    answerable department and month, newest month first: one grouped query. Ratings without an
+    answerable department are not attributed (and not listed)."""
+    tz = ZoneInfo(settings.TIME_ZONE)
+    rows = (
+        Rating.objects.using(using)
+        .counted()
+        .filter(rated_at__date__gte=start, rated_at__date__lte=end, department__isnull=False)
+        .annotate(month=TruncMonth("rated_at", tzinfo=tz))
+        .values(
+            "month",
+            "department__code",
+            "department__name",
+            "department__region__code",
+            "level",
+        )
+        .annotate(
+            n=Count("pk"),
+            on_time=Count("pk", filter=Q(rectification__on_time=True)),
+        )
+        .order_by()
+    )
+    out: dict[tuple[date, str], DepartmentMonth] = {}
+    for row in rows:
+        key_month = row["month"].date() if hasattr(row["month"], "date") else row["month"]
+        key = (key_month, row["department__code"] or "")
+        m = out.get(key)
+        if m is None:
+            m = out[key] = DepartmentMonth(
+                month=key_month,
+                region_code=row["department__region__code"] or "",
+                department_code=row["department__code"] or "",
+                department_name=row["department__name"] or "",
+            )
+        m.total += row["n"]
+        m.by_level[row["level"]] += row["n"]
+        m.level_sum += row["level"] * row["n"]
+        if row["level"] <= Level.UNSATISFIED:
+            m.bad += row["n"]
+            m.bad_rectified_on_time += row["on_time"]
+    return [out[k] for k in sorted(out, key=lambda k: (-k[0].toordinal(), k[1]))]

@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("workflow.api.urls")),
     path("", include("evaluations.api_urls")),
     path("", include("centres.api_urls")),
+    path("", include("disclosure.api_urls")),
 ]

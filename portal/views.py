@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from disclosure.selectors import latest_notices
 from permits.choices import category_name
 from permits.models import Audience, OnlineDepth, ServiceItem, ServiceModel
 from permits.selectors import category_counts, item_get_visible, item_popular, item_search
@@ -65,6 +66,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "popular": popular,
             "quick_links": quick_links,
             "service_models": ServiceModel,
+            "notices": latest_notices(5),  # 通知公告 (one query)
         },
     )
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from disclosure import selectors
+from disclosure import selectors, services
 from disclosure.models import Kind
 from tests.disclosure.conftest import make_article
 
@@ -37,3 +37,20 @@ def test_latest_notices_is_one_query(editor, reviewer, django_assert_num_queries
 def test_the_home_page_without_notices_says_so(client, db):
     html = client.get(reverse("portal:home")).content.decode()
     assert reverse("disclosure:home") in html
+
+
+def test_a_notice_published_or_withdrawn_shows_at_once_on_the_cached_home_page(
+    client, editor, reviewer, django_capture_on_commit_callbacks
+):
+    # Anonymous visitors get the home page from the public pages' cache (portal/pagecache.py):
+    # publishing or withdrawing a notice makes it a new version, never a stale list.
+    home = reverse("portal:home")
+    client.get(home)
+    assert client.get(home)["X-Page-Cache"] == "hit"
+    with django_capture_on_commit_callbacks(execute=True):
+        notice = make_article(editor, reviewer, title="关于缓存首页即时更新的通知")
+    response = client.get(home)
+    assert response["X-Page-Cache"] == "miss" and notice.title in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.article_withdraw(article=notice, actor=reviewer)
+    assert notice.title not in client.get(home).content.decode()

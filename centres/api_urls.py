@@ -10,9 +10,7 @@ urlpatterns = [
     path("centres/", queue_api.CentreListView.as_view(), name="centres"),
     path("centres/<str:code>/tickets/", queue_api.TicketIssueView.as_view(), name="tickets"),
     path("centres/<str:code>/display/", queue_api.DisplayView.as_view(), name="display"),
-    path(
-        "windows/<int:window_id>/call-next/", queue_api.CallNextView.as_view(), name="call_next"
-    ),
+    path("windows/<int:window_id>/call-next/", queue_api.CallNextView.as_view(), name="call_next"),
     path("tickets/<int:ticket_id>/finish/", queue_api.FinishView.as_view(), name="finish"),
     path("tickets/<int:ticket_id>/skip/", queue_api.SkipView.as_view(), name="skip"),
     path("tickets/<int:ticket_id>/recall/", queue_api.RecallView.as_view(), name="recall"),

@@ -25,7 +25,7 @@ from centres.api import TAGS, _centre, _error
 from centres.exceptions import NotFound, NoWindowOpen
 from centres.models import PriorityReason, Ticket
 from centres.services import appointments, queue
-from departments.models import ServiceCentre, Window, WindowStatus
+from departments.models import ServiceCentre, Window
 from onestop.api import ApiError, Pagination
 from workflow.api.views import IDEMPOTENCY_PARAMETER, calls_service, idempotent
 from workflow.exceptions import NotFound as CaseNotFound
@@ -51,7 +51,7 @@ class WindowRowSerializer(serializers.Serializer):
     number = serializers.CharField()
     name = serializers.CharField()
     kind = serializers.ChoiceField(choices=["comprehensive", "department", "assisted"])
-    status = serializers.ChoiceField(choices=WindowStatus.values)
+    status = serializers.CharField(help_text="open | paused | closed")
     waiting = serializers.IntegerField(help_text=gettext_lazy("Tickets in its queue today."))
 
 
@@ -187,7 +187,7 @@ class DisplayWindowSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     number = serializers.CharField()
     name = serializers.CharField()
-    status = serializers.ChoiceField(choices=WindowStatus.values)
+    status = serializers.CharField(help_text="open | paused | closed")
     waiting = serializers.IntegerField()
 
 
@@ -327,7 +327,9 @@ class TicketIssueView(APIView):
                     priority_reason=PRIORITIES[v.get("priority") or "normal"],
                 )
         except NoWindowOpen as exc:
-            field = "appointment" if v.get("appointment") else ("item" if "item" in v else "category")
+            field = (
+                "appointment" if v.get("appointment") else ("item" if "item" in v else "category")
+            )
             raise ApiError(
                 "invalid", _("The submitted data is not valid."), fields={field: [str(exc.message)]}
             ) from None

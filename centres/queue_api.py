@@ -288,7 +288,8 @@ class DisplayView(APIView):
 
 class TicketIssueView(APIView):
     """Take a ticket at a kiosk: by item, by category, or with an appointment code (checked in:
-    a priority ticket in its slot). 400 ``invalid`` when no open window can serve it."""
+    a priority ticket in its slot). 400 ``invalid`` when no open window can serve it. No
+    ``Idempotency-Key``: the kiosk is anonymous, and keys are kept per signed-in caller."""
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
@@ -297,7 +298,6 @@ class TicketIssueView(APIView):
         operation_id="centre_tickets_create",
         summary=gettext_lazy("Take a queue ticket (kiosk)"),
         request=TicketInSerializer,
-        parameters=[IDEMPOTENCY_PARAMETER],
         responses={
             201: IssuedTicketSerializer,
             400: _error(
@@ -309,7 +309,6 @@ class TicketIssueView(APIView):
         },
         tags=TAGS,
     )
-    @idempotent
     @calls_service
     def post(self, request, code):
         centre = _centre(code)

@@ -29,7 +29,7 @@ def can_configure_centre(user: Any, centre: Any) -> bool:
 
 
 def can_call_at_window(user: Any, window: Any) -> bool:
-    """The API's "call next": only the clerk on duty at the window (the queue page lets
-    any clerk of the centre sit down first; the API does not seat anyone)."""
+    """The API's "call next" and ticket moves: only the clerk on duty at the window (the queue
+    page lets any clerk of the centre sit down first; the API does not seat anyone)."""
     pk = getattr(user, "pk", None)
     return pk is not None and can_work_window(user, window) and window.clerk_on_duty_id == pk

@@ -6,7 +6,8 @@ Views are thin: issuing, assignment, calling and every state rule are
 ``centres.services.queue``'s (and ``appointments.appointment_check_in`` for an appointment's
 ticket); who may act is ``centres.access``'s; errors are mapped by ``onestop.api``. "Call next"
 is for the clerk on duty at the window (403 ``permission_denied`` for another clerk of the
-centre, 404 for anyone else); a ticket of a centre the caller does not work answers 404."""
+centre, 404 for anyone else), and so are the ticket moves: a ticket of a centre the caller does
+not work answers 404, one at a window where the caller is not on duty 403."""
 
 from __future__ import annotations
 
@@ -400,6 +401,20 @@ class CallNextView(APIView):
         return Response(_ticket_out(ticket))
 
 
+def _on_duty_for(request, ticket_id) -> None:
+    """A ticket of a centre the caller does not work: 404; at a window where another clerk is
+    on duty (or nobody): 403. The service then checks the ticket's state under its lock."""
+    ticket = Ticket.objects.select_related("window").filter(pk=ticket_id).first()
+    if ticket is None or not access.can_work_centre(request.user, ticket.centre_id):
+        raise ApiError("not_found", _("Not found."), status_code=404)
+    if ticket.window_id is not None and not access.can_call_at_window(request.user, ticket.window):
+        raise ApiError(
+            "permission_denied",
+            _("Only the clerk on duty at the ticket's window may do this."),
+            status_code=403,
+        )
+
+
 def _ticket_action(summary, operation_id, request_serializer=None, extra=None):
     return extend_schema(
         operation_id=operation_id,
@@ -410,6 +425,7 @@ def _ticket_action(summary, operation_id, request_serializer=None, extra=None):
             200: TicketSerializer,
             **(extra or {}),
             401: _error(gettext_lazy("`not_authenticated`.")),
+            403: _error(gettext_lazy("`permission_denied`: you are not on duty at its window.")),
             404: _error(gettext_lazy("`not_found`: no such ticket at a centre you work.")),
             409: _error(gettext_lazy("`conflict`: the ticket is no longer at the window.")),
         },
@@ -429,6 +445,7 @@ class FinishView(APIView):
     @idempotent
     @calls_service
     def post(self, request, ticket_id):
+        _on_duty_for(request, ticket_id)
         body = FinishInSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         application = None
@@ -455,6 +472,7 @@ class SkipView(APIView):
     @idempotent
     @calls_service
     def post(self, request, ticket_id):
+        _on_duty_for(request, ticket_id)
         return Response(_ticket_out(queue.ticket_skip(ticket=ticket_id, actor=request.user)))
 
 
@@ -465,6 +483,7 @@ class RecallView(APIView):
     @idempotent
     @calls_service
     def post(self, request, ticket_id):
+        _on_duty_for(request, ticket_id)
         return Response(_ticket_out(queue.ticket_recall(ticket=ticket_id, actor=request.user)))
 
 
@@ -480,6 +499,7 @@ class TransferView(APIView):
     @idempotent
     @calls_service
     def post(self, request, ticket_id):
+        _on_duty_for(request, ticket_id)
         body = TransferInSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         ticket = queue.ticket_transfer(

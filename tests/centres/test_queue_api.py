@@ -236,7 +236,7 @@ def test_finish_with_its_case_skip_recall_and_transfer(world):
     again = clerk.post(
         f"/api/v1/tickets/{called['id']}/transfer/", {"window": target.pk}, format="json"
     )
-    assert again.status_code == 409  # no longer at the window
+    assert again.status_code == 403  # now at window 02, where this clerk is not on duty
 
     called = call(world.clerk, window).json()
     finished = clerk.post(f"/api/v1/tickets/{called['id']}/finish/", {}, format="json")
@@ -279,6 +279,17 @@ def test_a_clerk_of_another_centre_gets_404_on_the_tickets(world):
         f"/api/v1/tickets/{ticket['id']}/transfer/", {"window": 1}, format="json"
     )
     assert transfer.status_code == 404
+    assert Ticket.objects.get(pk=ticket["id"]).status == TicketStatus.CALLED
+
+
+def test_a_colleague_not_on_duty_at_the_tickets_window_gets_403(world):
+    window = on_duty(world, "01")
+    take(world, item=world.items["lic0"].code)
+    ticket = call(world.clerk, window).json()
+    colleague = world.clerk_of_centre("colleague")
+    for action in ("finish", "skip", "recall"):
+        response = api(colleague).post(f"/api/v1/tickets/{ticket['id']}/{action}/")
+        assert response.status_code == 403 and response.json()["code"] == "permission_denied"
     assert Ticket.objects.get(pk=ticket["id"]).status == TicketStatus.CALLED
 
 

@@ -26,3 +26,10 @@ def can_work_window(user: Any, window: Any) -> bool:
 def can_configure_centre(user: Any, centre: Any) -> bool:
     """The head of the centre's managing department, or a catalogue administrator."""
     return access.is_admin(user) or access.is_head(user, centre.department_id)
+
+
+def can_call_at_window(user: Any, window: Any) -> bool:
+    """The API's "call next" and ticket moves: only the clerk on duty at the window (the queue
+    page lets any clerk of the centre sit down first; the API does not seat anyone)."""
+    pk = getattr(user, "pk", None)
+    return pk is not None and can_work_window(user, window) and window.clerk_on_duty_id == pk

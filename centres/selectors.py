@@ -66,6 +66,16 @@ def kiosk_item(*, centre: ServiceCentre, item_id: Any) -> ServiceItem:
     raise NotFound()
 
 
+def kiosk_category_item(*, centre: ServiceCentre, category: str) -> ServiceItem:
+    """A ticket by category alone (the kiosk API's ``{"category"}``): the category's most
+    requested item on the kiosk menu (an open window can serve it). The ticket's letter and
+    the windows that may call it follow from the item."""
+    for entry in kiosk_menu(centre=centre):
+        if entry["category"] == category and entry["items"]:
+            return entry["items"][0]
+    raise NotFound()
+
+
 def centre_item(*, centre: ServiceCentre, code: str) -> ServiceItem:
     """A published item accepting applications, of the centre's region or a region above it,
     that one of the centre's windows (open, or paused) can serve: what can be booked there."""
@@ -127,6 +137,7 @@ def display_state(*, centre: ServiceCentre, now: datetime, recent: int = 8) -> d
         ],
         "windows": [
             {
+                "id": w.pk,
                 "number": w.number,
                 "name": w.name,
                 "status": w.status,

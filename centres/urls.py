@@ -4,7 +4,7 @@ page. Walk-in intake adds its own patterns (``centres/intake/urls.py``)."""
 
 from django.urls import include, path
 
-from centres import appointment_views, rating_views, views
+from centres import appointment_views, rating_views, slip_pdf, views
 
 app_name = "centres"
 
@@ -24,6 +24,7 @@ urlpatterns = [
     path("<str:code>/kiosk/check-in/", appointment_views.check_in, name="check_in"),
     path("<str:code>/appointments/", appointment_views.book, name="book"),
     path("<str:code>/slip/<str:token>/", views.slip, name="slip"),
+    path("<str:code>/slip/<str:token>/pdf/", slip_pdf.slip_pdf, name="slip_pdf"),
     path("<str:code>/display/", views.display, name="display"),
     path("<str:code>/display/data/", views.display_data, name="display_data"),
     path("<str:code>/windows/", views.configure, name="configure"),

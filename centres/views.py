@@ -128,6 +128,7 @@ def slip(request: HttpRequest, code: str, token: str) -> HttpResponse:
         {
             "centre": centre,
             "ticket": ticket,
+            "token": token,
             "ahead": selectors.ahead_of(ticket),
             "elder": request.GET.get("elder") == "1",
             # 一次一评: the visit's signed link, usable once the clerk finishes the visit.

@@ -47,7 +47,7 @@ from django.db.models import Q
 from django.utils import timezone
 from guardian.models import UserObjectPermission
 
-from departments.models import Department, Role
+from departments.models import Department, Role, ServiceCentre
 from departments.roles import (  # noqa: F401 - re-exported: callers ask this module only
     ALL_STAGES,
     OBJECT_GRANTS_KEY,
@@ -371,10 +371,28 @@ def can_decide_petition_review(user: Any, review: Any) -> bool:
 
 def can_hand_over(user: Any, application: Any) -> bool:
     """Hand the result over: working staff of the lead department, or a clerk or head of the
-    service centre the case belongs to."""
+    service centre it is handed over at (``handover_centre_id``)."""
     if application.lead_department_id in user_department_ids(user):
         return True
-    return bool(application.centre_id and application.centre_id in user_service_centre_ids(user))
+    return handover_centre_id(user, application) is not None
+
+
+def handover_centre_id(user: Any, application: Any) -> int | None:
+    """The centre where ``user`` hands the case over: the case's own centre, if they work it;
+    for a case without one (an online case), once it is decided (approved or denied), the
+    centre of the case's region, if they work that one (docs/workflow.md, Hand-over)."""
+    centres = user_service_centre_ids(user)
+    if not centres:
+        return None
+    if application.centre_id:
+        return application.centre_id if application.centre_id in centres else None
+    if application.status not in (ApplicationStatus.APPROVED, ApplicationStatus.DENIED):
+        return None
+    return (
+        ServiceCentre.objects.filter(pk__in=sorted(centres), region_id=application.region_id)
+        .values_list("pk", flat=True)
+        .first()
+    )
 
 
 def sharing_department_ids(user: Any, application: Any) -> frozenset[int]:

@@ -88,6 +88,19 @@ def application_get_for_user(*, user, number: str, detail: bool = True) -> Appli
     return _viewed(user, app, detail=detail)
 
 
+def application_get_for_handover(*, user, number: str) -> Application:
+    """A case to hand over (统一窗口出件): one the user may see, or a decided online case that
+    the clerks of its region's centre may hand over though they do not see it yet
+    (``access.can_hand_over``); ``NotFound`` otherwise."""
+    try:
+        return application_get_for_user(user=user, number=number, detail=False)
+    except NotFound:
+        app = Application.objects.for_number(number).select_related(*_DETAIL_RELATED).first()
+        if app is None or not access.can_hand_over(user, app):
+            raise
+        return app
+
+
 def _viewed(user, app: Application, *, detail: bool) -> Application:
     """The access check on a loaded case, then (``detail``) the rows its detail shows. The
     department rows are read first: they answer the check for the departments' staff without

@@ -21,9 +21,7 @@ from .forms import HandoverForm
 @require_http_methods(["GET", "POST"])
 def handover(request: HttpRequest, number: str) -> HttpResponse:
     try:
-        application = selectors.application_get_for_user(
-            user=request.user, number=number, detail=False
-        )
+        application = selectors.application_get_for_handover(user=request.user, number=number)
     except NotFound as exc:
         raise Http404 from exc
     if not access.can_hand_over(request.user, application):

@@ -484,12 +484,13 @@ def application_handover(*, actor, application: Application, method: str, **deta
     * ``electronic``: nothing more.
 
     Records when and by whom it was handed over; a clerk of a service centre hands it over at
-    that centre, so a case without a centre gets theirs (DESIGN.md §5: clerks see the cases
-    handed over at their centre). Appends ``handed_over``."""
+    that centre, so a case without a centre (an online one) gets theirs: the centre of the
+    case's region (``access.handover_centre_id``; DESIGN.md §5: clerks see the cases handed
+    over at their centre). Appends ``handed_over``."""
     from permits.validators import mask_id_number
 
-    _visible_or_404(actor, application)
     if not access.can_hand_over(actor, application):
+        _visible_or_404(actor, application)
         raise Forbidden()
     if method not in HANDOVER_METHODS:
         raise Invalid(fields={"method": [_("Choose window, mail or electronic.")]})
@@ -505,12 +506,12 @@ def application_handover(*, actor, application: Application, method: str, **deta
     if details.get("collector_id_number"):
         details["collector_id_number"] = mask_id_number(str(details["collector_id_number"]))
     with case_locked(application.pk) as app:
+        # Read before the move: an online case is handed over at the centre of its region.
+        centre_id = app.centre_id or access.handover_centre_id(actor, app)
         before = _move(app, S.CLOSED)
         now = timezone.now()
         app.closed_at = now
-        if app.centre_id is None:
-            centres = sorted(access.user_service_centre_ids(actor))
-            app.centre_id = centres[0] if centres else None
+        app.centre_id = centre_id
         app.handover = {
             "method": method,
             **{k: (v if isinstance(v, bool) else str(v)) for k, v in details.items()},

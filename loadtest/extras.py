@@ -21,7 +21,7 @@ def ratings(cursor, first_app: int) -> int:
             subject_kind, subject_id, round, department_ids, channel, level, tags, reasons,
             comment, comment_status, comment_published, source, answered_at, rated_at,
             is_default, set_aside, set_aside_reasons, application_id, department_id,
-            item_id, item_version_id, rated_by_id, region_id
+            item_id, item_version_id, rated_by_id, region_id, subject_data
         )
         SELECT 'case', a.id, 1, jsonb_build_array(a.lead_department_id), a.channel,
                CASE WHEN a.id %% 20 = 0 THEN 2 WHEN a.id %% 3 = 0 THEN 4 ELSE 5 END,
@@ -30,7 +30,7 @@ def ratings(cursor, first_app: int) -> int:
                '', 'none', '', 'site', coalesce(a.decided_at, a.answered_at, a.updated_at),
                coalesce(a.decided_at, a.answered_at, a.updated_at) + interval '1 day',
                false, false, '', a.id, a.lead_department_id, a.item_id, a.item_version_id,
-               a.created_by_id, a.region_id
+               a.created_by_id, a.region_id, '{}'::jsonb
           FROM permits_application a
          WHERE a.id >= %s AND a.status IN %s AND a.id %% 5 < 3
         """,

@@ -21,4 +21,12 @@ class StatisticsConfig(AppConfig):
         from .ingest import case_changed_received
 
         case_changed.connect(case_changed_received, dispatch_uid="statistics-ingest")
+        # the events of one transaction fed together after its commit (stats.ingest, "The feed")
+        from django.db.models.signals import post_save
+
+        from permits.models import Event
+
+        from .ingest import event_saved
+
+        post_save.connect(event_saved, sender=Event, dispatch_uid="statistics-batch")
         register_panels()

@@ -257,6 +257,15 @@ class Application(models.Model):
             models.Index(fields=["item", "status"], name="app_item_status"),
             models.Index(fields=["status", "due_at"], name="app_status_due"),
             models.Index(fields=["-created_at"], name="app_created"),
+            # 办件公示 and open data (disclosure.publication): the latest decided cases and the
+            # months' figures read a range of decision times, not the whole table (issue 13's
+            # benchmark, docs/statistics.md "Cost and scale")
+            models.Index(
+                fields=["-decided_at", "-id"],
+                name="app_published",
+                condition=Q(decision__in=["approved", "denied"], decided_at__isnull=False),
+                include=["lead_department_id", "item_id", "due_at", "anonymous", "decision"],
+            ),
             models.Index(
                 fields=["yellow_at"],
                 name="app_sweep_yellow",

@@ -133,3 +133,15 @@ PARTICIPATION_LABELS = {
 def participation_label(status: str) -> str:
     label = PARTICIPATION_LABELS.get(status)
     return str(label) if label is not None else status
+
+
+# A deemed approval's opinion is the system's (逾期视为同意), written by the sweep in the worker's
+# language: pages show it in the reader's language instead (issue 14 item 6).
+DEEMED_APPROVAL_OPINION = _("Deemed approved: no answer within the time limit (逾期视为同意).")
+
+
+def participation_opinion(participation) -> str:
+    """A department row's opinion as the reader reads it."""
+    if getattr(participation, "status", "") == "deemed_approved":
+        return str(DEEMED_APPROVAL_OPINION)
+    return getattr(participation, "opinion", "") or ""

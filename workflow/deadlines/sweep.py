@@ -423,11 +423,10 @@ def _task_followup(mark: DeadlineMark, task: CaseTask, data: dict, _) -> str:
 def _deemed_approval(mark: DeadlineMark, task: CaseTask) -> str:
     """Complete the department's review as the system, with the deemed-approval opinion,
     through the flow's service (so the join goes on). A task answered meanwhile stays as it is."""
-    from django.utils.translation import gettext as _
-
+    from workflow.labels import DEEMED_APPROVAL_OPINION
     from workflow.services.tasks import review_deemed_approve
 
-    opinion = _("Deemed approved: no answer within the time limit (逾期视为同意).")
+    opinion = str(DEEMED_APPROVAL_OPINION)
     done = review_deemed_approve(task=task.pk, opinion=opinion)
     return "deemed_approved" if done else "stale"
 

@@ -57,7 +57,9 @@ def suite_redis_url() -> str:
 
     from django.conf import settings
 
-    name = os.environ.get("TEST_DATABASE_NAME", "test")
+    # pytest-xdist's workers each have a test database of their own, so each a Redis too
+    # (their page-cache versions and throttle counters would otherwise meet).
+    name = os.environ.get("TEST_DATABASE_NAME", "test") + os.environ.get("PYTEST_XDIST_WORKER", "")
     parts = urlsplit(settings.REDIS_URL)
     db = 8 + hashlib.sha256(name.encode()).digest()[0] % 8
     return urlunsplit((parts.scheme, parts.netloc, f"/{db}", "", ""))
@@ -77,6 +79,8 @@ def _suite_redis():
     url = suite_redis_url()
     app.conf.broker_url = url
     settings.CACHES["default"]["LOCATION"] = url
+    # Two names may still hash to one database: the cache's keys are the worker's own anyway.
+    settings.CACHES["default"]["KEY_PREFIX"] = os.environ.get("PYTEST_XDIST_WORKER", "")
     yield
 
 

@@ -8,7 +8,16 @@ statistics, disclosure and reporting reads, the public pages' cache). Every depl
 value comes from the environment (``.env.example`` documents each; tests/test_compose.py
 checks both agree). New settings go in a block at the end of this module."""
 
+import copy as _copy
+import sys as _sys
+
 from onestop.settings.security import *  # noqa: F403
+
+# This module changes copies of the settings it inherits, never the previous module's own
+# lists and dicts: when a refused production setting stops the import, Django imports the
+# settings again to report it, and that second run must start from the same values.
+_inherited = vars(_sys.modules["onestop.settings.security"])
+globals().update(_copy.deepcopy({k: v for k, v in _inherited.items() if k.isupper()}))
 
 # === The service centre's queue (issue 10, centres) ==========================================
 # Tickets per client address and hour at the public kiosk page, and display refreshes per

@@ -4,9 +4,17 @@ and extends the core settings of ``onestop.settings.base``; ``onestop.settings``
 apps' blocks on top of it (one chain, so the order of every assignment is the file order it
 had when this was one module)."""
 
+import copy as _copy
+import sys as _sys
 from datetime import timedelta
 
 from onestop.settings.base import *  # noqa: F403
+
+# This module changes copies of the settings it inherits, never the previous module's own
+# lists and dicts: when a refused production setting stops the import, Django imports the
+# settings again to report it, and that second run must start from the same values.
+_inherited = vars(_sys.modules["onestop.settings.base"])
+globals().update(_copy.deepcopy({k: v for k, v in _inherited.items() if k.isupper()}))
 
 # === Edge security (issue 12, items 1, 3 and 7) ====================================
 # response headers. Kept in one block so other settings work merges around it.

@@ -101,8 +101,14 @@ def test_the_head_records_the_callback_and_the_fix(bad_visit):
     assert {"rectification.visit.callback", "rectification.visit.fixed"} <= actions
     result = figures.figures(start=date(2026, 11, 1), end=date(2026, 11, 30))
     assert result.overall.bad == 1 and result.overall.bad_rectified_on_time == 1
-    board = _browser(head).get(reverse("deadlines:supervision")).content.decode()
+    board = _browser(head).get(
+        reverse("deadlines:supervision") + "?start=2026-11-01&end=2026-11-30"
+    )
+    board = board.content.decode()
     assert 'data-testid="visit-rectifications-link"' in board
+    # the bad visit's row links to the page and shows its handling's status
+    assert board.count(f'href="{URL}"') == 2 and "visit-rectifications-link" in board
+    assert str(r.get_status_display()) in board
     (rec,) = [x for x in records(date(2026, 11, 1), date(2026, 11, 30))]
     jsonschema.Draft202012Validator(
         SCHEMA, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER

@@ -29,7 +29,7 @@ from workflow.services.locking import case_locked, task_case_locked
 from workflow.steps.base import finish, new_task, task_event
 
 from . import conf
-from .choices import AppealStatus, FixAnswer, RectificationStatus
+from .choices import AppealStatus, FixAnswer, RectificationStatus, SubjectKind
 from .models import Rating, Rectification
 
 
@@ -242,7 +242,13 @@ def fix_confirm(*, actor, application: Application, answer: str) -> Rectificatio
             raise NotFound()
         r = (
             Rectification.objects.select_for_update()
-            .filter(rating__application=app, status=RectificationStatus.DONE, fix_answer="")
+            .filter(
+                # a case's own 差评, not a visit's at which the case was entered (visit_handling)
+                rating__subject_kind=SubjectKind.CASE,
+                rating__application=app,
+                status=RectificationStatus.DONE,
+                fix_answer="",
+            )
             .order_by("-pk")
             .first()
         )

@@ -211,8 +211,9 @@ class Rating(models.Model):
 
 class Rectification(models.Model):
     """The handling of one 差评: the callback (回访核实), then the fix or the appeal (申诉) and
-    the supervisor's decision. The current ``CaseTask`` (``rectification`` or
-    ``appeal_review``) is ``task``; its clock is the deadline sweep's."""
+    the supervisor's decision. For a case, the current ``CaseTask`` (``rectification`` or
+    ``appeal_review``) is ``task``; its clock is the deadline sweep's. A window visit's 差评 has
+    no task (``task`` null): its steps are recorded on the row (``evaluations.visit_handling``)."""
 
     rating = models.OneToOneField(
         Rating, verbose_name=_("rating"), on_delete=models.CASCADE, related_name="rectification"
@@ -268,6 +269,27 @@ class Rectification(models.Model):
     )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     on_time = models.BooleanField(_("on time"), null=True, blank=True)
+    # Who did each step and when, for a handling without a case (a window visit's 差评,
+    # ``evaluations.visit_handling``): a case's steps are its tasks and Events instead.
+    fixed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("fixed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    fixed_at = models.DateTimeField(_("fixed at"), null=True, blank=True)
+    appealed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("appealed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    appealed_at = models.DateTimeField(_("appealed at"), null=True, blank=True)
+    appeal_decided_at = models.DateTimeField(_("appeal decided at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("rectification")

@@ -21,6 +21,7 @@ from .exceptions import LinkInvalid, LinkUsed, RatingNotYet
 from .models import Invitation, Rating
 from .subjects import subject_for
 from .validation import validate as _validate
+from .visit_handling import visit_rectification_open
 
 
 def _subject_invitation(kind: str, subject_id: int) -> Invitation:
@@ -70,9 +71,9 @@ def _rate_subject(
     now: datetime | None = None,
 ) -> Rating:
     """Rate a visit (or another registered object) once: the facts come from its owner. A
-    visit's 差评 opens no rectification task (docs/ratings.md: the task belongs to a case);
-    it counts in the figures and the export. Appends ``rated`` on the case entered at the
-    visit, if any, and writes an audit record."""
+    visit's 差评 opens a rectification without a task (``visit_handling``: a task belongs to a
+    case's flow). Appends ``rated`` on the case entered at the visit, if any, and writes an
+    audit record."""
     from audit.records import record as audit_record
 
     level, criteria, reasons, comment = _validate(level, tags, comment)
@@ -136,6 +137,8 @@ def _rate_subject(
             target=rating,
             detail={**data, "subject_id": invitation.subject_id},
         )
+        if rating.is_bad:
+            visit_rectification_open(rating=rating, now=now)
     return rating
 
 

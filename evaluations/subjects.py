@@ -16,8 +16,8 @@ until the invitation is open); the link's holder rates with the on-site criteria
 (``ONSITE_TAGS``) through the same endpoint and page as a case, the window's pad through
 ``services.subject_rating_submit``. The channel is the way the rating came in (``window``).
 
-A visit's 差评 opens no rectification task (a task belongs to a case and its flow); it counts
-in the figures and the export (docs/ratings.md)."""
+A visit's 差评 opens a rectification without a task (a task belongs to a case and its flow),
+handled by the department the facts name (``visit_handling``, docs/ratings.md)."""
 
 from __future__ import annotations
 

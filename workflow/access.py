@@ -513,6 +513,42 @@ def rating_department_ids(user: Any) -> frozenset[int] | None:
     return supervised_department_ids(user)
 
 
+# --- A window visit's 差评 (evaluations.visit_handling: no case, no task) ------------------------
+
+
+def can_handle_visit_rectification(user: Any, rectification: Any) -> bool:
+    """A head of the visit's department (the centre's) records the callback, fix or appeal."""
+    return is_user(user) and rectification.department_id in user_department_ids(
+        user, roles=[Role.HEAD]
+    )
+
+
+def can_decide_visit_appeal(user: Any, rectification: Any) -> bool:
+    """A supervisor of the visit's region (or above) reads it and decides its appeal."""
+    return is_user(user) and rectification.rating.region_id in user_supervised_region_ids(user)
+
+
+def can_see_visit_rectifications(user: Any) -> bool:
+    """Heads (their departments' visits) and supervisors (their regions') open the page."""
+    return is_user(user) and bool(
+        user_department_ids(user, roles=[Role.HEAD]) or user_supervised_region_ids(user)
+    )
+
+
+def visit_rectification_q(user: Any) -> Q:
+    """The filter over ``evaluations.Rectification`` (of visits) the user may open."""
+    if not is_user(user):
+        return _none_q()
+    q = _none_q()
+    heads = user_department_ids(user, roles=[Role.HEAD])
+    if heads:
+        q |= Q(department_id__in=sorted(heads))
+    regions = user_supervised_region_ids(user)
+    if regions:
+        q |= Q(rating__region_id__in=sorted(regions))
+    return q
+
+
 # --- Ratings phoned in to the 12345 hotline (evaluations.hotline) -------------------------------
 
 

@@ -111,7 +111,8 @@ def test_the_slip_link_waits_for_the_end_then_rates_once(zh_client, world):
     assert rating.staff_id == world.clerk.pk
     assert rating.department_id == world.centre.department_id
     assert rating.reasons == ["bad_attitude"] and rating.tags == ["attitude"]
-    assert not hasattr(rating, "rectification")  # a visit's 差评 opens no task (docs/ratings.md)
+    # a visit's 差评 opens a rectification without a case task (evaluations.visit_handling)
+    assert rating.rectification.task_id is None and rating.rectification.status == "open"
 
     again = zh_client.post(path, {"level": 5})
     assert again.status_code == 409 and "已使用" in again.content.decode()

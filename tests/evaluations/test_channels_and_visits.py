@@ -149,7 +149,8 @@ def test_the_export_carries_visits_and_channels_and_validates(channels):
         "ticket": ticket.code,
         "day": ticket.day.isoformat(),
     }
-    assert visit["rectification"] is None  # a visit's 差评 opens no task (docs/ratings.md)
+    # a visit's 差评 opens a rectification without a task (evaluations.visit_handling)
+    assert visit["rectification"]["status"] == "open"
     cases = [r for r in recs if r["subject_kind"] == "case"]
     assert {r["channel"] for r in cases} == {"online", "api", "sms", "hotline"}
     assert all(r["visit"] is None and r["case_channel"] == "online" for r in cases)

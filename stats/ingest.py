@@ -119,7 +119,7 @@ def _mark_new(event_ids: list[int], application_of: dict[int, int]) -> set[int]:
         params += [pk, application_of[pk]]
     with connections[WRITE_ALIAS].cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (event_id, application_id) VALUES {values} "  # noqa: S608
+            f"INSERT INTO {table} (event_id, application_id) VALUES {values} "  # noqa: S608  # nosec B608 - names from the models, values bound
             "ON CONFLICT (event_id) DO NOTHING RETURNING event_id",
             params,
         )
@@ -143,7 +143,7 @@ def _add_counters(rows: dict[tuple, dict[str, int]]) -> None:
         params += [key[0], *key[1:], *(rows[key].get(c, 0) for c in COUNTERS)]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} ({', '.join(q(c) for c in columns)}) "  # noqa: S608
+            f"INSERT INTO {table} ({', '.join(q(c) for c in columns)}) "  # noqa: S608  # nosec B608 - names from the models, values bound
             f"VALUES {', '.join([placeholders] * len(keys))} "
             f"ON CONFLICT ({', '.join(q(c) for c in _KEY)}) DO UPDATE SET {updates}",
             params,
@@ -237,7 +237,7 @@ def _upsert_facts(facts: list[dict]) -> None:
         params += [fact[c] for c in columns]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {q(CaseFact._meta.db_table)} ({', '.join(q(c) for c in columns)}) "  # noqa: S608
+            f"INSERT INTO {q(CaseFact._meta.db_table)} ({', '.join(q(c) for c in columns)}) "  # noqa: S608  # nosec B608 - names from the models, values bound
             f"VALUES {', '.join([row] * len(facts))} "
             f"ON CONFLICT (application_id) DO UPDATE SET {updates}",
             params,
@@ -346,7 +346,7 @@ def _count_sql(where: str) -> str:
         " ELSE coalesce(e.department_id, a.lead_department_id, 0) END"
     )
     return (
-        f"INSERT INTO {table} ({', '.join(q(c) for c in (*_KEY, *COUNTERS))}) "  # noqa: S608
+        f"INSERT INTO {table} ({', '.join(q(c) for c in (*_KEY, *COUNTERS))}) "  # noqa: S608  # nosec B608 - names from the models, values bound
         f"SELECT (e.at AT TIME ZONE %s)::date, coalesce(e.region_id, 0), {department}, "
         "coalesce(e.item_id, 0), coalesce(e.channel, ''), coalesce(e.service_model, ''), "
         f"{sums} "
@@ -391,12 +391,12 @@ def rebuild(*, start: date | None = None, end: date | None = None, batch: int = 
                 cursor.execute(f"TRUNCATE {marks}, {q(CaseFact._meta.db_table)}")
             else:
                 cursor.execute(
-                    f"DELETE FROM {marks} m USING {events_table} e "  # noqa: S608
+                    f"DELETE FROM {marks} m USING {events_table} e "  # noqa: S608  # nosec B608 - names from the models, values bound
                     f"WHERE e.id = m.event_id {where}",
                     params,
                 )
             cursor.execute(
-                f"INSERT INTO {marks} (event_id, application_id) "  # noqa: S608
+                f"INSERT INTO {marks} (event_id, application_id) "  # noqa: S608  # nosec B608 - names from the models, values bound
                 f"SELECT e.id, e.application_id FROM {events_table} e WHERE true {where} "
                 "ON CONFLICT (event_id) DO NOTHING",
                 params,
@@ -404,7 +404,7 @@ def rebuild(*, start: date | None = None, end: date | None = None, batch: int = 
             result.events = cursor.rowcount
             cursor.execute(_count_sql(where), [cal.SHANGHAI.key, *params])
             cursor.execute(
-                f"SELECT DISTINCT e.application_id FROM {events_table} e "  # noqa: S608
+                f"SELECT DISTINCT e.application_id FROM {events_table} e "  # noqa: S608  # nosec B608 - names from the models, values bound
                 f"WHERE true {where} ORDER BY 1",
                 params,
             )

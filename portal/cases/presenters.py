@@ -233,3 +233,23 @@ def prefill(fields: Iterable[Mapping[str, Any]], *, person: Any, enterprise: Any
         if value:
             values[name] = value
     return values
+
+
+def collection(application: Any, certificate: Any) -> dict[str, Any] | None:
+    """How the applicant gets an approved case's result (统一窗口出件): once handed over, how and
+    when; before that, the service centre of the case's region, where the result window hands
+    out the paper result (the case page says so beside the e-certificate). One query, only for
+    a case with a certificate."""
+    if certificate is None:
+        return None
+    handover = application.handover or {}
+    if application.status == "closed" and handover.get("method"):
+        return {"handover": handover}
+    from departments.models import ServiceCentre
+
+    centre = (
+        ServiceCentre.objects.filter(pk=application.centre_id).first()
+        if application.centre_id
+        else ServiceCentre.objects.filter(region_id=application.region_id).first()
+    )
+    return {"centre": centre} if centre is not None else None

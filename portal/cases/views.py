@@ -526,6 +526,11 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     application = _get_case(request, number, detail=True)
     snapshot = _snapshot(application)
     notice = _open_notice(application)
+    certificate = (
+        getattr(application, "certificate", None)
+        if application.status in ("approved", "closed")
+        else None
+    )
     return render(
         request,
         "portal/cases/case_detail.html",
@@ -547,9 +552,8 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
                 if e.action not in INTERNAL_EVENTS
             ],
             "inspections": list(application.tasks.filter(kind="inspection").order_by("pk")),
-            "certificate": getattr(application, "certificate", None)
-            if application.status in ("approved", "closed")
-            else None,
+            "certificate": certificate,
+            "collection": presenters.collection(application, certificate),
             "may_edit": application.is_editable and _may_edit(request, application),
             "may_withdraw": _may_withdraw(request, application),
             "documents": documents_for_page(request.user, application),

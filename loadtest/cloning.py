@@ -30,7 +30,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 # Models that point at a case but are not the case's own rows.
-NOT_CASE_ROWS = {("permits", "enterprise")}
+# Not copied with their case: enterprises (shared), and the ratings with their rectifications,
+# which ``loadtest.extras.ratings`` makes for the copies (a prototype's rating names its case
+# in a generic subject id the copy could not re-point).
+NOT_CASE_ROWS = {
+    ("permits", "enterprise"),
+    ("evaluations", "rating"),
+    ("evaluations", "rectification"),
+}
 
 
 @dataclass

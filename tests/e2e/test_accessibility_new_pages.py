@@ -53,10 +53,16 @@ def demo(transactional_db):
     approved = Application.objects.filter(
         status="approved", applicant_person__user__username="citizen2"
     ).first()
+    # The rating page is checked on a case still to be rated (the demo rates the approved one).
+    to_rate = Application.objects.filter(
+        status="denied", applicant_person__user__username="citizen2"
+    ).first()
     in_review = Application.objects.filter(
         status="in_review", lead_department__code__contains="scjg"
     ).first()
-    assert approved is not None and in_review is not None, "seed_demo's cases in flight changed"
+    assert approved is not None and in_review is not None and to_rate is not None, (
+        "seed_demo's cases in flight changed"
+    )
     centre = ServiceCentre.objects.select_related("region").get(region__code="445300")
     window = Window.objects.filter(centre=centre).order_by("number").first()
     data_names = set()
@@ -72,8 +78,13 @@ def demo(transactional_db):
             data_names.update(v for v in values if v)
     for name in users.values_list("first_name", "last_name"):
         data_names.update(n for n in name if n)
+    # What citizens wrote is data too: the demo's published rating comment.
+    from evaluations.models import Rating
+
+    data_names.update(c for c in Rating.objects.values_list("comment_published", flat=True) if c)
     return {
         "approved": approved,
+        "to_rate": to_rate,
         "in_review": in_review,
         "centre": centre,
         "window": window,
@@ -98,7 +109,7 @@ def _pages(live_server, demo) -> list[tuple[str | None, str, bool]]:
         (None, u("portal:rating_results_department", lead), True),
         ("citizen", u("centres:book", code), True),
         ("citizen", u("centres:my_appointments"), True),
-        ("citizen2", u("portal:rate", approved), True),
+        ("citizen2", u("portal:rate", demo["to_rate"].number), True),
         ("clerk", u("centres:desk_home") + "?all=1", True),
         ("clerk", u("centres:desk", demo["window"].pk), True),
         ("clerk", u("centres:intake:start") + "?q=qykb", True),

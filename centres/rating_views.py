@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -22,39 +21,20 @@ from django.views.decorators.http import require_http_methods
 from centres import selectors, visits
 from centres.exceptions import NotFound
 from centres.models import Ticket, TicketStatus
-from evaluations.choices import BAD_REASONS, ONSITE_TAGS, Level
+from evaluations.rating_forms import RatingForm
 from evaluations.services import subject_rating_submit
 from onestop.errors import DomainError, Invalid
 
 
-class PadForm(forms.Form):
-    level = forms.TypedChoiceField(
-        label=_("How satisfied are you with this visit?"),
-        choices=[(lv.value, lv.label) for lv in sorted(Level, reverse=True)],
-        coerce=int,
-        widget=forms.RadioSelect,
-    )
-    tags = forms.MultipleChoiceField(
-        label=_("What went well"),
-        choices=list(ONSITE_TAGS.items()),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    reasons = forms.MultipleChoiceField(
-        label=_("If you are not satisfied: why?"),
-        choices=list(BAD_REASONS.items()),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    comment = forms.CharField(
-        label=_("Comment"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_(
-            "Published only after review, without phone or ID numbers. Do not write personal data."
-        ),
-    )
+class PadForm(RatingForm):
+    """The window's rating pad: the on-site criteria (一次一评), worded for the visit."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, onsite=True, **kwargs)
+        self.fields["level"].label = _("How satisfied are you with this visit?")
+        self.fields["tags"].label = _("What went well")
+        self.fields["reasons"].help_text = ""
+        self.fields["comment"].widget.attrs["rows"] = 3
 
 
 def pad_ticket(*, user, window_id, ticket_id, now=None) -> tuple:
@@ -95,7 +75,7 @@ def rating_pad(request: HttpRequest, window_id: int, ticket_id: int) -> HttpResp
                 kind=visits.KIND,
                 subject_id=ticket.pk,
                 level=data["level"],
-                tags=[*data.get("tags", []), *data.get("reasons", [])],
+                tags=form.tag_list(),
                 comment=data["comment"],
                 recorded_by=request.user,
             )

@@ -17,36 +17,26 @@ from onestop.errors import DomainError, Invalid, NotFound
 from workflow import access
 
 from . import hotline
-from .choices import BAD_REASONS, ONLINE_TAGS, Level
+from .rating_forms import RatingForm
 
 
-class PhonedRatingForm(forms.Form):
+class PhonedRatingForm(RatingForm):
+    """The rating form as the operator fills it for the caller: the case and the caller's phone
+    first, the online criteria (the case is rated, 一事一评)."""
+
     number = forms.CharField(label=gettext_lazy("Case number"), max_length=32)
     phone = forms.CharField(label=gettext_lazy("Caller's phone (as on the case)"), max_length=20)
-    level = forms.TypedChoiceField(
-        label=gettext_lazy("Level the caller gives"),
-        choices=[(lv.value, lv.label) for lv in sorted(Level, reverse=True)],
-        coerce=int,
-        widget=forms.RadioSelect,
-    )
-    tags = forms.MultipleChoiceField(
-        label=gettext_lazy("Criteria"),
-        choices=list(ONLINE_TAGS.items()),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    reasons = forms.MultipleChoiceField(
-        label=gettext_lazy("Reasons of a bad rating"),
-        choices=list(BAD_REASONS.items()),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    comment = forms.CharField(
-        label=gettext_lazy("What the caller said"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    field_order = ["number", "phone", "level", "tags", "reasons", "comment"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["level"].label = gettext_lazy("Level the caller gives")
+        self.fields["tags"].label = gettext_lazy("Criteria")
+        self.fields["reasons"].label = gettext_lazy("Reasons of a bad rating")
+        self.fields["reasons"].help_text = ""
+        self.fields["comment"].label = gettext_lazy("What the caller said")
+        self.fields["comment"].help_text = ""
+        self.fields["comment"].widget.attrs["rows"] = 3
 
 
 @login_required
@@ -63,7 +53,7 @@ def hotline_rating(request: HttpRequest) -> HttpResponse:
                 number=data["number"],
                 caller_phone=data["phone"],
                 level=data["level"],
-                tags=[*data.get("tags", []), *data.get("reasons", [])],
+                tags=form.tag_list(),
                 comment=data["comment"],
             )
         except NotFound:

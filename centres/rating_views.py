@@ -80,9 +80,7 @@ def rating_pad(request: HttpRequest, window_id: int, ticket_id: int) -> HttpResp
                 recorded_by=request.user,
             )
         except Invalid as exc:
-            for name, errs in (exc.fields or {}).items():
-                for e in errs:
-                    form.add_error(name if name in form.fields else None, str(e))
+            form.add_service_errors(exc)
         except DomainError as exc:
             error = str(exc.message)
         else:

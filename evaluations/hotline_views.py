@@ -62,9 +62,7 @@ def hotline_rating(request: HttpRequest) -> HttpResponse:
                 _("No case of your region with this number and this caller's phone."),
             )
         except Invalid as exc:
-            for name, errs in (exc.fields or {}).items():
-                for e in errs:
-                    form.add_error(name if name in form.fields else None, str(e))
+            form.add_service_errors(exc)
         except DomainError as exc:
             form.add_error(None, str(exc.message))
         else:

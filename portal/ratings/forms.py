@@ -1,5 +1,5 @@
-"""The rating form of the site (好差评): five levels, the online criteria, the 差评 reasons and a
-comment. The service validates again (the API's rules); this form only shapes the page."""
+"""The site's answer to a fixed 差评 (满意 / 基本满意 / 不满意 with the fix). The rating form itself
+is ``evaluations.rating_forms.RatingForm``."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from evaluations.choices import FixAnswer
-from evaluations.rating_forms import RatingForm  # noqa: F401 - the site's rating page uses it
 
 
 class FixAnswerForm(forms.Form):

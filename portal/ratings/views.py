@@ -17,9 +17,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from departments.models import Department
 from evaluations import figures, handling, services
 from evaluations.choices import BAD_REASONS, Level
+from evaluations.rating_forms import RatingForm
 from onestop.errors import DomainError, Invalid, NotFound
 from permits.models import Application
-from portal.ratings.forms import FixAnswerForm, RatingForm
+from portal.ratings.forms import FixAnswerForm
 from workflow import access
 
 STATUS_BY_CODE = {"not_found": 404, "expired": 410, "conflict": 409}
@@ -32,12 +33,6 @@ def _own_case(request: HttpRequest, number: str) -> Application:
     if app is None or not access.can_rate(request.user, app):
         raise Http404
     return app
-
-
-def _add_errors(form: RatingForm, exc: Invalid) -> None:
-    for name, errs in (exc.fields or {}).items():
-        for e in errs:
-            form.add_error(name if name in form.fields else None, str(e))
 
 
 def _context(form, **extra) -> dict:
@@ -62,7 +57,7 @@ def rate(request: HttpRequest, number: str) -> HttpResponse:
                 comment=form.cleaned_data["comment"],
             )
         except Invalid as exc:
-            _add_errors(form, exc)
+            form.add_service_errors(exc)
         except DomainError as exc:
             messages.error(request, str(exc.message))
             return redirect("portal:case_detail", number=app.number)
@@ -98,7 +93,7 @@ def rate_by_link(request: HttpRequest, token: str) -> HttpResponse:
             )
             done = True
         except Invalid as exc:
-            _add_errors(form, exc)
+            form.add_service_errors(exc)
         except DomainError as exc:
             return render(
                 request,

@@ -26,7 +26,39 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 QUICK_NOTE = "quick (`--quick`: smaller runs; figures only, targets are judged on the full run)"
-SUITE = ("http", "flow", "celery", "sweep", "queue")
+SUITE = ("http", "flow", "celery", "sweep", "queue", "statistics")
+TEMPLATE = "yunfu_load_tpl"  # seed_load's million-case template (loadtest.databases.TEMPLATE)
+SERVER = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+
+
+def template_info() -> dict | None:
+    """The load template's size and comment (what seed_load wrote), or None when not built."""
+    query = (
+        "select pg_database_size(d.datname), coalesce(s.description, '') from pg_database d "
+        "left join pg_shdescription s on s.objoid = d.oid where d.datname = %s"
+    )
+    try:
+        import psycopg2
+
+        conn = psycopg2.connect(SERVER.rsplit("/", 1)[0] + "/postgres")
+        try:
+            with conn.cursor() as cursor:
+                cursor.execute(query, [TEMPLATE])
+                row = cursor.fetchone()
+        finally:
+            conn.close()
+    except Exception:  # noqa: BLE001 - no server, no template: reported as such
+        return None
+    if not row:
+        return None
+    return {"bytes": row[0], "comment": row[1]}
+
+
+def extra_args(name: str, quick: bool) -> list[str]:
+    """The full run measures the HTTP endpoints on a clone of the million-case template."""
+    if name == "http" and not quick and template_info():
+        return ["--dsn", SERVER.rsplit("/", 1)[0] + "/" + TEMPLATE]
+    return []
 
 
 def machine() -> dict:
@@ -78,6 +110,7 @@ def run_one(name: str, quick: bool, logs: Path) -> dict:
     # sys.path, where it would hide the standard library's and Celery's modules.
     takes_quick = "--quick" in script.read_text()
     cmd = [PYTHON, "-P", str(script)] + (["--quick"] if quick and takes_quick else [])
+    cmd += extra_args(name, quick)
     started = time.monotonic()
     log = logs / f"{name}.log"
     last_json = None
@@ -228,6 +261,23 @@ def targets(results: dict) -> list[tuple[str, str, str, str, str]]:
                 "sweep",
             )
         )
+    stats = data("statistics")
+    if stats:
+        for key, label in (("board_p95_ms", "board"), ("public_p95_ms", "public figures pages")):
+            v, far = verdict(stats.get(key), 200, at_least=False)
+            rows.append(
+                (f"issue 13: {label} p95 < 200 ms", f"{stats.get(key)} ms", v, far, "statistics")
+            )
+        v, far = verdict(stats.get("rebuild_month_s"), 60, at_least=False)
+        rows.append(
+            (
+                "issue 13: a month's read models rebuilt < 60 s",
+                f"{stats.get('rebuild_month_s')} s",
+                v,
+                far,
+                "statistics",
+            )
+        )
     rows.append(
         (
             "staff inbox ≤ 8 SQL queries whatever the tasks",
@@ -262,6 +312,16 @@ def figures(name: str, data: dict) -> list[str]:
     return ["```json", json.dumps(data, indent=2, ensure_ascii=False), "```"]
 
 
+def dataset_line() -> str:
+    info = template_info()
+    if not info:
+        return f"`{TEMPLATE}` not built: the HTTP figures are on the demo's data"
+    return (
+        f"`{TEMPLATE}` ({info['bytes'] / 1e9:.1f} GB; {info['comment'] or 'no comment'}); "
+        "the full run's HTTP, flow and statistics figures are on clones of it"
+    )
+
+
 def write(path: Path, results: dict, info: dict, quick: bool, label: str) -> None:
     out = ["# Benchmarks", ""]
     if label:
@@ -278,6 +338,8 @@ def write(path: Path, results: dict, info: dict, quick: bool, label: str) -> Non
         "`wrk` (`apt-get install wrk`; without it a Python load client is used); each script "
         "also runs alone, e.g. `.venv/bin/python bench/http.py --quick`. Run it on an "
         "otherwise idle machine: every comparison is a ratio within one run.",
+        "",
+        f"- Dataset: {dataset_line()}",
         "",
         "## Targets (issue 11)",
         "",

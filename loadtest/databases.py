@@ -78,7 +78,12 @@ def create(name: str, *, template: str | None = None, server: str | None = None)
     try:
         with conn.cursor() as cur:
             if template:
-                cur.execute(f"CREATE DATABASE {_checked(name)} TEMPLATE {_checked(template)}")
+                # FILE_COPY: PostgreSQL 15's default (WAL_LOG) writes the whole 17 GB template
+                # through the WAL, block by block; a file copy and one checkpoint is much faster.
+                cur.execute(
+                    f"CREATE DATABASE {_checked(name)} TEMPLATE {_checked(template)}"
+                    " STRATEGY = FILE_COPY"
+                )
             else:
                 cur.execute(f"CREATE DATABASE {_checked(name)}")
     finally:

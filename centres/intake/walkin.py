@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from centres.services import queue
+from onestop.forms import add_service_errors
 from permits import selectors as permits_selectors
 from permits.exceptions import NotFound, PermitsError
 from permits.formspec import FormDataInvalid, build_form
@@ -38,16 +39,6 @@ def _clerk_only(request: HttpRequest) -> None:
 
 def _ticket(request: HttpRequest) -> str:
     return (request.GET.get("ticket") or request.POST.get("ticket") or "").strip()[:20]
-
-
-def _add_errors(form, exc: PermitsError) -> None:
-    form.add_error(None, str(exc.message))
-    for name, errors in (exc.fields or {}).items():
-        if isinstance(errors, dict):
-            errors = [f"{k}: {', '.join(map(str, v))}" for k, v in errors.items()]
-        for error in errors if isinstance(errors, list) else [errors]:
-            target = name if name in form.fields else None
-            form.add_error(target, str(error) if target else f"{name}: {error}")
 
 
 @login_required
@@ -90,11 +81,9 @@ def new(request: HttpRequest, code: str) -> HttpResponse:
                     applicant=applicant_form.applicant(),
                 )
             except FormDataInvalid as exc:
-                for name, errors in exc.errors.items():
-                    for error in errors:
-                        form.add_error(name if name in form.fields else None, error)
+                add_service_errors(form, exc)
             except PermitsError as exc:
-                _add_errors(applicant_form, exc)
+                add_service_errors(applicant_form, exc)
             else:
                 url = reverse("centres:intake:case", args=[app.number])
                 ticket = _ticket(request)

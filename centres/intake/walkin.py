@@ -14,9 +14,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from centres.selectors import intake_quick_items
 from centres.services import queue
 from onestop.forms import add_service_errors
 from permits import selectors as permits_selectors
@@ -52,7 +54,14 @@ def start(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "centres/intake/start.html",
-        {"form": form, "items": items, "ticket": _ticket(request)},
+        {
+            "form": form,
+            "items": items,
+            "ticket": _ticket(request),
+            "quick_items": []
+            if items
+            else intake_quick_items(user=request.user, now=timezone.now()),
+        },
     )
 
 

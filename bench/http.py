@@ -99,7 +99,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from departments.models import Role, StaffRole
 from logins.services import token_issue
-from permits.catalogue_version import new_version
+from permits.public_pages_version import new_version
 from permits.models import Application, ApplicationDepartment, ServiceItem
 
 new_version()  # pages cached from an earlier database under the same Redis: never served

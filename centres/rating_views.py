@@ -24,6 +24,7 @@ from centres.models import Ticket, TicketStatus
 from evaluations.rating_forms import RatingForm
 from evaluations.services import subject_rating_submit
 from onestop.errors import DomainError, Invalid
+from onestop.forms import add_service_errors
 
 
 class PadForm(RatingForm):
@@ -80,7 +81,7 @@ def rating_pad(request: HttpRequest, window_id: int, ticket_id: int) -> HttpResp
                 recorded_by=request.user,
             )
         except Invalid as exc:
-            form.add_service_errors(exc)
+            add_service_errors(form, exc)
         except DomainError as exc:
             error = str(exc.message)
         else:

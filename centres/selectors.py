@@ -217,3 +217,48 @@ def visit_to_rate(*, window: Window, now: datetime) -> Ticket | None:
     if last is None or open_invitation(last) is None:
         return None
     return last
+
+
+def intake_quick_items(*, user: Any, now: datetime, limit: int = 8) -> list[ServiceItem]:
+    """The walk-in intake page's quick links: the items the clerk's window serves most, by the
+    tickets it finished over the last 30 days (a clerk on duty at no window: their centres'
+    windows), then the most popular items those windows can serve, up to ``limit``. Only items
+    taking window applications now. A handful of queries, whatever the number of tickets."""
+    windows = [w for w in clerk_windows(user=user) if w.status != WindowStatus.CLOSED]
+    mine = [w for w in windows if w.clerk_on_duty_id == getattr(user, "pk", None)]
+    windows = mine or windows
+    if not windows:
+        return []
+    accepting = ServiceItem.objects.accepting().filter(window_acceptance=True)
+    served = (
+        Ticket.objects.filter(
+            window_id__in=[w.pk for w in windows], finished_at__gte=now - timedelta(days=30)
+        )
+        .values("item_id")
+        .annotate(n=Count("id"))
+        .order_by("-n", "item_id")[: limit * 2]
+    )
+    counts = {row["item_id"]: row["n"] for row in served}
+    found = sorted(
+        accepting.filter(pk__in=counts).only("pk", "code", "name", "category"),
+        key=lambda item: (-counts[item.pk], item.code),
+    )[:limit]
+    if len(found) < limit:
+        centres = {w.centre_id: w.centre for w in windows}
+        regions = {r for c in centres.values() for r in _region_and_ancestors(c)}
+        listed = listed_items(w.pk for w in windows)
+        extra = (
+            accepting.filter(region_id__in=sorted(regions))
+            .exclude(pk__in=[item.pk for item in found])
+            .order_by("-popularity", "code")
+            .only("pk", "code", "name", "category")
+        )
+        for item in extra.iterator(chunk_size=100):
+            if any(
+                serves(w, item_id=item.pk, category=item.category, listed=listed.get(w.pk))
+                for w in windows
+            ):
+                found.append(item)
+                if len(found) == limit:
+                    break
+    return found

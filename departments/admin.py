@@ -15,6 +15,7 @@ from departments import roles
 from departments.exceptions import DepartmentsError
 from departments.models import Department, Region, ServiceCentre, StaffRole, Window
 from departments.services import staff_role_check, staff_role_grant, staff_role_revoke
+from onestop.forms import add_service_errors
 
 
 @admin.register(Region)
@@ -90,9 +91,7 @@ class StaffRoleForm(forms.ModelForm):
                 region=data.get("region"),
             )
         except DepartmentsError as exc:
-            for field, errors in exc.fields.items():
-                for error in errors:
-                    self.add_error(field if field in self.fields else None, error)
+            add_service_errors(self, exc)
         if self.request is not None and not roles.can_manage_role(
             self.request.user, department, role
         ):

@@ -19,7 +19,7 @@ from audit.records import record as audit_record
 from disclosure import permissions
 from disclosure.models import Article, ArticleLog, Attachment, Kind, State
 from onestop.errors import Conflict, Invalid, NotAllowed
-from permits.catalogue_version import catalogue_changed
+from permits.public_pages_version import public_pages_changed
 from permits.uploads import check_upload
 
 # What an attachment may be: the catalogue's document types (PDF, OFD) and images, up to 20 MB.
@@ -70,7 +70,7 @@ def _move(
     if State.PUBLISHED in (before, target):
         # The home page lists the latest notices, and anonymous visitors get it from the public
         # pages' cache (portal/pagecache.py): a notice published or taken down is a new version.
-        catalogue_changed()
+        public_pages_changed()
 
 
 def _validate(*, kind: str, policy: Article | None) -> None:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from departments.models import Department
 from permits.choices import EventAction
+from permits.event_notes import system_note
 from permits.models import Application, ApplicationDepartment, ServiceModel
 from workflow import access
 from workflow.exceptions import Conflict, Forbidden, Invalid, NotFound
@@ -263,7 +264,7 @@ def fix_confirm(*, actor, application: Application, answer: str) -> Rectificatio
             actor=actor,
             action=EventAction.FIX_CONFIRMED,
             department=r.department_id,
-            note=FixAnswer(answer).label,
+            note=system_note(FixAnswer(answer).label),
             data={"rating": r.rating_id, "answer": answer},
         )
     return r

@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from onestop.errors import DomainError, Invalid, NotFound
+from onestop.errors import DomainError, NotFound
+from onestop.forms import add_service_errors
 from workflow import access
 
 from . import hotline
@@ -61,10 +62,8 @@ def hotline_rating(request: HttpRequest) -> HttpResponse:
                 None,
                 _("No case of your region with this number and this caller's phone."),
             )
-        except Invalid as exc:
-            form.add_service_errors(exc)
         except DomainError as exc:
-            form.add_error(None, str(exc.message))
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,

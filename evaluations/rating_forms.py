@@ -51,10 +51,3 @@ class RatingForm(forms.Form):
 
     def tag_list(self) -> list[str]:
         return [*self.cleaned_data.get("tags", []), *self.cleaned_data.get("reasons", [])]
-
-    def add_service_errors(self, exc) -> None:
-        """Show a service's ``Invalid`` on the form: each field's messages at that field (or
-        at the top when the form has no such field)."""
-        for name, errs in (exc.fields or {}).items():
-            for e in errs:
-                self.add_error(name if name in self.fields else None, str(e))

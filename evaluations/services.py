@@ -15,9 +15,11 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from onestop.errors import Conflict, Invalid, NotFound
 from permits.choices import EventAction
+from permits.event_notes import system_note
 from permits.models import Application, ApplicationDepartment, ApplicationStatus, ServiceModel
 from workflow import access
 from workflow.models import CaseTask, TaskKind, TaskStatus
@@ -225,7 +227,7 @@ def _record(
         department=app.lead_department_id,
         before=app.status,
         after=app.status,
-        note=_("System default rating: %(level)s") % {"level": Level(level).label}
+        note=system_note(gettext_noop("System default rating: %(level)s"), level=Level(level).label)
         if is_default
         else "",
         data={
@@ -376,7 +378,7 @@ def invitation_remind(*, invitation_id: int, now: datetime | None = None) -> boo
             application=invitation.application_id,
             actor=None,
             action=EventAction.RATING_REMINDED,
-            note=_("Please rate how your case was handled."),
+            note=system_note(gettext_noop("Please rate how your case was handled.")),
             data={"invitation": invitation.pk, "round": invitation.round},
         )
     return True

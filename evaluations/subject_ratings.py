@@ -11,9 +11,11 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from onestop.errors import Invalid
 from permits.choices import EventAction
+from permits.event_notes import system_note
 from workflow.services.events import event_append
 
 from .choices import Channel, CommentStatus, Level, Source, SubjectKind
@@ -127,7 +129,9 @@ def _rate_subject(
                 actor=None,
                 action=EventAction.RATED,
                 department=rating.department_id,
-                note=_("The window visit was rated: %(level)s") % {"level": Level(level).label},
+                note=system_note(
+                    gettext_noop("The window visit was rated: %(level)s"), level=Level(level).label
+                ),
                 data=data,
             )
         audit_record(

@@ -7,6 +7,6 @@ class PermitsConfig(AppConfig):
     verbose_name = _("Service items and applications")
 
     def ready(self) -> None:
-        from permits.catalogue_version import connect_signals
+        from permits.public_pages_version import connect_signals
 
         connect_signals()

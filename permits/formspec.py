@@ -36,6 +36,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from onestop.forms import add_service_errors
 from onestop.pii import seal, unseal
 from permits.exceptions import Invalid
 from permits.validators import (
@@ -503,9 +504,7 @@ class SpecForm(forms.Form):
         try:
             cleaned = clean_form_data(fields=self.spec_fields, data=raw, partial=self.partial)
         except FormDataInvalid as exc:
-            for name, messages in exc.errors.items():
-                for message in messages:
-                    self.add_error(name if name in self.fields else None, message)
+            add_service_errors(self, exc)
             return self.cleaned_data
         self.cleaned_data = cleaned
         return cleaned

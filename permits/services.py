@@ -26,10 +26,10 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from audit.records import record as audit_record
-from permits.catalogue_version import catalogue_changed
 from permits.exceptions import ItemConfigurationInvalid, ItemNotAccepting, ItemTransitionRefused
 from permits.itemconfig import item_config, validate_item_config
 from permits.models import ItemStatus, ItemVersion, ServiceItem
+from permits.public_pages_version import public_pages_changed
 from permits.signals import item_version_published
 
 logger = logging.getLogger(__name__)
@@ -76,7 +76,7 @@ def _freeze(*, item: ServiceItem, locked: ServiceItem, actor: AbstractBaseUser |
     locked.current_version = version
     locked.save(update_fields=["status", "current_version", "updated_at"])
     _audit(locked, "item_published", actor, version=version.number)
-    catalogue_changed()
+    public_pages_changed()
     item.status = locked.status
     item.current_version = version
     return version
@@ -118,7 +118,7 @@ def item_suspend(*, item: ServiceItem, actor: AbstractBaseUser | None) -> None:
         raise ItemTransitionRefused(_("Only a published item can be suspended."))
     _set_status(item, locked, ItemStatus.SUSPENDED)
     _audit(locked, "item_suspended", actor)
-    catalogue_changed()
+    public_pages_changed()
     logger.info("item %s suspended by %s", locked.code, getattr(actor, "pk", None))
 
 
@@ -143,7 +143,7 @@ def item_retire(*, item: ServiceItem, actor: AbstractBaseUser | None) -> None:
         raise ItemTransitionRefused(_("Only a published or suspended item can be retired."))
     _set_status(item, locked, ItemStatus.RETIRED)
     _audit(locked, "item_retired", actor)
-    catalogue_changed()
+    public_pages_changed()
     logger.info("item %s retired by %s", locked.code, getattr(actor, "pk", None))
 
 

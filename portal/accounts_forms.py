@@ -2,7 +2,7 @@
 
 The forms only shape the input; the rules (checksums, conflicts, who may act) are in
 ``permits.applicant_services``, whose per-field errors the views put next to the fields with
-:func:`add_service_errors`.
+``onestop.forms.add_service_errors``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
 from onestop import pii
-from permits.exceptions import PermitsError
 from permits.models import IdType
 from permits.validators import mask_id_number
 
@@ -63,6 +62,11 @@ class AccessibleForm(forms.Form):
 
     def full_clean(self):
         super().full_clean()
+        self.mark_fields()
+
+    def add_error(self, field, error) -> None:
+        # Errors added after validation (a service's, through onestop.forms) are marked too.
+        super().add_error(field, error)
         self.mark_fields()
 
     def mark_fields(self) -> None:
@@ -208,6 +212,8 @@ class EnterpriseForm(EnterpriseFieldsMixin):
 
 
 class HandlerAddForm(AccessibleForm):
+    service_field_aliases = {"scope": "item_codes"}  # the service's name for the codes
+
     username = forms.CharField(
         label=_("Username of the new handler"),
         max_length=150,
@@ -311,19 +317,3 @@ class PasswordResetConfirmForm(AccessibleForm):
         if data.get("new_password1") and data.get("new_password1") != data.get("new_password2"):
             self.add_error("new_password2", _("The two passwords differ."))
         return data
-
-
-def add_service_errors(form: forms.Form, exc: PermitsError) -> None:
-    """Put a service's per-field errors next to the form's fields (the rest above the form)."""
-    aliases = {"scope": "item_codes"}
-    placed = False
-    for field, messages in exc.fields.items():
-        name = aliases.get(field, field)
-        target = name if name in form.fields else None
-        for message in messages if isinstance(messages, list | tuple) else [messages]:
-            form.add_error(target, message)
-            placed = True
-    if not placed:
-        form.add_error(None, exc.message)
-    if isinstance(form, AccessibleForm):
-        form.mark_fields()

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from audit.data_access import accesses_of_person
 from logins import policy
 from onestop.clientip import client_ip
+from onestop.forms import add_service_errors
 from permits import applicant_services
 from permits.exceptions import PermitsError
 from permits.models import Handler
@@ -30,7 +31,6 @@ from portal.accounts_forms import (
     EnterpriseRegisterForm,
     HandlerAddForm,
     PersonRegisterForm,
-    add_service_errors,
 )
 from portal.navigation import optional_reverse
 from workflow import access

@@ -1,4 +1,4 @@
-"""The public pages' cache: home, catalogue and guide, rendered once per catalogue version
+"""The public pages' cache: home, catalogue and guide, rendered once per public pages' version
 (issue 11 item 3).
 
 An anonymous visitor's page is the same for everyone with the same address, language and
@@ -10,10 +10,11 @@ rendered) under a key made of
   not cached, so random query strings cannot fill the cache);
 - the database's name (two databases on one Redis never share pages);
 
-and stored with the catalogue's version stamp it was rendered under (``permits.catalogue_version``:
-bumped by publish, resume, suspend, retire and any catalogue edit). One ``MGET`` reads the current
-stamp and the page together; a page of another stamp is a miss and is rendered again and
-overwritten. So a cached page is never older than the catalogue and nothing waits for a timeout
+and stored with the public pages' version stamp it was rendered under
+(``permits.public_pages_version``: bumped by publish, resume, suspend, retire, any catalogue edit,
+and a notice published or withdrawn). One ``MGET`` reads the current stamp and the page together;
+a page of another stamp is a miss and is rendered again and overwritten. So a cached page is
+never older than what it shows and nothing waits for a timeout
 (``PUBLIC_PAGE_CACHE_SECONDS`` only frees the memory of pages nobody asks for).
 
 Only visitors without a session cookie get cached pages, and only 200 answers that set no cookie
@@ -35,7 +36,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
-from permits.catalogue_version import VERSION_KEY, catalogue_version
+from permits.public_pages_version import VERSION_KEY, public_pages_version
 from portal.context_processors import LARGE_TEXT_COOKIE
 
 MAX_VALUE_LENGTH = 100
@@ -91,7 +92,7 @@ def public_page(*params: str) -> Callable:
             key = page_key(request, view.__name__, known, kwargs)
             if key is None:
                 return view(request, *args, **kwargs)
-            # One round trip: the catalogue's stamp and the page, stored with the stamp it was
+            # One round trip: the public pages' stamp and the page, stored with the stamp it was
             # rendered under (a page of an older stamp is a miss, and is overwritten).
             found = cache.get_many([VERSION_KEY, key])
             version = found.get(VERSION_KEY)
@@ -101,7 +102,7 @@ def public_page(*params: str) -> Callable:
                 response["X-Page-Cache"] = "hit"
                 return response
             if version is None:
-                version = catalogue_version()  # first use, or the cache is down (None)
+                version = public_pages_version()  # first use, or the cache is down (None)
             response = view(request, *args, **kwargs)
             if (
                 version is not None

@@ -217,10 +217,10 @@ def _own_limit_counters(settings, request):
 
 @pytest.fixture(autouse=True)
 def _fresh_public_pages():
-    # The cached public pages (portal.pagecache) are keyed by the catalogue's version stamp in
-    # the shared cache; a test's rolled-back catalogue never commits, so each test starts with
+    # The cached public pages (portal.pagecache) are keyed by the public pages' version stamp
+    # in the shared cache; a test's rolled-back catalogue never commits, so each test starts with
     # a stamp of its own and never sees a page rendered from another test's rows.
-    from permits.catalogue_version import new_version
+    from permits.public_pages_version import new_version
 
     new_version()
 

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from departments.models import Region
+from onestop.forms import add_service_errors
 from permits.exceptions import Conflict, NotFound, PermitsError
 from permits.models import ItemDepartment
 from permits.uploads import file_response
@@ -269,10 +270,7 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
             except Conflict as exc:
                 return _stale(request, task, str(exc.message))
             except PermitsError as exc:
-                form.add_error(None, str(exc.message))
-                for name, errors in (exc.fields or {}).items():
-                    for error in errors if isinstance(errors, list) else [errors]:
-                        form.add_error(None, f"{name}: {error}")
+                add_service_errors(form, exc)
             else:
                 # Name the decision taken, not only the task's kind: asking for a 补正 on the
                 # acceptance task once flashed "已办理：…，受理。" (issue 14 item 6).

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from onestop.forms import add_service_errors
 from permits.exceptions import NotFound, PermitsError
 from workflow import access, selectors, services
 from workflow.documents.services import documents_for_page
@@ -37,13 +38,7 @@ def handover(request: HttpRequest, number: str) -> HttpResponse:
                     actor=request.user, application=application, method=method, **data
                 )
             except PermitsError as exc:
-                form.add_error(None, str(exc.message))
-                for name, errors in (exc.fields or {}).items():
-                    for error in errors if isinstance(errors, list) else [errors]:
-                        if name in form.fields:
-                            form.add_error(name, str(error))
-                        else:
-                            form.add_error(None, str(error))
+                add_service_errors(form, exc)
             else:
                 messages.success(
                     request, _("Handed over: %(number)s is closed.") % {"number": number}

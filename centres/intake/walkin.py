@@ -14,10 +14,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from centres.selectors import intake_quick_items
 from centres.services import queue
+from onestop.forms import add_service_errors
 from permits import selectors as permits_selectors
 from permits.exceptions import NotFound, PermitsError
 from permits.formspec import FormDataInvalid, build_form
@@ -40,16 +43,6 @@ def _ticket(request: HttpRequest) -> str:
     return (request.GET.get("ticket") or request.POST.get("ticket") or "").strip()[:20]
 
 
-def _add_errors(form, exc: PermitsError) -> None:
-    form.add_error(None, str(exc.message))
-    for name, errors in (exc.fields or {}).items():
-        if isinstance(errors, dict):
-            errors = [f"{k}: {', '.join(map(str, v))}" for k, v in errors.items()]
-        for error in errors if isinstance(errors, list) else [errors]:
-            target = name if name in form.fields else None
-            form.add_error(target, str(error) if target else f"{name}: {error}")
-
-
 @login_required
 def start(request: HttpRequest) -> HttpResponse:
     """Find the item the applicant came for."""
@@ -61,7 +54,14 @@ def start(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "centres/intake/start.html",
-        {"form": form, "items": items, "ticket": _ticket(request)},
+        {
+            "form": form,
+            "items": items,
+            "ticket": _ticket(request),
+            "quick_items": []
+            if items
+            else intake_quick_items(user=request.user, now=timezone.now()),
+        },
     )
 
 
@@ -90,11 +90,9 @@ def new(request: HttpRequest, code: str) -> HttpResponse:
                     applicant=applicant_form.applicant(),
                 )
             except FormDataInvalid as exc:
-                for name, errors in exc.errors.items():
-                    for error in errors:
-                        form.add_error(name if name in form.fields else None, error)
+                add_service_errors(form, exc)
             except PermitsError as exc:
-                _add_errors(applicant_form, exc)
+                add_service_errors(applicant_form, exc)
             else:
                 url = reverse("centres:intake:case", args=[app.number])
                 ticket = _ticket(request)

@@ -59,10 +59,10 @@ DATABASE_ROUTERS = ["onestop.reporting.ReportingRouter"]
 DISCLOSURE_CASES_SHOWN = env.int("DISCLOSURE_CASES_SHOWN", default=50)
 DISCLOSURE_CASES_DAYS = env.int("DISCLOSURE_CASES_DAYS", default=90)
 
-# === Public pages' cache (issue 11 item 3; portal/pagecache.py, permits/catalogue_version.py) ===
+# === Public pages' cache (issue 11 item 3; portal/pagecache.py, permits/public_pages_version.py) ===
 # Home, catalogue and guide pages for anonymous visitors are kept whole in the shared cache,
-# keyed by the catalogue's version stamp (bumped by every catalogue change), language and
-# large-text mode. The timeout only frees the memory of old versions: a cached page is never
-# older than the catalogue. False renders every page live.
+# keyed by the public pages' version stamp (bumped by every catalogue change and every notice
+# published or withdrawn), language and large-text mode. The timeout only frees the memory of
+# old versions: a cached page is never older than what it shows. False renders every page live.
 PUBLIC_PAGE_CACHE = env.bool("PUBLIC_PAGE_CACHE", default=True)
 PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=24 * 3600)

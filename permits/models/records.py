@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from permits.event_notes import note_text
 from permits.models.applications import Application, Channel, new_verification_code
 
 
@@ -106,6 +107,12 @@ class Event(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError(_("The event log is append-only."))
+
+    @property
+    def note_text(self) -> str:
+        """The note in the reader's language: a system note from its key and parameters
+        (``permits.event_notes``), anything else as stored."""
+        return note_text(self.note, self.data)
 
 
 class SupplementNotice(models.Model):

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from onestop.forms import add_service_errors
 from permits.exceptions import PermitsError
-from permits.formspec import FormDataInvalid, build_form
+from permits.formspec import build_form
 from permits.models import ServiceItem, ServiceModel
 from workflow.intake.services import anonymous_file
 
@@ -38,12 +38,8 @@ def anonymous_apply(request: HttpRequest, code: str) -> HttpResponse:
         if form.is_valid():
             try:
                 app, query_code = anonymous_file(item=item, form=form.cleaned_data)
-            except FormDataInvalid as exc:
-                for name, errors in exc.errors.items():
-                    for error in errors:
-                        form.add_error(name if name in form.fields else None, error)
             except PermitsError as exc:
-                form.add_error(None, str(getattr(exc, "message", "") or _("Not possible now.")))
+                add_service_errors(form, exc)
             else:
                 return render(
                     request,

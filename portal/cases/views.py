@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods, require_POST
 
+from onestop.forms import add_service_errors
 from permits.exceptions import NotFound, PermitsError
 from permits.formspec import FormDataInvalid, build_form, open_form_data
 from permits.models import ApplicationStatus, ServiceItem
@@ -227,12 +228,8 @@ def apply_form(request: HttpRequest, number: str) -> HttpResponse:
                 services.application_update_form(
                     actor=request.user, application=application, form=form.cleaned_data
                 )
-            except FormDataInvalid as exc:
-                for name, errors in exc.errors.items():
-                    for error in errors:
-                        form.add_error(name if name in form.fields else None, error)
             except PermitsError as exc:
-                form.add_error(None, _error_message(exc))
+                add_service_errors(form, exc)
             else:
                 if save_only:
                     messages.success(request, _("Draft saved."))

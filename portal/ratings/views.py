@@ -19,6 +19,7 @@ from evaluations import figures, handling, services
 from evaluations.choices import BAD_REASONS, Level
 from evaluations.rating_forms import RatingForm
 from onestop.errors import DomainError, Invalid, NotFound
+from onestop.forms import add_service_errors
 from permits.models import Application
 from portal.ratings.forms import FixAnswerForm
 from workflow import access
@@ -57,7 +58,7 @@ def rate(request: HttpRequest, number: str) -> HttpResponse:
                 comment=form.cleaned_data["comment"],
             )
         except Invalid as exc:
-            form.add_service_errors(exc)
+            add_service_errors(form, exc)
         except DomainError as exc:
             messages.error(request, str(exc.message))
             return redirect("portal:case_detail", number=app.number)
@@ -93,7 +94,7 @@ def rate_by_link(request: HttpRequest, token: str) -> HttpResponse:
             )
             done = True
         except Invalid as exc:
-            form.add_service_errors(exc)
+            add_service_errors(form, exc)
         except DomainError as exc:
             return render(
                 request,

@@ -209,3 +209,28 @@ def test_a_clerk_sees_the_cases_they_entered_and_those_of_their_centre(client):
     # A citizen is not a clerk: the intake pages are not theirs.
     client.force_login(world.citizen)
     assert client.get(reverse("centres:intake:start")).status_code == 404
+
+
+def test_a_service_error_on_the_applicant_shows_at_its_field_not_as_a_field_path(client):
+    # Given a clerk entering an ID number whose checksum fails (only the service checks it)
+    world, _centre, clerk = _centre_world()
+    client.force_login(clerk)
+    good = f.resident_id(502)
+    bad = good[:-1] + ("0" if good[-1] != "0" else "1")
+    # When the form is sent
+    response = client.post(
+        reverse("centres:intake:new", args=[world.item.code]),
+        {
+            "applicant-real_name": "赵六",
+            "applicant-id_type": "resident_id",
+            "applicant-id_number": bad,
+            "applicant-phone": "13912345678",
+            "form-summary": "窗口申请",
+        },
+    )
+    # Then the message stands at the ID number's field, with no service path above the form
+    assert response.status_code == 400
+    form = response.context["applicant_form"]
+    assert form.errors["id_number"] and not form.non_field_errors()
+    assert "applicant: id_number" not in response.content.decode()
+    assert not Application.objects.exists()

@@ -185,6 +185,30 @@ class TestRegister:
         assert 'name="id_number_kept" value=' not in html or 'id_number_kept" value=""' in html
         assert "已保留上次填写的号码" not in html
 
+    @pytest.mark.parametrize(
+        "url, extra",
+        [
+            ("/accounts/register/", {}),
+            ("/accounts/register/enterprise/", {"org_name": "云浮市石艺有限公司"}),
+        ],
+    )
+    @pytest.mark.parametrize(
+        "error", [{"password_again": "other"}, {"phone": "1381234567x"}, {"id_number": BAD_ID}]
+    )
+    def test_a_re_shown_form_keeps_the_phone_only_in_its_input(self, client, url, extra, error):
+        # Whatever went wrong, what the user typed as phone stands once, in the phone input's
+        # value; no error, summary or help text repeats the phone or the ID number.
+        import re
+
+        data = register_data(**{"credit_code": BAD_CODE, **extra, **error})
+        html = client.post(url, data).content.decode()
+        phone = data["phone"]
+        assert html.count(phone) == 1
+        (tag,) = re.findall(r"<input[^>]*" + re.escape(phone) + r"[^>]*>", html)
+        assert 'name="phone"' in tag and f'value="{phone}"' in tag
+        for number in (GOOD_ID, BAD_ID, GOOD_ID[-8:]):
+            assert number not in html
+
     def test_field_errors_next_to_fields(self, client):
         response = client.post("/accounts/register/", register_data(password_again="other"))
         assert 'id="id_password_again_error"' in response.content.decode()

@@ -1,7 +1,7 @@
-"""The public pages' cache (portal.pagecache, permits.catalogue_version; issue 11 item 3):
-anonymous visitors get home, catalogue and guide from the shared cache, keyed by the catalogue's
-version, language and large-text mode; every catalogue change shows at once; nothing per visitor
-is ever cached or served from the cache."""
+"""The public pages' cache (portal.pagecache, permits.public_pages_version; issue 11 item 3):
+anonymous visitors get home, catalogue and guide from the shared cache, keyed by the public
+pages' version, language and large-text mode; every catalogue change shows at once; nothing per
+visitor is ever cached or served from the cache."""
 
 import pytest
 from django.conf import settings
@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from permits import services
-from permits.catalogue_version import catalogue_version
+from permits.public_pages_version import public_pages_version
 from tests.departments.factories import UserFactory
 from tests.permits.factories import MaterialRequirementFactory
 
@@ -46,10 +46,10 @@ def test_suspend_and_retire_show_at_once(client, qykb, action, django_capture_on
     guide = url_of("guide", qykb)
     assert client.get(guide).status_code == 200
     assert client.get(guide)["X-Page-Cache"] == "hit"
-    before = catalogue_version()
+    before = public_pages_version()
     with django_capture_on_commit_callbacks(execute=True):
         getattr(services, f"item_{action}")(item=qykb, actor=None)
-    assert catalogue_version() != before
+    assert public_pages_version() != before
     response = client.get(guide)
     if action == "retire":
         assert response.status_code == 404
@@ -112,3 +112,23 @@ def test_an_unknown_guide_is_not_cached(client, db):
 def test_switched_off_renders_live(client, qykb, settings):
     settings.PUBLIC_PAGE_CACHE = False
     assert "X-Page-Cache" not in client.get(reverse("portal:home"))
+
+
+def test_the_renamed_stamp_keeps_the_old_key_harmless(
+    client, qykb, django_capture_on_commit_callbacks
+):
+    # The stamp was "catalogue:version" (permits.catalogue_version) before the notices moved it
+    # too. A page stored under an old stamp is a miss, and every bump moves the old key as well,
+    # so a node still on the old code during a deploy never serves a page older than a change.
+    from django.core.cache import cache
+
+    from permits.public_pages_version import LEGACY_VERSION_KEY, VERSION_KEY
+
+    home = url_of("home", qykb)
+    assert client.get(home)["X-Page-Cache"] == "miss"
+    assert client.get(home)["X-Page-Cache"] == "hit"
+    old_stamp = cache.get(LEGACY_VERSION_KEY)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.item_suspend(item=qykb, actor=None)
+    assert cache.get(LEGACY_VERSION_KEY) == cache.get(VERSION_KEY) != old_stamp
+    assert client.get(home)["X-Page-Cache"] == "miss"

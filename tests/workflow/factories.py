@@ -21,6 +21,7 @@ from permits.models import (
     ServiceItem,
 )
 from permits.validators import credit_code_check_char, resident_id_check_char
+from tests.departments.factories import DepartmentFactory
 
 _seq = itertools.count(1)
 
@@ -59,17 +60,15 @@ def region(code: str = "445300", name: str = "云浮市", level=Level.CITY, pare
 
 
 def department(code: str | None = None, *, name: str | None = None, reg=None) -> Department:
-    n = next(_seq)
-    code = code or f"dept-{n}"
-    obj, _ = Department.objects.get_or_create(
-        code=code,
-        defaults={
-            "name": name or f"部门{n}",
-            "level": Level.CITY,
-            "region": reg or region(),
-        },
-    )
-    return obj
+    """A city department: ``DepartmentFactory``'s (its one ``dept-{n}`` sequence; two sequences
+    of the same codes handed one test's department to another through get_or_create), in the
+    city region unless ``reg`` is given; an existing code returns that department."""
+    fields = {"level": Level.CITY, "region": reg or region()}
+    if code is not None:
+        fields["code"] = code
+    if name is not None:
+        fields["name"] = name
+    return DepartmentFactory(**fields)
 
 
 def user(username: str | None = None, **kwargs):

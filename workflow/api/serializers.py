@@ -210,7 +210,7 @@ class EventRowSerializer(serializers.Serializer):
     actor = serializers.SerializerMethodField()
     action = serializers.CharField()
     department = serializers.CharField(source="department.name", allow_null=True)
-    note = serializers.CharField()
+    note = serializers.CharField(source="note_text")  # a system note in the reader's language
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_actor(self, e: Event) -> str:

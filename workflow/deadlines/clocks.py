@@ -32,9 +32,11 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from onestop.errors import DomainError
 from permits.choices import EventAction, ExtensionRule
+from permits.event_notes import system_note
 from permits.models import (
     Application,
     ApplicationDepartment,
@@ -192,9 +194,11 @@ def start_case_clock(
             application,
             actor=actor,
             action=EventAction.CLOCK_DATED_BACK,
-            note=_(
-                "No supplement notice was given within 5 working days of submission: the case "
-                "counts as accepted from the day its materials arrived (第三十二条)."
+            note=system_note(
+                gettext_noop(
+                    "No supplement notice was given within 5 working days of submission: the "
+                    "case counts as accepted from the day its materials arrived (第三十二条)."
+                )
             ),
             data={
                 "start": start.isoformat(),
@@ -400,7 +404,7 @@ def clock_pause_special(
             actor=actor,
             action=EventAction.CLOCK_PAUSED,
             department=concerned[0].department_id,
-            note=note or str(PauseReason(procedure).label),
+            note=note or system_note(PauseReason(procedure).label),
             data={"reason": procedure, "pause": pause.pk, "tasks": ids},
         )
     return pause
@@ -439,7 +443,7 @@ def clock_resume_special(*, actor, pause: ClockPause | int, note: str = "") -> C
             actor=actor,
             action=EventAction.CLOCK_RESUMED,
             department=tasks[0].department_id if tasks else None,
-            note=note or str(PauseReason(pause.reason).label),
+            note=note or system_note(PauseReason(pause.reason).label),
             data={"reason": pause.reason, "pause": pause.pk, "due_at": dues},
         )
     return pause

@@ -35,9 +35,11 @@ from datetime import datetime
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from onestop.dispatch import enqueue, enqueue_many
 from permits.choices import EventAction
+from permits.event_notes import system_note
 from permits.models import Application, ApplicationStatus, ParticipationRole, TimeoutPolicy
 from workflow.models import (
     ACTIVE_TASK_STATUSES,
@@ -317,8 +319,6 @@ def timeout_policy(task: CaseTask) -> str:
 
 def process_mark(*, mark_id: int) -> str:
     """Do the follow-up of one mark, once. Returns what was done (for logs and tests)."""
-    from django.utils.translation import gettext as _
-
     with transaction.atomic():
         mark = (
             DeadlineMark.objects.select_for_update(skip_locked=True)
@@ -345,7 +345,7 @@ def process_mark(*, mark_id: int) -> str:
             )
             if live:
                 data["task"] = task.pk
-                outcome = _task_followup(mark, task, data, _)
+                outcome = _task_followup(mark, task, data)
         else:
             application = (
                 Application.objects.select_related("item").filter(pk=mark.application_id).first()
@@ -357,19 +357,19 @@ def process_mark(*, mark_id: int) -> str:
                 and application.due_at == mark.due_at
             )
             if live:
-                outcome = _case_followup(mark, application, data, _)
+                outcome = _case_followup(mark, application, data)
         mark.processed_at = timezone.now()
         mark.save(update_fields=["processed_at"])
     return outcome
 
 
-def _task_followup(mark: DeadlineMark, task: CaseTask, data: dict, _) -> str:
+def _task_followup(mark: DeadlineMark, task: CaseTask, data: dict) -> str:
     if mark.threshold == Threshold.YELLOW:
         _event(
             task.application,
             action=EventAction.TASK_WARNING,
             department_id=mark.department_id,
-            note=_("Yellow warning: the task is nearly due."),
+            note=system_note(gettext_noop("Yellow warning: the task is nearly due.")),
             data=data,
         )
         return "warned"
@@ -378,7 +378,9 @@ def _task_followup(mark: DeadlineMark, task: CaseTask, data: dict, _) -> str:
             task.application,
             action=EventAction.TASK_OVERDUE,
             department_id=mark.department_id,
-            note=_("Red warning: the task is overdue; a red card is recorded."),
+            note=system_note(
+                gettext_noop("Red warning: the task is overdue; a red card is recorded.")
+            ),
             data=data,
         )
         if task.kind == HANDLING:  # a dispatched department's handling: 催办
@@ -386,7 +388,9 @@ def _task_followup(mark: DeadlineMark, task: CaseTask, data: dict, _) -> str:
                 task.application,
                 action=EventAction.TASK_REMINDED,
                 department_id=mark.department_id,
-                note=_("Reminder (催办): the handling is overdue; reply at once."),
+                note=system_note(
+                    gettext_noop("Reminder (催办): the handling is overdue; reply at once.")
+                ),
                 data=data,
             )
         policy = timeout_policy(task)
@@ -403,7 +407,9 @@ def _task_followup(mark: DeadlineMark, task: CaseTask, data: dict, _) -> str:
                 task.application,
                 action=EventAction.TASK_ESCALATED,
                 department_id=task.application.lead_department_id,
-                note=_("Escalated (督办) to the head of the coordinating office."),
+                note=system_note(
+                    gettext_noop("Escalated (督办) to the head of the coordinating office.")
+                ),
                 data={**data, "handling_department": mark.department_id},
             )
             return "escalated"
@@ -411,7 +417,9 @@ def _task_followup(mark: DeadlineMark, task: CaseTask, data: dict, _) -> str:
             task.application,
             action=EventAction.TASK_ESCALATED,
             department_id=mark.department_id,
-            note=_("Escalated to the department head and the region's supervisors."),
+            note=system_note(
+                gettext_noop("Escalated to the department head and the region's supervisors.")
+            ),
             data=data,
         )
         return "escalated"
@@ -431,13 +439,13 @@ def _deemed_approval(mark: DeadlineMark, task: CaseTask) -> str:
     return "deemed_approved" if done else "stale"
 
 
-def _case_followup(mark: DeadlineMark, application: Application, data: dict, _) -> str:
+def _case_followup(mark: DeadlineMark, application: Application, data: dict) -> str:
     if mark.threshold == Threshold.YELLOW:
         _event(
             application,
             action=EventAction.CASE_WARNING,
             department_id=mark.department_id,
-            note=_("Yellow warning: the case is nearly due."),
+            note=system_note(gettext_noop("Yellow warning: the case is nearly due.")),
             data=data,
         )
         return "warned"
@@ -446,7 +454,9 @@ def _case_followup(mark: DeadlineMark, application: Application, data: dict, _) 
             application,
             action=EventAction.CASE_OVERDUE,
             department_id=mark.department_id,
-            note=_("Red warning: the case is past its promised time limit."),
+            note=system_note(
+                gettext_noop("Red warning: the case is past its promised time limit.")
+            ),
             data=data,
         )
         return "red"

@@ -17,6 +17,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from permits.choices import EventAction
+from permits.event_notes import system_note
 from permits.models import Application
 from workflow import access
 from workflow.documents.content import BUILDERS, TITLES, available_kinds
@@ -88,7 +89,7 @@ def document_get(*, actor, application: Application, kind: str) -> CaseDocument:
             action=EventAction.DOCUMENT_GENERATED,
             before=application.status,
             after=application.status,
-            note=TITLES[kind],
+            note=system_note(DocumentKind(kind).label),
             data={"document": document.pk, "kind": kind, "sha256": document.sha256},
         )
     return document

@@ -18,10 +18,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from audit.records import record as audit_record
 from onestop import limits
 from onestop.pii import lookup_hash, seal, unseal
+from permits.event_notes import system_note
 from permits.models import (
     Application,
     ApplicationCounter,
@@ -433,7 +435,12 @@ def _answer_supplement(app: Application, *, actor, now: datetime) -> None:
     if notice:
         notice.answered_at = now
         notice.save(update_fields=["answered_at"])
-    _resume_clocks(app, actor=actor, now=now, note=_("The applicant answered the supplement."))
+    _resume_clocks(
+        app,
+        actor=actor,
+        now=now,
+        note=system_note(gettext_noop("The applicant answered the supplement.")),
+    )
     app.save()
     CaseTask.objects.filter(application=app, awaiting_applicant=True).update(
         awaiting_applicant=False

@@ -12,9 +12,10 @@ rows and opinions stay: a department consulted twice has two rows."""
 from __future__ import annotations
 
 from django.db.models import Max
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from permits.choices import ConsultMode, EventAction
+from permits.event_notes import system_note
 from permits.models import Application, ApplicationDepartment, ParticipationRole
 from workflow.services.events import event_append
 from workflow.spec import DepartmentSpec, version_spec
@@ -110,8 +111,10 @@ def create_row(application: Application, plan: dict, entry: dict) -> Application
         department=row.department_id,
         before=application.status,
         after=application.status,
-        note=_("The case was shared with %(department)s for its opinion.")
-        % {"department": row.department.name},
+        note=system_note(
+            gettext_noop("The case was shared with %(department)s for its opinion."),
+            department=row.department.name,
+        ),
         data={"round": plan["round"], "role": ParticipationRole.CONSULT},
     )
     return row

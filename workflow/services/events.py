@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from departments.models import Department
 from permits.choices import EventAction
+from permits.event_notes import note_data
 from permits.models import Application, Event, ServiceItem
 
 
@@ -47,7 +48,7 @@ def event_append(
             status_before=before,
             status_after=after,
             note=note,
-            data=dict(data or {}),
+            data={**note_data(note), **(data or {})},
             **facts,
         ),
         application,
@@ -92,7 +93,7 @@ def events_append(
             status_before=entry.get("before", ""),
             status_after=entry.get("after", ""),
             note=entry.get("note", ""),
-            data=dict(entry.get("data") or {}),
+            data={**note_data(entry.get("note")), **(entry.get("data") or {})},
             **facts,
         )
         for entry in entries

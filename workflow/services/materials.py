@@ -52,6 +52,7 @@ def _store(app: Application, *, actor, requirement, checked) -> Material:
         action="material_uploaded",
         before=app.status,
         after=app.status,
+        note=requirement.name,  # the timeline names the material (item content: not translated)
         data={"material": material.pk, "requirement": requirement.id, "sha256": checked.sha256},
     )
     return material
@@ -71,6 +72,7 @@ def _flag_deleted(app: Application, *, actor, material: Material, data=None) -> 
         action="material_deleted",
         before=app.status,
         after=app.status,
+        note=material.requirement_name,
         data={"material": material.pk, "requirement": material.requirement_id, **(data or {})},
     )
 
@@ -165,6 +167,7 @@ def material_original_checked(*, actor, material: Material) -> Material:
                 action="original_checked",
                 before=app.status,
                 after=app.status,
+                note=material.requirement_name,
                 data={"material": material.pk, "requirement": material.requirement_id},
             )
     material.refresh_from_db()

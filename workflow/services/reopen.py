@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from permits.choices import EventAction
+from permits.event_notes import system_note
 from permits.models import Application, ApplicationStatus, ServiceModel
 from workflow.deadlines import process_limits
 from workflow.deadlines.clocks import yellow_for
@@ -65,7 +67,8 @@ def case_reopen(*, application: Application | int, actor=None, reason: str = "")
             department=app.lead_department_id,
             before=before,
             after=app.status,
-            note=reason or _("The applicant was not satisfied with the answer."),
+            note=reason
+            or system_note(gettext_noop("The applicant was not satisfied with the answer.")),
         )
         complete_flow_task(waiting.pk)
     return app

@@ -7,10 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 from rest_framework import serializers
 
 from permits.choices import EventAction
+from permits.event_notes import system_note
 from permits.models import Application, ApplicationStatus
 from workflow.exceptions import Conflict
 from workflow.models import CaseTask, TaskKind
@@ -90,7 +91,7 @@ class InspectionStep(Step):
             department=app.lead_department_id,
             before=app.status,
             after=app.status,
-            note=_("An on-site inspection is needed before the decision."),
+            note=system_note(gettext_noop("An on-site inspection is needed before the decision.")),
         )
 
     def guard(self, *, application: Application, task: CaseTask) -> None:

@@ -7,9 +7,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from rest_framework import serializers
 
 from permits.choices import EventAction
+from permits.event_notes import system_note
 from permits.models import (
     Application,
     ApplicationDepartment,
@@ -100,7 +102,12 @@ def request_supplement(
             application=app, requests=requests, requested_at=now, resume_status=resume
         )
         merged = False
-        _pause_clocks(app, actor=actor, now=now, note=_("Waiting for the applicant's supplement."))
+        _pause_clocks(
+            app,
+            actor=actor,
+            now=now,
+            note=system_note(gettext_noop("Waiting for the applicant's supplement.")),
+        )
         app.save()
     t.awaiting_applicant = True
     t.paused = True

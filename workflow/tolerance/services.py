@@ -23,8 +23,10 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from permits.choices import EventAction
+from permits.event_notes import system_note
 from permits.models import Application, ApplicationStatus, Material
 from workflow.exceptions import Conflict
 from workflow.services.events import event_append
@@ -172,8 +174,11 @@ def tolerance_record(
         department=app.lead_department_id,
         before=app.status,
         after=app.status,
-        note=_("Accepted with tolerated materials missing: %(names)s; due by %(date)s.")
-        % {"names": "、".join(names), "date": deadline.isoformat()},
+        note=system_note(
+            gettext_noop("Accepted with tolerated materials missing: %(names)s; due by %(date)s."),
+            names="、".join(names),
+            date=deadline.isoformat(),
+        ),
         data={"tolerated": [m.id for m in missing], "deadline": deadline.isoformat()},
         at=now,
     )
@@ -247,8 +252,10 @@ def tolerance_material_arrived(app: Application, *, actor, now: datetime | None 
         department=app.lead_department_id,
         before=app.status,
         after=app.status,
-        note=_("The tolerated materials were delivered: %(names)s.")
-        % {"names": "、".join(record.names)},
+        note=system_note(
+            gettext_noop("The tolerated materials were delivered: %(names)s."),
+            names="、".join(record.names),
+        ),
         data={"tolerance": record.pk},
         at=now,
     )
@@ -256,26 +263,29 @@ def tolerance_material_arrived(app: Application, *, actor, now: datetime | None 
 
 
 def reminder_note(record: Tolerance) -> str:
-    return _(
-        "Case %(number)s: deliver the tolerated materials (%(names)s) by %(date)s, or the case "
-        "will be terminated."
-    ) % {
-        "number": record.application.number,
-        "names": "、".join(record.names),
-        "date": record.deadline.isoformat(),
-    }
+    return system_note(
+        gettext_noop(
+            "Case %(number)s: deliver the tolerated materials (%(names)s) by %(date)s, or the "
+            "case will be terminated."
+        ),
+        number=record.application.number,
+        names="、".join(record.names),
+        date=record.deadline.isoformat(),
+    )
 
 
 def termination_notice(record: Tolerance) -> str:
-    return _(
-        "Case %(number)s is terminated: the tolerated materials (%(names)s) were not delivered "
-        "by %(date)s as the applicant committed. You may apply again; you have the right to "
-        "apply for administrative reconsideration or to bring an administrative lawsuit."
-    ) % {
-        "number": record.application.number,
-        "names": "、".join(record.names),
-        "date": record.deadline.isoformat(),
-    }
+    return system_note(
+        gettext_noop(
+            "Case %(number)s is terminated: the tolerated materials (%(names)s) were not "
+            "delivered by %(date)s as the applicant committed. You may apply again; you have the "
+            "right to apply for administrative reconsideration or to bring an administrative "
+            "lawsuit."
+        ),
+        number=record.application.number,
+        names="、".join(record.names),
+        date=record.deadline.isoformat(),
+    )
 
 
 def tolerance_terminate(*, tolerance_id: int, now: datetime | None = None) -> str:

@@ -65,3 +65,20 @@ def test_replace_after_submission_is_a_conflict():
         )
     old.refresh_from_db()
     assert not old.deleted
+
+
+def test_the_timeline_names_the_material_uploaded_and_removed(client):
+    # Given a draft with one file, replaced by the applicant
+    world, app, old = _case_with_one_file()
+    materials.material_replace(actor=world.citizen, material=old, uploaded_file=f.pdf_file())
+    # Then both events name the material's requirement (item content, as the catalogue has it)
+    uploaded, deleted = app.events.order_by("-pk")[:2][::-1]
+    assert (uploaded.action, deleted.action) == ("material_uploaded", "material_deleted")
+    assert uploaded.note == deleted.note == old.requirement_name != ""
+    # and the case page's timeline shows it next to the line
+    from django.urls import reverse
+
+    client.force_login(world.citizen)
+    body = client.get(reverse("portal:case_detail", args=[app.number])).content.decode()
+    timeline = body[body.index('id="timeline-title"') :]
+    assert old.requirement_name in timeline

@@ -1,13 +1,14 @@
-"""The catalogue's version stamp: what keys every cached public page (issue 11 item 3).
+"""The public pages' version stamp: what keys every cached public page (issue 11 item 3).
 
 The portal caches the rendered home, catalogue and guide pages in the shared cache (Redis), keyed
 by this stamp (``portal.pagecache``). Any change to what those pages show bumps it, so a cached
-page is never older than the catalogue: there is no timeout to wait for.
+page is never older than what it shows: there is no timeout to wait for.
 
 What bumps it:
 
-- the lifecycle services (``permits.services``: publish, resume, suspend, retire) call
-  :func:`catalogue_changed`;
+- the catalogue's lifecycle services (``permits.services``: publish, resume, suspend, retire)
+  and the notices' (``disclosure.services``: a notice published or withdrawn, which the home
+  page lists) call :func:`public_pages_changed`;
 - any save or delete of a catalogue row (items, their departments, materials and form fields,
   the departments and regions they name) does too, through the signals connected below (edits
   in the admin that do not go through a service, imports).
@@ -15,11 +16,16 @@ What bumps it:
 A bump happens at once **and again when the transaction commits**: a page rendered by another
 request between the two (it saw the old rows under the new stamp) is keyed by a stamp nobody
 reads any more after the commit. Bulk writes that send no signals (``QuerySet.update``, COPY)
-must call :func:`catalogue_changed` themselves.
+must call :func:`public_pages_changed` themselves.
 
 The stamp is a nanosecond clock value, not 1, 2, 3…: if Redis loses the key (restart, eviction)
 the next stamp can never be one a stale page is still stored under. With Redis unreachable
-:func:`catalogue_version` answers ``None`` and the portal renders every page live.
+:func:`public_pages_version` answers ``None`` and the portal renders every page live.
+
+This module was ``permits.catalogue_version`` with the key ``catalogue:version``. A page cached
+under the old key's stamp is a miss under the new one (another clock value) and is overwritten;
+every bump also moves the old key, so a web node still running the old code during a rolling
+deploy never serves a page older than a change made through a new node.
 """
 
 from __future__ import annotations
@@ -29,10 +35,12 @@ import time
 from django.core.cache import cache
 from django.db import transaction
 
-VERSION_KEY = "catalogue:version"
+VERSION_KEY = "public_pages:version"
+# The old name of the key (until nodes running the old code are gone): bumped, never read.
+LEGACY_VERSION_KEY = "catalogue:version"
 
 
-def catalogue_version() -> str | None:
+def public_pages_version() -> str | None:
     """The current stamp, created on first use; ``None`` when the cache cannot be read."""
     version = cache.get(VERSION_KEY)
     if version is None:
@@ -43,11 +51,13 @@ def catalogue_version() -> str | None:
 
 def new_version() -> None:
     """A new stamp now (no transaction involved)."""
-    cache.set(VERSION_KEY, time.time_ns(), timeout=None)
+    stamp = time.time_ns()
+    cache.set_many({VERSION_KEY: stamp, LEGACY_VERSION_KEY: stamp}, timeout=None)
 
 
-def catalogue_changed() -> None:
-    """The catalogue changed: every cached public page is out of date (now and at commit)."""
+def public_pages_changed() -> None:
+    """What a public page shows changed: every cached public page is out of date (now and at
+    commit)."""
     new_version()
     transaction.on_commit(new_version)
 
@@ -55,7 +65,7 @@ def catalogue_changed() -> None:
 def _on_catalogue_row(sender, **kwargs) -> None:
     if kwargs.get("raw"):  # loaddata: no cache of a database being loaded
         return
-    catalogue_changed()
+    public_pages_changed()
 
 
 def connect_signals() -> None:
@@ -66,9 +76,9 @@ def connect_signals() -> None:
     from permits.models import FormField, ItemDepartment, MaterialRequirement, ServiceItem
 
     for model in (ServiceItem, ItemDepartment, MaterialRequirement, FormField, Department, Region):
-        uid = f"catalogue-version-{model.__name__}"
+        uid = f"public-pages-version-{model.__name__}"
         post_save.connect(_on_catalogue_row, sender=model, dispatch_uid=f"{uid}-save")
         post_delete.connect(_on_catalogue_row, sender=model, dispatch_uid=f"{uid}-delete")
     # A material's "needed by" departments.
     through = MaterialRequirement.departments.through
-    m2m_changed.connect(_on_catalogue_row, sender=through, dispatch_uid="catalogue-version-m2m")
+    m2m_changed.connect(_on_catalogue_row, sender=through, dispatch_uid="public-pages-version-m2m")

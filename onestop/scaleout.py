@@ -50,8 +50,8 @@ def shared_state_in_production(app_configs=None, **kwargs):
         found.append(
             Warning(
                 f"The default cache is {settings.CACHES['default']['BACKEND']}: every node "
-                "would keep its own throttles, login and registration limits, public pages "
-                "and catalogue version.",
+                "would keep its own throttles, registration and password-reset limits, "
+                "tracking backoff, public pages and catalogue version stamp.",
                 hint="Set REDIS_URL: one Redis shared by every web node and worker.",
                 id="onestop.W001",
             )

@@ -66,3 +66,11 @@ DISCLOSURE_CASES_DAYS = env.int("DISCLOSURE_CASES_DAYS", default=90)
 # older than the catalogue. False renders every page live.
 PUBLIC_PAGE_CACHE = env.bool("PUBLIC_PAGE_CACHE", default=True)
 PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=24 * 3600)
+
+# === Scale-out (issue 11 item 4; onestop/scaleout.py, docs/scaling.md) =======================
+# Every web node and worker shares the database (sessions: Django's database engine, said here
+# so nobody switches it to a per-node one), one Redis (cache, throttles, limits, page cache) and
+# one file storage. The broker may be a Redis of its own (persisted, never evicting) apart from
+# the cache's (which may evict under maxmemory); unset, it is REDIS_URL's.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="") or CELERY_BROKER_URL

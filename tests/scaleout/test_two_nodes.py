@@ -321,3 +321,14 @@ def test_a_case_goes_through_two_web_nodes_and_two_workers(cluster):
     with ThreadPoolExecutor(4) as pool:
         pages = list(pool.map(lambda n: Browser().get(n, guide).content, [a, b, a, b]))
     assert set(pages) == {after.content}
+
+    # A figure for docs/scaling.md's Redis sizing (shown with -s): a cached guide page's bytes.
+    import redis
+
+    shared = redis.Redis.from_url(suite_redis_url())
+    keys = list(shared.scan_iter(match="*portal:page:*"))
+    assert keys
+    sys.stderr.write(
+        f"scale-out: guide page {len(after.content)} bytes, {len(keys)} cached page(s) use "
+        f"{sum(shared.memory_usage(k) or 0 for k in keys)} bytes in Redis\n"
+    )

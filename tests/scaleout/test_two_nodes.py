@@ -108,6 +108,8 @@ def cluster(settings, tmp_path):
         for worker in workers:
             worker.kill()
         broker.flushdb()
+        for log in [n.log for n in nodes] + [w.log for w in workers]:  # a failure quoted them
+            log.unlink(missing_ok=True)
 
 
 def _world():

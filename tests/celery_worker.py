@@ -31,7 +31,8 @@ class Worker:
         self.proc: subprocess.Popen | None = None
         self.log = ROOT / "var" / f"test-worker-{uuid.uuid4().hex[:8]}.log"
 
-    def start(self, concurrency: int = 2) -> None:
+    def start(self, concurrency: int = 2, extra_env: dict | None = None) -> None:
+        """``extra_env``: settings of the deployment under test (tests/scaleout), last."""
         env = {
             **os.environ,
             "DATABASE_URL": database_url(),
@@ -42,6 +43,7 @@ class Worker:
             "OUTBOX_RELAY_GRACE_SECONDS": "2",
             "CELERY_TASK_ALWAYS_EAGER": "false",
             "DJANGO_SETTINGS_MODULE": "onestop.settings",
+            **(extra_env or {}),
         }
         env.pop("TEST_DATABASE_NAME", None)
         self.log.parent.mkdir(exist_ok=True)

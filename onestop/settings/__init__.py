@@ -66,3 +66,32 @@ DISCLOSURE_CASES_DAYS = env.int("DISCLOSURE_CASES_DAYS", default=90)
 # old versions: a cached page is never older than what it shows. False renders every page live.
 PUBLIC_PAGE_CACHE = env.bool("PUBLIC_PAGE_CACHE", default=True)
 PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=24 * 3600)
+
+# === Scale-out (issue 11 item 4; onestop/scaleout.py, docs/scaling.md) =======================
+# Every web node and worker shares the database (sessions: Django's database engine, said here
+# so nobody switches it to a per-node one), one Redis (cache, throttles, limits, page cache) and
+# one file storage. The broker may be a Redis of its own (persisted, never evicting) apart from
+# the cache's (which may evict under maxmemory); unset, it is REDIS_URL's.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="") or CELERY_BROKER_URL
+# Celery queues (docs/scaling.md §7): true sends the notices to a queue "notify" and the
+# deadline work to "deadlines", so a holiday's follow-up does not delay the notices nor a slow
+# SMS gateway the sweep; the rest stays on the default queue "celery". Every queue then needs a
+# worker (`celery -A onestop worker -Q notify`, `-Q deadlines`, `-Q celery`, or one worker with
+# `-Q celery,notify,deadlines`). False (the default): one queue, every worker takes every task.
+CELERY_SPLIT_QUEUES = env.bool("CELERY_SPLIT_QUEUES", default=False)
+CELERY_QUEUE_OF_TASK = {
+    "notifications.notify_event": "notify",
+    "notifications.deliver": "notify",
+    "evaluations.invitation_remind": "notify",
+    "workflow.sweep_deadlines": "deadlines",
+    "workflow.deadline_followup": "deadlines",
+    "workflow.tolerance_terminate": "deadlines",
+    "evaluations.sweep_invitations": "deadlines",
+    "evaluations.rating_default": "deadlines",
+}
+CELERY_TASK_ROUTES = (
+    {name: {"queue": queue} for name, queue in CELERY_QUEUE_OF_TASK.items()}
+    if CELERY_SPLIT_QUEUES
+    else {}
+)

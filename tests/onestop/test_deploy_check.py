@@ -23,6 +23,9 @@ def test_check_deploy_reports_no_issues_in_production(tmp_path):
         **PII_KEYS,
         SECRET_KEY=secrets.token_urlsafe(50),
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        # Production shares its cache and broker between nodes (onestop/scaleout.py); the
+        # checks never connect to it.
+        REDIS_URL="redis://127.0.0.1:6379/15",
         ALLOWED_HOSTS="example.gov.cn",
     )
 

@@ -226,6 +226,13 @@ def _fresh_public_pages():
 
 
 @pytest.fixture(autouse=True)
+def _no_demo_history(settings):
+    # seed_demo's six months of cases (stats.demo_history) cost seconds per seed; the demo's
+    # tests count the in-flight cases. tests/statistics/test_demo_history.py turns it on.
+    settings.DEMO_HISTORY_CASES = 0
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     # PBKDF2's production cost makes every test account take a second on these machines.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

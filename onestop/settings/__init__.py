@@ -66,3 +66,8 @@ DISCLOSURE_CASES_DAYS = env.int("DISCLOSURE_CASES_DAYS", default=90)
 # older than the catalogue. False renders every page live.
 PUBLIC_PAGE_CACHE = env.bool("PUBLIC_PAGE_CACHE", default=True)
 PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=24 * 3600)
+
+# === The demo's history (issue 13; stats/demo_history.py) =====================================
+# seed_demo makes this many cases of the last six months through the services, each step at its
+# own past moment, so the statistics board shows months of figures. 0: none (the test suite).
+DEMO_HISTORY_CASES = env.int("DEMO_HISTORY_CASES", default=150)

@@ -119,10 +119,10 @@ def _moment(day: date, minutes: int) -> datetime:
 
 def plan(count: int, *, today: date) -> list[Case]:
     """``count`` cases submitted on working days of the last ``MONTHS`` months (the newest a
-    fortnight before ``today``, so every case is over by yesterday)."""
+    three working days before ``today``; a step that would fall later is made yesterday evening)."""
     rng = random.Random(SEED)
     first = today - timedelta(days=30 * MONTHS)
-    last = cal.add_working_days(today, -10)
+    last = cal.add_working_days(today, -3)
     days = []
     day = first
     while day <= last:
@@ -347,7 +347,11 @@ class Runner:
         self.at(_moment(decide, rng.randrange(60, 450)))
 
     def rate(self, case: Case, app: Application) -> None:
+        """The applicant's rating a day later; an answer left unrated gets the system's default
+        rating when ``RATING_DEFAULT_DAYS`` have passed, as the worker gives it (excluded from
+        every figure; it closes an answered case)."""
         if not case.rating or case.channel not in ("online", "api"):
+            self.default_rating(app)
             return
         from evaluations.services import rating_submit
 
@@ -370,6 +374,19 @@ class Runner:
                 opinion="已优化办理流程，缩短等待时间（演示）",
                 revisit="已电话回访，申请人认可整改（演示）",
             )
+
+    def default_rating(self, app: Application) -> None:
+        from evaluations import conf
+        from evaluations.services import open_invitation_for, rating_default
+
+        invitation = open_invitation_for(app.pk)
+        if invitation is None:
+            return
+        due = invitation.answered_at + timedelta(days=int(conf.get("RATING_DEFAULT_DAYS")))
+        if due + timedelta(hours=1) >= self.limit:
+            return  # not yet: the worker gives it when its day comes
+        self.at(due + timedelta(hours=1))
+        rating_default(invitation_id=invitation.pk, now=self.clock.now())
 
 
 def _walk_in(index: int) -> SimpleNamespace:

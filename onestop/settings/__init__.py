@@ -70,4 +70,4 @@ PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=24 * 36
 # === The demo's history (issue 13; stats/demo_history.py) =====================================
 # seed_demo makes this many cases of the last six months through the services, each step at its
 # own past moment, so the statistics board shows months of figures. 0: none (the test suite).
-DEMO_HISTORY_CASES = env.int("DEMO_HISTORY_CASES", default=150)
+DEMO_HISTORY_CASES = env.int("DEMO_HISTORY_CASES", default=100)

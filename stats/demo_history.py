@@ -1,4 +1,4 @@
-"""The demo's history (seed_demo step ``statistics.demo_history``): a few hundred cases of the
+"""The demo's history (seed_demo step ``statistics.demo_history``): a hundred cases (by default) of the
 last six months, so the statistics board (``/office/statistics/``) shows months of volumes,
 on-time rates, 三率一数, the parallel-licensing gain and a scorecard, not one day.
 
@@ -118,8 +118,8 @@ def _moment(day: date, minutes: int) -> datetime:
 
 
 def plan(count: int, *, today: date) -> list[Case]:
-    """``count`` cases submitted on working days of the last ``MONTHS`` months (the newest a
-    three working days before ``today``; a step that would fall later is made yesterday evening)."""
+    """``count`` cases submitted on working days of the last ``MONTHS`` months, the newest three
+    working days before ``today`` (a step that would fall later is made yesterday evening)."""
     rng = random.Random(SEED)
     first = today - timedelta(days=30 * MONTHS)
     last = cal.add_working_days(today, -3)

@@ -1,6 +1,6 @@
-"""The demo's history (seed_demo step ``statistics.demo_history``): a hundred cases (by default) of the
-last six months, so the statistics board (``/office/statistics/``) shows months of volumes,
-on-time rates, 三率一数, the parallel-licensing gain and a scorecard, not one day.
+"""The demo's history (seed_demo step ``statistics.demo_history``): a hundred cases (by
+default) of the last six months, so the statistics board (``/office/statistics/``) shows months
+of volumes, on-time rates, 三率一数, the parallel-licensing gain and a scorecard, not one day.
 
 Every case is made and moved by the demo's accounts through the real services
 (``application_create``, ``application_submit``, ``task_complete``, ``application_withdraw``,

@@ -1,17 +1,19 @@
 """Public reads of the disclosure section: only published articles, in a constant number of
 queries per page.
 
-Search is a plain ``icontains`` over title, summary, text and document number (works on SQLite
-for the demo and on PostgreSQL alike; no ranking). At the size of a city's notices (thousands)
-a scan of the published rows is cheap; PostgreSQL full-text search with a Chinese parser
-(zhparser) would need an extension the project does not install.
+Search (``disclosure.search``): the query split into terms, every term matched as a substring
+(``icontains``) of title, summary, text or document number, ranked title matches first, then
+the newest (works on SQLite for the demo and on PostgreSQL alike). At the size of a city's
+notices (thousands) a scan of the published rows is cheap; PostgreSQL full-text search with a
+Chinese parser (zhparser) would need an extension the project does not install.
 """
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from disclosure.models import Article, Attachment, Category, Kind, State
+from disclosure.search import search as search_articles
 
 PUBLIC_KINDS = (Kind.NOTICE, Kind.POLICY, Kind.INTERPRETATION, Kind.GUIDE_CHANGE)
 
@@ -24,18 +26,7 @@ def article_public_list(
         qs = qs.filter(kind=kind)
     if category:
         qs = qs.filter(category__code=category)
-    search = (search or "").strip()[:100]
-    if search:
-        q = Q()
-        for word in search.split()[:5]:
-            q &= (
-                Q(title__icontains=word)
-                | Q(summary__icontains=word)
-                | Q(body__icontains=word)
-                | Q(document_number__icontains=word)
-            )
-        qs = qs.filter(q)
-    return qs.order_by("-published_at", "-pk")
+    return search_articles(qs, search)
 
 
 def article_latest(*, kind: str, limit: int = 5) -> list[Article]:

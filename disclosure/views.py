@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from disclosure import opendata, publication, selectors
+from disclosure import opendata, publication, search, selectors
 from disclosure.models import Article, Attachment, Kind
 from onestop.reporting import replica_status
 from permits.uploads import file_response
@@ -61,6 +61,7 @@ def article_list(request: HttpRequest, section: str | None = None) -> HttpRespon
             "kind": kind,
             "title": kind.label if kind else _("Search the disclosure section"),
             "q": q,
+            "terms": search.terms(q),
             "category": category,
             "categories": selectors.categories(kind) if kind else [],
             "page_obj": page_obj,

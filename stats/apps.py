@@ -30,3 +30,14 @@ class StatisticsConfig(AppConfig):
 
         post_save.connect(event_saved, sender=Event, dispatch_uid="statistics-batch")
         register_panels()
+
+        # seed_demo's history of the last months (stats.demo_history), before the cases in
+        # flight (permits runs the steps registered; it never imports us)
+        from permits.demo import register_seed_step
+
+        def _demo_history():
+            from .demo_history import seed_history
+
+            return seed_history()
+
+        register_seed_step("statistics.demo_history", _demo_history, order=-1)

@@ -225,6 +225,19 @@ def _fresh_public_pages():
     new_version()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_demo_history():
+    # seed_demo's six months of cases (stats.demo_history) cost seconds per seed; the demo's
+    # tests count the in-flight cases. Session-wide, so the module-scoped seeds see it too;
+    # tests/statistics/test_demo_history.py turns it on through the ``settings`` fixture.
+    from django.conf import settings
+
+    saved = settings.DEMO_HISTORY_CASES
+    settings.DEMO_HISTORY_CASES = 0
+    yield
+    settings.DEMO_HISTORY_CASES = saved
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     # PBKDF2's production cost makes every test account take a second on these machines.

@@ -95,3 +95,8 @@ CELERY_TASK_ROUTES = (
     if CELERY_SPLIT_QUEUES
     else {}
 )
+
+# === The demo's history (issue 13; stats/demo_history.py) =====================================
+# seed_demo makes this many cases of the last six months through the services, each step at its
+# own past moment, so the statistics board shows months of figures. 0: none (the test suite).
+DEMO_HISTORY_CASES = env.int("DEMO_HISTORY_CASES", default=100)

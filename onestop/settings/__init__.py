@@ -59,7 +59,7 @@ DATABASE_ROUTERS = ["onestop.reporting.ReportingRouter"]
 DISCLOSURE_CASES_SHOWN = env.int("DISCLOSURE_CASES_SHOWN", default=50)
 DISCLOSURE_CASES_DAYS = env.int("DISCLOSURE_CASES_DAYS", default=90)
 
-# === Public pages' cache (issue 11 item 3; portal/pagecache.py, permits/public_pages_version.py) ===
+# === Public pages' cache (issue 11 item 3; portal/pagecache.py, permits/public_pages_version.py)
 # Home, catalogue and guide pages for anonymous visitors are kept whole in the shared cache,
 # keyed by the public pages' version stamp (bumped by every catalogue change and every notice
 # published or withdrawn), language and large-text mode. The timeout only frees the memory of

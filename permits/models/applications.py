@@ -256,7 +256,8 @@ class Application(models.Model):
             models.Index(fields=["centre", "status"], name="app_centre_status"),
             models.Index(fields=["item", "status"], name="app_item_status"),
             models.Index(fields=["status", "due_at"], name="app_status_due"),
-            models.Index(fields=["-created_at"], name="app_created"),
+            # The lists' order and their keyset paging (onestop.keyset): newest first, unique.
+            models.Index(fields=["-created_at", "-id"], name="app_created_keyset"),
             # 办件公示 and open data (disclosure.publication): the latest decided cases and the
             # months' figures read a range of decision times, not the whole table (issue 13's
             # benchmark, docs/statistics.md "Cost and scale")

@@ -30,15 +30,21 @@ COUNT_CAP = 10_000
 
 
 def capped_union_count(parts: Sequence[QuerySet], cap: int = COUNT_CAP) -> tuple[int, bool]:
-    """How many distinct rows the OR of ``parts`` holds, up to ``cap``: one query, the ``UNION``
-    of each part's first ``cap + 1`` primary keys. A part stopped at ``cap + 1`` makes the union
-    larger than ``cap`` (then capped); below it every part was read whole, so the union's size
-    is exact. Each part is read through its own index, not the OR's scan over the table."""
+    """How many distinct rows the OR of ``parts`` holds, up to ``cap``. The first part (the
+    large one, by the caller's order) is asked alone first: past ``cap`` the answer is capped
+    whatever the others hold (one query, no hashing). Otherwise one query counts the ``UNION``
+    of each part's first ``cap + 1`` primary keys: a part stopped at ``cap + 1`` makes the union
+    larger than ``cap`` (capped); below it every part was read whole and the size is exact.
+    Each part is read through its own index, never the OR's scan over the table."""
     if not parts:
         return 0, False
     limited = [qs.order_by().values_list("pk", flat=True)[: cap + 1] for qs in parts]
-    union = limited[0] if len(limited) == 1 else limited[0].union(*limited[1:])
-    total = union.count()
+    first = limited[0].count()
+    if first > cap:
+        return cap, True
+    if len(limited) == 1:
+        return first, False
+    total = limited[0].union(*limited[1:]).count()
     return (cap, True) if total > cap else (total, False)
 
 

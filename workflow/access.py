@@ -151,21 +151,15 @@ def application_visible_parts(user: Any) -> list[Q] | None:
     None: every case, a superuser). Each part alone is one indexed way in — a column of the
     case, or an ``EXISTS`` over the indexed case-department rows — so a capped count adds up
     the parts one ``UNION`` at a time instead of scanning every case (``onestop.keyset``).
-    The row-table parts are ``EXISTS`` (not ``IN``): inside the OR of a case list PostgreSQL
-    probes them per case read, in the list's order, rather than hashing every row first."""
+    The departments' part comes first: for staff it is the large one, which a capped count
+    asks alone first. The row-table parts are ``EXISTS`` (not ``IN``): inside the OR of a
+    case list PostgreSQL probes them per case read, in the list's order, rather than hashing
+    every row first."""
     if not is_user(user):
         return []
     if user.is_superuser:
         return None
     parts: list[Q] = []
-    person = user_person(user)
-    if person is not None:
-        parts.append(Q(applicant_person_id=person.pk, applicant_enterprise__isnull=True))
-    for enterprise_id, codes in user_enterprise_scopes(user).items():
-        if codes is None:
-            parts.append(Q(applicant_enterprise_id=enterprise_id))
-        elif codes:
-            parts.append(Q(applicant_enterprise_id=enterprise_id, item__code__in=sorted(codes)))
     departments = user_department_ids(user)
     if departments:
         parts.append(
@@ -187,6 +181,14 @@ def application_visible_parts(user: Any) -> list[Q] | None:
                 )
             )
         )
+    person = user_person(user)
+    if person is not None:
+        parts.append(Q(applicant_person_id=person.pk, applicant_enterprise__isnull=True))
+    for enterprise_id, codes in user_enterprise_scopes(user).items():
+        if codes is None:
+            parts.append(Q(applicant_enterprise_id=enterprise_id))
+        elif codes:
+            parts.append(Q(applicant_enterprise_id=enterprise_id, item__code__in=sorted(codes)))
     if has_role(user, Role.CLERK):
         parts.append(Q(created_by_id=user.pk))
     centres = user_service_centre_ids(user)

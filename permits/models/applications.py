@@ -392,6 +392,9 @@ class ApplicationDepartment(models.Model):
         verbose_name_plural = _("case departments")
         indexes = [
             models.Index(fields=["department", "status"], name="appdept_dept_status"),
+            # A department's cases in id order, index-only: the capped count of its case list
+            # (workflow.selectors.application_count_for_user) merges it with the cases' keys.
+            models.Index(fields=["department", "application"], name="appdept_dept_app"),
             models.Index(fields=["application", "role"], name="appdept_app_role"),
         ]
         constraints = [

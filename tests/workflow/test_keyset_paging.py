@@ -166,3 +166,17 @@ def test_a_deep_page_costs_the_queries_of_the_first(world):
     assert _queries(client, URL + "?page_size=2") == _queries(
         client, deep.wsgi_request.get_full_path()
     )
+
+
+def test_the_fast_rows_are_the_summary_serializers_json(world):
+    from workflow.api.serializers import ApplicationSummarySerializer
+    from workflow.api.summary_rows import summary_rows
+
+    cases = _cases(world, 2)
+    Application.objects.filter(pk=cases[0].pk).update(paused=True, urgency="urgent")
+    ApplicationDepartment.objects.filter(application=cases[1]).update(outcome="passed")
+    reviewer = get_user_model().objects.get(pk=world.lead_staff["undertake"].pk)
+    rows = list(selectors.application_summaries_for_user(user=reviewer))
+    assert len(rows) == 2 and all(r.participations.all() for r in rows)
+    assert summary_rows(rows) == ApplicationSummarySerializer(rows, many=True).data
+    assert api(reviewer).get(URL).data["results"] == summary_rows(rows)

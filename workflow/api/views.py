@@ -36,6 +36,7 @@ from permits.selectors import certificate_verify
 from permits.uploads import file_response
 from workflow import personal_data, selectors, services
 from workflow.api import serializers as s
+from workflow.api.summary_rows import summary_rows
 from workflow.services import idempotency
 from workflow.tracking import TrackThrottle, track_lookup
 
@@ -192,9 +193,7 @@ class ApplicationListCreateView(APIView):
             view=self,
             count=lambda: selectors.application_count_for_user(user=request.user, filters=filters),
         )
-        return paginator.get_paginated_response(
-            s.ApplicationSummarySerializer(page, many=True).data
-        )
+        return paginator.get_paginated_response(summary_rows(page))
 
     @extend_schema(
         summary=_("Create a draft case"),

@@ -187,6 +187,9 @@ def _query_code_matches(code: str, stored_hash: str) -> bool:
     return hmac.compare_digest(digest, stored_hash)
 
 
+_TRACK_UNREAD = ("form_data", "handover", "applicant_person__phone", "handler__phone")
+
+
 def application_track(*, number: str, id_last4: str | None = None, query_code: str | None = None):
     """The submitted case with that number whose applicant's (or acting handler's) ID number,
     or its enterprise's credit code, ends with ``id_last4``; or the anonymous case whose query
@@ -198,6 +201,9 @@ def application_track(*, number: str, id_last4: str | None = None, query_code: s
         Application.objects.for_number(number)
         .exclude(status=ApplicationStatus.DRAFT)
         .select_related("item", "applicant_person", "applicant_enterprise", "handler")
+        # Not shown, and not read: the form (a large JSON), and the persons' phones (each one
+        # an SM4 decryption when loaded) — issue 11's profile of the public query.
+        .defer(*_TRACK_UNREAD)
         .prefetch_related(
             Prefetch(
                 "participations",

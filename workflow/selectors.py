@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
 
+from onestop import keyset
 from onestop.pii import lookup_hashes
 from permits.models import (
     Application,
@@ -32,25 +33,106 @@ def _participations_prefetch() -> Prefetch:
     )
 
 
+def _application_filters_q(filters: Mapping[str, Any]) -> Q:
+    q = Q()
+    status = filters.get("status")
+    if status:
+        q &= Q(status__in=[s for s in str(status).split(",") if s])
+    if filters.get("item"):
+        q &= Q(item__code=str(filters["item"]).strip().upper())
+    if filters.get("caller_phone"):
+        q &= _caller_phone_q(filters["caller_phone"])
+    return q
+
+
 def application_list_for_user(
     *, user, filters: Mapping[str, Any] | None = None
 ) -> QuerySet[Application]:
     """The cases ``user`` may see, newest first; ``filters``: ``status`` (one or a
     comma-separated list), ``item`` (item code). Each row comes with its item, lead department
     and case-department rows (for the progress view)."""
-    filters = filters or {}
-    qs = Application.objects.filter(access.application_visible_q(user))
-    status = filters.get("status")
-    if status:
-        qs = qs.filter(status__in=[s for s in str(status).split(",") if s])
-    if filters.get("item"):
-        qs = qs.filter(item__code=str(filters["item"]).strip().upper())
-    if filters.get("caller_phone"):
-        qs = qs.filter(_caller_phone_q(filters["caller_phone"]))
+    qs = Application.objects.filter(access.application_visible_q(user)).filter(
+        _application_filters_q(filters or {})
+    )
     return (
         qs.select_related("item", "lead_department", "certificate")
         .prefetch_related(_participations_prefetch())
         .order_by("-created_at", "-pk")
+    )
+
+
+# The columns the API's case summary (``ApplicationSummarySerializer``) reads, and the sort key.
+_SUMMARY_COLUMNS = (
+    "number",
+    "item__code",
+    "item__name",
+    "status",
+    "channel",
+    "lead_department__code",
+    "lead_department__name",
+    "created_at",
+    "submitted_at",
+    "due_at",
+    "legal_due_at",
+    "paused",
+    "request_kind",
+    "urgency",
+    "caller",
+)
+_SUMMARY_ROW_COLUMNS = (
+    "application_id",
+    "department__code",
+    "department__name",
+    "role",
+    "round",
+    "position",
+    "stage",
+    "stages",
+    "status",
+    "due_at",
+    "opinion",
+    "outcome",
+    "instructions",
+    "may_return",
+)
+
+
+def application_summaries_for_user(
+    *, user, filters: Mapping[str, Any] | None = None
+) -> QuerySet[Application]:
+    """The API's case list: the cases of :func:`application_list_for_user`, with only the
+    columns the summary shows (no form, no hand-over data), for keyset paging
+    (``onestop.keyset``: ordered ``-created_at, -pk`` on the index of that name)."""
+    qs = Application.objects.filter(access.application_visible_q(user)).filter(
+        _application_filters_q(filters or {})
+    )
+    rows = (
+        ApplicationDepartment.objects.select_related("department")
+        .only(*_SUMMARY_ROW_COLUMNS)
+        .order_by("round", "position", "pk")
+    )
+    return (
+        qs.select_related("item", "lead_department")
+        .only(*_SUMMARY_COLUMNS)
+        .prefetch_related(Prefetch("participations", queryset=rows))
+        .order_by("-created_at", "-pk")
+    )
+
+
+def application_count_for_user(
+    *, user, filters: Mapping[str, Any] | None = None, cap: int | None = None
+) -> tuple[int, bool]:
+    """How many cases :func:`application_summaries_for_user` lists, up to ``cap`` (API.md's
+    10,000, ``onestop.keyset.COUNT_CAP``; then ``capped``): each part of the access rule
+    (``access.application_visible_parts``) read through its own index, their union counted in
+    one query."""
+    parts = access.application_visible_parts(user)
+    where = _application_filters_q(filters or {})
+    if parts is None:  # a superuser: every case
+        parts = [Q()]
+    return keyset.capped_union_count(
+        [Application.objects.filter(part, where) for part in parts],
+        keyset.COUNT_CAP if cap is None else cap,
     )
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,6 +24,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from departments.models import Region
 from onestop.forms import add_service_errors
+from onestop.paging import page_with_count
+from permits.public_pages_version import public_pages_version
 from permits.exceptions import Conflict, NotFound, PermitsError
 from permits.models import ItemDepartment
 from permits.uploads import file_response
@@ -40,6 +42,9 @@ SCOPES = {
     "done": "workflow:done",
 }
 PAGE_SIZE = 50
+# The filter lists in the cache: the version stamp in the key ends them; the timeout only
+# frees the memory of stamps gone by.
+FILTER_OPTIONS_TIMEOUT = 24 * 3600
 
 
 def _staff_only(request: HttpRequest) -> None:
@@ -48,8 +53,26 @@ def _staff_only(request: HttpRequest) -> None:
 
 
 def _filter_options(user: Any) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """Items the user's departments take part in, and the regions (two small queries)."""
+    """Items the user's departments take part in, and the regions: two small queries, kept in
+    the shared cache under the public pages' version stamp (``permits.public_pages_version``: any
+    change of items, their departments, departments or regions makes a new stamp), so the
+    inbox reads them from Redis, not from PostgreSQL, on every page."""
     departments = sorted(access.user_department_ids(user))
+    version = public_pages_version()
+    if version is None:
+        return _filter_options_read(departments)
+    key = f"inbox:filters:{version}:{','.join(map(str, departments))}"
+    found = cache.get(key)
+    if found is None:
+        found = _filter_options_read(departments)
+        cache.set(key, found, timeout=FILTER_OPTIONS_TIMEOUT)
+    items, regions = found
+    return [tuple(row) for row in items], [tuple(row) for row in regions]
+
+
+def _filter_options_read(
+    departments: list[int],
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     items = list(
         ItemDepartment.objects.filter(department_id__in=departments)
         .order_by("item__code")
@@ -81,7 +104,7 @@ def _inbox(request: HttpRequest, scope: str) -> HttpResponse:
     tasks = selectors.task_list_for_user(
         user=request.user, scope=scope, filters=_task_filters(form)
     )
-    page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_with_count(tasks, PAGE_SIZE, request.GET.get("page"))
     for task in page.object_list:
         # Supervisors see their region's queue read-only: no claim button for them.
         # (No query per row: access caches the user's grants.)

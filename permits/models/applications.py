@@ -256,7 +256,8 @@ class Application(models.Model):
             models.Index(fields=["centre", "status"], name="app_centre_status"),
             models.Index(fields=["item", "status"], name="app_item_status"),
             models.Index(fields=["status", "due_at"], name="app_status_due"),
-            models.Index(fields=["-created_at"], name="app_created"),
+            # The lists' order and their keyset paging (onestop.keyset): newest first, unique.
+            models.Index(fields=["-created_at", "-id"], name="app_created_keyset"),
             # 办件公示 and open data (disclosure.publication): the latest decided cases and the
             # months' figures read a range of decision times, not the whole table (issue 13's
             # benchmark, docs/statistics.md "Cost and scale")
@@ -391,6 +392,9 @@ class ApplicationDepartment(models.Model):
         verbose_name_plural = _("case departments")
         indexes = [
             models.Index(fields=["department", "status"], name="appdept_dept_status"),
+            # A department's cases in id order, index-only: the capped count of its case list
+            # (workflow.selectors.application_count_for_user) merges it with the cases' keys.
+            models.Index(fields=["department", "application"], name="appdept_dept_app"),
             models.Index(fields=["application", "role"], name="appdept_app_role"),
         ]
         constraints = [

@@ -260,20 +260,21 @@ class TestSchemaDescribesTheCode:
         return client.get("/api/schema/", {"format": "json"}).json()
 
     @pytest.mark.parametrize(
-        ("path", "component"),
+        ("path", "component", "position"),
         [
-            ("/api/v1/applications/", "PaginatedApplicationSummaryList"),
-            ("/api/v1/tasks/", "PaginatedTaskRowList"),
-            ("/api/v1/items/", "PaginatedItemSummaryList"),
+            # The case list pages by keyset (onestop.keyset): a cursor from the links.
+            ("/api/v1/applications/", "PaginatedApplicationSummaryList", "cursor"),
+            ("/api/v1/tasks/", "PaginatedTaskRowList", "page"),
+            ("/api/v1/items/", "PaginatedItemSummaryList", "page"),
         ],
     )
-    def test_lists_are_declared_in_the_paginated_envelope(self, schema, path, component):
+    def test_lists_are_declared_in_the_paginated_envelope(self, schema, path, component, position):
         listing = schema["paths"][path]["get"]
         ref = listing["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
         assert ref == f"#/components/schemas/{component}"
         envelope = schema["components"]["schemas"][component]
         assert {"count", "next", "previous", "results"} <= set(envelope["properties"])
-        assert {"page", "page_size"} <= {p["name"] for p in listing["parameters"]}
+        assert {position, "page_size"} <= {p["name"] for p in listing["parameters"]}
 
     def test_every_body_has_one_content_type(self, schema):
         for path, operations in schema["paths"].items():

@@ -132,3 +132,25 @@ def test_the_count_lives_in_the_shared_cache(settings, case):
         [tracking._MISSES % tracking._number_key(app.number)]
         + [tracking._WAIT % tracking._number_key(app.number)]
     )
+
+
+def test_the_answer_reads_three_queries_however_many_departments_take_part():
+    """The case with its persons, its department rows (prefetched once, shown in their
+    order) and its events: no second read of the department rows (issue 11's profile)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for n in (1, 4):
+        world = build_world(n)
+        app = submitted_case(world)
+        with CaptureQueriesContext(connection) as ctx:
+            response = APIClient().get(
+                "/api/v1/track/",
+                {"number": app.number, "id_last4": world.person.id_number[-4:]},
+                REMOTE_ADDR="203.0.113.9",
+            )
+        assert response.status_code == 200
+        assert len(response.data["departments"]) == n + 1
+        counts.append(len(ctx))
+    assert counts[0] == counts[1] == 3

@@ -499,8 +499,8 @@ class TrackSerializer(serializers.Serializer):
 
     @extend_schema_field(TrackDepartmentSerializer(many=True))
     def get_departments(self, app: Application) -> list:
-        rows = app.participations.select_related("department").order_by("round", "position")
-        return TrackDepartmentSerializer(rows, many=True).data
+        # The rows application_track prefetched in this order (round, position, pk).
+        return TrackDepartmentSerializer(app.participations.all(), many=True).data
 
     @extend_schema_field(TrackEventSerializer(many=True))
     def get_events(self, app: Application) -> list:

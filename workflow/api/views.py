@@ -29,12 +29,14 @@ from audit.records import insert_statement
 from onestop.api import ApiError, Pagination, api_error_from
 from onestop.clientip import client_ip
 from onestop.errors import DomainError
+from onestop.keyset import KeysetPagination
 from permits.exceptions import PermitsError
 from permits.models import Application
 from permits.selectors import certificate_verify
 from permits.uploads import file_response
 from workflow import personal_data, selectors, services
 from workflow.api import serializers as s
+from workflow.api.summary_rows import summary_rows
 from workflow.services import idempotency
 from workflow.tracking import TrackThrottle, track_lookup
 
@@ -160,7 +162,8 @@ class TaskPagination(Pagination):
 
 
 class ApplicationListCreateView(APIView):
-    pagination_class = Pagination  # the schema's list envelope (API.md: lists are paginated)
+    # Keyset pages and the capped count (API.md: lists are paginated; onestop.keyset).
+    pagination_class = KeysetPagination
 
     @extend_schema(
         summary=_("Cases the caller may see"),
@@ -177,19 +180,20 @@ class ApplicationListCreateView(APIView):
     )
     @calls_service
     def get(self, request):
-        qs = selectors.application_list_for_user(
-            user=request.user,
-            filters={
-                "status": request.query_params.get("status"),
-                "item": request.query_params.get("item"),
-                "caller_phone": request.query_params.get("caller_phone"),
-            },
-        )
+        filters = {
+            "status": request.query_params.get("status"),
+            "item": request.query_params.get("item"),
+            "caller_phone": request.query_params.get("caller_phone"),
+        }
+        qs = selectors.application_summaries_for_user(user=request.user, filters=filters)
         paginator = self.pagination_class()
-        page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(
-            s.ApplicationSummarySerializer(page, many=True).data
+        page = paginator.paginate_queryset(
+            qs,
+            request,
+            view=self,
+            count=lambda: selectors.application_count_for_user(user=request.user, filters=filters),
         )
+        return paginator.get_paginated_response(summary_rows(page))
 
     @extend_schema(
         summary=_("Create a draft case"),

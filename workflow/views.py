@@ -25,9 +25,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from departments.models import Region
 from onestop.forms import add_service_errors
 from onestop.paging import page_with_count
-from permits.public_pages_version import public_pages_version
 from permits.exceptions import Conflict, NotFound, PermitsError
 from permits.models import ItemDepartment
+from permits.public_pages_version import public_pages_version
 from permits.uploads import file_response
 from workflow import access, personal_data, selectors, services
 from workflow.documents.services import documents_for_page

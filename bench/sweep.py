@@ -364,11 +364,8 @@ def run_size(total: int, dept, item, region) -> dict:
         "deemed": deemed_done,
         "deemed_s": round(worker.seconds.get("workflow.deadline_followup", 0.0), 2),
         "marks_s": round(worker.seconds.get("workflow.deadline_followups", 0.0), 2),
-        "notices_s": round(
-            worker.seconds.get("notifications.notify_events", 0.0)
-            + worker.seconds.get("notifications.notify_event", 0.0),
-            2,
-        ),
+        "notices_s": round(worker.seconds.get("notifications.notify_events", 0.0), 2),
+        "notice_each_s": round(worker.seconds.get("notifications.notify_event", 0.0), 2),
         "events": events.count(),
         "notices": Notification.objects.count(),
         "deliveries": Delivery.objects.count(),
@@ -413,7 +410,13 @@ def main() -> None:
     results = {}
     for key, total in sizes:
         print(f"… {total:,} open tasks, 1% overdue", flush=True)
-        results[key] = run_size(total, dept, item, region)
+        results[key] = r = run_size(total, dept, item, region)
+        print(
+            f"  marked {r['due']:,} in {r['seconds']:.3f} s ({r['buffers_per_due_row']} buffers"
+            f" a due row); follow-up {r['followup_s']:.2f} s ({r['followup_ms_per_row']} ms a"
+            f" due row, {r['deemed']} deemed approvals)",
+            flush=True,
+        )
 
     print()
     columns = (
@@ -456,7 +459,8 @@ def main() -> None:
     for key, r in results.items():
         print(
             f"{key}: follow-up split — marks and events {r['marks_s']} s, deemed approvals"
-            f" {r['deemed_s']} s ({r['deemed']}), notices {r['notices_s']} s;"
+            f" {r['deemed_s']} s ({r['deemed']}), notices in batches {r['notices_s']} s,"
+            f" notices one event at a time (the deemed approvals') {r['notice_each_s']} s;"
             f" {r['deliveries']:,} deliveries; messages {r['messages']}"
         )
     print(

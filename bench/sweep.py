@@ -1,20 +1,29 @@
 """Benchmark of the deadline sweep (workflow.deadlines) on PostgreSQL.
 
-    .venv/bin/python bench/sweep.py [--quick] [--database-url postgres://postgres@127.0.0.1:5432/postgres]
+    .venv/bin/python -P bench/sweep.py [--quick] [--database-url postgres://postgres@127.0.0.1:5432/postgres]
 
 For each size (100,000 and 1,000,000 open tasks; ``--quick``: 10,000 and 100,000), 1% of them
 overdue, in a database of its own (``bench_sweep``, created and migrated on first use):
 
 1. the select-and-mark step — the real ``sweep_step`` statements (UPDATE … WHERE id IN (SELECT …
-   FOR UPDATE SKIP LOCKED) RETURNING, plus the marks' INSERT … ON CONFLICT DO NOTHING), looped
-   until no due row is left — timed; and the same statement under EXPLAIN (ANALYZE, BUFFERS)
-   (rolled back) for the rows it reads and the buffers it touches;
-2. the follow-up of a sample of the due rows (the red mark's event, the escalation mark and its
-   event, and the notices each event makes), run in this process, per due row.
+   FOR UPDATE SKIP LOCKED) RETURNING, the marks' INSERT … ON CONFLICT DO NOTHING and the
+   follow-up messages' outbox INSERT), looped until no due row is left — timed; and the same
+   statement under EXPLAIN (ANALYZE, BUFFERS) (rolled back) for the rows it reads and the
+   buffers it touches;
+2. the follow-up of **every** due row, as one worker runs it: the outbox messages the marking
+   wrote, and every message they write in turn, run here one after the other
+   (``workflow.deadline_followups`` — the red marks' events, the escalation marks and their
+   events —, ``workflow.deadline_followup`` for the deemed approvals, which go through the
+   flow's services one case at a time, ``notifications.notify_events``/``notify_event`` for
+   the notices and their deliveries). ``DEEMED_SHARE`` of the due rows are reviews of real
+   parallel cases (six departments each, built through the services) whose item allows
+   deemed approval; the rest escalate. Deliveries are written with their outbox messages but
+   not sent (that is the SMS gateway's and the mail server's time, not the follow-up's).
 
 It prints a table, and last one JSON line: {"open_100k": {"seconds", "rows_touched",
-"buffers_per_due_row", "followup_ms_per_row"}, "open_1m": {...}} (``--quick``: the same keys,
-the pair measured being 10k and 100k).
+"buffers_per_due_row", "followup_ms_per_row", "followup_s", "followup_rows", "deemed",
+"events", "notices", "deliveries", "followup_queries"}, "open_1m": {...}} (``--quick``: the
+same keys, the pair measured being 10k and 100k).
 """
 
 from __future__ import annotations
@@ -38,7 +47,9 @@ from unittest import mock  # noqa: E402
 from bench.common import ensure_database, setup_django  # noqa: E402
 
 BENCH_DB = "bench_sweep"
-FOLLOWUP_SAMPLE = 200
+DEEMED_SHARE = 0.05  # of the due rows: reviews deemed approved (the rest escalate)
+DEEMED_DEPARTMENTS = 6  # parallel departments of each deemed case
+SQL_TIMES: dict | None = None  # --sql: the follow-up's statements by time spent
 
 
 def world():
@@ -73,8 +84,29 @@ def world():
     version = ItemVersion.objects.filter(item=item).first() or ItemVersion.objects.create(
         item=item, number=1, snapshot={"item": {"code": item.code}, "departments": []}
     )
-    head, _ = get_user_model().objects.get_or_create(username="bench-head")
+    # Who the notices go to: the head (e-mail and phone), a reviewer at the tasks' stage
+    # (e-mail) and a supervisor of the region (e-mail).
+    from permits.models import Person
+
+    users = get_user_model().objects
+    head, _ = users.get_or_create(username="bench-head", defaults={"email": "head@bench.cn"})
     StaffRole.objects.get_or_create(user=head, department=dept, role=Role.HEAD, stage="")
+    if not Person.objects.filter(user=head).exists():
+        Person.objects.create(
+            user=head, real_name="基准负责人", id_number="445302199001011234", phone="13900000001"
+        )
+    reviewer, _ = users.get_or_create(
+        username="bench-reviewer", defaults={"email": "reviewer@bench.cn"}
+    )
+    StaffRole.objects.get_or_create(
+        user=reviewer, department=dept, role=Role.REVIEWER, stage="undertake"
+    )
+    supervisor, _ = users.get_or_create(
+        username="bench-supervisor", defaults={"email": "supervisor@bench.cn"}
+    )
+    StaffRole.objects.get_or_create(
+        user=supervisor, department=dept, role=Role.SUPERVISOR, stage="", region=region
+    )
     if Application.objects.count() < 1000:
         with connection.cursor() as cursor:
             cursor.execute(
@@ -97,19 +129,22 @@ def world():
     return dept, item, region
 
 
-def fill(total: int, due_share: float, dept, item, region) -> int:
-    """``total`` open tasks, ``due_share`` of them overdue, bulk-inserted with generate_series."""
+def fill(total: int, due: int, dept, item, region) -> int:
+    """``total`` open tasks, ``due`` of them overdue, bulk-inserted with generate_series, on
+    the benchmark's own applications."""
     from django.db import connection
 
-    due = int(total * due_share)
     with connection.cursor() as cursor:
         cursor.execute(
             "TRUNCATE workflow_deadlinemark, notifications_delivery, notifications_notification,"
             " notifications_eventnotified RESTART IDENTITY CASCADE"
         )
         cursor.execute("DELETE FROM permits_event")
+        cursor.execute("TRUNCATE outbox_outboxmessage RESTART IDENTITY")
         cursor.execute("TRUNCATE workflow_casetask RESTART IDENTITY CASCADE")
-        cursor.execute("SELECT min(id), max(id) FROM permits_application")
+        cursor.execute(
+            "SELECT min(id), max(id) FROM permits_application WHERE number LIKE 'YFBENCH%%'"
+        )
         low, high = cursor.fetchone()
         span = high - low + 1
         cursor.execute(
@@ -175,61 +210,147 @@ def scan_facts(plan: dict) -> dict:
     }
 
 
+def deemed_cases(count: int) -> int:
+    """``count`` overdue department reviews whose item allows deemed approval: parallel cases of
+    ``DEEMED_DEPARTMENTS`` departments built through the flow's services (submitted, accepted),
+    their reviews then made overdue. Returns how many reviews."""
+    import itertools
+    import math
+
+    from django.db import connection
+
+    from tests.workflow import factories
+    from tests.workflow.deadlines.helpers import allow_deemed_approval
+    from tests.workflow.journey import accept, build_world, submitted_case
+
+    if count <= 0:
+        return 0
+    # Fresh codes and usernames in a database kept between runs.
+    factories._seq = itertools.count(int(time.time() * 1000) % 10**9)
+    world = build_world(DEEMED_DEPARTMENTS)
+    allow_deemed_approval(world.item)
+    cases = []
+    for _ in range(math.ceil(count / DEEMED_DEPARTMENTS)):
+        app = submitted_case(world)
+        accept(world, app)
+        cases.append(app.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE workflow_casetask SET due_at = now() - interval '1 day',"
+            " yellow_at = now() - interval '3 days'"
+            " WHERE application_id = ANY(%s) AND kind = 'review'"
+            " AND status IN ('open', 'assigned')",
+            [cases],
+        )
+        return cursor.rowcount
+
+
+class Worker:
+    """One worker's queue: the outbox messages published after each commit, run in order here
+    (deliveries are counted, not sent)."""
+
+    def __init__(self) -> None:
+        self.queue: list = []
+        self.ran: dict[str, int] = {}
+        self.seconds: dict[str, float] = {}
+
+    def publish(self, messages, *, app=None) -> int:
+        from django.utils import timezone
+
+        from outbox.models import OutboxMessage
+
+        messages = list(messages)
+        self.queue.extend(messages)
+        OutboxMessage.objects.filter(pk__in=[m.pk for m in messages]).update(sent_at=timezone.now())
+        return len(messages)
+
+    def run(self) -> None:
+        from notifications import bulk
+        from notifications import services as notification_services
+        from workflow.deadlines import followup, sweep
+
+        handlers = {
+            "workflow.deadline_followups": lambda ids: followup.process_marks(mark_ids=ids),
+            "workflow.deadline_followup": lambda pk: sweep.process_mark(mark_id=pk),
+            "notifications.notify_events": lambda ids: bulk.notify_for_events(event_ids=ids),
+            "notifications.notify_event": lambda pk: notification_services.notify_for_event(
+                event_id=pk
+            ),
+        }
+        while self.queue:
+            message = self.queue.pop(0)
+            name = message.task_name
+            self.ran[name] = self.ran.get(name, 0) + 1
+            handler = handlers.get(name)
+            if handler is None:
+                continue  # notifications.deliver: the gateway's work
+            started = time.perf_counter()
+            handler(*message.args)
+            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - started
+
+
 def run_size(total: int, dept, item, region) -> dict:
+    from django.db import connection
     from django.utils import timezone
 
-    from notifications import services as notification_services
+    from notifications.models import Delivery, Notification
+    from permits.models import Event
     from workflow.deadlines import sweep
     from workflow.models import DeadlineMark
 
-    due = fill(total, 0.01, dept, item, region)
+    due = int(total * 0.01)
+    deemed_wanted = int(due * DEEMED_SHARE)
+    fill(total, due - deemed_wanted, dept, item, region)
+    deemed = deemed_cases(deemed_wanted)
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE outbox_outboxmessage RESTART IDENTITY")
+        cursor.execute("SELECT max(id) FROM permits_event")
+        first_event = cursor.fetchone()[0] or 0
+        cursor.execute("ANALYZE workflow_casetask")
+    due = due - deemed_wanted + deemed
     facts = scan_facts(explain(limit=max(due, 1)))
 
-    # The real select-and-mark (red step), batch by batch, follow-ups not started.
-    marked = 0
-    with (
-        mock.patch.object(sweep, "_schedule_followup", lambda mark_id: None),
-        mock.patch.object(sweep, "_schedule_followups", lambda mark_ids: None),
-    ):
+    worker = Worker()
+    with mock.patch("onestop.dispatch.publish", worker.publish):
+        # The real select-and-mark (red step), batch by batch, with its follow-up messages.
+        marked = 0
         started = time.perf_counter()
         while True:
             count, _ids = sweep.sweep_step(
                 kind="task", threshold="red", now=timezone.now(), limit=500
             )
             marked += count
-            if count < 500:
+            if count == 0:
                 break
         seconds = time.perf_counter() - started
-    assert marked == due, (marked, due)
+        assert marked == due, (marked, due)
 
-    # Follow-ups of a sample of due rows, in this process: the red mark's event, the
-    # escalation mark and its event, and the notices of both events.
-    sample = list(
-        DeadlineMark.objects.order_by("pk").values_list("pk", flat=True)[:FOLLOWUP_SAMPLE]
-    )
-    queue: list[int] = []
+        # The follow-up of every due row, as one worker runs it.
+        queries = [0]
 
-    def schedule(mark_id: int) -> None:
-        queue.append(mark_id)
+        def count_query(execute, sql, params, many, context):
+            queries[0] += 1
+            if SQL_TIMES is None:
+                return execute(sql, params, many, context)
+            started = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                key = " ".join(sql.split()[:6])[:90]
+                took = time.perf_counter() - started
+                spent, n, slowest = SQL_TIMES.get(key, (0.0, 0, (0.0, "")))
+                slowest = max(slowest, (took, sql % tuple(params or ()) if not many else sql))
+                SQL_TIMES[key] = (spent + took, n + 1, slowest)
 
-    def notify_now(task_name: str, event_id: int) -> None:
-        notification_services.notify_for_event(event_id=event_id)
-
-    with (
-        mock.patch.object(sweep, "_schedule_followup", schedule),
-        mock.patch.object(sweep, "_schedule_followups", lambda ids: queue.extend(ids)),
-        mock.patch("notifications.hooks.enqueue", notify_now),
-        mock.patch("notifications.services.enqueue_many", lambda task_name, calls: []),
-    ):
-        from django.db import transaction
-
-        started = time.perf_counter()
-        for mark_id in sample:
-            queue.append(mark_id)
-            while queue:
-                with transaction.atomic():
-                    sweep.process_mark(mark_id=queue.pop(0))
-        followup = time.perf_counter() - started
+        with connection.execute_wrapper(count_query):
+            started = time.perf_counter()
+            worker.run()
+            followup = time.perf_counter() - started
+    unprocessed = DeadlineMark.objects.filter(processed_at__isnull=True).count()
+    assert unprocessed == 0, unprocessed
+    events = Event.objects.filter(pk__gt=first_event)
+    deemed_done = events.filter(action="department_deemed_approved").count()
+    assert deemed_done == deemed, (deemed_done, deemed)
     return {
         "open": total,
         "due": due,
@@ -237,7 +358,19 @@ def run_size(total: int, dept, item, region) -> dict:
         "rows_touched": facts["rows_touched"],
         "buffers": facts["buffers"],
         "buffers_per_due_row": round(facts["buffers"] / max(due, 1), 2),
-        "followup_ms_per_row": round(1000 * followup / max(len(sample), 1), 2),
+        "followup_s": round(followup, 2),
+        "followup_ms_per_row": round(1000 * followup / max(due, 1), 2),
+        "followup_rows": marked,
+        "deemed": deemed_done,
+        "deemed_s": round(worker.seconds.get("workflow.deadline_followup", 0.0), 2),
+        "marks_s": round(worker.seconds.get("workflow.deadline_followups", 0.0), 2),
+        "notices_s": round(worker.seconds.get("notifications.notify_events", 0.0), 2),
+        "notice_each_s": round(worker.seconds.get("notifications.notify_event", 0.0), 2),
+        "events": events.count(),
+        "notices": Notification.objects.count(),
+        "deliveries": Delivery.objects.count(),
+        "messages": worker.ran,
+        "followup_queries": queries[0],
         "indexes": facts["indexes"],
         "seq_scans": facts["seq_scans"],
         "plan_ms": facts["plan_ms"],
@@ -252,8 +385,16 @@ def main() -> None:
         default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
         help="a PostgreSQL server URL; the benchmark uses a database of its own on it",
     )
+    parser.add_argument("--sql", action="store_true", help="the follow-up's slowest statements")
     args = parser.parse_args()
+    if args.sql:
+        global SQL_TIMES
+        SQL_TIMES = {}
     setup_django(ensure_database(args.database_url, BENCH_DB))
+    from django.conf import settings
+
+    # The deemed cases' staff and citizens are made with passwords: hash them fast.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     import logging
 
     logging.disable(logging.INFO)
@@ -269,11 +410,30 @@ def main() -> None:
     results = {}
     for key, total in sizes:
         print(f"… {total:,} open tasks, 1% overdue", flush=True)
-        results[key] = run_size(total, dept, item, region)
+        results[key] = r = run_size(total, dept, item, region)
+        print(
+            f"  marked {r['due']:,} in {r['seconds']:.3f} s ({r['buffers_per_due_row']} buffers"
+            f" a due row); follow-up {r['followup_s']:.2f} s ({r['followup_ms_per_row']} ms a"
+            f" due row, {r['deemed']} deemed approvals)",
+            flush=True,
+        )
 
     print()
-    columns = ("open tasks", "due", "mark s", "rows read", "buffers", "buf/due", "follow-up ms/row")
-    widths = (12, 7, 8, 10, 8, 8, 17)
+    columns = (
+        "open tasks",
+        "due",
+        "mark s",
+        "rows read",
+        "buffers",
+        "buf/due",
+        "follow-up s",
+        "ms/row",
+        "deemed",
+        "events",
+        "notices",
+        "queries",
+    )
+    widths = (12, 7, 8, 10, 8, 8, 12, 7, 7, 8, 8, 9)
     header = " ".join(f"{c:>{w}}" for c, w in zip(columns, widths, strict=True)) + "  index"
     print(header)
     print("-" * len(header))
@@ -285,19 +445,51 @@ def main() -> None:
             f"{r['rows_touched']:,}",
             f"{r['buffers']:,}",
             str(r["buffers_per_due_row"]),
+            f"{r['followup_s']:.2f}",
             str(r["followup_ms_per_row"]),
+            f"{r['deemed']:,}",
+            f"{r['events']:,}",
+            f"{r['notices']:,}",
+            f"{r['followup_queries']:,}",
         )
         scans = ",".join(r["indexes"])
         if r["seq_scans"]:
             scans += " SEQ SCAN " + ",".join(r["seq_scans"])
         print(" ".join(f"{c:>{w}}" for c, w in zip(cells, widths, strict=True)) + "  " + scans)
+    for key, r in results.items():
+        print(
+            f"{key}: follow-up split — marks and events {r['marks_s']} s, deemed approvals"
+            f" {r['deemed_s']} s ({r['deemed']}), notices in batches {r['notices_s']} s,"
+            f" notices one event at a time (the deemed approvals') {r['notice_each_s']} s;"
+            f" {r['deliveries']:,} deliveries; messages {r['messages']}"
+        )
     print(
-        "\nmark s: the red step's statements (select-and-mark, 500 rows a batch, plus the marks'"
-        " INSERT) until no due row is left; rows read and buffers: EXPLAIN (ANALYZE, BUFFERS)"
-        " of one statement over all due rows; follow-up: per due row, red event + escalation"
-        f" + their notices, {FOLLOWUP_SAMPLE} rows sampled."
+        "\nmark s: the red step's statements (select-and-mark, 500 rows a batch, the marks'"
+        " INSERT and the follow-up messages' outbox INSERT) until no due row is left; rows read"
+        " and buffers: EXPLAIN (ANALYZE, BUFFERS) of one statement over all due rows; follow-up:"
+        " every due row, one worker: red events, escalation marks and events, deemed approvals"
+        f" ({DEEMED_SHARE:.0%} of the due rows, through the flow's services), notices and"
+        " deliveries with their outbox rows."
     )
-    keys = ("seconds", "rows_touched", "buffers_per_due_row", "followup_ms_per_row")
+    if SQL_TIMES:
+        print("\nfollow-up statements by time (all sizes):")
+        for key, (spent, n, slowest) in sorted(SQL_TIMES.items(), key=lambda kv: -kv[1][0])[:15]:
+            print(f"  {spent:8.2f} s {n:7,}  {key}")
+            if os.environ.get("BENCH_SQL_SLOWEST"):
+                print(f"           slowest {slowest[0] * 1000:.1f} ms: {slowest[1][-1200:]}")
+    keys = (
+        "seconds",
+        "rows_touched",
+        "buffers_per_due_row",
+        "followup_ms_per_row",
+        "followup_s",
+        "followup_rows",
+        "deemed",
+        "events",
+        "notices",
+        "deliveries",
+        "followup_queries",
+    )
     print(json.dumps({key: {k: r[k] for k in keys} for key, r in results.items()}))
 
 

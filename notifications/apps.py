@@ -15,6 +15,12 @@ class NotificationsConfig(AppConfig):
 
         post_save.connect(event_recorded, sender=Event, dispatch_uid="notifications-event")
 
+        from workflow.signals import events_appended
+
+        from .hooks import events_recorded
+
+        events_appended.connect(events_recorded, dispatch_uid="notifications-events")
+
         from permits.signals import registration_on_record
 
         from .hooks import registration_attempt_on_record

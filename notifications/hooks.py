@@ -7,17 +7,32 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from onestop.dispatch import enqueue
+from onestop.dispatch import enqueue, enqueue_many
 
 from .rules import rule_for
+
+# Events per ``notifications.notify_events`` message (a bulk append's notices).
+EVENTS_PER_MESSAGE = 500
 
 
 def event_recorded(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
     if raw or not created or not getattr(settings, "NOTIFICATIONS_ENABLED", True):
         return
+    if kwargs.get("bulk"):  # a bulk append: ``events_recorded`` enqueues them together
+        return
     if rule_for(instance.action) is None:
         return
     enqueue("notifications.notify_event", instance.pk)
+
+
+def events_recorded(sender, events, **kwargs) -> None:
+    """``workflow.signals.events_appended``: the notifying events of one bulk append in one
+    outbox INSERT, ``EVENTS_PER_MESSAGE`` events a message (``notifications.notify_events``)."""
+    if not getattr(settings, "NOTIFICATIONS_ENABLED", True):
+        return
+    ids = [event.pk for event in events if rule_for(event.action) is not None]
+    chunks = [ids[i : i + EVENTS_PER_MESSAGE] for i in range(0, len(ids), EVENTS_PER_MESSAGE)]
+    enqueue_many("notifications.notify_events", [(chunk,) for chunk in chunks])
 
 
 def registration_attempt_on_record(sender, person, channel: str = "web", **kwargs) -> None:

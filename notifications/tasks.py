@@ -28,6 +28,22 @@ def notify_event(event_id: int) -> int:
     return len(services.notify_for_event(event_id=event_id))
 
 
+@shared_task(
+    name="notifications.notify_events",
+    autoretry_for=(DatabaseError,),
+    retry_backoff=5,
+    retry_backoff_max=120,
+    retry_jitter=True,
+    max_retries=8,
+    **COMMON,
+)
+def notify_events(event_ids: list[int]) -> int:
+    """The notices of a bulk append's events (``notifications.bulk``), a batch at a time."""
+    from .bulk import notify_for_events
+
+    return len(notify_for_events(event_ids=event_ids))
+
+
 class RetryDelivery(Exception):
     """A passing delivery failure: retried with backoff."""
 

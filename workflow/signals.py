@@ -9,3 +9,9 @@ failing listener never undoes a case's move.
 from django.dispatch import Signal
 
 case_changed = Signal()
+
+# ``events_appended(sender=Event, events, using)``: sent by
+# ``workflow.services.events.events_bulk_append`` inside the writing transaction, once for a
+# bulk INSERT of events, after each event's ``post_save`` (sent with ``bulk=True``). A receiver
+# that writes a row per event (the notifications' outbox message) writes one for them all here.
+events_appended = Signal()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import DatabaseError
 
+from .deadlines import followup
 from .deadlines import sweep as deadlines
 from .grants import services as grants
 
@@ -40,6 +41,20 @@ def sweep_deadlines(now: str | None = None) -> dict:
 )
 def deadline_followup(mark_id: int) -> str:
     return deadlines.process_mark(mark_id=mark_id)
+
+
+@shared_task(
+    name="workflow.deadline_followups",
+    autoretry_for=(DatabaseError,),
+    retry_backoff=5,
+    retry_backoff_max=120,
+    retry_jitter=True,
+    max_retries=10,
+    **COMMON,
+)
+def deadline_followups(mark_ids: list[int]) -> dict:
+    """The bulk follow-up of a batch of marks (``workflow.deadlines.followup``)."""
+    return dict(followup.process_marks(mark_ids=mark_ids))
 
 
 @shared_task(

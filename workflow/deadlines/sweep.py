@@ -18,9 +18,13 @@ split the rows between them (SKIP LOCKED); a sweep run twice finds nothing the s
 
 The follow-up of each mark — the event on the case, the notices, the escalation and the
 item department's timeout policy (escalate, or deemed approval 逾期视为同意 where the item
-allows it) — is a Celery task per mark enqueued after commit (``workflow.deadline_followup``),
-idempotent through ``DeadlineMark.processed_at`` under a row lock, and through the unique key of
-the next threshold's mark. Lock order as everywhere (DESIGN.md §5): the sweep locks only task
+allows it) — is enqueued in the marking transaction (published after commit) as Celery tasks
+of ``FOLLOWUP_BATCH`` marks (``workflow.deadline_followups``: ``followup.process_marks``, set-based,
+one transaction a batch), idempotent through ``DeadlineMark.processed_at`` under a row lock
+(SKIP LOCKED), and through the unique key of the next threshold's mark. ``process_mark`` below is
+the same for one mark (``workflow.deadline_followup``): the deemed approvals, which go through
+the flow's services one case at a time, and the reference the bulk path is tested against.
+Lock order as everywhere (DESIGN.md §5): the sweep locks only task
 and case rows it marks and waits for nothing (SKIP LOCKED); the follow-up of a deemed approval
 goes through the flow's service, which locks the process, then the application.
 """
@@ -53,7 +57,9 @@ from workflow.services.events import event_append
 
 logger = logging.getLogger("workflow.deadlines")
 
-FOLLOWUP_TASK = "workflow.deadline_followup"
+FOLLOWUP_TASK = "workflow.deadline_followup"  # one mark (the per-row path, deemed approvals)
+FOLLOWUPS_TASK = "workflow.deadline_followups"  # a batch of marks (workflow.deadlines.followup)
+FOLLOWUP_BATCH = 500  # marks per bulk follow-up message
 # The process-centred flow's task kind of a dispatched department (reminded, then escalated to
 # the coordinating office's head rather than the department's own).
 HANDLING = "handling"
@@ -211,7 +217,9 @@ _inline_queue: ContextVar[list[int] | None] = ContextVar("deadline_inline_queue"
 
 def sweep_inline(*, now: datetime | None = None, limit: int | None = None) -> SweepResult:
     """The sweep with every follow-up (and the follow-ups they start) run here, in this
-    process, instead of by the worker: ``manage.py sweep_deadlines --followups`` and tests."""
+    process, one mark at a time through the per-row path (``process_mark``): the reference
+    the bulk follow-up is compared with in the tests. ``followup.sweep_inline`` is the same
+    with the bulk follow-up the worker runs (``manage.py sweep_deadlines --followups``)."""
     queue: list[int] = []
     token = _inline_queue.set(queue)
     try:
@@ -237,12 +245,28 @@ def _schedule_followup(mark_id: int) -> None:
 
 
 def _schedule_followups(mark_ids: list[int]) -> None:
-    """``_schedule_followup`` for a whole batch: one outbox INSERT for the batch's messages."""
+    """A batch's follow-ups: ``workflow.deadline_followups`` messages (the bulk follow-up,
+    ``workflow.deadlines.followup``), ``FOLLOWUP_BATCH`` marks each, in one outbox INSERT."""
+    queue = _inline_queue.get()
+    if queue is not None:
+        queue.extend(mark_ids)
+    else:
+        enqueue_many(FOLLOWUPS_TASK, _batches(mark_ids))
+
+
+def _schedule_each(mark_ids: list[int]) -> None:
+    """``_schedule_followup`` for several marks, each its own message (deemed approvals, which
+    move the flow one case at a time), in one outbox INSERT."""
     queue = _inline_queue.get()
     if queue is not None:
         queue.extend(mark_ids)
     else:
         enqueue_many(FOLLOWUP_TASK, [(mark_id,) for mark_id in mark_ids])
+
+
+def _batches(mark_ids: list[int]) -> list[tuple[list[int]]]:
+    size = FOLLOWUP_BATCH
+    return [(list(mark_ids[i : i + size]),) for i in range(0, len(mark_ids), size)]
 
 
 def enqueue_followup(mark_id: int) -> None:
@@ -256,15 +280,18 @@ def catch_up_followups(*, now: datetime | None = None, older_than_seconds: int =
     from datetime import timedelta
 
     now = now or timezone.now()
-    ids = list(
+    rows = list(
         DeadlineMark.objects.filter(
             processed_at__isnull=True, created_at__lt=now - timedelta(seconds=older_than_seconds)
         )
         .order_by("created_at")
-        .values_list("pk", flat=True)[:1000]
+        .values_list("pk", "threshold")[:1000]
     )
-    enqueue_many(FOLLOWUP_TASK, [(mark_id,) for mark_id in ids])
-    return len(ids)
+    deemed = [pk for pk, threshold in rows if threshold == Threshold.DEEMED_APPROVAL]
+    others = [pk for pk, threshold in rows if threshold != Threshold.DEEMED_APPROVAL]
+    enqueue_many(FOLLOWUP_TASK, [(mark_id,) for mark_id in deemed])
+    enqueue_many(FOLLOWUPS_TASK, _batches(others))
+    return len(rows)
 
 
 # --- Follow-up of one mark -------------------------------------------------------------------

@@ -114,6 +114,73 @@ def events_append(
     return events
 
 
+def events_bulk_append(
+    *, entries: Sequence[Mapping[str, Any]], at: datetime | None = None
+) -> list[Event]:
+    """Append the Events of many cases in one INSERT (the deadline sweep's bulk follow-up),
+    each as :func:`event_append` would: the same columns, ``pre_save``/``post_save`` per event
+    (``post_save`` with ``bulk=True``, so a receiver that writes per event in the transaction
+    may leave it to :data:`workflow.signals.events_appended`, sent once after them with every
+    event), and one after-commit announcement per event. ``entries``: per event
+    ``application`` (an instance with its item loaded, or the query per case is made),
+    ``action``, ``actor``, ``department``, ``before``, ``after``, ``note``, ``data``. Call
+    inside the transaction that makes the change."""
+    from workflow.signals import events_appended
+
+    when = at or timezone.now()
+    events = []
+    for entry in entries:
+        application = entry["application"]
+        actor = entry.get("actor")
+        events.append(
+            _with_case(
+                Event(
+                    at=when,
+                    actor=actor if getattr(actor, "is_authenticated", False) else None,
+                    action=EventAction(entry["action"]).value,
+                    department_id=getattr(entry.get("department"), "pk", entry.get("department")),
+                    status_before=entry.get("before", ""),
+                    status_after=entry.get("after", ""),
+                    note=entry.get("note", ""),
+                    data=dict(entry.get("data") or {}),
+                    **case_facts(application),
+                ),
+                application,
+            )
+        )
+    if not events:
+        return []
+    using = router.db_for_write(Event)
+    for event in events:
+        pre_save.send(sender=Event, instance=event, raw=False, using=using, update_fields=None)
+    Event.objects.bulk_create(events)
+    for event in events:
+        event._state.adding = False
+        event._state.db = using
+        post_save.send(
+            sender=Event,
+            instance=event,
+            created=True,
+            update_fields=None,
+            raw=False,
+            using=using,
+            bulk=True,
+        )
+    events_appended.send(sender=Event, events=events, using=using)
+    announced = [(e.application_id, e.action, e.pk) for e in events]
+
+    def announce() -> None:
+        from workflow.signals import case_changed
+
+        for application_id, action, event_id in announced:
+            case_changed.send(
+                sender=Application, application_id=application_id, action=action, event_id=event_id
+            )
+
+    transaction.on_commit(announce)
+    return events
+
+
 def case_facts(application: Application | int) -> dict[str, Any]:
     """The columns an Event copies from its case (``application_id``, ``item_id``,
     ``region_id``, ``service_model``, ``channel``)."""

@@ -68,3 +68,6 @@ def test_the_beat_schedule_sweeps_every_minute(settings):
     assert "workflow.sweep_deadlines" in celery_app.tasks
     task = celery_app.tasks["workflow.deadline_followup"]
     assert task.acks_late and task.reject_on_worker_lost and task.time_limit
+    bulk = celery_app.tasks["workflow.deadline_followups"]  # the batches (deadlines/followup.py)
+    assert bulk.acks_late and bulk.reject_on_worker_lost and bulk.time_limit
+    assert celery_app.tasks["notifications.notify_events"].acks_late

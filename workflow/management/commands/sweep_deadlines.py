@@ -6,6 +6,7 @@ does; with it they run here, in this process (no worker needed)."""
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.dateparse import parse_datetime
 
+from workflow.deadlines import followup
 from workflow.deadlines import sweep as deadlines
 
 
@@ -24,7 +25,7 @@ class Command(BaseCommand):
             at = parse_datetime(now)
             if at is None or at.tzinfo is None:
                 raise CommandError("--now needs an ISO 8601 time with its offset")
-        run = deadlines.sweep_inline if followups else deadlines.sweep
+        run = followup.sweep_inline if followups else deadlines.sweep
         result = run(now=at)
         self.stdout.write(
             f"Swept at {result.now.isoformat()}: "

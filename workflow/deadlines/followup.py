@@ -34,6 +34,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from permits.choices import EventAction
+from permits.event_notes import system_note
 from permits.models import Application, ApplicationStatus, TimeoutPolicy
 from workflow.models import ACTIVE_TASK_STATUSES, CaseTask, DeadlineMark, Threshold
 from workflow.services.events import events_bulk_append
@@ -45,7 +46,6 @@ from .sweep import HANDLING, timeout_policy
 def process_marks(*, mark_ids: list[int]) -> Counter:
     """Follow up the marks ``mark_ids`` (a batch), once. Returns how many of each outcome
     (``warned``, ``red``, ``escalated``, ``deemed_approved``, ``stale``, ``skipped``)."""
-    from django.utils.translation import gettext as _
 
     outcomes: Counter = Counter()
     deemed: list[int] = []
@@ -90,7 +90,7 @@ def process_marks(*, mark_ids: list[int]) -> Counter:
                     outcomes["stale"] += 1
                     continue
                 data["task"] = task.pk
-                outcome = _task_entries(mark, task, data, entries, _)
+                outcome = _task_entries(mark, task, data, entries)
                 if outcome == "red":
                     if timeout_policy(task) == TimeoutPolicy.DEEMED_APPROVAL:
                         deem.append(mark)
@@ -101,7 +101,7 @@ def process_marks(*, mark_ids: list[int]) -> Counter:
                 if not _case_live(case, mark):
                     outcomes["stale"] += 1
                     continue
-                outcome = _case_entries(mark, case, data, entries, _)
+                outcome = _case_entries(mark, case, data, entries)
             outcomes[outcome] += 1
         # The escalation marks of the red ones, followed up here and now (processed with them).
         new_escalations = _insert_next(
@@ -117,7 +117,7 @@ def process_marks(*, mark_ids: list[int]) -> Counter:
                 "due_at": mark.due_at.isoformat(),
                 "task": task.pk,
             }
-            entries.append(_escalation_entry(mark, task, data, _))
+            entries.append(_escalation_entry(mark, task, data))
             outcomes["escalated"] += 1
         # The deemed approvals' marks, each followed up by the per-row task after commit.
         new_deemed = _insert_next(deem, Threshold.DEEMED_APPROVAL, now=now, processed=False)
@@ -159,7 +159,7 @@ def _entry(application, *, action, department_id, note, data) -> dict:
     }
 
 
-def _task_entries(mark: DeadlineMark, task: CaseTask, data: dict, entries: list, _) -> str:
+def _task_entries(mark: DeadlineMark, task: CaseTask, data: dict, entries: list) -> str:
     """The events of a task's mark, as ``sweep._task_followup`` writes them."""
     app = task.application
     if mark.threshold == Threshold.YELLOW:
@@ -168,7 +168,7 @@ def _task_entries(mark: DeadlineMark, task: CaseTask, data: dict, entries: list,
                 app,
                 action=EventAction.TASK_WARNING,
                 department_id=mark.department_id,
-                note=_("Yellow warning: the task is nearly due."),
+                note=system_note(sweep.NOTE_TASK_YELLOW),
                 data=data,
             )
         )
@@ -179,7 +179,7 @@ def _task_entries(mark: DeadlineMark, task: CaseTask, data: dict, entries: list,
                 app,
                 action=EventAction.TASK_OVERDUE,
                 department_id=mark.department_id,
-                note=_("Red warning: the task is overdue; a red card is recorded."),
+                note=system_note(sweep.NOTE_TASK_RED),
                 data=data,
             )
         )
@@ -189,43 +189,43 @@ def _task_entries(mark: DeadlineMark, task: CaseTask, data: dict, entries: list,
                     app,
                     action=EventAction.TASK_REMINDED,
                     department_id=mark.department_id,
-                    note=_("Reminder (催办): the handling is overdue; reply at once."),
+                    note=system_note(sweep.NOTE_TASK_REMINDED),
                     data=data,
                 )
             )
         return "red"
     if mark.threshold == Threshold.ESCALATED:
-        entries.append(_escalation_entry(mark, task, data, _))
+        entries.append(_escalation_entry(mark, task, data))
         return "escalated"
     return "unknown"
 
 
-def _escalation_entry(mark: DeadlineMark, task: CaseTask, data: dict, _) -> dict:
+def _escalation_entry(mark: DeadlineMark, task: CaseTask, data: dict) -> dict:
     if task.kind == HANDLING:  # 督办: to the coordinating office's head (首接负责)
         return _entry(
             task.application,
             action=EventAction.TASK_ESCALATED,
             department_id=task.application.lead_department_id,
-            note=_("Escalated (督办) to the head of the coordinating office."),
+            note=system_note(sweep.NOTE_HANDLING_ESCALATED),
             data={**data, "handling_department": mark.department_id},
         )
     return _entry(
         task.application,
         action=EventAction.TASK_ESCALATED,
         department_id=mark.department_id,
-        note=_("Escalated to the department head and the region's supervisors."),
+        note=system_note(sweep.NOTE_TASK_ESCALATED),
         data=data,
     )
 
 
-def _case_entries(mark: DeadlineMark, case: Application, data: dict, entries: list, _) -> str:
+def _case_entries(mark: DeadlineMark, case: Application, data: dict, entries: list) -> str:
     if mark.threshold == Threshold.YELLOW:
         entries.append(
             _entry(
                 case,
                 action=EventAction.CASE_WARNING,
                 department_id=mark.department_id,
-                note=_("Yellow warning: the case is nearly due."),
+                note=system_note(sweep.NOTE_CASE_YELLOW),
                 data=data,
             )
         )
@@ -236,7 +236,7 @@ def _case_entries(mark: DeadlineMark, case: Application, data: dict, entries: li
                 case,
                 action=EventAction.CASE_OVERDUE,
                 department_id=mark.department_id,
-                note=_("Red warning: the case is past its promised time limit."),
+                note=system_note(sweep.NOTE_CASE_RED),
                 data=data,
             )
         )

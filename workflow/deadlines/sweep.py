@@ -62,6 +62,17 @@ FOLLOWUPS_TASK = "workflow.deadline_followups"  # a batch of marks (workflow.dea
 FOLLOWUP_BATCH = 500  # marks per bulk follow-up message
 # The process-centred flow's task kind of a dispatched department (reminded, then escalated to
 # the coordinating office's head rather than the department's own).
+
+# The notes the sweep's events carry (system notes: shown in the reader's language); the bulk
+# follow-up (followup.py) writes the same ones.
+NOTE_TASK_YELLOW = gettext_noop("Yellow warning: the task is nearly due.")
+NOTE_TASK_RED = gettext_noop("Red warning: the task is overdue; a red card is recorded.")
+NOTE_TASK_REMINDED = gettext_noop("Reminder (催办): the handling is overdue; reply at once.")
+NOTE_HANDLING_ESCALATED = gettext_noop("Escalated (督办) to the head of the coordinating office.")
+NOTE_TASK_ESCALATED = gettext_noop("Escalated to the department head and the region's supervisors.")
+NOTE_CASE_YELLOW = gettext_noop("Yellow warning: the case is nearly due.")
+NOTE_CASE_RED = gettext_noop("Red warning: the case is past its promised time limit.")
+
 HANDLING = "handling"
 
 # The partial index predicates (workflow.models CaseTask, permits.models Application), written
@@ -396,7 +407,7 @@ def _task_followup(mark: DeadlineMark, task: CaseTask, data: dict) -> str:
             task.application,
             action=EventAction.TASK_WARNING,
             department_id=mark.department_id,
-            note=system_note(gettext_noop("Yellow warning: the task is nearly due.")),
+            note=system_note(NOTE_TASK_YELLOW),
             data=data,
         )
         return "warned"
@@ -405,9 +416,7 @@ def _task_followup(mark: DeadlineMark, task: CaseTask, data: dict) -> str:
             task.application,
             action=EventAction.TASK_OVERDUE,
             department_id=mark.department_id,
-            note=system_note(
-                gettext_noop("Red warning: the task is overdue; a red card is recorded.")
-            ),
+            note=system_note(NOTE_TASK_RED),
             data=data,
         )
         if task.kind == HANDLING:  # a dispatched department's handling: 催办
@@ -415,9 +424,7 @@ def _task_followup(mark: DeadlineMark, task: CaseTask, data: dict) -> str:
                 task.application,
                 action=EventAction.TASK_REMINDED,
                 department_id=mark.department_id,
-                note=system_note(
-                    gettext_noop("Reminder (催办): the handling is overdue; reply at once.")
-                ),
+                note=system_note(NOTE_TASK_REMINDED),
                 data=data,
             )
         policy = timeout_policy(task)
@@ -434,9 +441,7 @@ def _task_followup(mark: DeadlineMark, task: CaseTask, data: dict) -> str:
                 task.application,
                 action=EventAction.TASK_ESCALATED,
                 department_id=task.application.lead_department_id,
-                note=system_note(
-                    gettext_noop("Escalated (督办) to the head of the coordinating office.")
-                ),
+                note=system_note(NOTE_HANDLING_ESCALATED),
                 data={**data, "handling_department": mark.department_id},
             )
             return "escalated"
@@ -444,9 +449,7 @@ def _task_followup(mark: DeadlineMark, task: CaseTask, data: dict) -> str:
             task.application,
             action=EventAction.TASK_ESCALATED,
             department_id=mark.department_id,
-            note=system_note(
-                gettext_noop("Escalated to the department head and the region's supervisors.")
-            ),
+            note=system_note(NOTE_TASK_ESCALATED),
             data=data,
         )
         return "escalated"
@@ -472,7 +475,7 @@ def _case_followup(mark: DeadlineMark, application: Application, data: dict) -> 
             application,
             action=EventAction.CASE_WARNING,
             department_id=mark.department_id,
-            note=system_note(gettext_noop("Yellow warning: the case is nearly due.")),
+            note=system_note(NOTE_CASE_YELLOW),
             data=data,
         )
         return "warned"
@@ -481,9 +484,7 @@ def _case_followup(mark: DeadlineMark, application: Application, data: dict) -> 
             application,
             action=EventAction.CASE_OVERDUE,
             department_id=mark.department_id,
-            note=system_note(
-                gettext_noop("Red warning: the case is past its promised time limit.")
-            ),
+            note=system_note(NOTE_CASE_RED),
             data=data,
         )
         return "red"

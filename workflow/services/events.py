@@ -142,7 +142,7 @@ def events_bulk_append(
                     status_before=entry.get("before", ""),
                     status_after=entry.get("after", ""),
                     note=entry.get("note", ""),
-                    data=dict(entry.get("data") or {}),
+                    data={**note_data(entry.get("note")), **(entry.get("data") or {})},
                     **case_facts(application),
                 ),
                 application,

@@ -97,9 +97,7 @@ class Event(models.Model):
         # deleted (partial where the column is often empty).
         indexes = [
             models.Index(fields=["action", "at"], name="event_action_at"),
-            models.Index(
-                fields=["actor"], name="event_actor", condition=Q(actor__isnull=False)
-            ),
+            models.Index(fields=["actor"], name="event_actor", condition=Q(actor__isnull=False)),
             models.Index(
                 fields=["department"], name="event_dept", condition=Q(department__isnull=False)
             ),

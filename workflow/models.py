@@ -85,12 +85,14 @@ class CaseTask(models.Model):
         verbose_name=_("application"),
         on_delete=models.PROTECT,
         related_name="tasks",
+        db_index=False,  # casetask_app leads with it
     )
     department = models.ForeignKey(
         "departments.Department",
         verbose_name=_("department"),
         on_delete=models.PROTECT,
         related_name="case_tasks",
+        db_index=False,  # casetask_inbox leads with it
     )
     participation = models.ForeignKey(
         "permits.ApplicationDepartment",
@@ -99,6 +101,8 @@ class CaseTask(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="tasks",
+        # Read only with the case (workflow.deadlines.clocks), by casetask_app.
+        db_index=False,
     )
     # Denormalised from the case for inbox filters on indexed columns.
     item = models.ForeignKey(
@@ -112,6 +116,7 @@ class CaseTask(models.Model):
         verbose_name=_("region"),
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # casetask_region leads with it
     )
     round = models.PositiveSmallIntegerField(_("round"), default=1)
     status = models.CharField(
@@ -128,6 +133,7 @@ class CaseTask(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="case_tasks",
+        db_index=False,  # casetask_assignee leads with it
     )
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
     warning = models.CharField(
@@ -151,6 +157,7 @@ class CaseTask(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # casetask_done_by leads with it
     )
     decision = models.CharField(_("decision"), max_length=16, blank=True)
     opinion = models.TextField(_("opinion"), blank=True)
@@ -163,6 +170,9 @@ class CaseTask(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="case_tasks",
+        # Read only with the case (the steps' "other rows of this viewflow task still
+        # open?"), by casetask_app; viewflow's tasks are never deleted.
+        db_index=False,
     )
 
     objects = CaseTaskQuerySet.as_manager()
@@ -171,6 +181,8 @@ class CaseTask(models.Model):
         ordering = ["due_at", "pk"]
         verbose_name = _("task")
         verbose_name_plural = _("tasks")
+        # The foreign keys these lead are not indexed again; every query by the participation
+        # or the viewflow task names the case too (docs/load-dataset.md, "Where the bytes go").
         indexes = [
             models.Index(fields=["department", "status", "due_at"], name="casetask_inbox"),
             models.Index(fields=["assignee", "status"], name="casetask_assignee"),

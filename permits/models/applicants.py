@@ -46,19 +46,24 @@ class Person(models.Model):
     # SM4-encrypted at rest, matched through the HMAC-SM3 hashes (onestop/pii.py); find a
     # person by ID number only through permits.selectors.persons_with_id.
     id_number = EncryptedCharField(_("ID number"), max_length=32)
-    id_number_hash = LookupHashField(source="id_number", db_index=True)
+    # Indexed in Meta: the ID hash leads the unique constraint, the phone hash has a plain
+    # index (no ``_like`` twin: nobody matches a hash by prefix).
+    id_number_hash = LookupHashField(source="id_number")
     phone = EncryptedCharField(_("phone"), max_length=20)
-    phone_hash = LookupHashField(source="phone", db_index=True)
+    phone_hash = LookupHashField(source="phone")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("persons")
+        # The hash first, so the one index serves persons_with_id (type and hash) and the
+        # admin's search by ID number alone (docs/load-dataset.md, "Where the bytes go").
         constraints = [
             models.UniqueConstraint(
-                fields=["id_type", "id_number_hash"], name="person_id_hash_unique"
+                fields=["id_number_hash", "id_type"], name="person_id_hash_unique"
             )
         ]
+        indexes = [models.Index(fields=["phone_hash"], name="person_phone_hash")]
 
     def __str__(self) -> str:
         return f"{mask_name(self.real_name)} ({self.masked_id_number})"

@@ -492,7 +492,10 @@ def clock_extend(
             part.due_at = _add(part.due_at, days)
             part.save(update_fields=["due_at"])
             for task in CaseTask.objects.filter(
-                participation=part, status__in=ACTIVE_TASK_STATUSES
+                # casetask_app: no index by participation
+                application_id=part.application_id,
+                participation=part,
+                status__in=ACTIVE_TASK_STATUSES,
             ):
                 task.due_at = _add(task.due_at, days)
                 refresh_thresholds(task, now=now)

@@ -149,7 +149,9 @@ class ConsultationStep(Step):
             self._open_department(app, plan, waiting[0], flow_task=vtask)
             return
         if CaseTask.objects.filter(
-            flow_task_id=t.flow_task_id, status__in=ACTIVE_TASK_STATUSES
+            application_id=t.application_id,  # casetask_app: no index by flow task
+            flow_task_id=t.flow_task_id,
+            status__in=ACTIVE_TASK_STATUSES,
         ).exists():
             return  # parallel: other departments of the round are still at work
         complete_flow_task(t.flow_task_id)

@@ -149,7 +149,9 @@ class HandlingStep(Step):
         finish(t, actor=actor, decision=decision, opinion=opinion, now=now, result=result)
         task_event(app, t, actor=actor, action=action, note=opinion, data=result)
         still_open = CaseTask.objects.filter(
-            flow_task_id=t.flow_task_id, status__in=ACTIVE_TASK_STATUSES
+            application_id=t.application_id,  # casetask_app: no index by flow task
+            flow_task_id=t.flow_task_id,
+            status__in=ACTIVE_TASK_STATUSES,
         ).exists()
         if not still_open:
             complete_flow_task(t.flow_task_id)

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('departments', '0003_window_kind_status'),
-        ('permits', '0016_drop_redundant_event_material_person_indexes'),
+        ('permits', '0017_drop_redundant_event_material_person_indexes'),
         ('viewflow', '0015_task_scheduled'),
         ('workflow', '0009_tolerance_documents'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

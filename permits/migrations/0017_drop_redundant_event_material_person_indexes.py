@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('departments', '0003_window_kind_status'),
-        ('permits', '0015_published_cases_index'),
+        ('permits', '0016_application_list_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

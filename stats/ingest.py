@@ -28,6 +28,7 @@ from django.db.models import Exists, OuterRef
 from permits.models import Application, Event
 from workflow.deadlines import calendar as cal
 
+from . import facts_sql
 from .counters import ACTION_COUNTER, COUNTERS
 from .facts import EventRow, case_fact
 from .models import CaseFact, CountedEvent, DailyFigure
@@ -409,11 +410,17 @@ def rebuild(*, start: date | None = None, end: date | None = None, batch: int = 
                 params,
             )
             case_ids = [row[0] for row in cursor.fetchall()]
-    for i in range(0, len(case_ids), FACT_CHUNK):
-        chunk = case_ids[i : i + FACT_CHUNK]
-        with transaction.atomic(using=WRITE_ALIAS):
-            _lock_cases(chunk)
-            result.cases += refresh_facts(chunk)
+    connection = connections[WRITE_ALIAS]
+    with connection.cursor() as cursor:
+        facts_sql.prepare_days(cursor)
+        try:
+            for i in range(0, len(case_ids), FACT_CHUNK):
+                chunk = case_ids[i : i + FACT_CHUNK]
+                with transaction.atomic(using=WRITE_ALIAS):
+                    _lock_cases(chunk)
+                    result.cases += facts_sql.upsert_facts(cursor, chunk)
+        finally:
+            facts_sql.drop_days(cursor)
     return result
 
 

@@ -136,7 +136,7 @@ def _measure(client, url: str, n: int) -> dict:
     }
 
 
-def run(url: str, *, quick: bool, requests: int) -> dict:
+def run(url: str, *, quick: bool, requests: int, rebuild_all: bool = True) -> dict:
     from bench.common import setup_django
 
     setup_django(url)
@@ -150,7 +150,10 @@ def run(url: str, *, quick: bool, requests: int) -> dict:
     first, last, month_events = _busiest_month()
     today = timezone.localdate()
     figures: dict = {"cases": cases, "events": events}
-    if quick:
+    if not rebuild_all:
+        seconds, said = 0.0, "not run (--no-rebuild-all: the read models are built already)"
+        figures["rebuild_label"] = "rebuild everything"
+    elif quick:
         since = (today.replace(day=1) - timedelta(days=366)).replace(day=1)
         seconds, said = _rebuild(**{"from": since, "to": today})
         figures["rebuild_label"] = f"rebuild {since:%Y-%m}..{today:%Y-%m}"
@@ -191,23 +194,39 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=None)
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
     parser.add_argument("--keep", action="store_true", help="keep the clone (to EXPLAIN on it)")
+    parser.add_argument(
+        "--on",
+        metavar="DATABASE",
+        help="measure this database (a clone made already, migrated) instead of a new clone; "
+        "it is neither cloned nor dropped",
+    )
+    parser.add_argument(
+        "--no-rebuild-all",
+        action="store_true",
+        help="skip step 1 (the read models of the whole range are built already)",
+    )
     args = parser.parse_args()
 
     from loadtest import databases
 
     server = databases.server_url(args.database_url)
-    template = _template(server, args.template)
-    size = re.search(r"applications=(\d+)", databases.describe(template, server))
     requests = args.requests or (20 if args.quick else 50)
-    print(f"clone of {template} ({databases.describe(template, server) or '?'}) …", flush=True)
-    url = databases.clone_database(CLONE, template=template, server=server)
+    if args.on:
+        template = args.on
+        url = databases.database_url(args.on, server)
+        print(f"on {args.on} (not cloned, not dropped) …", flush=True)
+    else:
+        template = _template(server, args.template)
+        print(f"clone of {template} ({databases.describe(template, server) or '?'}) …", flush=True)
+        url = databases.clone_database(CLONE, template=template, server=server)
+    size = re.search(r"applications=(\d+)", databases.describe(template, server) or "")
     try:
-        f = run(url, quick=args.quick, requests=requests)
+        f = run(url, quick=args.quick, requests=requests, rebuild_all=not args.no_rebuild_all)
     finally:
         from django.db import connections
 
         connections.close_all()
-        if not args.keep:
+        if not args.keep and not args.on:
             databases.drop_clone(CLONE, server)
     print()
     print(f"dataset: {f['cases']:,} cases, {f['events']:,} events (template {template})")

@@ -19,8 +19,9 @@ from permits.models import Application, Event, ServiceItem
 from workflow.deadlines.calendar import SHANGHAI
 from workflow.models import CalendarDay, CalendarDayKind
 
+from .concluded import drop_empty, write_facts_sql
 from .facts import _DEPARTMENT_DECISIONS, _ENDS, _REMOTE_CHANNELS
-from .models import CONCLUDED, CaseFact
+from .models import CONCLUDED
 
 DAYS_TABLE = "statistics_tmp_workdays"
 FIRST_DAY, LAST_DAY = "1990-01-01", "2100-12-31"
@@ -59,15 +60,12 @@ def _statement() -> str:
     events, apps = q(Event._meta.db_table), q(Application._meta.db_table)
     items = q(ServiceItem._meta.db_table)
     versions = q(Application._meta.get_field("item_version").related_model._meta.db_table)
-    facts = q(CaseFact._meta.db_table)
     tz = SHANGHAI.key
     ends = _lit(_ENDS)
     concluded = _lit(CONCLUDED)
     decisions = _lit(_DEPARTMENT_DECISIONS)
     remote = _lit(_REMOTE_CHANNELS)
     days = DAYS_TABLE
-    columns = [f.column for f in CaseFact._meta.concrete_fields]
-    updates = ", ".join(f"{q(c)} = excluded.{q(c)}" for c in columns if c != "application_id")
 
     def local(expr: str) -> str:
         return f"(({expr}) AT TIME ZONE '{tz}')::date"
@@ -178,28 +176,33 @@ f AS (
     coalesce(l.lost, 0) AS lost
   FROM c LEFT JOIN lost l ON l.app = c.app
 )
-INSERT INTO {facts} ({", ".join(q(col) for col in columns)})
-SELECT app, coalesce(number, ''), coalesce(item_id, 0), coalesce(region_id, 0),
-  coalesce(lead_department_id, 0), channel, service_model, online_depth,
-  {local("submitted")}, start, ended, {local("ended")}, outcome,
-  gross, sup_days, spec_days,
-  CASE WHEN gross IS NOT NULL THEN greatest(0, gross - lost) END,
+SELECT app AS application_id, coalesce(number, '') AS number,
+  coalesce(item_id, 0) AS item_id, coalesce(region_id, 0) AS region_id,
+  coalesce(lead_department_id, 0) AS department_id, channel, service_model, online_depth,
+  {local("submitted")} AS submitted_on, start AS clock_start, ended AS concluded_at,
+  {local("ended")} AS concluded_on, outcome, gross AS gross_days,
+  sup_days AS supplement_days, spec_days AS special_days,
+  CASE WHEN gross IS NOT NULL THEN greatest(0, gross - lost) END AS handling_days,
   promised_days, legal_days, due_at,
-  CASE WHEN concluded AND due_at IS NOT NULL THEN ended <= due_at END,
+  CASE WHEN concluded AND due_at IS NOT NULL THEN ended <= due_at END AS on_time,
   coalesce(concluded AND coalesce(submitted, start) IS NOT NULL
-    AND {local("ended")} = {local("coalesce(submitted, start)")}, false),
-  CASE WHEN NOT concluded OR remote OR channel IN ('hotline', 'api') THEN 0 ELSE 1 END,
-  concluded AND remote AND channel = 'online',
-  coalesce(supplemented, false), departments, elapsed, summed, last_id
-FROM f ORDER BY app
-ON CONFLICT (application_id) DO UPDATE SET {updates}
+    AND {local("ended")} = {local("coalesce(submitted, start)")}, false) AS instant,
+  CASE WHEN NOT concluded OR remote OR channel IN ('hotline', 'api') THEN 0 ELSE 1 END
+    AS visits,
+  concluded AND remote AND channel = 'online' AS online_completed,
+  coalesce(supplemented, false) AS supplemented, departments::int AS departments,
+  elapsed::int AS parallel_elapsed_days, summed::int AS parallel_sum_days,
+  last_id AS last_event_id
+FROM f
 """
 
 
 def upsert_facts(cursor, application_ids: list[int]) -> int:
-    """Compute and write the facts of these cases from all their events (one statement; the
-    days table must be prepared in this transaction)."""
+    """Compute and write the facts of these cases from all their events, and their change to
+    the concluded cases' aggregate (one statement; the days table must be prepared)."""
     if not application_ids:
         return 0
-    cursor.execute(_statement(), {"ids": sorted(application_ids)})
-    return cursor.rowcount
+    cursor.execute(write_facts_sql(_statement()), {"ids": sorted(application_ids)})
+    written, empty = cursor.fetchone()
+    drop_empty(cursor, empty)
+    return written

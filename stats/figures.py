@@ -9,12 +9,12 @@ grouped queries whatever the number of cases (``compute``: five)."""
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db import connections
-from django.db.models import Aggregate, Count, F, IntegerField, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
 
 from departments.models import Department, Region
@@ -23,9 +23,10 @@ from permits.models import ServiceItem
 from workflow import access
 from workflow.deadlines.calendar import SHANGHAI
 
+from .concluded import SUMS as CONCLUDED_SUMS
 from .counters import COUNTERS
 from .db import reporting_alias
-from .models import CONCLUDED, CaseFact, DailyFigure
+from .models import CONCLUDED, CaseFact, ConcludedFigure, DailyFigure
 
 GROUPINGS = ("department", "region", "item", "month")
 CHANNELS = ("online", "window", "hotline", "api")
@@ -47,13 +48,18 @@ def p90(values: list[int]) -> int | None:
     return ordered[max(0, math.ceil(0.9 * len(ordered)) - 1)]
 
 
-class NearestRank90(Aggregate):
-    """PostgreSQL's ``percentile_disc(0.9)``: the smallest value whose cumulative share reaches
-    90 %, i.e. :func:`p90`'s nearest rank."""
-
-    function = "percentile_disc"
-    template = "%(function)s(0.9) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = IntegerField()
+def p90_of_counts(counts: list[tuple[int, int]]) -> int | None:
+    """:func:`p90` of values given as (value, how many times): the smallest value whose
+    running count reaches ⌈0.9 n⌉."""
+    total = sum(n for _v, n in counts)
+    if not total:
+        return None
+    rank, seen = max(1, math.ceil(0.9 * total)), 0
+    for value, n in sorted(counts):
+        seen += n
+        if seen >= rank:
+            return value
+    return None
 
 
 @dataclass(frozen=True)
@@ -114,7 +120,7 @@ class Figures:
     concluded: int = 0
     handling_days_sum: int = 0
     handling_days: list[int] = field(default_factory=list)
-    p90_sql: int | None = None  # the percentile PostgreSQL computed (then no list is read)
+    p90_sql: int | None = None  # the percentile from the counts per handling time
     with_due: int = 0
     on_time: int = 0
     gross_days_sum: int = 0
@@ -283,63 +289,42 @@ def compute(
             row["channel"] or "online", 0
         ) + (row["applications"] or 0)
 
-    # 2. concluded cases (CaseFact): sums in SQL
-    facts = scope.apply(
-        CaseFact.objects.using(alias).filter(
-            concluded_on__gte=start, concluded_on__lte=end, outcome__in=CONCLUDED
-        )
+    # 2. concluded cases: sums of their daily aggregate (ConcludedFigure), never the facts
+    concluded = scope.apply(
+        ConcludedFigure.objects.using(alias).filter(day__gte=start, day__lte=end)
     )
-    group = _group_expr(by, month_field="concluded_on")
-    parallel = Q(parallel_sum_days__isnull=False)
-    fact_aggregates = dict(
-        n=Count("pk"),
-        handling=Sum("handling_days"),
-        gross=Sum("gross_days"),
-        sup=Sum("supplement_days"),
-        spec=Sum("special_days"),
-        due=Count("pk", filter=Q(on_time__isnull=False)),
-        ok=Count("pk", filter=Q(on_time=True)),
-        instant_n=Count("pk", filter=Q(instant=True)),
-        online_n=Count("pk", filter=Q(online_completed=True)),
-        visits_n=Sum("visits"),
-        par=Count("pk", filter=parallel),
-        elapsed=Sum("parallel_elapsed_days", filter=parallel),
-        own=Sum("parallel_sum_days", filter=parallel),
+    group = _group_expr(by, month_field="day")
+    fact_rows = (
+        _rows(concluded, group, **{c: Sum(c) for c in CONCLUDED_SUMS}) if "facts" in parts else []
     )
-    fact_rows = _rows(facts, group, **fact_aggregates) if "facts" in parts else []
     for row in fact_rows:
-        if not row["n"]:
+        if not row["cases"]:
             continue
         f = fig(_key(row.get("g"), by))
-        f.concluded += row["n"]
+        f.concluded += row["cases"]
         f.handling_days_sum += row["handling"] or 0
         f.gross_days_sum += row["gross"] or 0
-        f.supplement_days_sum += row["sup"] or 0
-        f.special_days_sum += row["spec"] or 0
-        f.with_due += row["due"]
-        f.on_time += row["ok"]
-        f.instant += row["instant_n"]
-        f.online_completed += row["online_n"]
-        f.visits_sum += row["visits_n"] or 0
-        f.parallel_cases += row["par"]
-        f.parallel_elapsed_sum += row["elapsed"] or 0
-        f.parallel_own_sum += row["own"] or 0
+        f.supplement_days_sum += row["supplement"] or 0
+        f.special_days_sum += row["special"] or 0
+        f.with_due += row["with_due"] or 0
+        f.on_time += row["on_time"] or 0
+        f.instant += row["instant"] or 0
+        f.online_completed += row["online_completed"] or 0
+        f.visits_sum += row["visits"] or 0
+        f.parallel_cases += row["parallel"] or 0
+        f.parallel_elapsed_sum += row["parallel_elapsed"] or 0
+        f.parallel_own_sum += row["parallel_own"] or 0
 
-    # 3. the 90th percentile of the handling times: in SQL on PostgreSQL (percentile_disc is
-    # the nearest rank), from the times themselves elsewhere (the demo's SQLite)
-    tqs = facts.filter(handling_days__isnull=False)
-    if "times" in parts and connections[alias].vendor == "postgresql":
-        for row in _rows(tqs, group, p=NearestRank90("handling_days")):
-            if row["p"] is not None:
-                fig(_key(row.get("g"), by)).p90_sql = row["p"]
-    elif "times" in parts:
-        tqs = (
-            tqs.annotate(g=group).values_list("g", "handling_days")
-            if group is not None
-            else tqs.values_list("pk", "handling_days")
-        )
-        for g, days in tqs.order_by():
-            fig(_key(g, by) if group is not None else None).handling_days.append(days)
+    # 3. the 90th percentile of the handling times, by nearest rank over the counts per
+    # handling time (the aggregate's key holds the handling time)
+    if "times" in parts:
+        histograms: dict[Any, list[tuple[int, int]]] = defaultdict(list)
+        for row in _rows(
+            concluded.filter(handling_days__gte=0), group, ("handling_days",), n=Sum("cases")
+        ):
+            histograms[_key(row.get("g"), by)].append((row["handling_days"], row["n"]))
+        for key, counts in histograms.items():
+            fig(key).p90_sql = p90_of_counts(counts)
 
     # 4. the catalogue: published items of the departments in scope
     items = scope.apply(

@@ -329,7 +329,8 @@ def _bounds(start: date | None, end: date | None) -> tuple[datetime | None, date
     return lo, hi
 
 
-FACT_CHUNK = 1000  # cases whose facts one read of their events recomputes
+FACT_CHUNK = 1000  # cases whose facts one statement recomputes (and locks)
+PERIOD_TABLE = "statistics_tmp_period_events"
 
 
 def _count_sql(where: str) -> str:
@@ -401,26 +402,34 @@ def rebuild(*, start: date | None = None, end: date | None = None, batch: int = 
                     f"TRUNCATE {marks}, {q(CaseFact._meta.db_table)}, "
                     f"{q(ConcludedFigure._meta.db_table)}"
                 )
+                source = events_table
             else:
+                # the period's events read once (a scan of the log: no index leads with the
+                # time), then marked, and their cases listed, from this table
+                source = PERIOD_TABLE
+                cursor.execute(f"DROP TABLE IF EXISTS {source}")
                 cursor.execute(
-                    f"DELETE FROM {marks} m USING {events_table} e "  # noqa: S608  # nosec B608 - names from the models, values bound
-                    f"WHERE e.id = m.event_id {where}",
+                    f"CREATE TEMPORARY TABLE {source} ON COMMIT DROP AS "  # noqa: S608  # nosec B608 - names from the models, values bound
+                    f"SELECT e.id, e.application_id FROM {events_table} e WHERE true {where}",
                     params,
                 )
+            # a mark already there stays (the period's events are all marked after this)
             cursor.execute(
                 f"INSERT INTO {marks} (event_id, application_id) "  # noqa: S608  # nosec B608 - names from the models, values bound
-                f"SELECT e.id, e.application_id FROM {events_table} e WHERE true {where} "
+                f"SELECT e.id, e.application_id FROM {source} e "
                 "ON CONFLICT (event_id) DO NOTHING",
-                params,
             )
             result.events = cursor.rowcount
             cursor.execute(_count_sql(where), [cal.SHANGHAI.key, *params])
-            cursor.execute(
-                f"SELECT DISTINCT e.application_id FROM {events_table} e "  # noqa: S608  # nosec B608 - names from the models, values bound
-                f"WHERE true {where} ORDER BY 1",
-                params,
-            )
-            case_ids = [row[0] for row in cursor.fetchall()]
+            if source == PERIOD_TABLE:
+                cursor.execute(f"SELECT count(*) FROM {source}")  # noqa: S608  # nosec B608
+                result.events = cursor.fetchone()[0]
+                cursor.execute(f"SELECT DISTINCT application_id FROM {source} ORDER BY 1")  # noqa: S608  # nosec B608
+                case_ids = [row[0] for row in cursor.fetchall()]
+                cursor.execute(f"DROP TABLE {source}")
+            else:
+                cursor.execute(f"SELECT DISTINCT application_id FROM {marks} ORDER BY 1")  # noqa: S608  # nosec B608
+                case_ids = [row[0] for row in cursor.fetchall()]
     connection = connections[WRITE_ALIAS]
     with connection.cursor() as cursor:
         facts_sql.prepare_days(cursor)

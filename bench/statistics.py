@@ -136,7 +136,26 @@ def _measure(client, url: str, n: int) -> dict:
     }
 
 
-def run(url: str, *, quick: bool, requests: int, rebuild_all: bool = True) -> dict:
+def _month(value: str):
+    """(first day, last day, events) of the local month ``YYYY-MM``."""
+    from datetime import date, timedelta
+
+    from django.db import connection
+
+    first = date(int(value[:4]), int(value[5:7]), 1)
+    last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT count(*) FROM permits_event WHERE at >= %s::date::timestamp AT TIME ZONE "
+            "'Asia/Shanghai' AND at < (%s::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai'",
+            [first, last],
+        )
+        return first, last, cur.fetchone()[0]
+
+
+def run(
+    url: str, *, quick: bool, requests: int, rebuild_all: bool = True, month: str | None = None
+) -> dict:
     from bench.common import setup_django
 
     setup_django(url)
@@ -147,7 +166,7 @@ def run(url: str, *, quick: bool, requests: int, rebuild_all: bool = True) -> di
     from django.utils import timezone
 
     cases, events = _size()
-    first, last, month_events = _busiest_month()
+    first, last, month_events = _month(month) if month else _busiest_month()
     today = timezone.localdate()
     figures: dict = {"cases": cases, "events": events}
     if not rebuild_all:
@@ -205,6 +224,9 @@ def main() -> None:
         action="store_true",
         help="skip step 1 (the read models of the whole range are built already)",
     )
+    parser.add_argument(
+        "--month", metavar="YYYY-MM", help="the month rebuilt and shown (default: the busiest)"
+    )
     args = parser.parse_args()
 
     from loadtest import databases
@@ -221,7 +243,13 @@ def main() -> None:
         url = databases.clone_database(CLONE, template=template, server=server)
     size = re.search(r"applications=(\d+)", databases.describe(template, server) or "")
     try:
-        f = run(url, quick=args.quick, requests=requests, rebuild_all=not args.no_rebuild_all)
+        f = run(
+            url,
+            quick=args.quick,
+            requests=requests,
+            rebuild_all=not args.no_rebuild_all,
+            month=args.month,
+        )
     finally:
         from django.db import connections
 

@@ -441,6 +441,9 @@ def rebuild(*, start: date | None = None, end: date | None = None, batch: int = 
                     result.cases += facts_sql.upsert_facts(cursor, chunk)
         finally:
             facts_sql.drop_days(cursor)
+        if not connection.in_atomic_block:  # fresh statistics for the pages' plans
+            for model in (DailyFigure, ConcludedFigure, CaseFact):
+                cursor.execute(f"ANALYZE {q(model._meta.db_table)}")
     return result
 
 

@@ -4,6 +4,9 @@ the statistics board and the public figures pages.
     .venv/bin/python bench/statistics.py [--quick] [--template yunfu_load_tpl] [--requests 50]
                                          [--database-url postgres://postgres@127.0.0.1:5432/postgres]
     (or: .venv/bin/python -m bench.statistics …)
+    --on DB: measure DB (a clone made already with ``seed_load --clone``, migrated) instead of a
+    new clone; it is neither cloned nor dropped. --no-rebuild-all: skip step 1 (the read models
+    are built already). --month YYYY-MM: the month of step 2 and of the second board period.
 
 On a fresh clone of the load dataset (``loadtest.databases.clone_database``; the template is
 ``--template``, else ``yunfu_load_tpl``, else ``yunfu_load_tpl_10k``, which is built with

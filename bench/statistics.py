@@ -4,6 +4,9 @@ the statistics board and the public figures pages.
     .venv/bin/python bench/statistics.py [--quick] [--template yunfu_load_tpl] [--requests 50]
                                          [--database-url postgres://postgres@127.0.0.1:5432/postgres]
     (or: .venv/bin/python -m bench.statistics …)
+    --on DB: measure DB (a clone made already with ``seed_load --clone``, migrated) instead of a
+    new clone; it is neither cloned nor dropped. --no-rebuild-all: skip step 1 (the read models
+    are built already). --month YYYY-MM: the month of step 2 and of the second board period.
 
 On a fresh clone of the load dataset (``loadtest.databases.clone_database``; the template is
 ``--template``, else ``yunfu_load_tpl``, else ``yunfu_load_tpl_10k``, which is built with
@@ -136,7 +139,26 @@ def _measure(client, url: str, n: int) -> dict:
     }
 
 
-def run(url: str, *, quick: bool, requests: int) -> dict:
+def _month(value: str):
+    """(first day, last day, events) of the local month ``YYYY-MM``."""
+    from datetime import date, timedelta
+
+    from django.db import connection
+
+    first = date(int(value[:4]), int(value[5:7]), 1)
+    last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT count(*) FROM permits_event WHERE at >= %s::date::timestamp AT TIME ZONE "
+            "'Asia/Shanghai' AND at < (%s::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai'",
+            [first, last],
+        )
+        return first, last, cur.fetchone()[0]
+
+
+def run(
+    url: str, *, quick: bool, requests: int, rebuild_all: bool = True, month: str | None = None
+) -> dict:
     from bench.common import setup_django
 
     setup_django(url)
@@ -147,10 +169,13 @@ def run(url: str, *, quick: bool, requests: int) -> dict:
     from django.utils import timezone
 
     cases, events = _size()
-    first, last, month_events = _busiest_month()
+    first, last, month_events = _month(month) if month else _busiest_month()
     today = timezone.localdate()
     figures: dict = {"cases": cases, "events": events}
-    if quick:
+    if not rebuild_all:
+        seconds, said = 0.0, "not run (--no-rebuild-all: the read models are built already)"
+        figures["rebuild_label"] = "rebuild everything"
+    elif quick:
         since = (today.replace(day=1) - timedelta(days=366)).replace(day=1)
         seconds, said = _rebuild(**{"from": since, "to": today})
         figures["rebuild_label"] = f"rebuild {since:%Y-%m}..{today:%Y-%m}"
@@ -191,23 +216,48 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=None)
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
     parser.add_argument("--keep", action="store_true", help="keep the clone (to EXPLAIN on it)")
+    parser.add_argument(
+        "--on",
+        metavar="DATABASE",
+        help="measure this database (a clone made already, migrated) instead of a new clone; "
+        "it is neither cloned nor dropped",
+    )
+    parser.add_argument(
+        "--no-rebuild-all",
+        action="store_true",
+        help="skip step 1 (the read models of the whole range are built already)",
+    )
+    parser.add_argument(
+        "--month", metavar="YYYY-MM", help="the month rebuilt and shown (default: the busiest)"
+    )
     args = parser.parse_args()
 
     from loadtest import databases
 
     server = databases.server_url(args.database_url)
-    template = _template(server, args.template)
-    size = re.search(r"applications=(\d+)", databases.describe(template, server))
     requests = args.requests or (20 if args.quick else 50)
-    print(f"clone of {template} ({databases.describe(template, server) or '?'}) …", flush=True)
-    url = databases.clone_database(CLONE, template=template, server=server)
+    if args.on:
+        template = args.on
+        url = databases.database_url(args.on, server)
+        print(f"on {args.on} (not cloned, not dropped) …", flush=True)
+    else:
+        template = _template(server, args.template)
+        print(f"clone of {template} ({databases.describe(template, server) or '?'}) …", flush=True)
+        url = databases.clone_database(CLONE, template=template, server=server)
+    size = re.search(r"applications=(\d+)", databases.describe(template, server) or "")
     try:
-        f = run(url, quick=args.quick, requests=requests)
+        f = run(
+            url,
+            quick=args.quick,
+            requests=requests,
+            rebuild_all=not args.no_rebuild_all,
+            month=args.month,
+        )
     finally:
         from django.db import connections
 
         connections.close_all()
-        if not args.keep:
+        if not args.keep and not args.on:
             databases.drop_clone(CLONE, server)
     print()
     print(f"dataset: {f['cases']:,} cases, {f['events']:,} events (template {template})")

@@ -9,12 +9,12 @@ grouped queries whatever the number of cases (``compute``: five)."""
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db import connections
-from django.db.models import Aggregate, Count, F, IntegerField, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
 
 from departments.models import Department, Region
@@ -23,9 +23,10 @@ from permits.models import ServiceItem
 from workflow import access
 from workflow.deadlines.calendar import SHANGHAI
 
+from .concluded import SUMS as CONCLUDED_SUMS
 from .counters import COUNTERS
 from .db import reporting_alias
-from .models import CONCLUDED, CaseFact, DailyFigure
+from .models import ConcludedFigure, DailyFigure
 
 GROUPINGS = ("department", "region", "item", "month")
 CHANNELS = ("online", "window", "hotline", "api")
@@ -47,13 +48,18 @@ def p90(values: list[int]) -> int | None:
     return ordered[max(0, math.ceil(0.9 * len(ordered)) - 1)]
 
 
-class NearestRank90(Aggregate):
-    """PostgreSQL's ``percentile_disc(0.9)``: the smallest value whose cumulative share reaches
-    90 %, i.e. :func:`p90`'s nearest rank."""
-
-    function = "percentile_disc"
-    template = "%(function)s(0.9) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = IntegerField()
+def p90_of_counts(counts: list[tuple[int, int]]) -> int | None:
+    """:func:`p90` of values given as (value, how many times): the smallest value whose
+    running count reaches ⌈0.9 n⌉."""
+    total = sum(n for _v, n in counts)
+    if not total:
+        return None
+    rank, seen = max(1, math.ceil(0.9 * total)), 0
+    for value, n in sorted(counts):
+        seen += n
+        if seen >= rank:
+            return value
+    return None
 
 
 @dataclass(frozen=True)
@@ -114,7 +120,7 @@ class Figures:
     concluded: int = 0
     handling_days_sum: int = 0
     handling_days: list[int] = field(default_factory=list)
-    p90_sql: int | None = None  # the percentile PostgreSQL computed (then no list is read)
+    p90_sql: int | None = None  # the percentile from the counts per handling time
     with_due: int = 0
     on_time: int = 0
     gross_days_sum: int = 0
@@ -259,6 +265,129 @@ def compute(
     for one overall group keyed None, or one of ``GROUPINGS``). One grouped query per part
     (``parts``: the counters, the concluded cases' sums, their times for the percentile, the
     catalogue, the ratings)."""
+    if by == "month":
+        return _compute_by(scope, start=start, end=end, by=by, parts=parts)
+    return compute_many(scope, start=start, end=end, bys=(by,), parts=parts)[by]
+
+
+# the finest grain the groupings other than the month are summed from
+_FINE = {"department": "department_id", "region": "region_id", "item": "item_id"}
+
+
+def compute_many(
+    scope: Scope,
+    *,
+    start: date,
+    end: date,
+    bys: tuple[str | None, ...] = (None, "department", "region", "item"),
+    parts: tuple[str, ...] = PARTS,
+) -> dict[str | None, dict[Any, Figures]]:
+    """:func:`compute` for several groupings of one period at once (not ``month``): one query
+    per part at the grain of (department, region, item), summed into each grouping here — the
+    read models' rows of the period are read once, not once per grouping."""
+    alias = reporting_alias()
+    out: dict[str | None, dict[Any, Figures]] = {by: {} for by in bys}
+
+    def figs(row: dict, names: dict[str, str] = _FINE):
+        for by in bys:
+            key = row[names[by]] if by else None
+            group = out[by]
+            if key not in group:
+                group[key] = Figures(key=key)
+            yield group[key]
+
+    fine = tuple(_FINE.values())
+    if "daily" in parts:
+        daily = scope.apply(DailyFigure.objects.using(alias).filter(day__gte=start, day__lte=end))
+        for row in daily.values(*fine, "channel").annotate(**{c: Sum(c) for c in COUNTERS}):
+            channel = row["channel"] or "online"
+            for f in figs(row):
+                for c in COUNTERS:
+                    f.volumes[c] += row[c] or 0
+                f.by_channel[channel] = f.by_channel.get(channel, 0) + (row["applications"] or 0)
+    concluded = scope.apply(
+        ConcludedFigure.objects.using(alias).filter(day__gte=start, day__lte=end)
+    )
+    if "facts" in parts:
+        for row in concluded.values(*fine).annotate(**{c: Sum(c) for c in CONCLUDED_SUMS}):
+            if not row["cases"]:
+                continue
+            for f in figs(row):
+                _add_concluded(f, row)
+    if "times" in parts:
+        histograms: dict[tuple, list[tuple[int, int]]] = defaultdict(list)
+        rows = (
+            concluded.filter(handling_days__gte=0)
+            .values(*fine, "handling_days")
+            .annotate(n=Sum("cases"))
+            .order_by()
+        )
+        for row in rows:
+            for by in bys:
+                histograms[(by, row[_FINE[by]] if by else None)].append(
+                    (row["handling_days"], row["n"])
+                )
+        for (by, key), counts in histograms.items():
+            if key not in out[by]:
+                out[by][key] = Figures(key=key)
+            out[by][key].p90_sql = p90_of_counts(counts)
+    if "catalogue" in parts:
+        items = scope.apply(
+            ServiceItem.objects.using(alias).filter(status="published"),
+            department="lead_department_id",
+            item="pk",
+        )
+        limits = Q(legal_days__gt=0, promised_days__isnull=False)
+        names = {"department": "lead_department_id", "region": "region_id", "item": "pk"}
+        for row in items.values(*names.values()).annotate(
+            n=Count("pk"),
+            full=Count("pk", filter=Q(online_depth=OnlineDepth.FULL_ONLINE)),
+            capable=Count("pk", filter=~Q(online_depth=OnlineDepth.WINDOW_ONLY)),
+            one=Count("pk", filter=Q(max_visits__lte=1)),
+            zero=Count("pk", filter=Q(max_visits=0)),
+            legal=Sum("legal_days", filter=limits),
+            promised=Sum("promised_days", filter=limits),
+        ):
+            for f in figs(row, names):
+                _add_catalogue(f, row)
+    if "ratings" in parts:
+        for by, months in _ratings_many(scope, start=start, end=end, bys=bys).items():
+            for key, month in months.items():
+                if key not in out[by]:
+                    out[by][key] = Figures(key=key)
+                out[by][key].ratings = month
+    return out
+
+
+def _add_concluded(f: Figures, row: dict) -> None:
+    f.concluded += row["cases"]
+    f.handling_days_sum += row["handling"] or 0
+    f.gross_days_sum += row["gross"] or 0
+    f.supplement_days_sum += row["supplement"] or 0
+    f.special_days_sum += row["special"] or 0
+    f.with_due += row["with_due"] or 0
+    f.on_time += row["on_time"] or 0
+    f.instant += row["instant"] or 0
+    f.online_completed += row["online_completed"] or 0
+    f.visits_sum += row["visits"] or 0
+    f.parallel_cases += row["parallel"] or 0
+    f.parallel_elapsed_sum += row["parallel_elapsed"] or 0
+    f.parallel_own_sum += row["parallel_own"] or 0
+
+
+def _add_catalogue(f: Figures, row: dict) -> None:
+    f.items += row["n"]
+    f.full_online_items += row["full"]
+    f.online_capable_items += row["capable"]
+    f.one_visit_items += row["one"]
+    f.zero_visit_items += row["zero"]
+    f.legal_days_sum += row["legal"] or 0
+    f.promised_days_sum += row["promised"] or 0
+
+
+def _compute_by(
+    scope: Scope, *, start: date, end: date, by: str | None, parts: tuple[str, ...]
+) -> dict[Any, Figures]:
     alias = reporting_alias()
     out: dict[Any, Figures] = {}
 
@@ -283,63 +412,42 @@ def compute(
             row["channel"] or "online", 0
         ) + (row["applications"] or 0)
 
-    # 2. concluded cases (CaseFact): sums in SQL
-    facts = scope.apply(
-        CaseFact.objects.using(alias).filter(
-            concluded_on__gte=start, concluded_on__lte=end, outcome__in=CONCLUDED
-        )
+    # 2. concluded cases: sums of their daily aggregate (ConcludedFigure), never the facts
+    concluded = scope.apply(
+        ConcludedFigure.objects.using(alias).filter(day__gte=start, day__lte=end)
     )
-    group = _group_expr(by, month_field="concluded_on")
-    parallel = Q(parallel_sum_days__isnull=False)
-    fact_aggregates = dict(
-        n=Count("pk"),
-        handling=Sum("handling_days"),
-        gross=Sum("gross_days"),
-        sup=Sum("supplement_days"),
-        spec=Sum("special_days"),
-        due=Count("pk", filter=Q(on_time__isnull=False)),
-        ok=Count("pk", filter=Q(on_time=True)),
-        instant_n=Count("pk", filter=Q(instant=True)),
-        online_n=Count("pk", filter=Q(online_completed=True)),
-        visits_n=Sum("visits"),
-        par=Count("pk", filter=parallel),
-        elapsed=Sum("parallel_elapsed_days", filter=parallel),
-        own=Sum("parallel_sum_days", filter=parallel),
+    group = _group_expr(by, month_field="day")
+    fact_rows = (
+        _rows(concluded, group, **{c: Sum(c) for c in CONCLUDED_SUMS}) if "facts" in parts else []
     )
-    fact_rows = _rows(facts, group, **fact_aggregates) if "facts" in parts else []
     for row in fact_rows:
-        if not row["n"]:
+        if not row["cases"]:
             continue
         f = fig(_key(row.get("g"), by))
-        f.concluded += row["n"]
+        f.concluded += row["cases"]
         f.handling_days_sum += row["handling"] or 0
         f.gross_days_sum += row["gross"] or 0
-        f.supplement_days_sum += row["sup"] or 0
-        f.special_days_sum += row["spec"] or 0
-        f.with_due += row["due"]
-        f.on_time += row["ok"]
-        f.instant += row["instant_n"]
-        f.online_completed += row["online_n"]
-        f.visits_sum += row["visits_n"] or 0
-        f.parallel_cases += row["par"]
-        f.parallel_elapsed_sum += row["elapsed"] or 0
-        f.parallel_own_sum += row["own"] or 0
+        f.supplement_days_sum += row["supplement"] or 0
+        f.special_days_sum += row["special"] or 0
+        f.with_due += row["with_due"] or 0
+        f.on_time += row["on_time"] or 0
+        f.instant += row["instant"] or 0
+        f.online_completed += row["online_completed"] or 0
+        f.visits_sum += row["visits"] or 0
+        f.parallel_cases += row["parallel"] or 0
+        f.parallel_elapsed_sum += row["parallel_elapsed"] or 0
+        f.parallel_own_sum += row["parallel_own"] or 0
 
-    # 3. the 90th percentile of the handling times: in SQL on PostgreSQL (percentile_disc is
-    # the nearest rank), from the times themselves elsewhere (the demo's SQLite)
-    tqs = facts.filter(handling_days__isnull=False)
-    if "times" in parts and connections[alias].vendor == "postgresql":
-        for row in _rows(tqs, group, p=NearestRank90("handling_days")):
-            if row["p"] is not None:
-                fig(_key(row.get("g"), by)).p90_sql = row["p"]
-    elif "times" in parts:
-        tqs = (
-            tqs.annotate(g=group).values_list("g", "handling_days")
-            if group is not None
-            else tqs.values_list("pk", "handling_days")
-        )
-        for g, days in tqs.order_by():
-            fig(_key(g, by) if group is not None else None).handling_days.append(days)
+    # 3. the 90th percentile of the handling times, by nearest rank over the counts per
+    # handling time (the aggregate's key holds the handling time)
+    if "times" in parts:
+        histograms: dict[Any, list[tuple[int, int]]] = defaultdict(list)
+        for row in _rows(
+            concluded.filter(handling_days__gte=0), group, ("handling_days",), n=Sum("cases")
+        ):
+            histograms[_key(row.get("g"), by)].append((row["handling_days"], row["n"]))
+        for key, counts in histograms.items():
+            fig(key).p90_sql = p90_of_counts(counts)
 
     # 4. the catalogue: published items of the departments in scope
     items = scope.apply(
@@ -386,14 +494,54 @@ def compute(
     return out
 
 
-def _ratings(scope: Scope, *, start: date, end: date, by: str | None) -> dict[Any, Any]:
+def _rated_in(scope: Scope, *, start: date, end: date):
+    """The counted ratings of the period (bounds on ``rated_at`` itself, so its index serves:
+    ``rated_at__date`` would convert every row's time first)."""
     from evaluations import figures as rating_figures
 
+    lo = datetime.combine(start, time.min, tzinfo=SHANGHAI)
+    hi = datetime.combine(end + timedelta(days=1), time.min, tzinfo=SHANGHAI)
     qs = rating_figures.scoped(department_ids=scope.department_ids).filter(
-        rated_at__date__gte=start, rated_at__date__lte=end
+        rated_at__gte=lo, rated_at__lt=hi
     )
     if scope.item_id:
         qs = qs.filter(item_id=scope.item_id)
+    return qs
+
+
+def _ratings_many(
+    scope: Scope, *, start: date, end: date, bys: tuple[str | None, ...]
+) -> dict[str | None, dict[Any, Any]]:
+    """:func:`_ratings` for several groupings (not ``month``): one query at the grain of
+    (department, region, item, level)."""
+    from evaluations import figures as rating_figures
+
+    out: dict[str | None, dict[Any, Any]] = {by: {} for by in bys}
+    rows = (
+        _rated_in(scope, start=start, end=end)
+        .values(*_FINE.values(), "level")
+        .annotate(n=Count("pk"), on_time=Count("pk", filter=Q(rectification__on_time=True)))
+        .order_by()
+    )
+    for row in rows:
+        for by in bys:
+            key = row[_FINE[by]] if by else None
+            m = out[by].get(key)
+            if m is None:
+                m = out[by][key] = rating_figures.Month(month=key or start)
+            m.total += row["n"]
+            m.by_level[row["level"]] += row["n"]
+            m.level_sum += row["level"] * row["n"]
+            if row["level"] <= 2:
+                m.bad += row["n"]
+                m.bad_rectified_on_time += row["on_time"]
+    return out
+
+
+def _ratings(scope: Scope, *, start: date, end: date, by: str | None) -> dict[Any, Any]:
+    from evaluations import figures as rating_figures
+
+    qs = _rated_in(scope, start=start, end=end)
     group = None
     if by == "month":
         group = TruncMonth("rated_at", tzinfo=SHANGHAI)
@@ -428,50 +576,3 @@ def headline(scope: Scope, *, start: date, end: date) -> Figures:
     """The supervision board panel's figures: the counters and the concluded cases' sums only
     (two queries; the same values as the statistics page's)."""
     return compute(scope, start=start, end=end, parts=("daily", "facts")).get(None) or Figures()
-
-
-# --- Drill-down to the cases -----------------------------------------------------------------
-
-DRILLS = {
-    "concluded": Q(outcome__in=CONCLUDED),
-    "late": Q(outcome__in=CONCLUDED, on_time=False),
-    "supplemented": Q(outcome__in=CONCLUDED, supplemented=True),
-    "special": Q(outcome__in=CONCLUDED, special_days__gt=0),
-    "instant": Q(outcome__in=CONCLUDED, instant=True),
-    "online": Q(outcome__in=CONCLUDED, online_completed=True),
-    "parallel": Q(outcome__in=CONCLUDED, parallel_sum_days__isnull=False),
-}
-
-
-def drill_cases(scope: Scope, *, start: date, end: date, what: str, limit: int = 500):
-    """The concluded cases behind a figure (the case facts, newest first; no personal data:
-    number, item, department, dates and times). ``what``: one of ``DRILLS``."""
-    condition = DRILLS.get(what, DRILLS["concluded"])
-    qs = scope.apply(
-        CaseFact.objects.using(reporting_alias()).filter(
-            condition, concluded_on__gte=start, concluded_on__lte=end
-        )
-    )
-    return list(qs.order_by("-concluded_at", "-application_id")[:limit])
-
-
-def names(*, department_ids=(), region_ids=(), item_ids=()) -> dict[str, dict[int, str]]:
-    """Names for the ids the figures are keyed by (three small queries; None and 0 are no id)."""
-    alias = reporting_alias()
-
-    def ids(values) -> list[int]:
-        return sorted({v for v in values if v})
-
-    return {
-        "department": dict(
-            Department.objects.using(alias)
-            .filter(pk__in=ids(department_ids))
-            .values_list("pk", "name")
-        ),
-        "region": dict(
-            Region.objects.using(alias).filter(pk__in=ids(region_ids)).values_list("pk", "name")
-        ),
-        "item": dict(
-            ServiceItem.objects.using(alias).filter(pk__in=ids(item_ids)).values_list("pk", "name")
-        ),
-    }

@@ -28,9 +28,10 @@ from django.db.models import Exists, OuterRef
 from permits.models import Application, Event
 from workflow.deadlines import calendar as cal
 
+from . import concluded, facts_sql
 from .counters import ACTION_COUNTER, COUNTERS
 from .facts import EventRow, case_fact
-from .models import CaseFact, CountedEvent, DailyFigure
+from .models import CaseFact, ConcludedFigure, CountedEvent, DailyFigure
 
 logger = logging.getLogger(__name__)
 
@@ -213,7 +214,8 @@ def refresh_facts(application_ids: Iterable[int]) -> int:
 
 
 def _upsert_facts(facts: list[dict]) -> None:
-    """One ``INSERT … ON CONFLICT DO UPDATE`` of the facts' columns; on PostgreSQL the values
+    """One ``INSERT … ON CONFLICT DO UPDATE`` of the facts' columns, which also adds their
+    change to the concluded cases' aggregate (``stats.concluded``); on PostgreSQL the values
     as they are (ints, dates, aware datetimes, booleans, text: psycopg adapts them), without
     model instances, whose preparation cost more than computing the facts."""
     if not facts:
@@ -221,27 +223,34 @@ def _upsert_facts(facts: list[dict]) -> None:
     connection = connections[WRITE_ALIAS]
     if connection.vendor != "postgresql":  # the demo's SQLite: Django adapts the values
         fields = [f.name for f in CaseFact._meta.concrete_fields if f.name != "application_id"]
+        days = set(
+            CaseFact.objects.using(WRITE_ALIAS)
+            .filter(application_id__in=[f["application_id"] for f in facts])
+            .values_list("concluded_on", flat=True)
+        ) | {f["concluded_on"] for f in facts}
         CaseFact.objects.using(WRITE_ALIAS).bulk_create(
             [CaseFact(**fact) for fact in facts],
             update_conflicts=True,
             unique_fields=["application_id"],
             update_fields=fields,
         )
+        concluded.resum_days(days, using=WRITE_ALIAS)
         return
-    q = connection.ops.quote_name
-    columns = [f.column for f in CaseFact._meta.concrete_fields]
-    row = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    updates = ", ".join(f"{q(c)} = excluded.{q(c)}" for c in columns if c != "application_id")
+    fields = CaseFact._meta.concrete_fields
+    columns = [f.column for f in fields]
+    # typed placeholders: the VALUES feed a WITH whose NULLs would otherwise have no type
+    row = "(" + ", ".join(f"%s::{f.db_type(connection)}" for f in fields) + ")"
     params: list = []
     for fact in facts:
         params += [fact[c] for c in columns]
+    new = (
+        f"SELECT * FROM (VALUES {', '.join([row] * len(facts))}) "
+        f"AS v ({', '.join(connection.ops.quote_name(c) for c in columns)})"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {q(CaseFact._meta.db_table)} ({', '.join(q(c) for c in columns)}) "  # noqa: S608  # nosec B608 - names from the models, values bound
-            f"VALUES {', '.join([row] * len(facts))} "
-            f"ON CONFLICT (application_id) DO UPDATE SET {updates}",
-            params,
-        )
+        cursor.execute(concluded.write_facts_sql(new), params)
+        _written, empty = cursor.fetchone()
+        concluded.drop_empty(cursor, empty)
 
 
 @dataclass
@@ -320,7 +329,8 @@ def _bounds(start: date | None, end: date | None) -> tuple[datetime | None, date
     return lo, hi
 
 
-FACT_CHUNK = 1000  # cases whose facts one read of their events recomputes
+FACT_CHUNK = 1000  # cases whose facts one statement recomputes (and locks)
+PERIOD_TABLE = "statistics_tmp_period_events"
 
 
 def _count_sql(where: str) -> str:
@@ -388,32 +398,52 @@ def rebuild(*, start: date | None = None, end: date | None = None, batch: int = 
         days.delete()
         with connections[WRITE_ALIAS].cursor() as cursor:
             if lo is None and hi is None:
-                cursor.execute(f"TRUNCATE {marks}, {q(CaseFact._meta.db_table)}")
-            else:
                 cursor.execute(
-                    f"DELETE FROM {marks} m USING {events_table} e "  # noqa: S608  # nosec B608 - names from the models, values bound
-                    f"WHERE e.id = m.event_id {where}",
+                    f"TRUNCATE {marks}, {q(CaseFact._meta.db_table)}, "
+                    f"{q(ConcludedFigure._meta.db_table)}"
+                )
+                source = events_table
+            else:
+                # the period's events read once (a scan of the log: no index leads with the
+                # time), then marked, and their cases listed, from this table
+                source = PERIOD_TABLE
+                cursor.execute(f"DROP TABLE IF EXISTS {source}")
+                cursor.execute(
+                    f"CREATE TEMPORARY TABLE {source} ON COMMIT DROP AS "  # noqa: S608  # nosec B608 - names from the models, values bound
+                    f"SELECT e.id, e.application_id FROM {events_table} e WHERE true {where}",
                     params,
                 )
+            # a mark already there stays (the period's events are all marked after this)
             cursor.execute(
                 f"INSERT INTO {marks} (event_id, application_id) "  # noqa: S608  # nosec B608 - names from the models, values bound
-                f"SELECT e.id, e.application_id FROM {events_table} e WHERE true {where} "
+                f"SELECT e.id, e.application_id FROM {source} e "
                 "ON CONFLICT (event_id) DO NOTHING",
-                params,
             )
             result.events = cursor.rowcount
             cursor.execute(_count_sql(where), [cal.SHANGHAI.key, *params])
-            cursor.execute(
-                f"SELECT DISTINCT e.application_id FROM {events_table} e "  # noqa: S608  # nosec B608 - names from the models, values bound
-                f"WHERE true {where} ORDER BY 1",
-                params,
-            )
-            case_ids = [row[0] for row in cursor.fetchall()]
-    for i in range(0, len(case_ids), FACT_CHUNK):
-        chunk = case_ids[i : i + FACT_CHUNK]
-        with transaction.atomic(using=WRITE_ALIAS):
-            _lock_cases(chunk)
-            result.cases += refresh_facts(chunk)
+            if source == PERIOD_TABLE:
+                cursor.execute(f"SELECT count(*) FROM {source}")  # noqa: S608  # nosec B608
+                result.events = cursor.fetchone()[0]
+                cursor.execute(f"SELECT DISTINCT application_id FROM {source} ORDER BY 1")  # noqa: S608  # nosec B608
+                case_ids = [row[0] for row in cursor.fetchall()]
+                cursor.execute(f"DROP TABLE {source}")
+            else:
+                cursor.execute(f"SELECT DISTINCT application_id FROM {marks} ORDER BY 1")  # noqa: S608  # nosec B608
+                case_ids = [row[0] for row in cursor.fetchall()]
+    connection = connections[WRITE_ALIAS]
+    with connection.cursor() as cursor:
+        facts_sql.prepare_days(cursor)
+        try:
+            for i in range(0, len(case_ids), FACT_CHUNK):
+                chunk = case_ids[i : i + FACT_CHUNK]
+                with transaction.atomic(using=WRITE_ALIAS):
+                    _lock_cases(chunk)
+                    result.cases += facts_sql.upsert_facts(cursor, chunk)
+        finally:
+            facts_sql.drop_days(cursor)
+        if not connection.in_atomic_block:  # fresh statistics for the pages' plans
+            for model in (DailyFigure, ConcludedFigure, CaseFact):
+                cursor.execute(f"ANALYZE {q(model._meta.db_table)}")
     return result
 
 
@@ -436,6 +466,7 @@ def _rebuild_by_feeding(*, start, end, batch) -> Rebuilt:
         if lo is None and hi is None:
             CountedEvent.objects.using(WRITE_ALIAS).all().delete()
             CaseFact.objects.using(WRITE_ALIAS).all().delete()
+            ConcludedFigure.objects.using(WRITE_ALIAS).all().delete()
         else:
             CountedEvent.objects.using(WRITE_ALIAS).filter(
                 event_id__in=events.values("pk")

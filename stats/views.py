@@ -20,7 +20,7 @@ from onestop import tabular
 from onestop.inputpolicy import BadQueryParameter, query_int
 from workflow import access, personal_data
 
-from . import figures, scorecard
+from . import drill, figures, scorecard
 from .figures import Figures, Scope
 from .tables import Table, figures_table, group_table, month_label
 
@@ -139,13 +139,12 @@ def board(request: HttpRequest) -> HttpResponse:
     filters = _filters(request)
     scope = _scope(request, filters)
     start, end = filters.start, filters.end
-    overall = figures.overall(scope, start=start, end=end)
-    by_department = figures.compute(scope, start=start, end=end, by="department")
-    by_region = figures.compute(scope, start=start, end=end, by="region")
-    by_item = figures.compute(scope, start=start, end=end, by="item")
+    grouped = figures.compute_many(scope, start=start, end=end)
+    overall = grouped[None].get(None) or Figures()
+    by_department, by_region, by_item = grouped["department"], grouped["region"], grouped["item"]
     trend_start = _months_back(end)
     by_month = figures.compute(scope, start=trend_start, end=end, by="month")
-    names = figures.names(department_ids=by_department, region_ids=by_region, item_ids=by_item)
+    names = drill.names(department_ids=by_department, region_ids=by_region, item_ids=by_item)
 
     def groups(data: dict, kind: str, limit: int | None = None):
         rows = [(pk, names[kind].get(pk, "—"), fig) for pk, fig in data.items() if pk is not None]
@@ -319,12 +318,12 @@ def cases(request: HttpRequest) -> HttpResponse:
     _require(request)
     filters = _filters(request)
     what = request.GET.get("what", "concluded")
-    if what not in figures.DRILLS:
+    if what not in drill.DRILLS:
         raise BadQueryParameter("what")
-    facts = figures.drill_cases(
+    facts = drill.drill_cases(
         _scope(request, filters), start=filters.start, end=filters.end, what=what
     )
-    names = figures.names(
+    names = drill.names(
         department_ids=[c.department_id for c in facts], item_ids=[c.item_id for c in facts]
     )
     table = Table(

@@ -10,7 +10,7 @@ from django.forms.models import model_to_dict
 from departments.models import Role
 from evaluations.models import Rating, Rectification
 from stats import figures, ingest
-from stats.models import CaseFact, CountedEvent, DailyFigure
+from stats.models import CaseFact, ConcludedFigure, CountedEvent, DailyFigure
 from tests.statistics import worked
 from tests.workflow import factories as f
 
@@ -103,6 +103,7 @@ def _snapshot():
         rows(DailyFigure, ["day", "department_id", "item_id", "channel"]),
         rows(CaseFact, ["application_id"]),
         sorted(CountedEvent.objects.values_list("event_id", flat=True)),
+        rows(ConcludedFigure, ["day", "department_id", "item_id", "handling_days"]),
     )
 
 

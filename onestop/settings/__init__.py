@@ -66,3 +66,9 @@ DISCLOSURE_CASES_DAYS = env.int("DISCLOSURE_CASES_DAYS", default=90)
 # older than the catalogue. False renders every page live.
 PUBLIC_PAGE_CACHE = env.bool("PUBLIC_PAGE_CACHE", default=True)
 PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=24 * 3600)
+
+# === Celery workers' database connections (issue 11; onestop/worker_db.py) ====================
+# Celery's Django fixup closes every connection around each task unless this is set; with it, a
+# worker process keeps its connection as a web process does (CONN_MAX_AGE, health checks, closed
+# after a failed query) and recycles it at the latest every this many tasks.
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)

@@ -11,6 +11,9 @@ project's settings: ``acks_late``, prefetch 1), in a database of its own (``benc
   ``onestop.dispatch.enqueue`` in its own transaction (the outbox row, published after commit,
   marked sent), run by a task with the project's options that is idempotent by its row's id.
 
+Both processes run with ``DEBUG=false``, as production's worker and web processes do (with
+DEBUG on, Django keeps every query in memory and wraps each cursor for that).
+
 End to end: from the first enqueue until the worker has finished all N, tasks/s. The two run
 alternately, twice each (bare, wrapped, bare, wrapped), and each rate is the mean of its two, so
 a change of the machine's load hits both. No generic "idempotent task wrapper" exists in
@@ -49,6 +52,7 @@ def setup(database_url: str, redis_url: str) -> None:
     os.environ["DATABASE_URL"] = database_url
     os.environ["REDIS_URL"] = redis_url
     os.environ["CELERY_TASK_ALWAYS_EAGER"] = "false"
+    os.environ["DEBUG"] = "false"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onestop.settings")
     import django
 
@@ -143,6 +147,7 @@ def main() -> None:
         "DATABASE_URL": url,
         "REDIS_URL": args.redis_url,
         "CELERY_TASK_ALWAYS_EAGER": "false",
+        "DEBUG": "false",
         "LOG_LEVEL": "WARNING",
         "DJANGO_SETTINGS_MODULE": "onestop.settings",
     }

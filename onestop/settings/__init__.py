@@ -83,9 +83,11 @@ CELERY_SPLIT_QUEUES = env.bool("CELERY_SPLIT_QUEUES", default=False)
 CELERY_QUEUE_OF_TASK = {
     "notifications.notify_event": "notify",
     "notifications.deliver": "notify",
+    "notifications.notify_events": "notify",
     "evaluations.invitation_remind": "notify",
     "workflow.sweep_deadlines": "deadlines",
     "workflow.deadline_followup": "deadlines",
+    "workflow.deadline_followups": "deadlines",
     "workflow.tolerance_terminate": "deadlines",
     "evaluations.sweep_invitations": "deadlines",
     "evaluations.rating_default": "deadlines",
@@ -100,3 +102,9 @@ CELERY_TASK_ROUTES = (
 # seed_demo makes this many cases of the last six months through the services, each step at its
 # own past moment, so the statistics board shows months of figures. 0: none (the test suite).
 DEMO_HISTORY_CASES = env.int("DEMO_HISTORY_CASES", default=100)
+
+# === Celery workers' database connections (issue 11; onestop/worker_db.py) ====================
+# Celery's Django fixup closes every connection around each task unless this is set; with it, a
+# worker process keeps its connection as a web process does (CONN_MAX_AGE, health checks, closed
+# after a failed query) and recycles it at the latest every this many tasks.
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)

@@ -116,3 +116,26 @@ def test_eager_mode_runs_the_task_in_process(celery_eager, django_capture_on_com
         enqueue("outbox.relay")
     run.assert_called_once()
     assert OutboxMessage.objects.get().sent_at is not None
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_sent_mark_is_one_statement_that_leaves_the_connection_synchronous(app):
+    """A publish costs the database one statement, whose commit does not wait for the disk (a
+    mark lost to a crash only means a resend); the connection's next transactions still do."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    messages = OutboxMessage.objects.bulk_create(
+        [OutboxMessage(task_name="notifications.notify_event", args=[i]) for i in (1, 2)]
+    )
+    with CaptureQueriesContext(connection) as queries:
+        assert relay.publish(messages, app=app) == 2
+    assert len(queries) == 1
+    assert "set_config('synchronous_commit', 'off', true)" in queries[0]["sql"]
+    assert [args for _, args, _ in app.sent] == [[1], [2]]
+    rows = OutboxMessage.objects.order_by("pk")
+    assert all(r.sent_at is not None and r.attempts == 1 for r in rows)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"

@@ -119,3 +119,23 @@ def test_production_refuses_the_demo_keys():
             check=False,
         )
         assert expected in result.stderr, (keys, result.stderr[-500:])
+
+
+def test_rotation_writes_a_batch_in_one_update_and_sets_the_hashes(settings):
+    from django.test.utils import CaptureQueriesContext
+
+    people = [
+        PersonFactory(id_number=resident_id(20 + n), phone=f"1381234560{n}") for n in range(5)
+    ]
+    settings.PII_ENCRYPTION_KEYS = NEW_KEYS
+    settings.PII_LOOKUP_KEYS = NEW_LOOKUP
+
+    with CaptureQueriesContext(connection) as queries:
+        call_command("pii_rotate", "--columns-only", "--batch", "100")
+
+    updates = [q["sql"] for q in queries if 'UPDATE "permits_person"' in q["sql"]]
+    assert len(updates) == 1
+    for person in people:
+        id_column, phone_column, id_hash = _raw(person)
+        assert id_column.startswith("sm4g:k2:") and phone_column.startswith("sm4g:k2:")
+        assert id_hash == pii.lookup_hash(Person.objects.get(pk=person.pk).id_number)

@@ -23,8 +23,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--batch", type=int, default=500)
+        parser.add_argument(
+            "--columns-only",
+            action="store_true",
+            help="re-key the encrypted columns (persons, phones) only, not the values inside "
+            "application forms and callers: a second run without it does those",
+        )
 
-    def handle(self, *args, batch: int, **options) -> None:
+    def handle(self, *args, batch: int, columns_only: bool = False, **options) -> None:
         enc_current = pii.encryption_keys().current
         for model in apps.get_models():
             enc, hashed = pii.sealed_fields(model)
@@ -61,6 +67,9 @@ class Command(BaseCommand):
                     model.objects.bulk_update(stale_rows, enc + hashed)
                     rewritten += len(stale_rows)
             self.stdout.write(f"{model._meta.label}: {rewritten} rows rewritten")
+        if columns_only:
+            self.stdout.write("application forms and callers: left (--columns-only)")
+            return
         self._rotate_json(batch, enc_current)
 
     def _rotate_json(self, batch: int, enc_current: str) -> None:

@@ -116,3 +116,22 @@ def test_pii_rotate_re_seals_json_values_and_repeated_calls_match_after(world, s
         user=world.operator, filters={"caller_phone": PHONE}
     )
     assert [a.pk for a in found] == [app.pk]
+
+
+def test_pii_rotate_columns_only_leaves_the_json_values_for_a_second_run(world, settings):
+    from django.conf import settings as django_settings
+    from django.core.management import call_command
+
+    app = services.application_create(
+        actor=world.operator, item=world.item, form={"content": "x"}, channel="hotline",
+        caller={"phone": PHONE},
+    )  # fmt: skip
+    new_keys = "k2:0f0e0d0c0b0a09080706050403020100," + django_settings.PII_DEMO_ENCRYPTION_KEYS
+    new_lookup = "h2:" + "ab" * 32 + "," + django_settings.PII_DEMO_LOOKUP_KEYS
+    settings.PII_ENCRYPTION_KEYS, settings.PII_LOOKUP_KEYS = new_keys, new_lookup
+
+    call_command("pii_rotate", "--columns-only")
+    assert Application.objects.get(pk=app.pk).caller["phone"].startswith("sm4g:demo1:")
+
+    call_command("pii_rotate")
+    assert Application.objects.get(pk=app.pk).caller["phone"].startswith("sm4g:k2:")

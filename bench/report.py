@@ -103,6 +103,7 @@ def commit() -> str:
 
 
 def run_one(name: str, quick: bool, logs: Path) -> dict:
+    """Run bench/<name>.py (with ``--quick`` when ``quick``) and keep its last JSON line."""
     script = ROOT / "bench" / f"{name}.py"
     if not script.exists():
         return {"state": "absent", "note": f"bench/{name}.py is not on this branch"}
@@ -353,7 +354,8 @@ def write(path: Path, results: dict, info: dict, quick: bool, label: str) -> Non
         r = results[name]
         out += [f"## bench/{name}.py", ""]
         if r["state"] == "ok":
-            out += [f"{r['seconds']:.0f} s.", ""] + figures(name, r["data"]) + [""]
+            mode = " **Quick version** (`--quick`) in this run." if r.get("quick") else ""
+            out += [f"{r['seconds']:.0f} s.{mode}", ""] + figures(name, r["data"]) + [""]
         else:
             out += [f"**{r['state']}**: {r['note']}", ""]
     path.write_text("\n".join(out) + "\n")
@@ -365,6 +367,13 @@ def main() -> None:
     parser.add_argument("--output", default=str(ROOT / "BENCHMARKS.md"))
     parser.add_argument("--label", default=os.environ.get("BENCH_LABEL", ""))
     parser.add_argument("--only", nargs="*", choices=SUITE, default=None)
+    parser.add_argument(
+        "--quick-for",
+        nargs="*",
+        choices=SUITE,
+        default=[],
+        help="in a full run, run these scripts in their quick version (BENCHMARKS.md says so)",
+    )
     args = parser.parse_args()
     logs = ROOT / "var" / "bench"
     logs.mkdir(parents=True, exist_ok=True)
@@ -380,7 +389,9 @@ def main() -> None:
             results[name] = {"state": "not run", "note": "left out with --only"}
             continue
         print(f"=== bench/{name}.py", flush=True)
-        results[name] = run_one(name, args.quick, logs)
+        results[name] = run_one(name, args.quick or name in args.quick_for, logs)
+        if name in args.quick_for and not args.quick:
+            results[name]["quick"] = True
     info["minutes"] = (time.monotonic() - started) / 60
     info["load_after"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
     write(Path(args.output), results, info, args.quick, args.label)

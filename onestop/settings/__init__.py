@@ -108,3 +108,7 @@ DEMO_HISTORY_CASES = env.int("DEMO_HISTORY_CASES", default=100)
 # worker process keeps its connection as a web process does (CONN_MAX_AGE, health checks, closed
 # after a failed query) and recycles it at the latest every this many tasks.
 CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
+
+# === The deadline sweep's bulk follow-up (issue 11; workflow/deadlines/followup.py) ============
+# Marks per follow-up message: each is one transaction of set-based writes (docs/deadlines.md).
+DEADLINE_FOLLOWUP_BATCH = env.int("DEADLINE_FOLLOWUP_BATCH", default=500)

@@ -109,7 +109,7 @@ def test_two_tickets_a_tolerated_walk_in_case_reviewed_decided_and_handed_over(
     # Walk-in intake for the called ticket: the item, the applicant present, the form.
     page.get_by_test_id("ticket-intake").click()
     assert first in page.get_by_test_id("ticket").inner_text()
-    page.get_by_label(re.compile("事项")).fill("企业开办")
+    page.get_by_role("searchbox", name=re.compile("事项")).fill("企业开办")
     page.get_by_role("button", name="查找事项").click()
     page.locator(f"li:has-text('{ITEM}')").get_by_role("link", name="录入办件").click()
     page.wait_for_load_state()

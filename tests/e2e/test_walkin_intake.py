@@ -49,7 +49,7 @@ def test_clerk_enters_a_walk_in_case_with_a_tolerated_material_and_hands_it_over
 
     # Find the item (from a called ticket: the ticket is carried along).
     page.goto(url(live_server, "centres:intake:start") + "?ticket=A017")
-    page.get_by_label(re.compile("事项")).fill("企业开办")
+    page.get_by_role("searchbox", name=re.compile("事项")).fill("企业开办")
     page.get_by_role("button", name="查找事项").click()
     shot(page, "items")
     page.get_by_role("link", name="录入办件").first.click()

@@ -14,6 +14,7 @@ from celery import signals
 from celery.fixups.django import DjangoWorkerFixup
 from django.db import connection, transaction
 
+import outbox.tasks  # noqa: F401 - registers outbox.relay, the task these tests run
 from onestop.celery import app
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

@@ -153,7 +153,10 @@ def test_a_worker_killed_mid_batch_applies_every_threshold_exactly_once(work_cal
     _many_overdue_tasks(review_tasks(app)[0], 299)
     total = CaseTask.objects.filter(application=app, kind="review").count()
     assert total == 300
-    worker.start(concurrency=2)
+    # Batches of 10 marks (not 500): the bulk follow-up of 300 tasks would otherwise be one
+    # transaction, done before the worker can be killed in the middle of the work.
+    small_batches = {"DEADLINE_FOLLOWUP_BATCH": "10"}
+    worker.start(concurrency=2, extra_env=small_batches)
     _send("workflow.sweep_deadlines", now=SWEEP_AT)
 
     def processed() -> int:
@@ -165,7 +168,7 @@ def test_a_worker_killed_mid_batch_applies_every_threshold_exactly_once(work_cal
     left = DeadlineMark.objects.filter(processed_at__isnull=True).count()
     assert left > 0, "the worker finished before it could be killed: raise the count"
 
-    worker.start(concurrency=2)
+    worker.start(concurrency=2, extra_env=small_batches)
     expected = 2 * total  # a red mark and an escalation mark per task
 
     relayed = {"at": 0.0}

@@ -285,7 +285,8 @@ def sweep_inline(*, now: datetime | None = None, limit: int | None = None) -> sw
     try:
         result = sweep.sweep(now=now, limit=limit)
         while queue:
-            batch, queue[:] = queue[: sweep.FOLLOWUP_BATCH], queue[sweep.FOLLOWUP_BATCH :]
+            size = sweep.followup_batch()
+            batch, queue[:] = queue[:size], queue[size:]
             process_marks(mark_ids=batch)
         from workflow.tolerance.sweep import terminate_claimed
 

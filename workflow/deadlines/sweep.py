@@ -59,7 +59,14 @@ logger = logging.getLogger("workflow.deadlines")
 
 FOLLOWUP_TASK = "workflow.deadline_followup"  # one mark (the per-row path, deemed approvals)
 FOLLOWUPS_TASK = "workflow.deadline_followups"  # a batch of marks (workflow.deadlines.followup)
-FOLLOWUP_BATCH = 500  # marks per bulk follow-up message
+FOLLOWUP_BATCH = 500  # marks per bulk follow-up message (setting DEADLINE_FOLLOWUP_BATCH)
+
+
+def followup_batch() -> int:
+    """Marks per bulk follow-up message: ``DEADLINE_FOLLOWUP_BATCH``, else ``FOLLOWUP_BATCH``."""
+    return max(1, int(getattr(settings, "DEADLINE_FOLLOWUP_BATCH", FOLLOWUP_BATCH)))
+
+
 # The process-centred flow's task kind of a dispatched department (reminded, then escalated to
 # the coordinating office's head rather than the department's own).
 
@@ -276,7 +283,7 @@ def _schedule_each(mark_ids: list[int]) -> None:
 
 
 def _batches(mark_ids: list[int]) -> list[tuple[list[int]]]:
-    size = FOLLOWUP_BATCH
+    size = followup_batch()
     return [(list(mark_ids[i : i + size]),) for i in range(0, len(mark_ids), size)]
 
 

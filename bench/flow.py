@@ -5,13 +5,19 @@
 
 Complete cases through 企业开办 (445300-SCJG-QYKB: submit → acceptance → the participating
 departments' parallel reviews — five beside the lead department in the demo's catalogue, each
-one stage — → join → decision), driven by ``--clients`` threads, each with its own database
-connection, calling the workflow services (``application_create``, ``material_upload``,
+one stage — → join → decision), driven by ``--clients`` processes started together (as
+gunicorn's workers are; threads of one process would share one core), each with its own
+database connection, calling the workflow services (``application_create``, ``material_upload``,
 ``application_submit``, then ``task_claim`` and ``task_complete`` for each task) as the API
 views do — not through HTTP (``bench/http.py`` measures the web stack). Queries are counted
 with Django's ``CaptureQueriesContext`` around each call: per case = submit + every claim and
 completion (creating the draft and uploading its materials are timed but not counted);
-per transition = submit and each completion; claims are shown on their own.
+per transition = submit and each completion; claims are shown on their own. ``queries_*``
+leave out transaction control (BEGIN, COMMIT, savepoints), as the workflow-engine issue and
+tests/workflow/test_query_budget.py count; ``statements_*`` are every statement. Both include
+what runs after commit in the caller's process (the statistics feed, the outbox publish),
+which the budget test does not (its transaction never commits; the feed has its own guard,
+tests/statistics/test_feed_cost.py).
 
 Measured twice, in a fresh clone each (``loadtest.databases.clone_database``): of a template
 with 1,000 cases (``yunfu_load_tpl_1k``, built by ``seed_load`` on first use) and of the big
@@ -34,7 +40,6 @@ import os
 import re
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -49,6 +54,16 @@ SMALL_TEMPLATE = "yunfu_load_tpl_1k"
 
 
 # --- the worker: one database, one process -------------------------------------------------
+
+
+_CONTROL = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT", "BEGIN", "COMMIT")
+
+
+def _counted(captured) -> tuple[int, int]:
+    """(statements without transaction control, as the workflow-engine issue counts them and
+    tests/workflow/test_query_budget.py does; every statement)."""
+    data = [q for q in captured if not q["sql"].lstrip().upper().startswith(_CONTROL)]
+    return len(data), len(captured)
 
 
 def _flow_one(item, citizen, counter) -> dict:
@@ -67,7 +82,7 @@ def _flow_one(item, citizen, counter) -> dict:
     claims: list[int] = []
     with CaptureQueriesContext(connection) as q:
         services.application_submit(actor=citizen, application=app)
-    transitions.append(("submit", len(q)))
+    transitions.append(("submit", *_counted(q.captured_queries)))
     for kind, decision, fields in (
         ("acceptance", "approve", {"opinion": "材料齐全"}),
         ("review", "approve", {"opinion": "同意"}),
@@ -84,15 +99,18 @@ def _flow_one(item, citizen, counter) -> dict:
             actor = demo_inflight._staff_for(task)  # noqa: SLF001
             with CaptureQueriesContext(connection) as q:
                 task = services.task_claim(task=task, actor=actor)
-            claims.append(len(q))
+            claims.append(_counted(q.captured_queries))
             with CaptureQueriesContext(connection) as q:
                 services.task_complete(task=task, actor=actor, decision=decision, **fields)
-            transitions.append((kind, len(q)))
+            transitions.append((kind, *_counted(q.captured_queries)))
     app.refresh_from_db()
     return {"status": app.status, "transitions": transitions, "claims": claims}
 
 
-def worker(url: str, cases: int, clients: int) -> dict:
+def worker(url: str, cases: int, start_at: float) -> dict:
+    """One client in a process of its own (as gunicorn's workers are: threads of one process
+    would share one interpreter lock, one core): a warm-up case, then ``cases`` cases from
+    ``start_at`` (an epoch every client of the run waits for)."""
     from bench.common import setup_django
 
     os.environ["DATABASE_URL"] = url
@@ -100,54 +118,48 @@ def worker(url: str, cases: int, clients: int) -> dict:
     from django.contrib.auth import get_user_model
     from django.db import connection
 
-    from permits.models import ServiceItem
+    from permits.models import Application, ServiceItem
 
     item = ServiceItem.objects.select_related("current_version").get(code=ITEM)
     citizen = get_user_model().objects.get(username="citizen")
-    from permits.models import Application
-
     existing = Application.objects.count()
-    # Warm-up: one case (imports, caches) not counted.
-    _flow_one(item, citizen, "warm")
-    results: list[dict] = []
-    lock = threading.Lock()
-    todo = iter(range(cases))
+    _flow_one(item, citizen, f"warm{os.getpid()}")  # imports, caches: not counted
+    time.sleep(max(0.0, start_at - time.time()))
+    began = time.time()
+    results = [_flow_one(item, citizen, f"{os.getpid()}-{n}") for n in range(cases)]
+    ended = time.time()
+    connection.close()
+    return {"existing": existing, "began": began, "ended": ended, "results": results}
 
-    def run() -> None:
-        while True:
-            with lock:
-                n = next(todo, None)
-            if n is None:
-                break
-            r = _flow_one(item, citizen, n)
-            with lock:
-                results.append(r)
-        connection.close()
 
-    started = time.monotonic()
-    threads = [threading.Thread(target=run) for _ in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.monotonic() - started
+def _summary(runs: list[dict]) -> dict:
+    results = [r for run in runs for r in run["results"]]
+    elapsed = max(run["ended"] for run in runs) - min(run["began"] for run in runs)
     per_kind: dict[str, list[int]] = {}
     for r in results:
-        for kind, n in r["transitions"]:
+        for kind, n, _all in r["transitions"]:
             per_kind.setdefault(kind, []).append(n)
-    all_transitions = [n for r in results for _k, n in r["transitions"]]
-    claims = [n for r in results for n in r["claims"]]
-    per_kind["claim"] = claims
+    transitions = [(n, a) for r in results for _k, n, a in r["transitions"]]
+    claims = [tuple(c) for r in results for c in r["claims"]]
+    per_kind["claim"] = [n for n, _a in claims]
+    cases = len(results)
     return {
-        "existing_cases": existing,
-        "cases": len(results),
+        "existing_cases": runs[0]["existing"],
+        "cases": cases,
         "approved": sum(r["status"] == "approved" for r in results),
         "seconds": round(elapsed, 2),
-        "cases_per_s": round(len(results) / elapsed, 2),
-        "queries_per_case": round((sum(all_transitions) + sum(claims)) / len(results), 1),
+        "cases_per_s": round(cases / elapsed, 2),
+        "queries_per_case": round(
+            (sum(n for n, _a in transitions) + sum(n for n, _a in claims)) / cases, 1
+        ),
+        "statements_per_case": round(
+            (sum(a for _n, a in transitions) + sum(a for _n, a in claims)) / cases, 1
+        ),
         # Submit and each completion (a claim is counted in the case, and shown on its own).
-        "queries_per_transition": round(sum(all_transitions) / len(all_transitions), 1),
-        "transitions_per_case": round(len(all_transitions) / len(results), 1),
+        "queries_per_transition": round(sum(n for n, _a in transitions) / len(transitions), 1),
+        "statements_per_transition": round(sum(a for _n, a in transitions) / len(transitions), 1),
+        "queries_per_claim": round(sum(n for n, _a in claims) / len(claims), 1),
+        "transitions_per_case": round(len(transitions) / cases, 1),
         "per_kind": {k: round(sum(v) / len(v), 1) for k, v in per_kind.items()},
     }
 
@@ -156,17 +168,42 @@ def worker(url: str, cases: int, clients: int) -> dict:
 
 
 def _run_worker(url: str, cases: int, clients: int) -> dict:
+    """``clients`` processes at once, ``cases`` cases shared between them."""
     env = {**os.environ, "DATABASE_URL": url}
     env.pop("REDIS_URL", None)
-    out = subprocess.run(
-        [sys.executable, __file__, "--worker", url, "--cases", str(cases),
-         "--clients", str(clients)],
-        env=env, cwd=ROOT, capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
-    if out.returncode or not lines:
-        raise SystemExit(f"flow worker failed on {url}:\n{out.stdout[-2000:]}{out.stderr[-3000:]}")
-    return json.loads(lines[-1])
+    start_at = time.time() + 30  # every client set up and warmed up by then
+    shares = [cases // clients + (1 if n < cases % clients else 0) for n in range(clients)]
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                __file__,
+                "--worker",
+                url,
+                "--cases",
+                str(share),
+                "--start-at",
+                str(start_at),
+            ],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        for share in shares
+        if share
+    ]
+    runs = []
+    for proc in procs:
+        out, err = proc.communicate()
+        lines = [line for line in out.splitlines() if line.startswith("{")]
+        if proc.returncode or not lines:
+            raise SystemExit(f"flow worker failed on {url}:\n{out[-2000:]}{err[-3000:]}")
+        runs.append(json.loads(lines[-1]))
+    if min(run["began"] for run in runs) < start_at - 1:
+        print("  (a client began late: its warm-up took more than 30 s)", flush=True)
+    return _summary(runs)
 
 
 def _ensure_small_template(server: str) -> None:
@@ -201,9 +238,10 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=None)
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
     parser.add_argument("--worker", default="")
+    parser.add_argument("--start-at", type=float, default=0.0)
     args = parser.parse_args()
     if args.worker:
-        print(json.dumps(worker(args.worker, args.cases or 10, args.clients)))
+        print(json.dumps(worker(args.worker, args.cases or 10, args.start_at)))
         return
 
     from loadtest import databases
@@ -232,7 +270,9 @@ def main() -> None:
     print()
     print(f"{'':28}{'at 1k':>12}{'at N':>12}")
     for key in ("existing_cases", "cases", "approved", "seconds", "cases_per_s",
-                "queries_per_case", "queries_per_transition", "transitions_per_case"):  # fmt: skip
+                "queries_per_case", "statements_per_case", "queries_per_transition",
+                "statements_per_transition", "queries_per_claim",
+                "transitions_per_case"):  # fmt: skip
         print(f"{key:28}{small[key]:>12}{big[key]:>12}")
     for kind, n in big["per_kind"].items():
         label = "queries/" + kind
@@ -246,6 +286,8 @@ def main() -> None:
                 "cases_per_s": big["cases_per_s"],
                 "queries_per_case": big["queries_per_case"],
                 "queries_per_transition": big["queries_per_transition"],
+                "queries_per_claim": big["queries_per_claim"],
+                "statements_per_transition": big["statements_per_transition"],
                 "pgbench_tps": round(tps, 1),
                 "ratio": ratio,
                 "at_1k": {"queries_per_case": small["queries_per_case"]},

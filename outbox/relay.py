@@ -85,7 +85,7 @@ def _mark_sent(ids: list[int]) -> None:
     table = connection.ops.quote_name(OutboxMessage._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            "WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true)) "
+            "WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true)) "  # nosec B608 - the model's table
             f"UPDATE {table} SET sent_at = %s, attempts = attempts + 1 "
             "FROM async_commit WHERE id = ANY(%s) AND sent_at IS NULL",
             [now, list(ids)],

@@ -120,7 +120,7 @@ def _moment(day: date, minutes: int) -> datetime:
 def plan(count: int, *, today: date) -> list[Case]:
     """``count`` cases submitted on working days of the last ``MONTHS`` months, the newest three
     working days before ``today`` (a step that would fall later is made yesterday evening)."""
-    rng = random.Random(SEED)
+    rng = random.Random(SEED)  # nosec B311 - the demo's data, not security
     first = today - timedelta(days=30 * MONTHS)
     last = cal.add_working_days(today, -3)
     days = []
@@ -321,7 +321,7 @@ class Runner:
     def work(self, case: Case, app: Application) -> None:
         """The departments' reviews, each on a day of its own before the decision day (so a
         parallel case's departments overlap), and for a late case the sweep after its due."""
-        rng = random.Random(SEED * 1000 + case.index)
+        rng = random.Random(SEED * 1000 + case.index)  # nosec B311 - the demo's data, not security
         today = cal.local_date(self.clock.moment)
         due_day = cal.local_date(app.due_at) if app.due_at else cal.add_working_days(today, 5)
         span = max(0, cal.working_days_between(today, due_day))

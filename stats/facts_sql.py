@@ -71,7 +71,7 @@ def _statement() -> str:
         return f"(({expr}) AT TIME ZONE '{tz}')::date"
 
     def n(expr: str) -> str:  # the running count of working days at a moment's local day
-        return f"(SELECT x.n FROM {days} x WHERE x.d = {local(expr)})"
+        return f"(SELECT x.n FROM {days} x WHERE x.d = {local(expr)})"  # nosec B608 - names and actions are the code's constants
 
     # A pause's intervals: each closing event paired with the first opening after the previous
     # closing of the same key (the opening events in between are ignored, as are closings with
@@ -79,7 +79,7 @@ def _statement() -> str:
     def intervals(opening: str, closing: str, key: str) -> str:
         return (
             "SELECT app, min(at) FILTER (WHERE action = '" + opening + "') AS a, "
-            "min(at) FILTER (WHERE action = '" + closing + "') AS b FROM ("
+            "min(at) FILTER (WHERE action = '" + closing + "') AS b FROM ("  # nosec B608 - names and actions are the code's constants
             f"  SELECT app, at, action, count(*) FILTER (WHERE action = '{closing}') OVER ("
             f"    PARTITION BY app, {key} ORDER BY at, id "
             "    ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS g, "
@@ -90,7 +90,7 @@ def _statement() -> str:
 
     def dates(table: str) -> str:  # the working days after a's day up to and including b's
         return (
-            f"SELECT DISTINCT i.app, w.d FROM {table} i JOIN {days} w "
+            f"SELECT DISTINCT i.app, w.d FROM {table} i JOIN {days} w "  # nosec B608 - names and actions are the code's constants
             f"ON w.d > {local('i.a')} AND w.d <= {local('i.b')} AND w.w"
         )
 
@@ -194,7 +194,7 @@ SELECT app AS application_id, coalesce(number, '') AS number,
   elapsed::int AS parallel_elapsed_days, summed::int AS parallel_sum_days,
   last_id AS last_event_id
 FROM f
-"""
+"""  # nosec B608 - names and actions are the code's constants
 
 
 def upsert_facts(cursor, application_ids: list[int]) -> int:

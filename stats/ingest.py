@@ -244,7 +244,7 @@ def _upsert_facts(facts: list[dict]) -> None:
     for fact in facts:
         params += [fact[c] for c in columns]
     new = (
-        f"SELECT * FROM (VALUES {', '.join([row] * len(facts))}) "
+        f"SELECT * FROM (VALUES {', '.join([row] * len(facts))}) "  # nosec B608 - placeholders and quoted names
         f"AS v ({', '.join(connection.ops.quote_name(c) for c in columns)})"
     )
     with connection.cursor() as cursor:

@@ -423,20 +423,7 @@ def _compute_by(
     for row in fact_rows:
         if not row["cases"]:
             continue
-        f = fig(_key(row.get("g"), by))
-        f.concluded += row["cases"]
-        f.handling_days_sum += row["handling"] or 0
-        f.gross_days_sum += row["gross"] or 0
-        f.supplement_days_sum += row["supplement"] or 0
-        f.special_days_sum += row["special"] or 0
-        f.with_due += row["with_due"] or 0
-        f.on_time += row["on_time"] or 0
-        f.instant += row["instant"] or 0
-        f.online_completed += row["online_completed"] or 0
-        f.visits_sum += row["visits"] or 0
-        f.parallel_cases += row["parallel"] or 0
-        f.parallel_elapsed_sum += row["parallel_elapsed"] or 0
-        f.parallel_own_sum += row["parallel_own"] or 0
+        _add_concluded(fig(_key(row.get("g"), by)), row)
 
     # 3. the 90th percentile of the handling times, by nearest rank over the counts per
     # handling time (the aggregate's key holds the handling time)

@@ -22,9 +22,11 @@ ID_CHECK = "10X98765432"
 
 
 def resident_id(n: int) -> str:
-    """A well-formed 18-digit resident ID for Yunfu (445302), unique per ``n``."""
+    """A well-formed 18-digit resident ID for Yunfu, unique per ``n``: of 罗定市 (445381), a
+    county the demo's people (``seed_demo``, its history's walk-ins of 云城区 445302) never
+    use, so the load's citizens cannot collide with the demo world the template starts from."""
     birth = 19500101 + (n % 50) * 10000 + ((n // 50) % 12) * 100 + (n // 600) % 28
-    body = f"445302{birth:08d}{(n // 16800) % 1000:03d}"
+    body = f"445381{birth:08d}{(n // 16800) % 1000:03d}"
     total = sum(int(d) * w for d, w in zip(body, ID_WEIGHTS, strict=True))
     return body + ID_CHECK[total % 11]
 

@@ -26,3 +26,12 @@ def test_the_case_tables_come_from_the_models_parents_first():
     assert tables.index("permits_application") < tables.index("workflow_caseprocess")
     assert tables.index("viewflow_process") < tables.index("viewflow_task")
     assert tables.index("viewflow_task") < tables.index("viewflow_task_previous")
+
+
+def test_generated_resident_ids_never_meet_the_demo_worlds_people():
+    """The template is the demo world plus the load: the demo history's walk-ins are people of
+    云城区 (445302) born in the 1980s; a load citizen with the same number broke the build."""
+    from stats.demo_history import _walk_in
+
+    demo = {_walk_in(i).id_number for i in range(1000)}
+    assert not demo & {resident_id(n) for n in range(200_000)}

@@ -67,6 +67,13 @@ def _decode(token: str) -> tuple[datetime, int, bool]:
     return moment, pk, way == "p"
 
 
+def _key(row: Any) -> tuple[datetime, int]:
+    """A row's sort key: a model instance's, or a ``values()`` dict's (with ``pk``)."""
+    if isinstance(row, dict):
+        return row["created_at"], row["pk"]
+    return row.created_at, row.pk
+
+
 def _after(created_at: datetime, pk: int) -> Q:
     """Rows after the key in the descending order: the timestamp bound alone is the index's
     range (``created_at <= …``), the tie on the same instant is settled by the primary key."""
@@ -78,7 +85,8 @@ def _before(created_at: datetime, pk: int) -> Q:
 
 
 class KeysetPagination(BasePagination):
-    """``?cursor=`` paging over a queryset ordered ``-created_at, -pk`` with a capped count.
+    """``?cursor=`` paging over a queryset ordered ``-created_at, -pk`` with a capped count;
+    its rows are model instances or ``values()`` dicts holding ``created_at`` and ``pk``.
 
     ``paginate_queryset(queryset, request, count=…)``: ``count`` answers ``(count, capped)``
     (e.g. :func:`capped_union_count` over the access rule's parts); without it the queryset's
@@ -151,9 +159,8 @@ class KeysetPagination(BasePagination):
     def _link(self, row: Any, *, reverse: bool) -> str:
         url = self.request.build_absolute_uri()
         url = remove_query_param(url, "page")
-        return replace_query_param(
-            url, self.cursor_query_param, _encode(row.created_at, row.pk, reverse)
-        )
+        created_at, pk = _key(row)
+        return replace_query_param(url, self.cursor_query_param, _encode(created_at, pk, reverse))
 
     def get_next_link(self) -> str | None:
         if not self.has_next or not self.rows:

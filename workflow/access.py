@@ -159,6 +159,12 @@ def application_visible_parts(user: Any) -> list[Q] | None:
         return []
     if user.is_superuser:
         return None
+    # Once per user object, as the facts it is made of (a list asks it for its page and again
+    # for its count); a copy, so no caller changes the kept one.
+    return list(cached(user, "application_visible_parts", lambda: _visible_parts(user)))
+
+
+def _visible_parts(user: Any) -> list[Q]:
     parts: list[Q] = []
     departments = user_department_ids(user)
     if departments:

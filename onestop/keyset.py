@@ -36,9 +36,17 @@ def capped_union_count(parts: Sequence[QuerySet], cap: int = COUNT_CAP) -> tuple
     of each part's first ``cap + 1`` primary keys: a part stopped at ``cap + 1`` makes the union
     larger than ``cap`` (capped); below it every part was read whole and the size is exact.
     Each part is read through its own index, never the OR's scan over the table."""
-    if not parts:
+    return capped_union_count_of_ids(
+        [qs.order_by().values_list("pk", flat=True) for qs in parts], cap
+    )
+
+
+def capped_union_count_of_ids(ids: Sequence[QuerySet], cap: int = COUNT_CAP) -> tuple[int, bool]:
+    """:func:`capped_union_count` over flat querysets of ids (each id once in each), e.g. read
+    from a row table's index instead of the rows they name."""
+    if not ids:
         return 0, False
-    limited = [qs.order_by().values_list("pk", flat=True)[: cap + 1] for qs in parts]
+    limited = [qs[: cap + 1] for qs in ids]
     first = limited[0].count()
     if first > cap:
         return cap, True

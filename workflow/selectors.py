@@ -134,13 +134,20 @@ def application_count_for_user(
     10,000, ``onestop.keyset.COUNT_CAP``; then ``capped``): each part of the access rule
     (``access.application_visible_parts``) read through its own index, their union counted in
     one query."""
-    parts = access.application_visible_parts(user)
+    cap = keyset.COUNT_CAP if cap is None else cap
     where = _application_filters_q(filters or {})
+    if not where:
+        # No filter on the case's columns: each part's ids from its own table (the departments'
+        # from their rows' index alone: a million-case department's capped count reads 10,001
+        # index entries, not as many cases joined to them).
+        ids = access.application_visible_id_sets(user)
+        if ids is not None:
+            return keyset.capped_union_count_of_ids(ids, cap)
+    parts = access.application_visible_parts(user)
     if parts is None:  # a superuser: every case
         parts = [Q()]
     return keyset.capped_union_count(
-        [Application.objects.filter(part, where) for part in parts],
-        keyset.COUNT_CAP if cap is None else cap,
+        [Application.objects.filter(part, where) for part in parts], cap
     )
 
 

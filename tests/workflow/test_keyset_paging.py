@@ -209,3 +209,26 @@ def test_the_fast_rows_follow_the_request_language_and_time_zone(world, settings
         fast = summary_rows(rows, departments)
         assert fast == ApplicationSummarySerializer(instances, many=True).data
     assert fast[0]["created_at"].endswith("Z")
+
+
+def test_the_count_read_from_the_rows_index_is_the_lists_own(world):
+    """Without filters the count reads each part's ids from its own table (the department
+    rows' index); with one, from the cases: both say what the list holds."""
+    from tests.workflow import factories as f
+
+    cases = _cases(world, 3)
+    both = world.lead_staff["undertake"]
+    person = f.citizen()[1]
+    person.user = both
+    person.save()
+    own = submitted_case(world, actor=world.citizen)
+    Application.objects.filter(pk=own.pk).update(applicant_person=person)
+    reviewer = get_user_model().objects.get(pk=both.pk)
+    listed = list(selectors.application_summaries_for_user(user=reviewer))
+    assert selectors.application_count_for_user(user=reviewer) == (len(listed), False)
+    assert len(listed) == 4
+    status = {"status": cases[0].status}
+    assert selectors.application_count_for_user(user=reviewer, filters=status) == (
+        len(list(selectors.application_summaries_for_user(user=reviewer, filters=status))),
+        False,
+    )

@@ -1,11 +1,14 @@
 """HTTP benchmark of the production server (issue 11 item 2).
 
     .venv/bin/python bench/http.py [--quick] [--dsn postgres://…/template_db] [--reuse-db]
+        [--only applications_api inbox …] [--keep-clone] [--clone-name NAME]
+        [--inbox-db-requests N]
 
 1. A database of its own: ``bench_http``, fresh (migrated, ``seed_demo``) unless ``--reuse-db``
    (or ``--quick``) finds one; or, with ``--dsn`` (the ``seed_load`` template of
    ``bench/flow.py``'s dataset), a clone of that template (``CREATE DATABASE … TEMPLATE``),
-   dropped after the run.
+   dropped after the run (``--keep-clone`` keeps it, under ``--clone-name``; ``--dsn … --reuse-db``
+   then reuses it as it is instead of cloning again).
 2. The production server: gunicorn (2 sync workers, as docker-compose.yml runs it, access log
    off) with ``PRODUCTION=true`` and the settings .env.example asks for, on PostgreSQL and Redis
    (its own Redis database, ``--redis-url``).
@@ -27,12 +30,19 @@
    480 requests per worker), while tracemalloc in the workers shows no growth of live Python
    allocations: memory outside Python's allocator (a C extension's, or fragmentation), still to
    find. The RSS after the warm-up and
-   the growth over the whole measured run are reported too.
+   the growth over the whole measured run are reported too. ``--only`` measures some
+   endpoints (and ``/healthz``, the baseline).
+5. After the load, the staff inbox's database time (target ≤ 30 ms at a million tasks):
+   in-process in the server's environment through Django's test client with the same session,
+   each statement timed by ``connection.execute_wrapper``; p50/p95 over ``--inbox-db-requests``
+   requests, for ``/office/tasks/`` and the department queue.
 
 Prints a table, and last one JSON line: ``{"endpoints": {"healthz"|"home"|"catalogue"|"guide"|
 "items_api"|"applications_api"|"inbox"|"track": {"rps", "p50_ms", "p95_ms", "ratio",
 "status"}}, "worker_rss_mb": [...], "worker_rss_growth_mb": [...], "worker_rss_warm_mb": [...],
-"worker_rss_growth_run_mb": [...], "client", "seconds_each", "warmup_seconds"}``.
+"worker_rss_growth_run_mb": [...], "client", "seconds_each", "warmup_seconds",
+"inbox_db_ms"|"queue_db_ms": {"p50", "p95", "max", "queries", "status", "requests",
+"slowest_ms"}}``.
 """
 
 from __future__ import annotations
@@ -150,6 +160,66 @@ print(json.dumps({
 """
 
 
+# The staff inbox's database time (issue 11: ≤ 30 ms at a million tasks), in-process in the
+# server's environment after the load: Django's test client with the benchmark's session, every
+# statement timed by an execute wrapper (from the call to the rows fetched, as the view sees
+# it), a few unmeasured requests first (connection, caches), then ``n`` measured ones per page.
+INBOX_DB = r"""
+import json, os, statistics, sys, time
+sys.path.insert(0, os.getcwd())
+import django
+django.setup()
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+
+session, n = sys.argv[1], int(sys.argv[2])
+client = Client(HTTP_HOST="127.0.0.1")
+client.cookies[settings.SESSION_COOKIE_NAME] = session
+out = {}
+for name, path in (("inbox", "/office/tasks/"), ("queue", "/office/tasks/queue/")):
+    totals, counts, per_sql = [], [], {}
+    for i in range(n + 3):
+        spent = []
+
+        def timed(execute, sql, params, many, context):
+            started = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                spent.append((time.perf_counter() - started) * 1000)
+                per_sql.setdefault(sql, []).append(spent[-1])
+
+        with connection.execute_wrapper(timed):
+            status = client.get(path, secure=True).status_code
+        if i < 3:
+            per_sql.clear()
+            continue
+        totals.append(sum(spent))
+        counts.append(len(spent))
+    totals.sort()
+    slowest = max(per_sql.items(), key=lambda kv: statistics.median(kv[1]))
+    out[name] = {
+        "p50": statistics.median(totals),
+        "p95": totals[min(len(totals) - 1, round(0.95 * (len(totals) - 1)))],
+        "max": totals[-1],
+        "queries": max(counts),
+        "status": status,
+        "requests": n,
+        "slowest_ms": statistics.median(slowest[1]),
+        "slowest_sql": " ".join(slowest[0].split())[:160],
+    }
+print(json.dumps(out))
+"""
+
+
+def measure_inbox_db(env: dict, session: str, requests: int) -> dict:
+    """The inbox's (``/office/tasks/``) and the department queue's database time per request:
+    p50/p95/max ms, statements per request and the slowest statement (INBOX_DB above)."""
+    out = run([PYTHON, "-c", INBOX_DB, session, str(requests)], env, capture_output=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -179,7 +249,11 @@ def prepare_database(args) -> tuple[str, bool]:
     base = args.database_url
     if args.dsn:
         template = args.dsn.rsplit("/", 1)[1]
-        name = f"{BENCH_DB}_clone"
+        name = args.clone_name
+        url = base.rsplit("/", 1)[0] + "/" + name
+        if args.reuse_db and database_exists(base, name):
+            print(f"… reusing the clone {name} (kept by an earlier --keep-clone run)", flush=True)
+            return url, not args.keep_clone
         conn = psycopg2.connect(base)
         conn.autocommit = True
         with conn.cursor() as cursor:
@@ -189,9 +263,8 @@ def prepare_database(args) -> tuple[str, bool]:
             cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}" STRATEGY = FILE_COPY')
         conn.close()
         print(f"… cloned {template} in {time.monotonic() - started:.1f} s", flush=True)
-        url = base.rsplit("/", 1)[0] + "/" + name
         prepare_clone(url, args.redis_url)
-        return url, True
+        return url, not args.keep_clone
     conn = psycopg2.connect(base)
     conn.autocommit = True
     with conn.cursor() as cursor:
@@ -211,6 +284,18 @@ def prepare_database(args) -> tuple[str, bool]:
         run([PYTHON, "manage.py", "seed_demo"], env, stdout=subprocess.DEVNULL)
         print(f"… seeded in {time.monotonic() - started:.0f} s", flush=True)
     return url, False
+
+
+def database_exists(base: str, name: str) -> bool:
+    import psycopg2
+
+    conn = psycopg2.connect(base)
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            return cursor.fetchone() is not None
+    finally:
+        conn.close()
 
 
 def prepare_clone(url: str, redis_url: str) -> None:
@@ -366,7 +451,31 @@ def main() -> None:
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/6")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--client", choices=("auto", "wrk", "python"), default="auto")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=ORDER[1:],
+        default=None,
+        help="measure only these endpoints (and /healthz, the ratios' baseline)",
+    )
+    parser.add_argument(
+        "--keep-clone",
+        action="store_true",
+        help="with --dsn: keep the clone afterwards (a later --dsn … --reuse-db run reuses it)",
+    )
+    parser.add_argument(
+        "--clone-name",
+        default=f"{BENCH_DB}_clone",
+        help="with --dsn: the clone's name (one per person running it)",
+    )
+    parser.add_argument(
+        "--inbox-db-requests",
+        type=int,
+        default=20,
+        help="measured requests of the inbox's database time after the load (0: skip)",
+    )
     args = parser.parse_args()
+    order = ORDER if not args.only else tuple(n for n in ORDER if n == "healthz" or n in args.only)
     seconds = args.seconds or (5.0 if args.quick else 20.0)
     warmup = seconds if args.warmup is None else args.warmup
     client = args.client
@@ -426,7 +535,7 @@ def main() -> None:
                 probe(target, headers)
         # ... and under load for a while (point 4 of the docstring), unmeasured.
         if warmup > 0:
-            for name in ORDER:
+            for name in order:
                 target, headers = targets[name]
                 if client == "wrk":
                     load_wrk(target, headers, warmup, script)
@@ -439,7 +548,7 @@ def main() -> None:
             + ")",
             flush=True,
         )
-        plan = [*ORDER, "healthz_end"]
+        plan = [*order, "healthz_end"]
         for name in plan:
             target, headers = targets[name.replace("_end", "")]
             status = statuses[name.replace("_end", "")]
@@ -457,9 +566,17 @@ def main() -> None:
                 + " MB",
                 flush=True,
             )
-    finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+        inbox_db = (
+            measure_inbox_db(env, setup["session"], args.inbox_db_requests)
+            if args.inbox_db_requests > 0
+            else {}
+        )
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
         if drop:
             drop_database(args.database_url, url)
         shutil.rmtree(tmp, ignore_errors=True)
@@ -506,6 +623,13 @@ def main() -> None:
         + " (target ≤ 1 MB); over the whole measured run: "
         + ", ".join(f"{mb:+.1f} MB" for mb in growth_run)
     )
+    for name, row in inbox_db.items():
+        print(
+            f"{name} database time (in-process, {row['requests']} requests, HTTP "
+            f"{row['status']}): p50 {row['p50']:.1f} ms, p95 {row['p95']:.1f} ms, max "
+            f"{row['max']:.1f} ms, {row['queries']} statements (target ≤ 30 ms); slowest "
+            f"{row['slowest_ms']:.1f} ms: {row['slowest_sql']}"
+        )
     keys = ("rps", "p50_ms", "p95_ms", "ratio", "status")
     print(
         json.dumps(
@@ -523,6 +647,14 @@ def main() -> None:
                 "client": client,
                 "seconds_each": seconds,
                 "warmup_seconds": warmup,
+                **{
+                    f"{name}_db_ms": {
+                        k: (round(v, 2) if isinstance(v, float) else v)
+                        for k, v in row.items()
+                        if k != "slowest_sql"
+                    }
+                    for name, row in inbox_db.items()
+                },
             }
         )
     )

@@ -32,7 +32,7 @@ services do so for the objects they were given).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
@@ -114,6 +114,20 @@ def register_object_grant_permissions(*permissions: tuple[str, str]) -> None:
     for permission in permissions:
         if permission not in OBJECT_GRANT_PERMISSIONS:
             OBJECT_GRANT_PERMISSIONS.append(permission)
+
+
+# Facts of the apps above about a user that the query authenticating an API token answers as
+# well (``logins.authentication``): name → (an expression over the outer query's user id
+# ``user_ref``, and what to keep on the user object from its value, through :func:`prime`).
+# The applicant facts register theirs (``permits.applicant_roles``): a staff account with no
+# person and no handler rows then reads neither in the request.
+USER_FACTS: dict[str, tuple[Callable[[str], Any], Callable[[Any, Any], None]]] = {}
+
+
+def register_user_fact(
+    name: str, expression: Callable[[str], Any], keep: Callable[[Any, Any], None]
+) -> None:
+    USER_FACTS[name] = (expression, keep)
 
 
 def staff_grants_expression(user_ref: str = "user_id"):

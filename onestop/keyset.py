@@ -36,9 +36,17 @@ def capped_union_count(parts: Sequence[QuerySet], cap: int = COUNT_CAP) -> tuple
     of each part's first ``cap + 1`` primary keys: a part stopped at ``cap + 1`` makes the union
     larger than ``cap`` (capped); below it every part was read whole and the size is exact.
     Each part is read through its own index, never the OR's scan over the table."""
-    if not parts:
+    return capped_union_count_of_ids(
+        [qs.order_by().values_list("pk", flat=True) for qs in parts], cap
+    )
+
+
+def capped_union_count_of_ids(ids: Sequence[QuerySet], cap: int = COUNT_CAP) -> tuple[int, bool]:
+    """:func:`capped_union_count` over flat querysets of ids (each id once in each), e.g. read
+    from a row table's index instead of the rows they name."""
+    if not ids:
         return 0, False
-    limited = [qs.order_by().values_list("pk", flat=True)[: cap + 1] for qs in parts]
+    limited = [qs[: cap + 1] for qs in ids]
     first = limited[0].count()
     if first > cap:
         return cap, True
@@ -67,6 +75,13 @@ def _decode(token: str) -> tuple[datetime, int, bool]:
     return moment, pk, way == "p"
 
 
+def _key(row: Any) -> tuple[datetime, int]:
+    """A row's sort key: a model instance's, or a ``values()`` dict's (with ``pk``)."""
+    if isinstance(row, dict):
+        return row["created_at"], row["pk"]
+    return row.created_at, row.pk
+
+
 def _after(created_at: datetime, pk: int) -> Q:
     """Rows after the key in the descending order: the timestamp bound alone is the index's
     range (``created_at <= …``), the tie on the same instant is settled by the primary key."""
@@ -78,7 +93,8 @@ def _before(created_at: datetime, pk: int) -> Q:
 
 
 class KeysetPagination(BasePagination):
-    """``?cursor=`` paging over a queryset ordered ``-created_at, -pk`` with a capped count.
+    """``?cursor=`` paging over a queryset ordered ``-created_at, -pk`` with a capped count;
+    its rows are model instances or ``values()`` dicts holding ``created_at`` and ``pk``.
 
     ``paginate_queryset(queryset, request, count=…)``: ``count`` answers ``(count, capped)``
     (e.g. :func:`capped_union_count` over the access rule's parts); without it the queryset's
@@ -151,9 +167,8 @@ class KeysetPagination(BasePagination):
     def _link(self, row: Any, *, reverse: bool) -> str:
         url = self.request.build_absolute_uri()
         url = remove_query_param(url, "page")
-        return replace_query_param(
-            url, self.cursor_query_param, _encode(row.created_at, row.pk, reverse)
-        )
+        created_at, pk = _key(row)
+        return replace_query_param(url, self.cursor_query_param, _encode(created_at, pk, reverse))
 
     def get_next_link(self) -> str | None:
         if not self.has_next or not self.rows:

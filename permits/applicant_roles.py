@@ -15,7 +15,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from departments.roles import cached, is_user, pk_of
+from django.db.models import Exists, OuterRef
+
+from departments.roles import cached, is_user, pk_of, prime, register_user_fact
 from permits.models import Enterprise, Handler, Person
 
 
@@ -83,3 +85,28 @@ def can_manage_handlers(user: Any, enterprise: Enterprise | int) -> bool:
     """Any current handler may add and remove the enterprise's handlers, passing on no more
     than they hold (``permits.applicant_services`` checks the scope and validity)."""
     return is_handler(user, enterprise)
+
+
+# What the token authentication's query tells about these facts (``departments.roles.
+# USER_FACTS``): an account with no person row has no person; one whose person never was a
+# handler has no handler rows (a row, current or not, leaves the answer to the read above).
+def _keep_no_person(user: Any, has_person: Any) -> None:
+    if is_user(user) and has_person is False:
+        prime(user, "person", None)
+
+
+def _keep_no_handlerships(user: Any, has_handler_rows: Any) -> None:
+    if is_user(user) and has_handler_rows is False:
+        prime(user, "handlerships", ())
+
+
+register_user_fact(
+    "has_person",
+    lambda user_ref: Exists(Person.objects.filter(user_id=OuterRef(user_ref))),
+    _keep_no_person,
+)
+register_user_fact(
+    "has_handler_rows",
+    lambda user_ref: Exists(Handler.objects.filter(person__user_id=OuterRef(user_ref))),
+    _keep_no_handlerships,
+)

@@ -42,7 +42,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import OuterRef, Q, QuerySet
 from django.utils import timezone
 from guardian.models import UserObjectPermission
 
@@ -78,6 +78,7 @@ from departments.roles import (  # noqa: F401 - re-exported: callers ask this mo
     user_stage_departments,
     user_supervised_region_ids,
 )
+from onestop.probed import ProbedExists
 from permits.applicant_roles import (  # noqa: F401 - re-exported
     can_act_for_enterprise,
     can_manage_handlers,
@@ -152,35 +153,52 @@ def application_visible_parts(user: Any) -> list[Q] | None:
     case, or an ``EXISTS`` over the indexed case-department rows — so a capped count adds up
     the parts one ``UNION`` at a time instead of scanning every case (``onestop.keyset``).
     The departments' part comes first: for staff it is the large one, which a capped count
-    asks alone first. The row-table parts are ``EXISTS`` (not ``IN``): inside the OR of a
-    case list PostgreSQL probes them per case read, in the list's order, rather than hashing
-    every row first."""
+    asks alone first. The row-table parts are ``EXISTS`` (not ``IN``) fenced against
+    PostgreSQL's rewrite into a hashed set (``onestop.probed``): inside the OR of a case list
+    they are probed per case read, in the list's order, rather than hashing every row first."""
     if not is_user(user):
         return []
     if user.is_superuser:
         return None
-    parts: list[Q] = []
-    departments = user_department_ids(user)
+    # Once per user object, as the facts it is made of (a list asks it for its page and again
+    # for its count); a copy, so no caller changes the kept one.
+    return [q for q, _ids in cached(user, "application_visible_parts", lambda: _parts(user))]
+
+
+def application_visible_id_sets(user: Any) -> list[QuerySet] | None:
+    """The parts of :func:`application_visible_parts` as querysets of case ids (flat, each id
+    once), in the same order: a row-table part read from its own table alone (the
+    case-department rows' (department, application) index, no case row), any other from the
+    cases. For a capped count without filters (``workflow.selectors``). None: a superuser."""
+    if not is_user(user):
+        return []
+    if user.is_superuser:
+        return None
+    return [
+        ids if ids is not None else Application.objects.filter(q).values_list("pk", flat=True)
+        for q, ids in cached(user, "application_visible_parts", lambda: _parts(user))
+    ]
+
+
+def _parts(user: Any) -> list[tuple[Q, QuerySet | None]]:
+    """(filter, its case ids when a row table holds them) for each part of the rule."""
+    parts: list[tuple[Q, QuerySet | None]] = []
+    departments = sorted(user_department_ids(user))
     if departments:
-        parts.append(
-            Q(
-                Exists(
-                    ApplicationDepartment.objects.filter(
-                        application_id=OuterRef("pk"), department_id__in=sorted(departments)
-                    )
-                )
-            )
-        )
-        # The next higher authority asked for a petition's 复查 / 复核 reads that case.
-        parts.append(
-            Q(
-                Exists(
-                    PetitionReview.objects.filter(
-                        application_id=OuterRef("pk"), authority_id__in=sorted(departments)
-                    )
-                )
-            )
-        )
+        # The departments' rows; and the next higher authority asked for a petition's
+        # 复查 / 复核 reads that case.
+        for rows in (
+            ApplicationDepartment.objects.filter(department_id__in=departments),
+            PetitionReview.objects.filter(authority_id__in=departments),
+        ):
+            ids = rows.order_by().values_list("application_id", flat=True).distinct()
+            # checked per case read, not hashed whole (onestop.probed)
+            parts.append((Q(ProbedExists(rows.filter(application_id=OuterRef("pk")))), ids))
+    return parts + [(q, None) for q in _column_parts(user)]
+
+
+def _column_parts(user: Any) -> list[Q]:
+    parts: list[Q] = []
     person = user_person(user)
     if person is not None:
         parts.append(Q(applicant_person_id=person.pk, applicant_enterprise__isnull=True))

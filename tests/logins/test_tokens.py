@@ -11,6 +11,7 @@ import time_machine
 from django.apps import apps
 from django.db import connection
 from django.urls import path
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.response import Response
 from rest_framework.test import APIClient
 from rest_framework.views import APIView
@@ -209,3 +210,73 @@ def test_the_token_query_also_answers_the_users_device_roles_and_grants(
         assert policy.has_second_factor(user)
     with django_assert_num_queries(1):  # the grants are there: read them
         assert len(access.granted_object_ids(user, access.SHARE_PERMISSION)) == 1
+
+
+def test_the_token_query_also_says_a_staff_account_is_no_applicant(django_assert_num_queries):
+    """A staff account with no person row and no handler rows: the case rule's applicant parts
+    ask nothing more (the token's query answered); one that is also an applicant — a person,
+    handling an enterprise — is read as before and sees its own and its enterprise's cases."""
+    from logins.authentication import ApiTokenAuthentication
+    from tests.workflow import factories as f
+    from tests.workflow.journey import build_world
+    from workflow import access
+
+    world = build_world(1)
+    reviewer = world.reviewer(world.departments[0])
+    auth = ApiTokenAuthentication()
+    _, key = token_issue(user=reviewer, second_factor=True)
+    auth.authenticate_credentials(key)  # the first use stamps last_used_at
+    with django_assert_num_queries(1):
+        user, _token = auth.authenticate_credentials(key)
+    with django_assert_num_queries(0):
+        assert access.user_person(user) is None
+        assert access.user_enterprise_scopes(user) == {}
+        assert len(access.application_visible_parts(user)) == 2  # department rows, reviews
+
+    both = f.staff(world.lead)
+    person = f.citizen()[1]
+    person.user = both
+    person.save()
+    ent = f.enterprise(person)
+    _, key = token_issue(user=both, second_factor=True)
+    user, _token = auth.authenticate_credentials(key)
+    assert access.user_person(user) == person
+    assert access.user_enterprise_scopes(user) == {ent.pk: None}
+    assert len(access.application_visible_parts(user)) == 4
+
+
+def test_a_prepared_token_query_still_refuses_a_revoked_token_or_a_disabled_user_at_once(
+    django_assert_num_queries,
+):
+    """The token's SQL is compiled once per connection (onestop.prepared), its answer never
+    kept: the request after a revocation, a deactivation or the expiry is refused."""
+    from logins.authentication import TOKEN_QUERY, ApiTokenAuthentication
+    from onestop.prepared import _UNPREPARABLE
+    from tests.workflow.journey import build_world
+
+    world = build_world(1)
+    reviewer = world.reviewer(world.departments[0])
+    auth = ApiTokenAuthentication()
+    token, key = token_issue(user=reviewer, second_factor=True)
+    assert auth.authenticate_credentials(key)[0] == reviewer
+    assert TOKEN_QUERY._prepared("default") is not _UNPREPARABLE  # the prepared path ran
+    with django_assert_num_queries(1):
+        user, found = auth.authenticate_credentials(key)
+    assert (user.pk, found.pk, found.second_factor) == (reviewer.pk, token.pk, True)
+    assert found.user_staff_roles and found.user_has_device is False
+
+    ApiToken.objects.filter(pk=token.pk).update(revoked_at=dt.datetime.now(dt.UTC))
+    with pytest.raises(AuthenticationFailed):
+        auth.authenticate_credentials(key)
+
+    token, key = token_issue(user=reviewer, second_factor=True)
+    assert auth.authenticate_credentials(key)[0] == reviewer
+    type(reviewer).objects.filter(pk=reviewer.pk).update(is_active=False)
+    with pytest.raises(AuthenticationFailed):
+        auth.authenticate_credentials(key)
+    type(reviewer).objects.filter(pk=reviewer.pk).update(is_active=True)
+    with (
+        time_machine.travel(token.expires_at + dt.timedelta(seconds=1)),
+        pytest.raises(AuthenticationFailed),
+    ):
+        auth.authenticate_credentials(key)

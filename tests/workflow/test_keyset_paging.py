@@ -175,8 +175,60 @@ def test_the_fast_rows_are_the_summary_serializers_json(world):
     cases = _cases(world, 2)
     Application.objects.filter(pk=cases[0].pk).update(paused=True, urgency="urgent")
     ApplicationDepartment.objects.filter(application=cases[1]).update(outcome="passed")
+    Application.objects.filter(pk=cases[1].pk).update(
+        caller={"phone": "13800138000", "called_at": "2026-01-02T09:00:00+08:00"}
+    )
     reviewer = get_user_model().objects.get(pk=world.lead_staff["undertake"].pk)
     rows = list(selectors.application_summaries_for_user(user=reviewer))
-    assert len(rows) == 2 and all(r.participations.all() for r in rows)
-    assert summary_rows(rows) == ApplicationSummarySerializer(rows, many=True).data
-    assert api(reviewer).get(URL).data["results"] == summary_rows(rows)
+    departments = selectors.application_summary_departments([r["pk"] for r in rows])
+    assert len(rows) == 2 and all(departments[r["pk"]] for r in rows)
+    # The model instances the serializer describes (the detail's read), in the same order.
+    instances = list(selectors.application_list_for_user(user=reviewer))
+    assert [a.number for a in instances] == [r["number"] for r in rows]
+    fast = summary_rows(rows, departments)
+    assert fast == ApplicationSummarySerializer(instances, many=True).data
+    hotline = next(r for r in fast if r["number"] == cases[1].number)
+    assert hotline["caller"]["phone"] and hotline["caller"]["phone"] != "13800138000"  # masked
+    assert api(reviewer).get(URL).data["results"] == fast
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_fast_rows_follow_the_request_language_and_time_zone(world, settings, language):
+    from django.utils import translation
+
+    from workflow.api.serializers import ApplicationSummarySerializer
+    from workflow.api.summary_rows import summary_rows
+
+    _cases(world, 1)
+    settings.TIME_ZONE = "UTC"
+    reviewer = get_user_model().objects.get(pk=world.lead_staff["undertake"].pk)
+    rows = list(selectors.application_summaries_for_user(user=reviewer))
+    departments = selectors.application_summary_departments([r["pk"] for r in rows])
+    instances = list(selectors.application_list_for_user(user=reviewer))
+    with translation.override(language):
+        fast = summary_rows(rows, departments)
+        assert fast == ApplicationSummarySerializer(instances, many=True).data
+    assert fast[0]["created_at"].endswith("Z")
+
+
+def test_the_count_read_from_the_rows_index_is_the_lists_own(world):
+    """Without filters the count reads each part's ids from its own table (the department
+    rows' index); with one, from the cases: both say what the list holds."""
+    from tests.workflow import factories as f
+
+    cases = _cases(world, 3)
+    both = world.lead_staff["undertake"]
+    person = f.citizen()[1]
+    person.user = both
+    person.save()
+    own = submitted_case(world, actor=world.citizen)
+    Application.objects.filter(pk=own.pk).update(applicant_person=person)
+    reviewer = get_user_model().objects.get(pk=both.pk)
+    listed = list(selectors.application_summaries_for_user(user=reviewer))
+    assert selectors.application_count_for_user(user=reviewer) == (len(listed), False)
+    assert len(listed) == 4
+    status = {"status": cases[0].status}
+    assert selectors.application_count_for_user(user=reviewer, filters=status) == (
+        len(list(selectors.application_summaries_for_user(user=reviewer, filters=status))),
+        False,
+    )

@@ -42,3 +42,30 @@ def test_applications_list_queries_do_not_grow_with_the_cases(who):
     many = _count(user, url)
     assert few == many
     assert many <= 12
+
+
+def test_applications_list_through_a_token_reads_a_constant_few_queries():
+    """As bench/http.py asks it: a reviewer's token (its query also answers the roles, device,
+    grants and applicant facts), the page as plain rows, their department rows, the count."""
+    from logins.services import token_issue
+
+    world = build_world(2)
+    reviewer = world.lead_staff["undertake"]
+    _, key = token_issue(user=reviewer, second_factor=True)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+
+    def count() -> int:
+        assert api.get("/api/v1/applications/").status_code == 200  # warm (last-used stamp)
+        with CaptureQueriesContext(connection) as queries:
+            response = api.get("/api/v1/applications/")
+        assert response.status_code == 200 and response.data["results"]
+        return len(queries)
+
+    for _ in range(3):
+        submitted_case(world)
+    few = count()
+    for _ in range(9):
+        submitted_case(world)
+    assert count() == few
+    assert few <= 5  # token, page, department rows, count (and its union below the cap)

@@ -285,7 +285,11 @@ class CaseItemSerializer(serializers.Serializer):
 
 
 def masked_caller(app: Application) -> dict | None:
-    caller = app.caller or {}
+    return mask_caller(app.caller)
+
+
+def mask_caller(caller: dict | None) -> dict | None:
+    """A hotline case's ``caller`` column as lists show it: the phone masked."""
     if not caller:
         return None
     return {

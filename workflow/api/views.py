@@ -193,7 +193,8 @@ class ApplicationListCreateView(APIView):
             view=self,
             count=lambda: selectors.application_count_for_user(user=request.user, filters=filters),
         )
-        return paginator.get_paginated_response(summary_rows(page))
+        departments = selectors.application_summary_departments([row["pk"] for row in page])
+        return paginator.get_paginated_response(summary_rows(page, departments))
 
     @extend_schema(
         summary=_("Create a draft case"),

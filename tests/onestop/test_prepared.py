@@ -1,0 +1,93 @@
+"""onestop.prepared: a query compiled once per connection answers what the ORM would, with
+the new values in its placeholders, and falls back to the ORM when its shape cannot be kept."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.db.models import Exists, OuterRef
+from django.test.utils import CaptureQueriesContext
+
+from logins.models import ApiToken
+from logins.services import token_digest, token_issue
+from onestop.prepared import _UNPREPARABLE, PreparedQuery
+
+pytestmark = pytest.mark.django_db
+
+A = dt.datetime(2001, 1, 1, 0, 0, 0, 1, tzinfo=dt.UTC)
+B = dt.datetime(2002, 1, 1, 0, 0, 0, 2, tzinfo=dt.UTC)
+STAND_INS = ({"username": "~a~", "joined_before": A}, {"username": "~b~", "joined_before": B})
+
+
+def _users(*, username: str, joined_before):
+    return (
+        get_user_model()
+        .objects.filter(username=username, date_joined__lt=joined_before)
+        .annotate(has_token=Exists(ApiToken.objects.filter(user_id=OuterRef("pk"))))
+        .order_by("pk")
+    )
+
+
+def test_the_kept_sql_answers_what_the_orm_answers_with_each_run_s_values():
+    query = PreparedQuery(
+        get_user_model(),
+        _users,
+        stand_ins=(
+            {"username": "~a~", "joined_before": A},
+            {"username": "~b~", "joined_before": B},
+        ),
+    )
+    model = get_user_model()
+    alice = model.objects.create_user(username="alice", password="x")
+    bob = model.objects.create_user(username="bob", password="x")
+    token_issue(user=bob, second_factor=False)
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+    earlier = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+    found = query.first(username="alice", joined_before=later)
+    assert query._prepared("default") is not _UNPREPARABLE
+    assert found == alice and found.has_token is False
+    with CaptureQueriesContext(connection) as ctx:
+        found = query.first(username="bob", joined_before=later)
+    assert found == bob and found.has_token is True and found.username == "bob"
+    assert len(ctx) == 1 and "bob" in str(ctx.captured_queries[0]["sql"])
+    assert query.first(username="bob", joined_before=earlier) is None
+    assert query.first(username="nobody", joined_before=later) is None
+
+
+def test_a_value_the_query_derives_is_not_kept_and_the_orm_answers():
+    """``joined_before`` moved by a day inside the build: the two compilations differ where no
+    stand-in is, so nothing is kept and each run builds the queryset."""
+
+    def build(*, username, joined_before):
+        return _users(username=username, joined_before=joined_before + dt.timedelta(days=1))
+
+    query = PreparedQuery(
+        get_user_model(),
+        build,
+        stand_ins=(
+            {"username": "~a~", "joined_before": A},
+            {"username": "~b~", "joined_before": B},
+        ),
+    )
+    carol = get_user_model().objects.create_user(username="carol", password="x")
+    today = dt.datetime.now(dt.UTC)
+    assert query.first(username="carol", joined_before=today) == carol
+    assert query._prepared("default") is _UNPREPARABLE
+    assert query.first(username="carol", joined_before=today - dt.timedelta(days=3)) is None
+
+
+def test_the_token_lookup_uses_the_digest_it_is_given():
+    from logins.authentication import TOKEN_QUERY
+
+    model = get_user_model()
+    one = model.objects.create_user(username="one", password="x")
+    two = model.objects.create_user(username="two", password="x")
+    _, key_one = token_issue(user=one, second_factor=False)
+    _, key_two = token_issue(user=two, second_factor=False)
+    now = dt.datetime.now(dt.UTC)
+    assert TOKEN_QUERY.first(now=now, digest=token_digest(key_one)).user == one
+    assert TOKEN_QUERY.first(now=now, digest=token_digest(key_two)).user == two
+    assert TOKEN_QUERY.first(now=now, digest=token_digest("forged")) is None

@@ -28,4 +28,4 @@ RUN useradd --system --uid 1000 --home-dir /app onestop \
     && chown -R onestop:onestop var
 USER onestop
 EXPOSE 8000
-CMD ["gunicorn", "onestop.wsgi:application", "--bind=0.0.0.0:8000", "--access-logfile=-"]
+CMD ["gunicorn", "onestop.wsgi:application", "--config=onestop/gunicorn_conf.py", "--bind=0.0.0.0:8000", "--access-logfile=-"]

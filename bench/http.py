@@ -363,6 +363,7 @@ def start_server(env: dict, port: int, workers: int, log: Path) -> subprocess.Po
     cmd = [
         GUNICORN,
         "onestop.wsgi:application",
+        "--config=onestop/gunicorn_conf.py",  # as docker-compose.yml: the gc hook
         f"--bind=127.0.0.1:{port}",
         f"--workers={workers}",
         "--worker-class=sync",

@@ -47,28 +47,45 @@ def redis_answers() -> bool:
         return False
 
 
+def xdist_worker_index() -> int:
+    """0 outside pytest-xdist, else the worker's number (``gw3`` → 3)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    return int(worker[2:]) if worker.startswith("gw") and worker[2:].isdigit() else 0
+
+
+@cache
 def suite_redis_url() -> str:
-    """The Redis database of this suite's broker and cache: one per test database (db 8 to 15),
-    so two suites on one machine (worktrees, a developer's run beside CI's) never consume each
-    other's Celery messages or share throttle counters, and a real worker started by a test
-    (tests/workflow/test_celery_worker.py) listens where this process publishes."""
-    import hashlib
+    """The Redis database of this process's broker, cache and throttles: ``REDIS_URL``'s own
+    database number plus the pytest-xdist worker's index (``-n 2`` on ``/9`` uses 9 and 10).
+    Each engineer (worktree, CI) is given a database number of their own, so two suites never
+    meet, and within a run no two xdist workers share page-cache versions, throttle counters or
+    Celery queues. A real worker started by a test (tests/celery_worker.py) is given this URL,
+    so it listens where this process publishes.
+
+    Computed once, from the settings as loaded (test modules read it at collection time, before
+    the session fixture below points ``settings.REDIS_URL`` at the result)."""
     from urllib.parse import urlsplit, urlunsplit
 
     from django.conf import settings
 
-    # pytest-xdist's workers each have a test database of their own, so each a Redis too
-    # (their page-cache versions and throttle counters would otherwise meet).
-    name = os.environ.get("TEST_DATABASE_NAME", "test") + os.environ.get("PYTEST_XDIST_WORKER", "")
     parts = urlsplit(settings.REDIS_URL)
-    db = 8 + hashlib.sha256(name.encode()).digest()[0] % 8
-    return urlunsplit((parts.scheme, parts.netloc, f"/{db}", "", ""))
+    base = int(parts.path.strip("/") or 0)
+    db = base + xdist_worker_index()
+    if db > 15:
+        raise pytest.UsageError(
+            f"REDIS_URL's database {base} plus the xdist worker index passes Redis's last "
+            f"database (15): give the suite a lower database number or fewer workers"
+        )
+    return urlunsplit((parts.scheme, parts.netloc, f"/{db}", parts.query, ""))
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _suite_redis():
-    """Point the in-process Celery app and the cache at this suite's own Redis database before
-    anything connects (both connect lazily, on first use)."""
+    """Point the in-process Celery app, the cache, ``settings.REDIS_URL`` and the environment
+    subprocesses inherit at this process's own Redis database (:func:`suite_redis_url`) before
+    anything connects (the cache and Celery connect lazily, on first use), and empty it once:
+    what an earlier run left there (page-cache versions, throttle counters, queued messages)
+    must not decide this run's results."""
     from django.conf import settings
 
     if not settings.REDIS_URL:
@@ -78,9 +95,15 @@ def _suite_redis():
 
     url = suite_redis_url()
     app.conf.broker_url = url
+    settings.CELERY_BROKER_URL = url
+    settings.REDIS_URL = url
+    os.environ["REDIS_URL"] = url
     settings.CACHES["default"]["LOCATION"] = url
-    # Two names may still hash to one database: the cache's keys are the worker's own anyway.
     settings.CACHES["default"]["KEY_PREFIX"] = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if redis_answers():
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2).flushdb()
     yield
 
 

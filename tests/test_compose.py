@@ -117,6 +117,7 @@ def test_web_runs_gunicorn_on_the_wsgi_app(services):
     assert command[0] == "gunicorn"
     assert any(arg.startswith("onestop.wsgi") for arg in command)
     assert "--bind=0.0.0.0:8000" in command
+    assert "--config=onestop/gunicorn_conf.py" in command  # the gc hook (issue 11)
     assert any(port.endswith(":8000") for port in services["web"]["ports"])
 
 

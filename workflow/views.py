@@ -24,7 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from departments.models import Region
 from onestop.forms import add_service_errors
-from onestop.paging import page_with_count
+from onestop.paging import page_with_capped_count, page_with_count
 from permits.exceptions import Conflict, NotFound, PermitsError
 from permits.models import ItemDepartment
 from permits.public_pages_version import public_pages_version
@@ -97,14 +97,14 @@ def _task_filters(form: InboxFilterForm) -> dict[str, Any]:
     return filters
 
 
-def _inbox(request: HttpRequest, scope: str) -> HttpResponse:
+def _inbox(request: HttpRequest, scope: str, paginate=page_with_count) -> HttpResponse:
     _staff_only(request)
     items, regions = _filter_options(request.user)
     form = InboxFilterForm(request.GET or None, items=items, regions=regions)
     tasks = selectors.task_list_for_user(
         user=request.user, scope=scope, filters=_task_filters(form)
     )
-    page = page_with_count(tasks, PAGE_SIZE, request.GET.get("page"))
+    page = paginate(tasks, PAGE_SIZE, request.GET.get("page"))
     for task in page.object_list:
         # Supervisors see their region's queue read-only: no claim button for them.
         # (No query per row: access caches the user's grants.)
@@ -144,7 +144,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
-    return _inbox(request, "queue")
+    # The department queue can hold tens of thousands of open tasks: its count stops at 10,000.
+    return _inbox(request, "queue", paginate=page_with_capped_count)
 
 
 @login_required

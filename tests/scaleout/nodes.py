@@ -121,6 +121,7 @@ class WebNode:
             [
                 GUNICORN,
                 "onestop.wsgi:application",
+                "--config=onestop/gunicorn_conf.py",
                 f"--bind=127.0.0.1:{self.port}",
                 "--workers=1",
                 "--worker-class=sync",

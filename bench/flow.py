@@ -2,6 +2,8 @@
 
     .venv/bin/python bench/flow.py [--quick] [--template yunfu_load_tpl] [--clients 4]
                                    [--database-url postgres://postgres@127.0.0.1:5432/postgres]
+                                   [--redis-url redis://127.0.0.1:6379/N]  (a Redis db of its own:
+                                   flushed at the start and the end)
 
 Complete cases through 企业开办 (445300-SCJG-QYKB: submit → acceptance → the participating
 departments' parallel reviews — five beside the lead department in the demo's catalogue, each
@@ -15,9 +17,19 @@ completion (creating the draft and uploading its materials are timed but not cou
 per transition = submit and each completion; claims are shown on their own. ``queries_*``
 leave out transaction control (BEGIN, COMMIT, savepoints), as the workflow-engine issue and
 tests/workflow/test_query_budget.py count; ``statements_*`` are every statement. Both include
-what runs after commit in the caller's process (the statistics feed, the outbox publish),
-which the budget test does not (its transaction never commits; the feed has its own guard,
-tests/statistics/test_feed_cost.py).
+what runs after commit in the caller's process (the outbox publish), which the budget test does
+not (its transaction never commits).
+
+The statistics feed runs in the background (``stats.feed``): after commit a client only queues
+the events' ids in the broker's Redis (``--redis-url``, the clients' ``CELERY_BROKER_URL``; their
+cache stays the file cache it was), so ``queries_per_transition`` leaves the feed out. A drainer
+process does what the ``statistics.feed`` task does in a worker — waits
+``STATISTICS_FEED_DELAY_SECONDS`` once ids are pending, then ``stats.feed.drain()`` — and counts
+its queries: ``feed_queries_per_transition`` (and ``feed_queries_per_event``) is that total over
+the clients' transitions, reported beside ``queries_per_transition``. The clock for
+``cases_per_s`` stops when the clients are done *and* the feed has drained. Without
+``--redis-url`` the feed runs inline after commit in the clients (as it did before the queue)
+and is inside ``queries_per_transition`` again; ``feed_queries_per_transition`` is then None.
 
 Measured twice, in a fresh clone each (``loadtest.databases.clone_database``): of a template
 with 1,000 cases (``yunfu_load_tpl_1k``, built by ``seed_load`` on first use) and of the big
@@ -26,10 +38,11 @@ template (``--template``, built by ``seed_load --cases N``). Then pgbench's tpcb
 end.
 
 Prints a table, and last one JSON line: {"cases_per_s", "queries_per_case",
-"queries_per_transition", "pgbench_tps", "ratio", "at_1k": {"queries_per_case"},
-"at_1m": {"queries_per_case"}} — ``cases_per_s`` and the query figures of the big database;
-``ratio`` is cases/s over pgbench TPS; ``at_1m`` is at the big template's size, whatever
-``--cases`` built it (its ``cases`` key says).
+"queries_per_transition", "feed_queries_per_transition", "feed_queries_per_event",
+"pgbench_tps", "ratio", "at_1k": {"queries_per_case"}, "at_1m": {"queries_per_case"}} —
+``cases_per_s`` and the query figures of the big database; ``ratio`` is cases/s over pgbench
+TPS; ``at_1m`` is at the big template's size, whatever ``--cases`` built it (its ``cases`` key
+says).
 """
 
 from __future__ import annotations
@@ -132,9 +145,54 @@ def worker(url: str, cases: int, start_at: float) -> dict:
     return {"existing": existing, "began": began, "ended": ended, "results": results}
 
 
-def _summary(runs: list[dict]) -> dict:
+def drainer(url: str, start_at: float) -> dict:
+    """The statistics feed's worker (``statistics.feed`` as a Celery worker runs it): whenever
+    ids are pending, wait the task's delay, then drain; queries counted from ``start_at`` (the
+    clients' warm-up cases are fed uncounted before). Ends once the driver has said the
+    clients are done (a Redis key) and nothing is pending."""
+    from bench.common import setup_django
+
+    os.environ["DATABASE_URL"] = url
+    setup_django(url)
+    from django.conf import settings
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from stats import feed
+
+    client = feed.redis_client()
+    time.sleep(max(0.0, start_at - 1 - time.time()))
+    feed.drain()  # the warm-up cases' events: not counted
+    counted = {"queries": 0, "statements": 0, "events": 0, "drains": 0, "last": start_at}
+    while True:
+        done = client.exists(DONE_KEY)
+        if not client.scard(feed.PENDING):
+            if done:
+                break
+            time.sleep(0.02)
+            continue
+        time.sleep(settings.STATISTICS_FEED_DELAY_SECONDS)
+        with CaptureQueriesContext(connection) as q:
+            events = feed.drain()
+        queries, statements = _counted(q.captured_queries)
+        counted["queries"] += queries
+        counted["statements"] += statements
+        counted["events"] += events
+        counted["drains"] += 1
+        counted["last"] = time.time()
+    connection.close()
+    return counted
+
+
+DONE_KEY = "bench:flow:clients-done"
+
+
+def _summary(runs: list[dict], fed: dict | None) -> dict:
     results = [r for run in runs for r in run["results"]]
-    elapsed = max(run["ended"] for run in runs) - min(run["began"] for run in runs)
+    ended = max(run["ended"] for run in runs)
+    if fed is not None:  # the clock stops when the feed has drained too
+        ended = max(ended, fed["last"])
+    elapsed = ended - min(run["began"] for run in runs)
     per_kind: dict[str, list[int]] = {}
     for r in results:
         for kind, n, _all in r["transitions"]:
@@ -161,49 +219,64 @@ def _summary(runs: list[dict]) -> dict:
         "queries_per_claim": round(sum(n for n, _a in claims) / len(claims), 1),
         "transitions_per_case": round(len(transitions) / cases, 1),
         "per_kind": {k: round(sum(v) / len(v), 1) for k, v in per_kind.items()},
+        # the statistics feed, in the drainer (None: inline, inside the transitions' figures)
+        "feed_queries_per_transition": (
+            round(fed["queries"] / len(transitions), 1) if fed is not None else None
+        ),
+        "feed_queries_per_event": (
+            round(fed["queries"] / fed["events"], 2) if fed and fed["events"] else None
+        ),
+        "feed_events": fed["events"] if fed is not None else None,
+        "feed_drains": fed["drains"] if fed is not None else None,
     }
 
 
 # --- the driver ----------------------------------------------------------------------------
 
 
-def _run_worker(url: str, cases: int, clients: int) -> dict:
-    """``clients`` processes at once, ``cases`` cases shared between them."""
+def _run_worker(url: str, cases: int, clients: int, redis_url: str | None) -> dict:
+    """``clients`` processes at once, ``cases`` cases shared between them; with ``redis_url``
+    the statistics feed queued there and drained by a drainer process."""
     env = {**os.environ, "DATABASE_URL": url}
     env.pop("REDIS_URL", None)
+    env.pop("CELERY_BROKER_URL", None)
+    broker = None
+    if redis_url:
+        import redis
+
+        broker = redis.Redis.from_url(redis_url)
+        broker.flushdb()  # the bench's own database: the feed's queue and the drain messages
+        env["CELERY_BROKER_URL"] = redis_url
+    else:
+        env["STATISTICS_FEED"] = "inline"
     start_at = time.time() + 30  # every client set up and warmed up by then
     shares = [cases // clients + (1 if n < cases % clients else 0) for n in range(clients)]
-    procs = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                __file__,
-                "--worker",
-                url,
-                "--cases",
-                str(share),
-                "--start-at",
-                str(start_at),
-            ],
-            env=env,
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
+
+    def spawn(*args: str) -> subprocess.Popen:
+        return subprocess.Popen(
+            [sys.executable, __file__, *args, "--start-at", str(start_at)],
+            env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
-        for share in shares
-        if share
-    ]
-    runs = []
-    for proc in procs:
+
+    procs = [spawn("--worker", url, "--cases", str(share)) for share in shares if share]
+    drain = spawn("--drainer", url) if redis_url else None
+
+    def result(proc) -> dict:
         out, err = proc.communicate()
         lines = [line for line in out.splitlines() if line.startswith("{")]
         if proc.returncode or not lines:
-            raise SystemExit(f"flow worker failed on {url}:\n{out[-2000:]}{err[-3000:]}")
-        runs.append(json.loads(lines[-1]))
+            raise SystemExit(f"flow process failed on {url}:\n{out[-2000:]}{err[-3000:]}")
+        return json.loads(lines[-1])
+
+    runs = [result(proc) for proc in procs]
+    fed = None
+    if drain is not None:
+        broker.set(DONE_KEY, "1")
+        fed = result(drain)
+        broker.flushdb()
     if min(run["began"] for run in runs) < start_at - 1:
         print("  (a client began late: its warm-up took more than 30 s)", flush=True)
-    return _summary(runs)
+    return _summary(runs, fed)
 
 
 def _ensure_small_template(server: str) -> None:
@@ -237,11 +310,16 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--cases", type=int, default=None)
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
+    parser.add_argument("--redis-url", default=None)
     parser.add_argument("--worker", default="")
+    parser.add_argument("--drainer", default="")
     parser.add_argument("--start-at", type=float, default=0.0)
     args = parser.parse_args()
     if args.worker:
         print(json.dumps(worker(args.worker, args.cases or 10, args.start_at)))
+        return
+    if args.drainer:
+        print(json.dumps(drainer(args.drainer, args.start_at)))
         return
 
     from loadtest import databases
@@ -261,7 +339,7 @@ def main() -> None:
             print(
                 f"{label}: {cases} cases, {args.clients} clients on a clone of {tpl} …", flush=True
             )
-            figures[label] = _run_worker(url, cases, args.clients)
+            figures[label] = _run_worker(url, cases, args.clients, args.redis_url)
         tps = pgbench(databases.database_url("bench_flow_at_n", server), 10 if args.quick else 30)
     finally:
         for label in ("at_1k", "at_n"):
@@ -272,8 +350,9 @@ def main() -> None:
     for key in ("existing_cases", "cases", "approved", "seconds", "cases_per_s",
                 "queries_per_case", "statements_per_case", "queries_per_transition",
                 "statements_per_transition", "queries_per_claim",
-                "transitions_per_case"):  # fmt: skip
-        print(f"{key:28}{small[key]:>12}{big[key]:>12}")
+                "transitions_per_case", "feed_queries_per_transition",
+                "feed_queries_per_event", "feed_events", "feed_drains"):  # fmt: skip
+        print(f"{key:28}{small[key]!s:>12}{big[key]!s:>12}")
     for kind, n in big["per_kind"].items():
         label = "queries/" + kind
         print(f"{label:28}{small['per_kind'].get(kind, ''):>12}{n:>12}")
@@ -286,6 +365,8 @@ def main() -> None:
                 "cases_per_s": big["cases_per_s"],
                 "queries_per_case": big["queries_per_case"],
                 "queries_per_transition": big["queries_per_transition"],
+                "feed_queries_per_transition": big["feed_queries_per_transition"],
+                "feed_queries_per_event": big["feed_queries_per_event"],
                 "queries_per_claim": big["queries_per_claim"],
                 "statements_per_transition": big["statements_per_transition"],
                 "pgbench_tps": round(tps, 1),

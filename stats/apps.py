@@ -12,22 +12,20 @@ class StatisticsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Fed from the event log after commit by the signal workflow sends for every Event
-        # (workflow never imports us); a panel on the supervision board. seed_demo calls
+        # Fed from the event log after commit (stats.feed: the committed events' ids queued,
+        # drained by the Celery task ``statistics.feed``) by the signals workflow sends for every
+        # Event (workflow never imports us); a panel on the supervision board. seed_demo calls
         # ``statistics_rebuild --missing`` by name at its end (after the hotline's demo calls).
-        from workflow.signals import case_changed
-
-        from .board import register_panels
-        from .ingest import case_changed_received
-
-        case_changed.connect(case_changed_received, dispatch_uid="statistics-ingest")
-        # the events of one transaction fed together after its commit (stats.ingest, "The feed")
         from django.db.models.signals import post_save
 
         from permits.models import Event
+        from workflow.signals import case_changed
 
-        from .ingest import event_saved
+        from .board import register_panels
+        from .feed import case_changed_received, event_saved
 
+        case_changed.connect(case_changed_received, dispatch_uid="statistics-ingest")
+        # the events of one transaction queued together after its commit
         post_save.connect(event_saved, sender=Event, dispatch_uid="statistics-batch")
         register_panels()
 

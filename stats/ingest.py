@@ -1,22 +1,23 @@
 """Feeding the read models from the event log (docs/statistics.md, "How the figures are fed").
 
-* After commit, workflow's ``case_changed`` signal names each new event; :func:`ingest_events`
-  counts it once: an event already marked (``CountedEvent``) is skipped, so an event delivered
-  twice counts once; its counters land on the local day of the event's own time, so a late
-  event lands in its own day, not today.
-* The case's facts (``CaseFact``) are recomputed from all its events each time one arrives, so
-  they do not depend on the order events arrived in.
+* The committed events' ids are queued by ``stats.feed`` (after commit, no SQL in the request)
+  and a Celery task feeds them in batches to :func:`ingest_events`, which counts each once: an
+  event already marked (``CountedEvent``) is skipped, so an event delivered twice counts once;
+  its counters land on the local day of the event's own time, so a late event lands in its own
+  day, not today.
+* The case's facts (``CaseFact``) are recomputed from all its events once per batch its events
+  are in, so they do not depend on the order events arrived in.
 * ``manage.py statistics_rebuild [--from --to]`` (:func:`rebuild`) forgets what it rebuilds and
   feeds the same function with the events again, so a rebuild equals the incremental result.
 
-A failure here never touches the case (it runs after the case's commit): it is logged, the
-event stays unmarked, and ``statistics_rebuild --missing`` (or a rebuild of its day) counts it.
+A failure here never touches the case (it runs after the case's commit, in a worker): it is
+logged, the event stays unmarked, and the beat's catch-up (:func:`ingest_missing`, also
+``statistics_rebuild --missing``) counts it.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -38,75 +39,6 @@ logger = logging.getLogger(__name__)
 WRITE_ALIAS = "default"  # read models are written on the primary
 BATCH = 2000
 _KEY = ("day", "region_id", "department_id", "item_id", "channel", "service_model")
-
-
-# --- The feed: one ingest per committed transaction ------------------------------------------
-#
-# A completion appends several events (the acceptance of a parallel case: seven); fed one by
-# one from ``case_changed`` each cost ~7 queries and recomputed the case's facts each time.
-# So the events a transaction appends are gathered as they are saved (``post_save`` of Event,
-# which ``event_append`` and ``events_append`` both send) and fed in ONE ``ingest_events`` call
-# after that transaction commits, registered before the events' own ``case_changed`` callbacks
-# and so run before them; those then find their event fed and cost nothing. An event announced
-# by ``case_changed`` alone (no ``post_save``, or a failed batch) is still fed by itself.
-
-_local = threading.local()
-
-
-class _Batch:
-    def __init__(self) -> None:
-        self.ids: set[int] = set()
-
-    def flush(self) -> None:
-        if getattr(_local, "batch", None) is self:
-            _local.batch = None
-        try:
-            ingest_events(self.ids)
-        except Exception:  # a statistics failure must not fail the request that moved the case
-            logger.exception("statistics: events %s not counted (a rebuild will count them)",
-                             sorted(self.ids))  # fmt: skip
-            return
-        _local.fed = frozenset(self.ids)
-
-
-def _pending(connection) -> _Batch | None:
-    """This transaction's batch: the one whose flush is still among the connection's commit
-    callbacks (a rolled-back transaction or savepoint drops it, and a new batch starts)."""
-    batch = getattr(_local, "batch", None)
-    if batch is None:
-        return None
-    if any(callback == batch.flush for _sids, callback, _robust in connection.run_on_commit):
-        return batch
-    return None
-
-
-def event_saved(sender, instance=None, created=False, raw=False, using=None, **kwargs) -> None:
-    """``post_save`` of Event: gather the event into its transaction's batch."""
-    if not created or raw or instance is None or instance.pk is None:
-        return
-    using = using or WRITE_ALIAS
-    if using != WRITE_ALIAS:
-        return
-    connection = connections[using]
-    if not connection.in_atomic_block:  # autocommit: it is committed already
-        case_changed_received(sender, event_id=instance.pk)
-        return
-    batch = _pending(connection)
-    if batch is None:
-        batch = _local.batch = _Batch()
-        transaction.on_commit(batch.flush, using=using)
-    batch.ids.add(instance.pk)
-
-
-def case_changed_received(sender, event_id: int | None = None, **kwargs) -> None:
-    """The ``workflow.signals.case_changed`` receiver (after commit): nothing to do when the
-    transaction's batch fed the event; otherwise it is fed alone."""
-    if not event_id or event_id in getattr(_local, "fed", ()):
-        return
-    try:
-        ingest_events([event_id])
-    except Exception:  # a statistics failure must not fail the request that moved the case
-        logger.exception("statistics: event %s not counted (a rebuild will count it)", event_id)
 
 
 def _mark_new(event_ids: list[int], application_of: dict[int, int]) -> set[int]:

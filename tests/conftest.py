@@ -222,8 +222,10 @@ def celery_eager(settings):
     """Run Celery tasks inline (``.delay()`` executes at once) for in-process tests."""
     from onestop.celery import app
 
-    settings.CELERY_TASK_ALWAYS_EAGER = True
+    # Read before the setting changes: Celery reads its configuration from Django's settings
+    # lazily, so read after, "previous" was True and eager mode outlived the test.
     previous = (app.conf.task_always_eager, app.conf.task_eager_propagates)
+    settings.CELERY_TASK_ALWAYS_EAGER = True
     app.conf.task_always_eager = True
     app.conf.task_eager_propagates = True
     yield app

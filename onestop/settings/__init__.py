@@ -112,3 +112,24 @@ CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
 # === The deadline sweep's bulk follow-up (issue 11; workflow/deadlines/followup.py) ============
 # Marks per follow-up message: each is one transaction of set-based writes (docs/deadlines.md).
 DEADLINE_FOLLOWUP_BATCH = env.int("DEADLINE_FOLLOWUP_BATCH", default=500)
+
+# === The statistics feed in the background (stats/feed.py, docs/statistics.md) =================
+# After commit the request only queues the events' ids in the broker's Redis and publishes ONE
+# drain task when none is pending; the worker feeds STATISTICS_FEED_BATCH ids per ingest. The
+# drain is published STATISTICS_FEED_DELAY_SECONDS after the first event (the events of that
+# time are fed together); the pending flag expires after STATISTICS_FEED_FLAG_SECONDS (a lost
+# message is published again then); a drain hands on to a new task after
+# STATISTICS_FEED_DRAIN_SECONDS. The beat's catch-up counts whatever Redis or a dead worker lost,
+# every STATISTICS_CATCH_UP_SECONDS. "inline": the old feed, after commit in the request (also
+# what runs without a Redis broker, as in the demo).
+STATISTICS_FEED = env("STATISTICS_FEED", default="background")
+STATISTICS_FEED_BATCH = env.int("STATISTICS_FEED_BATCH", default=2000)
+STATISTICS_FEED_DELAY_SECONDS = env.float("STATISTICS_FEED_DELAY_SECONDS", default=1.0)
+STATISTICS_FEED_FLAG_SECONDS = env.int("STATISTICS_FEED_FLAG_SECONDS", default=300)
+STATISTICS_FEED_DRAIN_SECONDS = env.float("STATISTICS_FEED_DRAIN_SECONDS", default=120.0)
+STATISTICS_CATCH_UP_SECONDS = env.int("STATISTICS_CATCH_UP_SECONDS", default=300)
+CELERY_BEAT_SCHEDULE["statistics-catch-up"] = {
+    "task": "statistics.catch_up",
+    "schedule": float(STATISTICS_CATCH_UP_SECONDS),
+    "options": {"expires": float(STATISTICS_CATCH_UP_SECONDS)},
+}

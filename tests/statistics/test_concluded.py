@@ -9,9 +9,10 @@ from datetime import date, datetime
 import pytest
 
 from permits.choices import EventAction as A
-from stats import figures, ingest
+from stats import feed, figures, ingest
 from stats.models import CONCLUDED, CaseFact, ConcludedFigure
 from tests.statistics import worked
+from tests.statistics.feeding import committed, feed_now
 from tests.statistics.test_figures import _snapshot
 from tests.workflow import factories as f
 from workflow.deadlines.calendar import SHANGHAI
@@ -65,7 +66,7 @@ def _summed_from_facts() -> dict[tuple, dict]:
 
 
 def _ev(capture, app, action, when, department=None, **data):
-    with capture(execute=True):
+    with committed(capture):
         return event_append(
             application=app, actor=None, action=action, department=department, at=when, data=data
         )
@@ -97,7 +98,8 @@ def test_a_late_pause_moves_a_case_to_its_new_handling_time_and_a_duplicate_chan
     # the resumption delivered twice more: nothing changes
     before = _aggregate()
     ingest.ingest_events([resumed.pk])
-    ingest.case_changed_received(None, event_id=resumed.pk)
+    feed.case_changed_received(None, event_id=resumed.pk)  # queued again
+    assert feed_now() == 0
     ingest.refresh_facts([c1.pk])  # a fact recomputed with the same result adds nothing
     assert _aggregate() == before
     fig = figures.overall(figures.Scope.for_user(f.user(is_superuser=True)), start=NOV[0],

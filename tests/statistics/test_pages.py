@@ -15,6 +15,7 @@ from onestop import tabular
 from stats import scorecard
 from stats.models import ScorecardIndicator
 from tests.statistics import worked
+from tests.statistics.feeding import committed
 from tests.workflow import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -165,7 +166,7 @@ def _more_cases(world, capture, n):
     from permits.choices import EventAction as A
     from workflow.services.events import event_append
 
-    with capture(execute=True):
+    with committed(capture):
         for i in range(n):
             app = worked._case(100 + i, world.item_a, channel="online", due=worked.end_of(30))
             for action, day in ((A.SUBMITTED, 16), (A.ACCEPTED, 16), (A.APPROVED, 18)):

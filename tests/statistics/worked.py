@@ -2,7 +2,8 @@
 holidays: Monday to Friday are working days), with a supplement, a special procedure, a
 parallel review, an on-the-spot decision, a not-accepted case, a late red card and an event
 delivered twice. Every event is written by ``event_append`` at a chosen time; the statistics
-are fed by the real after-commit signal."""
+are fed by the real after-commit signal (which queues the events) and the queue's drain
+(``tests.statistics.feeding``, as the Celery worker runs it)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from datetime import datetime
 
 from permits.choices import EventAction as A
 from permits.models import Application
+from tests.statistics.feeding import committed
 from tests.workflow import factories as f
 from workflow.deadlines.calendar import SHANGHAI
 from workflow.services.events import event_append
@@ -71,7 +73,7 @@ def build(capture) -> World:
             application=app, actor=None, action=action, department=department, at=when, data=data
         )
 
-    with capture(execute=True):
+    with committed(capture):
         # Case 1 (online, parallel): 2 departments review at once.
         c1 = _case(1, item_a, channel="online", due=end_of(16))
         ev(c1, A.SUBMITTED, at(2, 9))
@@ -107,6 +109,6 @@ def build(capture) -> World:
         ev(c5, A.NOT_ACCEPTED, at(12, 10), d1)
     # A late event: the sweep's red card of 20 November for 市自然资源局, recorded after
     # everything else; it lands on the 20th.
-    with capture(execute=True):
+    with committed(capture):
         late = ev(c3, A.TASK_OVERDUE, at(20, 0, 5), d2)
     return World(d1, d2, d3, item_a, item_b, [c1, c2, c3, c4, c5], late, denied)

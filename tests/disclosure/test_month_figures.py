@@ -281,3 +281,43 @@ def test_the_feed_touches_the_figures_only_for_decisions(city_world):
     assert ours("task_claimed") == []
     assert len(ours("approved")) == 1  # one statement writes the decision and its month
     assert DepartmentMonthFigure.objects.get().completed == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_feeds_of_different_cases_add_up_without_deadlock(city_world):
+    from django.db import transaction
+
+    from tests.concurrency import run_together
+
+    if connection.vendor != "postgresql":
+        pytest.fail("needs PostgreSQL")
+    other = f.department(name="云浮市公安局", reg=city_world["region"])
+    other_item = f.published_item(lead=other)
+    cases = [
+        decided_case(
+            city_world,
+            feed=False,
+            service_item=other_item if n % 2 else None,
+            decision="denied" if n % 3 == 0 else "approved",
+            decided_at=at(2026, 10 + n % 2, 5 + n % 7),
+        ).pk
+        for n in range(24)
+    ]
+
+    def feed(ids):
+        def call():
+            with transaction.atomic():
+                month_figures.refresh(ids)
+
+        return call
+
+    # four feeds at once, each touching the same four month rows (in a different case order)
+    results = run_together(*(feed(cases[i::4][:: 1 if i % 2 else -1]) for i in range(4)))
+    assert results == [None] * 4, results
+    assert read_model() == oracle()
+    assert sum(r[4] for r in read_model()) == 24
+    # and again, all at once, with the same cases: nothing changes
+    results = run_together(*(feed(cases[i::3]) for i in range(3)))
+    assert results == [None] * 3, results
+    assert read_model() == oracle()

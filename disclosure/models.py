@@ -223,3 +223,63 @@ class ArticleLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article_id} {self.action}"
+
+
+# --- 办件公示's monthly figures (disclosure.month_figures; docs/disclosure.md) ----------------
+#
+# Rebuilt freely and never holding a lock on the rows they describe (as the statistics' read
+# models): plain ids, or a reference without a database constraint. Nothing personal: a case
+# is only its department, month, result and whether it was on time.
+
+
+class PublishedDecision(models.Model):
+    """One published decision's contribution to the monthly figures: a decided case
+    (approved or denied, not anonymous, not process-centred) as it stands now. Kept so that a
+    case fed again adds the change of its contribution (new − old), not itself twice."""
+
+    application_id = models.BigIntegerField(_("application"), primary_key=True)
+    month = models.DateField(_("month of the decision"))  # its first day, Beijing time
+    department_id = models.BigIntegerField(_("lead department"))
+    approved = models.BooleanField(_("approved"))
+    on_time = models.BooleanField(_("decided by the promised due"))
+
+    class Meta:
+        verbose_name = _("published decision")
+        verbose_name_plural = _("published decisions")
+
+    def __str__(self) -> str:
+        return f"{self.application_id} {self.month:%Y-%m}"
+
+
+class DepartmentMonthFigure(models.Model):
+    """Per lead department and month of decision: the published decisions summed (what the
+    办件公示 page and the ``department-monthly`` open data show)."""
+
+    month = models.DateField(_("month"))  # its first day
+    # a reference without a constraint or an index of its own (the key's index serves): the
+    # page joins the department's current code, name and region, and no write here ever
+    # locks the department's row
+    department = models.ForeignKey(
+        "departments.Department",
+        verbose_name=_("lead department"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    completed = models.IntegerField(_("completed"), default=0)
+    approved = models.IntegerField(_("approved"), default=0)
+    denied = models.IntegerField(_("denied"), default=0)
+    on_time = models.IntegerField(_("on time"), default=0)
+
+    class Meta:
+        verbose_name = _("department's month")
+        verbose_name_plural = _("departments' months")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "department_id"], name="disclosure_month_figure_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.department_id}: {self.completed}"

@@ -1,13 +1,15 @@
 """办件公示: the public list of recently completed cases and the per-department monthly figures.
 
-Read from the case rows directly (``permits.Application``), on the reporting database
-(``onestop.reporting``), each in ONE query whatever the number of cases. Nothing personal
-leaves here: the queries select only the columns below, so a person applicant's name and ID
-number are never even read; for an enterprise its registered name is public information and is
-shown. Process-centred cases (complaints, petitions, hotline requests) are not published.
+On the reporting database (``onestop.reporting``), each in ONE query whatever the number of
+cases: the list from the case rows (``permits.Application``, the latest decisions through the
+``app_published`` index), the figures from their read model (``DepartmentMonthFigure``, kept
+by ``disclosure.month_figures``). Nothing personal leaves here: the queries select only the
+columns below, so a person applicant's name and ID number are never even read; for an
+enterprise its registered name is public information and is shown. Process-centred cases
+(complaints, petitions, hotline requests) are not published.
 
-``department_month_figures`` is the one function the monthly figures come from, so it can later
-read the statistics read models instead of the cases without touching the pages or open data.
+``department_month_figures`` is the one function the monthly figures come from (the page and
+the open data).
 """
 
 from __future__ import annotations
@@ -17,10 +19,9 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, F, Q
-from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from disclosure.models import DepartmentMonthFigure
 from onestop.reporting import reporting_alias
 from permits.models import Application, Decision, ServiceModel
 
@@ -125,45 +126,47 @@ def add_months(moment: dt.datetime, months: int) -> dt.datetime:
 def department_month_figures(
     *, start: dt.datetime, end: dt.datetime, using: str | None = None
 ) -> list[DepartmentMonth]:
-    """Per lead department and month (Asia/Shanghai) of decision, in [start, end): cases
-    completed, approved, denied and decided on time (by the promised due; a case without a due
-    counts as on time, as on the supervision board). One grouped query."""
+    """Per lead department and month (Asia/Shanghai) of decision, the months starting in
+    [start, end) (the pages pass month boundaries): cases completed, approved, denied and
+    decided on time (by the promised due; a case without a due counts as on time, as on the
+    supervision board). Read from the read model ``DepartmentMonthFigure``
+    (``disclosure.month_figures``), one query whatever the number of cases; newest month
+    first, departments by code."""
     rows = (
-        _published_cases(using or reporting_alias())
-        .filter(decided_at__gte=start, decided_at__lt=end)
-        .annotate(month=TruncMonth("decided_at", tzinfo=LOCAL))
+        DepartmentMonthFigure.objects.using(using or reporting_alias())
+        .filter(month__gte=_local_day(start), month__lt=_local_day(end), completed__gt=0)
+        .order_by("-month", "department__code", "department_id")
         .values(
             "month",
-            "lead_department__code",
-            "lead_department__name",
-            "lead_department__region__code",
+            "department__code",
+            "department__name",
+            "department__region__code",
+            "completed",
+            "approved",
+            "denied",
+            "on_time",
         )
-        .annotate(
-            completed=Count("pk"),
-            approved=Count("pk", filter=Q(decision=Decision.APPROVED)),
-            denied=Count("pk", filter=Q(decision=Decision.DENIED)),
-            on_time=Count("pk", filter=Q(due_at__isnull=True) | Q(decided_at__lte=F("due_at"))),
-        )
-        .order_by("-month", "lead_department__code")
     )
-    out = []
-    for row in rows:
-        month = row["month"]
-        if isinstance(month, dt.datetime):
-            month = timezone.localtime(month, LOCAL) if timezone.is_aware(month) else month
-        out.append(
-            DepartmentMonth(
-                month=f"{month:%Y-%m}",
-                region_code=row["lead_department__region__code"] or "",
-                department_code=row["lead_department__code"] or "",
-                department_name=row["lead_department__name"] or "",
-                completed=row["completed"],
-                approved=row["approved"],
-                denied=row["denied"],
-                on_time=row["on_time"],
-            )
+    return [
+        DepartmentMonth(
+            month=f"{row['month']:%Y-%m}",
+            region_code=row["department__region__code"] or "",
+            department_code=row["department__code"] or "",
+            department_name=row["department__name"] or "",
+            completed=row["completed"],
+            approved=row["approved"],
+            denied=row["denied"],
+            on_time=row["on_time"],
         )
-    return out
+        for row in rows
+    ]
+
+
+def _local_day(moment: dt.datetime) -> dt.date:
+    """The first local day from ``moment`` on (a month row counts when its first day does)."""
+    local = timezone.localtime(moment, LOCAL) if timezone.is_aware(moment) else moment
+    day = local.date()
+    return day if local.time() == dt.time.min else day + dt.timedelta(days=1)
 
 
 def recent_months(months: int = 12, *, now: dt.datetime | None = None):

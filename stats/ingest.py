@@ -33,6 +33,7 @@ from . import concluded, facts_sql
 from .counters import ACTION_COUNTER, COUNTERS
 from .facts import EventRow, case_fact
 from .models import CaseFact, ConcludedFigure, CountedEvent, DailyFigure
+from .signals import events_counted
 
 logger = logging.getLogger(__name__)
 
@@ -242,6 +243,7 @@ def ingest_events(event_ids: Iterable[int]) -> Ingested:
             counters[key][name] += 1
         _add_counters(counters)
         result.cases = refresh_facts(case_ids)
+        events_counted.send(sender=Ingested, events=rows)  # disclosure.month_figures
     return result
 
 

@@ -72,11 +72,12 @@ def decided_case(
     decided_at=None,
     due_at=None,
     service_item=None,
+    feed=True,
 ) -> Application:
     n = next(_seq)
     item = service_item or world["item"]
     decided_at = decided_at or timezone.now() - dt.timedelta(days=1)
-    return Application.objects.create(
+    app = Application.objects.create(
         number=f"YF20261203{n:05d}",
         item=item,
         item_version=item.current_version,
@@ -91,3 +92,21 @@ def decided_case(
         decided_at=decided_at,
         due_at=due_at,
     )
+    if feed:
+        # 办件公示's monthly figures, as the statistics feed refreshes them after the decision's
+        # event commits (a test's transaction never commits; feed_event runs the whole feed)
+        from disclosure.month_figures import refresh
+
+        refresh([app.pk])
+    return app
+
+
+def feed_event(app: Application, action: str, *, at=None):
+    """Append ``action`` to the case's log and feed it to the statistics (and so to the
+    read models hanging on the feed) as the after-commit callback would."""
+    from stats.ingest import ingest_events
+    from workflow.services.events import event_append
+
+    event = event_append(application=app, actor=None, action=action, at=at)
+    ingest_events([event.pk])
+    return event

@@ -1,5 +1,6 @@
 """Run by test_replica.py in a child process whose DATABASE_URL is the small primary and whose
-REPORTING_DATABASE_URL is its standby: write decided cases on the primary, wait until the
+REPORTING_DATABASE_URL is its standby: write decided cases (and their decisions' events, which
+the feed turns into the monthly figures after commit) on the primary, wait until the
 standby has replayed them, read the public figures through the reporting alias, print JSON.
 
 Not collected by pytest (no ``test_`` prefix); ``python tests/disclosure/replica_probe.py``.
@@ -29,6 +30,7 @@ from disclosure import publication  # noqa: E402
 from onestop.reporting import replica_status, reporting_alias  # noqa: E402
 from permits.models import Application  # noqa: E402
 from tests.workflow import factories as f  # noqa: E402
+from workflow.services.events import event_append  # noqa: E402
 
 
 def main() -> None:
@@ -41,7 +43,7 @@ def main() -> None:
         now = timezone.now()
         for n in range(3):
             decided_at = now - dt.timedelta(hours=n + 1)
-            Application.objects.create(
+            app = Application.objects.create(
                 number=f"YF{run}{n:08d}",
                 item=item,
                 item_version=item.current_version,
@@ -53,6 +55,8 @@ def main() -> None:
                 decided_at=decided_at,
                 due_at=decided_at + dt.timedelta(hours=1) if n else decided_at - dt.timedelta(1),
             )
+            # its decision's event: fed after commit, it keeps the monthly figures
+            event_append(application=app, actor=None, action="approved", at=decided_at)
     with connections["default"].cursor() as cursor:
         cursor.execute("SELECT pg_current_wal_lsn()")
         (lsn,) = cursor.fetchone()

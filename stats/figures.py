@@ -23,10 +23,10 @@ from permits.models import ServiceItem
 from workflow import access
 from workflow.deadlines.calendar import SHANGHAI
 
+from . import monthly
 from .concluded import SUMS as CONCLUDED_SUMS
 from .counters import COUNTERS
 from .db import reporting_alias
-from .models import ConcludedFigure, DailyFigure
 
 GROUPINGS = ("department", "region", "item", "month")
 CHANNELS = ("online", "window", "hotline", "api")
@@ -250,6 +250,22 @@ def _rows(qs, group, fields: tuple[str, ...] = (), **aggregates) -> list[dict]:
     return list(qs.annotate(g=group).values("g", *fields).annotate(**aggregates).order_by())
 
 
+def _rows_of(sources: list[tuple[Any, str]], by: str | None, fields=(), **aggregates):
+    """:func:`_rows` over the sources of a period (``monthly.sources``: daily rows, monthly
+    rows), in one query when grouped; rows of one group from both sources are added by the
+    caller."""
+    if by is None:
+        return [row for qs, _day in sources for row in _rows(qs, None, fields, **aggregates)]
+    return monthly.union(
+        [
+            qs.annotate(g=_group_expr(by, month_field=day))
+            .values("g", *fields)
+            .annotate(**aggregates)
+            for qs, day in sources
+        ]
+    )
+
+
 PARTS = ("daily", "facts", "times", "catalogue", "ratings")
 
 
@@ -298,29 +314,35 @@ def compute_many(
 
     fine = tuple(_FINE.values())
     if "daily" in parts:
-        daily = scope.apply(DailyFigure.objects.using(alias).filter(day__gte=start, day__lte=end))
-        for row in daily.values(*fine, "channel").annotate(**{c: Sum(c) for c in COUNTERS}):
+        daily = [
+            scope.apply(qs).values(*fine, "channel").annotate(**{c: Sum(c) for c in COUNTERS})
+            for qs, _day in monthly.sources(start, end, counters=True, alias=alias)
+        ]
+        for row in monthly.union(daily):
             channel = row["channel"] or "online"
             for f in figs(row):
                 for c in COUNTERS:
                     f.volumes[c] += row[c] or 0
                 f.by_channel[channel] = f.by_channel.get(channel, 0) + (row["applications"] or 0)
-    concluded = scope.apply(
-        ConcludedFigure.objects.using(alias).filter(day__gte=start, day__lte=end)
-    )
+    concluded = [
+        scope.apply(qs) for qs, _day in monthly.sources(start, end, counters=False, alias=alias)
+    ]
     if "facts" in parts:
-        for row in concluded.values(*fine).annotate(**{c: Sum(c) for c in CONCLUDED_SUMS}):
+        sums = {c: Sum(c) for c in CONCLUDED_SUMS}
+        for row in monthly.union([qs.values(*fine).annotate(**sums) for qs in concluded]):
             if not row["cases"]:
                 continue
             for f in figs(row):
                 _add_concluded(f, row)
     if "times" in parts:
         histograms: dict[tuple, list[tuple[int, int]]] = defaultdict(list)
-        rows = (
-            concluded.filter(handling_days__gte=0)
-            .values(*fine, "handling_days")
-            .annotate(n=Sum("cases"))
-            .order_by()
+        rows = monthly.union(
+            [
+                qs.filter(handling_days__gte=0)
+                .values(*fine, "handling_days")
+                .annotate(n=Sum("cases"))
+                for qs in concluded
+            ]
         )
         for row in rows:
             for by in bys:
@@ -396,11 +418,13 @@ def _compute_by(
             out[key] = Figures(key=key)
         return out[key]
 
-    # 1. volumes and supervision counters (DailyFigure)
-    daily = scope.apply(DailyFigure.objects.using(alias).filter(day__gte=start, day__lte=end))
-    group = _group_expr(by, month_field="day")
+    # 1. volumes and supervision counters (DailyFigure; MonthlyFigure for whole months)
+    daily = [
+        (scope.apply(qs), day)
+        for qs, day in monthly.sources(start, end, counters=True, alias=alias)
+    ]
     daily_rows = (
-        _rows(daily, group, ("channel",), **{c: Sum(c) for c in COUNTERS})
+        _rows_of(daily, by, ("channel",), **{c: Sum(c) for c in COUNTERS})
         if "daily" in parts
         else []
     )
@@ -412,13 +436,14 @@ def _compute_by(
             row["channel"] or "online", 0
         ) + (row["applications"] or 0)
 
-    # 2. concluded cases: sums of their daily aggregate (ConcludedFigure), never the facts
-    concluded = scope.apply(
-        ConcludedFigure.objects.using(alias).filter(day__gte=start, day__lte=end)
-    )
-    group = _group_expr(by, month_field="day")
+    # 2. concluded cases: sums of their daily aggregate (ConcludedFigure; MonthlyConcluded for
+    # whole months), never the facts
+    concluded = [
+        (scope.apply(qs), day)
+        for qs, day in monthly.sources(start, end, counters=False, alias=alias)
+    ]
     fact_rows = (
-        _rows(concluded, group, **{c: Sum(c) for c in CONCLUDED_SUMS}) if "facts" in parts else []
+        _rows_of(concluded, by, **{c: Sum(c) for c in CONCLUDED_SUMS}) if "facts" in parts else []
     )
     for row in fact_rows:
         if not row["cases"]:
@@ -429,8 +454,11 @@ def _compute_by(
     # handling time (the aggregate's key holds the handling time)
     if "times" in parts:
         histograms: dict[Any, list[tuple[int, int]]] = defaultdict(list)
-        for row in _rows(
-            concluded.filter(handling_days__gte=0), group, ("handling_days",), n=Sum("cases")
+        for row in _rows_of(
+            [(qs.filter(handling_days__gte=0), day) for qs, day in concluded],
+            by,
+            ("handling_days",),
+            n=Sum("cases"),
         ):
             histograms[_key(row.get("g"), by)].append((row["handling_days"], row["n"]))
         for key, counts in histograms.items():

@@ -327,28 +327,24 @@ def compute_many(
     concluded = [
         scope.apply(qs) for qs, _day in monthly.sources(start, end, counters=False, alias=alias)
     ]
-    if "facts" in parts:
+    # the concluded cases' sums and their counts per handling time (the percentile) from one
+    # read: the handling time is in the rows' key
+    histograms: dict[tuple, list[tuple[int, int]]] = defaultdict(list)
+    if "facts" in parts or "times" in parts:
         sums = {c: Sum(c) for c in CONCLUDED_SUMS}
-        for row in monthly.union([qs.values(*fine).annotate(**sums) for qs in concluded]):
+        rows = [qs.values(*fine, "handling_days").annotate(**sums) for qs in concluded]
+        for row in monthly.union(rows):
             if not row["cases"]:
                 continue
-            for f in figs(row):
-                _add_concluded(f, row)
+            if "facts" in parts:
+                for f in figs(row):
+                    _add_concluded(f, row)
+            if "times" in parts and row["handling_days"] >= 0:
+                for by in bys:
+                    histograms[(by, row[_FINE[by]] if by else None)].append(
+                        (row["handling_days"], row["cases"])
+                    )
     if "times" in parts:
-        histograms: dict[tuple, list[tuple[int, int]]] = defaultdict(list)
-        rows = monthly.union(
-            [
-                qs.filter(handling_days__gte=0)
-                .values(*fine, "handling_days")
-                .annotate(n=Sum("cases"))
-                for qs in concluded
-            ]
-        )
-        for row in rows:
-            for by in bys:
-                histograms[(by, row[_FINE[by]] if by else None)].append(
-                    (row["handling_days"], row["n"])
-                )
         for (by, key), counts in histograms.items():
             if key not in out[by]:
                 out[by][key] = Figures(key=key)
@@ -442,27 +438,24 @@ def _compute_by(
         (scope.apply(qs), day)
         for qs, day in monthly.sources(start, end, counters=False, alias=alias)
     ]
+    # 3. with them, the 90th percentile of the handling times, by nearest rank over the counts
+    # per handling time (the aggregate's key holds the handling time): one read for both
+    histograms: dict[Any, list[tuple[int, int]]] = defaultdict(list)
     fact_rows = (
-        _rows_of(concluded, by, **{c: Sum(c) for c in CONCLUDED_SUMS}) if "facts" in parts else []
+        _rows_of(concluded, by, ("handling_days",), **{c: Sum(c) for c in CONCLUDED_SUMS})
+        if "facts" in parts or "times" in parts
+        else []
     )
     for row in fact_rows:
         if not row["cases"]:
             continue
-        _add_concluded(fig(_key(row.get("g"), by)), row)
-
-    # 3. the 90th percentile of the handling times, by nearest rank over the counts per
-    # handling time (the aggregate's key holds the handling time)
-    if "times" in parts:
-        histograms: dict[Any, list[tuple[int, int]]] = defaultdict(list)
-        for row in _rows_of(
-            [(qs.filter(handling_days__gte=0), day) for qs, day in concluded],
-            by,
-            ("handling_days",),
-            n=Sum("cases"),
-        ):
-            histograms[_key(row.get("g"), by)].append((row["handling_days"], row["n"]))
-        for key, counts in histograms.items():
-            fig(key).p90_sql = p90_of_counts(counts)
+        key = _key(row.get("g"), by)
+        if "facts" in parts:
+            _add_concluded(fig(key), row)
+        if "times" in parts and row["handling_days"] >= 0:
+            histograms[key].append((row["handling_days"], row["cases"]))
+    for key, counts in histograms.items():
+        fig(key).p90_sql = p90_of_counts(counts)
 
     # 4. the catalogue: published items of the departments in scope
     items = scope.apply(

@@ -17,6 +17,7 @@ from __future__ import annotations
 from django.db import connections
 from django.db.models import Count, Q, Sum
 
+from . import monthly
 from .models import CONCLUDED, CaseFact, ConcludedFigure
 
 KEY = ("day", "region_id", "department_id", "item_id", "handling_days")
@@ -52,7 +53,8 @@ def _concluded_condition() -> str:
 def write_facts_sql(new_facts: str) -> str:
     """One statement: upsert the fact rows ``new_facts`` selects (a query whose columns are
     named as ``CaseFact``'s) and add the change of their contributions to the aggregate.
-    Returns one row: the facts written, the ids of aggregate rows left with no case."""
+    Returns one row: the facts written, the ids of aggregate rows left with no case (of the
+    days and of the months: the same change is added to the cases' months, ``stats.monthly``)."""
     connection = connections["default"]
     q = connection.ops.quote_name
     facts, table = q(CaseFact._meta.db_table), q(ConcludedFigure._meta.db_table)
@@ -88,13 +90,20 @@ agg AS (
   ORDER BY {", ".join(KEY)}
   ON CONFLICT ({", ".join(q(c) for c in KEY)}) DO UPDATE SET {add}
   RETURNING {table}.id, {table}.cases
+),
+months AS ({monthly.concluded_cte("contribution", nonzero)})
+SELECT (SELECT count(*) FROM up), json_build_array(
+  (SELECT array_agg(id) FROM agg WHERE cases = 0),
+  (SELECT array_agg(id) FROM months WHERE cases = 0)
 )
-SELECT (SELECT count(*) FROM up), (SELECT array_agg(id) FROM agg WHERE cases = 0)
 """  # noqa: S608  # nosec B608 - names from the models
 
 
 def drop_empty(cursor, ids) -> None:
-    """Forget the aggregate rows whose every case left them (their sums are all 0 then)."""
+    """Forget the aggregate rows whose every case left them (their sums are all 0 then):
+    ``ids`` is the statement's second column, [the days' ids, the months' ids]."""
+    ids, months = ids or (None, None)
+    monthly.drop_empty_months(cursor, months)
     if ids:
         table = connections["default"].ops.quote_name(ConcludedFigure._meta.db_table)
         cursor.execute(
@@ -121,6 +130,12 @@ def resum_days(days, using: str = "default") -> None:
     days = sorted({d for d in days if d is not None})
     if not days:
         return
+    _resum_days(days, using)
+    for month in sorted({monthly.month_of(d) for d in days}):
+        monthly.resum(month, month, using=using, counters=False)
+
+
+def _resum_days(days, using: str) -> None:
     ConcludedFigure.objects.using(using).filter(day__in=days).delete()
     rows = (
         CaseFact.objects.using(using)

@@ -23,10 +23,10 @@ from permits.models import ServiceItem
 from workflow import access
 from workflow.deadlines.calendar import SHANGHAI
 
+from . import monthly
 from .concluded import SUMS as CONCLUDED_SUMS
 from .counters import COUNTERS
 from .db import reporting_alias
-from .models import ConcludedFigure, DailyFigure
 
 GROUPINGS = ("department", "region", "item", "month")
 CHANNELS = ("online", "window", "hotline", "api")
@@ -250,6 +250,22 @@ def _rows(qs, group, fields: tuple[str, ...] = (), **aggregates) -> list[dict]:
     return list(qs.annotate(g=group).values("g", *fields).annotate(**aggregates).order_by())
 
 
+def _rows_of(sources: list[tuple[Any, str]], by: str | None, fields=(), **aggregates):
+    """:func:`_rows` over the sources of a period (``monthly.sources``: daily rows, monthly
+    rows), in one query when grouped; rows of one group from both sources are added by the
+    caller."""
+    if by is None:
+        return [row for qs, _day in sources for row in _rows(qs, None, fields, **aggregates)]
+    return monthly.union(
+        [
+            qs.annotate(g=_group_expr(by, month_field=day))
+            .values("g", *fields)
+            .annotate(**aggregates)
+            for qs, day in sources
+        ]
+    )
+
+
 PARTS = ("daily", "facts", "times", "catalogue", "ratings")
 
 
@@ -298,35 +314,37 @@ def compute_many(
 
     fine = tuple(_FINE.values())
     if "daily" in parts:
-        daily = scope.apply(DailyFigure.objects.using(alias).filter(day__gte=start, day__lte=end))
-        for row in daily.values(*fine, "channel").annotate(**{c: Sum(c) for c in COUNTERS}):
+        daily = [
+            scope.apply(qs).values(*fine, "channel").annotate(**{c: Sum(c) for c in COUNTERS})
+            for qs, _day in monthly.sources(start, end, counters=True, alias=alias)
+        ]
+        for row in monthly.union(daily):
             channel = row["channel"] or "online"
             for f in figs(row):
                 for c in COUNTERS:
                     f.volumes[c] += row[c] or 0
                 f.by_channel[channel] = f.by_channel.get(channel, 0) + (row["applications"] or 0)
-    concluded = scope.apply(
-        ConcludedFigure.objects.using(alias).filter(day__gte=start, day__lte=end)
-    )
-    if "facts" in parts:
-        for row in concluded.values(*fine).annotate(**{c: Sum(c) for c in CONCLUDED_SUMS}):
+    concluded = [
+        scope.apply(qs) for qs, _day in monthly.sources(start, end, counters=False, alias=alias)
+    ]
+    # the concluded cases' sums and their counts per handling time (the percentile) from one
+    # read: the handling time is in the rows' key
+    histograms: dict[tuple, list[tuple[int, int]]] = defaultdict(list)
+    if "facts" in parts or "times" in parts:
+        sums = {c: Sum(c) for c in CONCLUDED_SUMS}
+        rows = [qs.values(*fine, "handling_days").annotate(**sums) for qs in concluded]
+        for row in monthly.union(rows):
             if not row["cases"]:
                 continue
-            for f in figs(row):
-                _add_concluded(f, row)
+            if "facts" in parts:
+                for f in figs(row):
+                    _add_concluded(f, row)
+            if "times" in parts and row["handling_days"] >= 0:
+                for by in bys:
+                    histograms[(by, row[_FINE[by]] if by else None)].append(
+                        (row["handling_days"], row["cases"])
+                    )
     if "times" in parts:
-        histograms: dict[tuple, list[tuple[int, int]]] = defaultdict(list)
-        rows = (
-            concluded.filter(handling_days__gte=0)
-            .values(*fine, "handling_days")
-            .annotate(n=Sum("cases"))
-            .order_by()
-        )
-        for row in rows:
-            for by in bys:
-                histograms[(by, row[_FINE[by]] if by else None)].append(
-                    (row["handling_days"], row["n"])
-                )
         for (by, key), counts in histograms.items():
             if key not in out[by]:
                 out[by][key] = Figures(key=key)
@@ -396,11 +414,13 @@ def _compute_by(
             out[key] = Figures(key=key)
         return out[key]
 
-    # 1. volumes and supervision counters (DailyFigure)
-    daily = scope.apply(DailyFigure.objects.using(alias).filter(day__gte=start, day__lte=end))
-    group = _group_expr(by, month_field="day")
+    # 1. volumes and supervision counters (DailyFigure; MonthlyFigure for whole months)
+    daily = [
+        (scope.apply(qs), day)
+        for qs, day in monthly.sources(start, end, counters=True, alias=alias)
+    ]
     daily_rows = (
-        _rows(daily, group, ("channel",), **{c: Sum(c) for c in COUNTERS})
+        _rows_of(daily, by, ("channel",), **{c: Sum(c) for c in COUNTERS})
         if "daily" in parts
         else []
     )
@@ -412,29 +432,30 @@ def _compute_by(
             row["channel"] or "online", 0
         ) + (row["applications"] or 0)
 
-    # 2. concluded cases: sums of their daily aggregate (ConcludedFigure), never the facts
-    concluded = scope.apply(
-        ConcludedFigure.objects.using(alias).filter(day__gte=start, day__lte=end)
-    )
-    group = _group_expr(by, month_field="day")
+    # 2. concluded cases: sums of their daily aggregate (ConcludedFigure; MonthlyConcluded for
+    # whole months), never the facts
+    concluded = [
+        (scope.apply(qs), day)
+        for qs, day in monthly.sources(start, end, counters=False, alias=alias)
+    ]
+    # 3. with them, the 90th percentile of the handling times, by nearest rank over the counts
+    # per handling time (the aggregate's key holds the handling time): one read for both
+    histograms: dict[Any, list[tuple[int, int]]] = defaultdict(list)
     fact_rows = (
-        _rows(concluded, group, **{c: Sum(c) for c in CONCLUDED_SUMS}) if "facts" in parts else []
+        _rows_of(concluded, by, ("handling_days",), **{c: Sum(c) for c in CONCLUDED_SUMS})
+        if "facts" in parts or "times" in parts
+        else []
     )
     for row in fact_rows:
         if not row["cases"]:
             continue
-        _add_concluded(fig(_key(row.get("g"), by)), row)
-
-    # 3. the 90th percentile of the handling times, by nearest rank over the counts per
-    # handling time (the aggregate's key holds the handling time)
-    if "times" in parts:
-        histograms: dict[Any, list[tuple[int, int]]] = defaultdict(list)
-        for row in _rows(
-            concluded.filter(handling_days__gte=0), group, ("handling_days",), n=Sum("cases")
-        ):
-            histograms[_key(row.get("g"), by)].append((row["handling_days"], row["n"]))
-        for key, counts in histograms.items():
-            fig(key).p90_sql = p90_of_counts(counts)
+        key = _key(row.get("g"), by)
+        if "facts" in parts:
+            _add_concluded(fig(key), row)
+        if "times" in parts and row["handling_days"] >= 0:
+            histograms[key].append((row["handling_days"], row["cases"]))
+    for key, counts in histograms.items():
+        fig(key).p90_sql = p90_of_counts(counts)
 
     # 4. the catalogue: published items of the departments in scope
     items = scope.apply(

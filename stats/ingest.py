@@ -29,7 +29,7 @@ from django.db.models import Exists, OuterRef
 from permits.models import Application, Event
 from workflow.deadlines import calendar as cal
 
-from . import concluded, facts_sql
+from . import concluded, facts_sql, monthly
 from .counters import ACTION_COUNTER, COUNTERS
 from .facts import EventRow, case_fact
 from .models import CaseFact, ConcludedFigure, CountedEvent, DailyFigure
@@ -76,11 +76,13 @@ def _add_counters(rows: dict[tuple, dict[str, int]]) -> None:
     for key in keys:
         params += [key[0], *key[1:], *(rows[key].get(c, 0) for c in COUNTERS)]
     with connection.cursor() as cursor:
-        cursor.execute(
+        monthly.execute_counters(  # and the same to their months (stats.monthly)
+            cursor,
             f"INSERT INTO {table} ({', '.join(q(c) for c in columns)}) "  # noqa: S608  # nosec B608 - names from the models, values bound
             f"VALUES {', '.join([placeholders] * len(keys))} "
             f"ON CONFLICT ({', '.join(q(c) for c in _KEY)}) DO UPDATE SET {updates}",
             params,
+            rows,
         )
 
 
@@ -364,6 +366,7 @@ def rebuild(*, start: date | None = None, end: date | None = None, batch: int = 
             else:
                 cursor.execute(f"SELECT DISTINCT application_id FROM {marks} ORDER BY 1")  # noqa: S608  # nosec B608
                 case_ids = [row[0] for row in cursor.fetchall()]
+        monthly.resum(start, end)  # the months touched, from the days made again
     connection = connections[WRITE_ALIAS]
     with connection.cursor() as cursor:
         facts_sql.prepare_days(cursor)
@@ -405,6 +408,7 @@ def _rebuild_by_feeding(*, start, end, batch) -> Rebuilt:
             CountedEvent.objects.using(WRITE_ALIAS).filter(
                 event_id__in=events.values("pk")
             ).delete()
+        monthly.resum(start, end)  # the months touched, from the days left
     result = Rebuilt()
     last = 0
     while True:

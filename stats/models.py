@@ -219,3 +219,97 @@ DEFAULT_WEIGHTS: tuple[tuple[str, int], ...] = (
     (Indicator.RED_CARDS, 15),
     (Indicator.ONLINE, 10),
 )
+
+
+class MonthlyFigure(models.Model):
+    """The daily counters (``DailyFigure``) of one local month, summed: the same key with the
+    month (its first day) for the day. Kept by the statement that adds to the daily rows
+    (``stats.monthly``), so it is always their sum; pages read it for whole months."""
+
+    month = models.DateField(_("month"))
+    region_id = models.BigIntegerField(_("region"), default=0)
+    department_id = models.BigIntegerField(_("department"), default=0)
+    item_id = models.BigIntegerField(_("service item"), default=0)
+    channel = models.CharField(_("channel"), max_length=10, blank=True)
+    service_model = models.CharField(_("service model"), max_length=20, blank=True)
+    # the counters of stats.counters.COUNTERS, as DailyFigure's (a test checks they match)
+    applications = models.PositiveIntegerField(default=0)
+    accepted = models.PositiveIntegerField(default=0)
+    not_accepted = models.PositiveIntegerField(default=0)
+    supplements = models.PositiveIntegerField(default=0)
+    approved = models.PositiveIntegerField(default=0)
+    denied = models.PositiveIntegerField(default=0)
+    answered = models.PositiveIntegerField(default=0)
+    terminated = models.PositiveIntegerField(default=0)
+    withdrawn = models.PositiveIntegerField(default=0)
+    yellow = models.PositiveIntegerField(default=0)
+    red = models.PositiveIntegerField(default=0)
+    escalations = models.PositiveIntegerField(default=0)
+    deemed = models.PositiveIntegerField(default=0)
+    returns = models.PositiveIntegerField(default=0)
+    special_procedures = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("monthly figure")
+        verbose_name_plural = _("monthly figures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "month",
+                    "region_id",
+                    "department_id",
+                    "item_id",
+                    "channel",
+                    "service_model",
+                ],
+                name="statistics_monthly_key",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["month", "department_id"], name="statistics_monthly_dept"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.department_id}/{self.item_id}/{self.channel}"
+
+
+class MonthlyConcluded(models.Model):
+    """The concluded cases of one local month (``ConcludedFigure`` summed over its days): the
+    same key with the month (its first day) for the day, the handling time still in it (the
+    90th percentile). Kept by the statement that writes the facts and the daily rows."""
+
+    month = models.DateField(_("month"))
+    region_id = models.BigIntegerField(_("region"), default=0)
+    department_id = models.BigIntegerField(_("lead department"), default=0)
+    item_id = models.BigIntegerField(_("service item"), default=0)
+    handling_days = models.IntegerField(_("handling time (working days)"), default=-1)
+    # the sums of ConcludedFigure (stats.concluded.SUMS)
+    cases = models.IntegerField(default=0)
+    handling = models.IntegerField(default=0)
+    gross = models.IntegerField(default=0)
+    supplement = models.IntegerField(default=0)
+    special = models.IntegerField(default=0)
+    with_due = models.IntegerField(default=0)
+    on_time = models.IntegerField(default=0)
+    instant = models.IntegerField(default=0)
+    online_completed = models.IntegerField(default=0)
+    visits = models.IntegerField(default=0)
+    parallel = models.IntegerField(default=0)
+    parallel_elapsed = models.IntegerField(default=0)
+    parallel_own = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("concluded cases of a month")
+        verbose_name_plural = _("concluded cases of a month")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "region_id", "department_id", "item_id", "handling_days"],
+                name="statistics_monthly_concluded_key",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["month", "department_id"], name="statistics_mconcluded_dept"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.department_id}/{self.item_id}: {self.cases}"

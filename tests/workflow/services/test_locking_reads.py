@@ -1,0 +1,86 @@
+"""The case lock's reads (``workflow.services.locking``): the rows a claim and a completion lock
+are read on their unique keys without ``first()``/``get()``'s ``ORDER BY … LIMIT`` (PostgreSQL
+plans the locked task read, fifteen joined tables, five times longer with a LIMIT: most of the
+database's CPU per transition in bench/flow.py), and what they refuse stays refused."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from departments.models import StaffRole
+from tests.workflow.journey import build_world, open_task, submitted_case
+from workflow import services
+from workflow.exceptions import NotFound
+from workflow.models import CaseTask, TaskStatus
+from workflow.services.locking import case_locked, only_row
+
+pytestmark = pytest.mark.django_db
+
+_LOCKING = re.compile(r"\bFOR (NO KEY )?UPDATE\b")
+
+
+def _locking_reads(captured) -> list[str]:
+    return [q["sql"] for q in captured if _LOCKING.search(q["sql"])]
+
+
+def test_a_claim_and_a_completion_lock_their_rows_without_a_limit():
+    world = build_world(1)
+    app = submitted_case(world)
+    task = open_task(app, kind="acceptance")
+    actor = world.lead_staff["undertake"]
+    with CaptureQueriesContext(connection) as claim:
+        services.task_claim(task=task.pk, actor=actor)
+    with CaptureQueriesContext(connection) as complete:
+        services.task_complete(task=task.pk, actor=actor, decision="approve")
+    for captured in (claim, complete):
+        reads = _locking_reads(captured.captured_queries)
+        # The process row found from the task, then the task with its case under the lock.
+        assert len(reads) >= 2, reads
+        assert not [sql for sql in reads if re.search(r"\bLIMIT\b", sql)], reads
+    task.refresh_from_db()
+    assert task.status == TaskStatus.DONE
+
+
+def test_the_case_lock_reads_the_application_without_a_limit():
+    world = build_world(1)
+    app = submitted_case(world)
+    with CaptureQueriesContext(connection) as q, case_locked(app.pk) as locked:
+        assert locked.pk == app.pk
+        assert locked.item.pk == app.item_id  # read with the row, as before
+    reads = _locking_reads(q.captured_queries)
+    assert len(reads) == 2, reads
+    assert not [sql for sql in reads if re.search(r"\bLIMIT\b", sql)], reads
+
+
+def test_a_missing_case_or_task_is_still_not_found():
+    with pytest.raises(NotFound), case_locked(987654321):
+        pass
+    world = build_world(1)
+    with pytest.raises(NotFound):
+        services.task_claim(task=987654321, actor=world.lead_staff["undertake"])
+
+
+def test_a_reviewer_whose_role_was_removed_before_the_call_cannot_claim():
+    world = build_world(1)
+    app = submitted_case(world)
+    task = open_task(app, kind="acceptance")
+    reviewer = world.lead_staff["undertake"]
+    StaffRole.objects.filter(user=reviewer).delete()
+    fresh = get_user_model().objects.get(pk=reviewer.pk)  # a new request's user
+    with pytest.raises(NotFound):
+        services.task_claim(task=task.pk, actor=fresh)
+    task.refresh_from_db()
+    assert task.status == TaskStatus.OPEN and task.assignee_id is None
+
+
+def test_only_row_gives_the_row_or_none():
+    world = build_world(1)
+    app = submitted_case(world)
+    task = open_task(app, kind="acceptance")
+    assert only_row(CaseTask.objects.filter(pk=task.pk)) == task
+    assert only_row(CaseTask.objects.filter(pk=-1)) is None

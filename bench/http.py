@@ -23,13 +23,14 @@
    half of the run is the last reading minus the one at half time. Before the measured run, a
    warm-up pass puts every endpoint under the same load for ``--warmup`` seconds (as long as the
    measured load; 0 skips it), so that each endpoint's first sustained load (its modules,
-   templates, serializers, query plans) is not counted as growth. The growth that remains is
-   real: with the warm-up the second half still grew +2.5 MB per worker, 1.5 MB of it during the
-   items API (the rest during the applications API and the inbox); the items API alone, round
-   after round, grows each worker ~0.45 MB per 5 s round (~11 KB per request, no plateau after
-   480 requests per worker), while tracemalloc in the workers shows no growth of live Python
-   allocations: memory outside Python's allocator (a C extension's, or fragmentation), still to
-   find. The RSS after the warm-up and
+   templates, serializers, query plans) is not counted as growth. The growth that used to
+   remain (~11 KB per items-API request, +2.5 to +6 MB per worker over the second half) was
+   Python's cyclic garbage: each request's graph (DRF's request, view and renderer context refer
+   to each other) is promoted to the oldest generation, which CPython collects only when it has
+   grown by a quarter of the ~340,000 long-lived objects a worker loads — every ~2,700 requests.
+   ``onestop/gunicorn_conf.py`` freezes the loaded application out of the collector
+   (``gc.freeze()`` in ``post_worker_init``), so full collections come every ~150 requests and
+   the RSS stays flat (tests/test_gunicorn_conf.py). The RSS after the warm-up and
    the growth over the whole measured run are reported too. ``--only`` measures some
    endpoints (and ``/healthz``, the baseline).
 5. After the load, the staff inbox's database time (target ≤ 30 ms at a million tasks):

@@ -58,6 +58,10 @@ def extra_args(name: str, quick: bool) -> list[str]:
     """The full run measures the HTTP endpoints on a clone of the million-case template."""
     if name == "http" and not quick and template_info():
         return ["--dsn", SERVER.rsplit("/", 1)[0] + "/" + TEMPLATE]
+    if name == "flow":
+        # the statistics feed runs in the background since 2026-12-04: with a Redis of its own
+        # bench/flow.py measures it as production runs it (queued ids, a drainer process).
+        return ["--redis-url", "redis://127.0.0.1:6379/5"]
     return []
 
 
@@ -357,7 +361,7 @@ def write(path: Path, results: dict, info: dict, quick: bool, label: str) -> Non
         f"{info['machine']['load']} before, {info['load_after']} after",
         f"- Mode: {QUICK_NOTE if quick else 'full'}",
         "- Reproduce: `make bench` (full) or `make bench QUICK=1`, on a machine with PostgreSQL "
-        "and Redis (DATABASE_URL's server; Redis at 127.0.0.1:6379, databases 6 and 7) and "
+        "and Redis (DATABASE_URL's server; Redis at 127.0.0.1:6379, databases 5, 6 and 7) and "
         "`wrk` (`apt-get install wrk`; without it a Python load client is used); each script "
         "also runs alone, e.g. `.venv/bin/python bench/http.py --quick`. Run it on an "
         "otherwise idle machine: every comparison is a ratio within one run.",

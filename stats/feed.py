@@ -30,8 +30,13 @@ from functools import cache
 
 from django.conf import settings
 from django.db import connections, transaction
+from django.db.models import Subquery
 
+from permits.models import Event
+
+from .db import reporting_alias
 from .ingest import WRITE_ALIAS, ingest_events
+from .models import CountedEvent
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +87,19 @@ def pending_count() -> int | None:
 
 
 # --- The request side: record after commit --------------------------------------------------
+
+
+def fed_up_to() -> dict:
+    """How far the figures go, for the pages that show them (they are fed in the background,
+    so a page says up to when rather than lag silently): ``updated_to``, the time of the latest
+    event counted (one lookup by primary key on the reporting database, so a replica's lag
+    shows too; None before any), and ``waiting``, the events queued and not yet counted."""
+    alias = reporting_alias()
+    latest = CountedEvent.objects.using(alias).order_by("-event_id").values("event_id")[:1]
+    updated_to = (
+        Event.objects.using(alias).filter(pk=Subquery(latest)).values_list("at", flat=True).first()
+    )
+    return {"updated_to": updated_to, "waiting": pending_count() or 0}
 
 
 def _publish() -> None:

@@ -20,7 +20,7 @@ from onestop import tabular
 from onestop.inputpolicy import BadQueryParameter, query_int
 from workflow import access, personal_data
 
-from . import drill, figures, scorecard
+from . import drill, feed, figures, scorecard
 from .figures import Figures, Scope
 from .tables import Table, figures_table, group_table, month_label
 
@@ -206,6 +206,7 @@ def board(request: HttpRequest) -> HttpResponse:
             "tables": by_key,
             "charts": charts,
             "department_choices": _department_choices(request.user),
+            "fed": feed.fed_up_to(),
         },
     )
 

@@ -26,11 +26,10 @@ class CountedEvent(models.Model):
         return str(self.event_id)
 
 
-class DailyFigure(models.Model):
-    """Counters of one local day for one item, department, region, channel and service model
-    (the day of the event's time: a late event lands in its own day)."""
+class CounterColumns(models.Model):
+    """The key (but its day or month) and the counters shared by ``DailyFigure`` and its
+    monthly roll-up ``MonthlyFigure``: one definition, so the two tables cannot drift."""
 
-    day = models.DateField(_("day"))
     region_id = models.BigIntegerField(_("region"), default=0)
     department_id = models.BigIntegerField(_("department"), default=0)
     item_id = models.BigIntegerField(_("service item"), default=0)
@@ -52,6 +51,43 @@ class DailyFigure(models.Model):
     deemed = models.PositiveIntegerField(default=0)
     returns = models.PositiveIntegerField(default=0)
     special_procedures = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class ConcludedColumns(models.Model):
+    """The key (but its day or month) and the sums shared by ``ConcludedFigure`` and its
+    monthly roll-up ``MonthlyConcluded``."""
+
+    region_id = models.BigIntegerField(_("region"), default=0)
+    department_id = models.BigIntegerField(_("lead department"), default=0)
+    item_id = models.BigIntegerField(_("service item"), default=0)
+    handling_days = models.IntegerField(_("handling time (working days)"), default=-1)
+    # sums over the concluded cases (stats.concluded.SUMS: column → CaseFact expression)
+    cases = models.IntegerField(default=0)
+    handling = models.IntegerField(default=0)
+    gross = models.IntegerField(default=0)
+    supplement = models.IntegerField(default=0)
+    special = models.IntegerField(default=0)
+    with_due = models.IntegerField(default=0)
+    on_time = models.IntegerField(default=0)
+    instant = models.IntegerField(default=0)
+    online_completed = models.IntegerField(default=0)
+    visits = models.IntegerField(default=0)
+    parallel = models.IntegerField(default=0)
+    parallel_elapsed = models.IntegerField(default=0)
+    parallel_own = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class DailyFigure(CounterColumns):
+    """Counters of one local day for one item, department, region, channel and service model
+    (the day of the event's time: a late event lands in its own day)."""
+
+    day = models.DateField(_("day"))
 
     class Meta:
         verbose_name = _("daily figure")
@@ -131,7 +167,7 @@ class CaseFact(models.Model):
         return self.number
 
 
-class ConcludedFigure(models.Model):
+class ConcludedFigure(ConcludedColumns):
     """The concluded cases of one local day (of conclusion) for one region, lead department,
     item and handling time, summed from their ``CaseFact`` rows, so the pages read a few
     hundred of these instead of every case's facts (docs/statistics.md, "Concluded cases").
@@ -141,24 +177,6 @@ class ConcludedFigure(models.Model):
     in and however often a case's facts are recomputed; rows whose cases fall to 0 go."""
 
     day = models.DateField(_("day"))
-    region_id = models.BigIntegerField(_("region"), default=0)
-    department_id = models.BigIntegerField(_("lead department"), default=0)
-    item_id = models.BigIntegerField(_("service item"), default=0)
-    handling_days = models.IntegerField(_("handling time (working days)"), default=-1)
-    # sums over the concluded cases (stats.concluded.SUMS: column → CaseFact expression)
-    cases = models.IntegerField(default=0)
-    handling = models.IntegerField(default=0)
-    gross = models.IntegerField(default=0)
-    supplement = models.IntegerField(default=0)
-    special = models.IntegerField(default=0)
-    with_due = models.IntegerField(default=0)
-    on_time = models.IntegerField(default=0)
-    instant = models.IntegerField(default=0)
-    online_completed = models.IntegerField(default=0)
-    visits = models.IntegerField(default=0)
-    parallel = models.IntegerField(default=0)
-    parallel_elapsed = models.IntegerField(default=0)
-    parallel_own = models.IntegerField(default=0)
 
     class Meta:
         verbose_name = _("concluded cases of a day")
@@ -221,33 +239,12 @@ DEFAULT_WEIGHTS: tuple[tuple[str, int], ...] = (
 )
 
 
-class MonthlyFigure(models.Model):
+class MonthlyFigure(CounterColumns):
     """The daily counters (``DailyFigure``) of one local month, summed: the same key with the
     month (its first day) for the day. Kept by the statement that adds to the daily rows
     (``stats.monthly``), so it is always their sum; pages read it for whole months."""
 
     month = models.DateField(_("month"))
-    region_id = models.BigIntegerField(_("region"), default=0)
-    department_id = models.BigIntegerField(_("department"), default=0)
-    item_id = models.BigIntegerField(_("service item"), default=0)
-    channel = models.CharField(_("channel"), max_length=10, blank=True)
-    service_model = models.CharField(_("service model"), max_length=20, blank=True)
-    # the counters of stats.counters.COUNTERS, as DailyFigure's (a test checks they match)
-    applications = models.PositiveIntegerField(default=0)
-    accepted = models.PositiveIntegerField(default=0)
-    not_accepted = models.PositiveIntegerField(default=0)
-    supplements = models.PositiveIntegerField(default=0)
-    approved = models.PositiveIntegerField(default=0)
-    denied = models.PositiveIntegerField(default=0)
-    answered = models.PositiveIntegerField(default=0)
-    terminated = models.PositiveIntegerField(default=0)
-    withdrawn = models.PositiveIntegerField(default=0)
-    yellow = models.PositiveIntegerField(default=0)
-    red = models.PositiveIntegerField(default=0)
-    escalations = models.PositiveIntegerField(default=0)
-    deemed = models.PositiveIntegerField(default=0)
-    returns = models.PositiveIntegerField(default=0)
-    special_procedures = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("monthly figure")
@@ -273,30 +270,12 @@ class MonthlyFigure(models.Model):
         return f"{self.month:%Y-%m} {self.department_id}/{self.item_id}/{self.channel}"
 
 
-class MonthlyConcluded(models.Model):
+class MonthlyConcluded(ConcludedColumns):
     """The concluded cases of one local month (``ConcludedFigure`` summed over its days): the
     same key with the month (its first day) for the day, the handling time still in it (the
     90th percentile). Kept by the statement that writes the facts and the daily rows."""
 
     month = models.DateField(_("month"))
-    region_id = models.BigIntegerField(_("region"), default=0)
-    department_id = models.BigIntegerField(_("lead department"), default=0)
-    item_id = models.BigIntegerField(_("service item"), default=0)
-    handling_days = models.IntegerField(_("handling time (working days)"), default=-1)
-    # the sums of ConcludedFigure (stats.concluded.SUMS)
-    cases = models.IntegerField(default=0)
-    handling = models.IntegerField(default=0)
-    gross = models.IntegerField(default=0)
-    supplement = models.IntegerField(default=0)
-    special = models.IntegerField(default=0)
-    with_due = models.IntegerField(default=0)
-    on_time = models.IntegerField(default=0)
-    instant = models.IntegerField(default=0)
-    online_completed = models.IntegerField(default=0)
-    visits = models.IntegerField(default=0)
-    parallel = models.IntegerField(default=0)
-    parallel_elapsed = models.IntegerField(default=0)
-    parallel_own = models.IntegerField(default=0)
 
     class Meta:
         verbose_name = _("concluded cases of a month")

@@ -7,9 +7,11 @@ import os
 import signal
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
+import pytest
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -82,3 +84,12 @@ class Worker:
             return self.log.read_text(errors="replace")[-4000:]
         except OSError:
             return ""
+
+    def wait_for(self, predicate, *, limit: float, what: str) -> None:
+        """Poll ``predicate`` on the real clock until it holds; fail with the worker's log."""
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            if predicate():
+                return
+            time.sleep(0.25)
+        pytest.fail(f"timed out waiting for {what}; worker log:\n{self.tail()}")

@@ -39,15 +39,6 @@ def worker():
     broker.flushdb()
 
 
-def _wait(predicate, *, limit: float, worker: Worker, what: str) -> None:
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.25)
-    pytest.fail(f"timed out waiting for {what}; worker log:\n{worker.tail()}")
-
-
 def _send(name: str) -> None:
     from onestop.celery import app
 
@@ -66,13 +57,12 @@ def test_a_real_worker_drains_the_queued_events_and_the_catch_up_counts_what_red
         for action, day in ((A.SUBMITTED, 2), (A.ACCEPTED, 3), (A.APPROVED, 5))
     ]
     # then the worker feeds them all, and the queue and its flag are empty again
-    _wait(lambda: CountedEvent.objects.count() == 3, limit=90, worker=worker, what="the drain")
+    worker.wait_for(lambda: CountedEvent.objects.count() == 3, limit=90, what="the drain")
     assert set(CountedEvent.objects.values_list("event_id", flat=True)) == {e.pk for e in events}
     assert CaseFact.objects.get(application_id=app.pk).outcome == "approved"
-    _wait(
+    worker.wait_for(
         lambda: feed.pending_count() == 0 and not feed.redis_client().exists(feed.SCHEDULED),
         limit=30,
-        worker=worker,
         what="the flag cleared",
     )
     # When Redis loses what a commit queued (the worker stopped first, so nothing drains it)
@@ -86,10 +76,9 @@ def test_a_real_worker_drains_the_queued_events_and_the_catch_up_counts_what_red
     assert not CountedEvent.objects.filter(event_id=late.pk).exists()
     # then the beat's catch-up counts it
     _send("statistics.catch_up")
-    _wait(
+    worker.wait_for(
         lambda: CountedEvent.objects.filter(event_id=late.pk).exists(),
         limit=90,
-        worker=worker,
         what="the catch-up",
     )
     assert CountedEvent.objects.count() == 4

@@ -35,6 +35,7 @@ from django.db import connections, transaction
 from django.db.models import Count, Q
 
 from disclosure.models import DepartmentMonthFigure, PublishedDecision
+from disclosure.publication import LOCAL, published
 from permits.choices import EventAction
 from permits.models import Application, Decision, ServiceItem, ServiceModel
 
@@ -156,21 +157,12 @@ def refresh(application_ids: Iterable[int]) -> None:
 def _decisions_from_cases(cases) -> list[PublishedDecision]:
     """``PublishedDecision`` rows of the published decisions among ``cases`` (a queryset of
     Application), computed in Python with the same rules as :func:`_published_sql`."""
-    from zoneinfo import ZoneInfo
-
-    local = ZoneInfo(settings.TIME_ZONE)
-    rows = (
-        cases.filter(
-            decision__in=(Decision.APPROVED, Decision.DENIED),
-            decided_at__isnull=False,
-            anonymous=False,
-        )
-        .exclude(item__service_model=ServiceModel.PROCESS_CENTRED)
-        .values_list("pk", "decided_at", "lead_department_id", "decision", "due_at")
+    rows = published(cases).values_list(
+        "pk", "decided_at", "lead_department_id", "decision", "due_at"
     )
     out = []
     for pk, decided_at, department_id, decision, due_at in rows:
-        day = decided_at.astimezone(local).date()
+        day = decided_at.astimezone(LOCAL).date()
         out.append(
             PublishedDecision(
                 application_id=pk,

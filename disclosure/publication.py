@@ -28,16 +28,19 @@ from permits.models import Application, Decision, ServiceModel
 LOCAL = ZoneInfo(settings.TIME_ZONE)
 
 
+def published(cases):
+    """The published decisions among ``cases`` (a queryset of Application): approved or denied
+    with a decision time, not anonymous, not process-centred. The one rule the list, the figures'
+    read model (``disclosure.month_figures``, whose SQL states the same) and its tests share."""
+    return cases.filter(
+        decision__in=(Decision.APPROVED, Decision.DENIED),
+        decided_at__isnull=False,
+        anonymous=False,
+    ).exclude(item__service_model=ServiceModel.PROCESS_CENTRED)
+
+
 def _published_cases(using: str):
-    return (
-        Application.objects.using(using)
-        .filter(
-            decision__in=(Decision.APPROVED, Decision.DENIED),
-            decided_at__isnull=False,
-            anonymous=False,
-        )
-        .exclude(item__service_model=ServiceModel.PROCESS_CENTRED)
-    )
+    return published(Application.objects.using(using))
 
 
 @dataclass(frozen=True)

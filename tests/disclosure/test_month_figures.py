@@ -279,7 +279,19 @@ def test_the_feed_touches_the_figures_only_for_decisions(city_world):
         return [q["sql"] for q in ctx.captured_queries if "disclosure_" in q["sql"]]
 
     assert ours("task_claimed") == []
-    assert len(ours("approved")) == 1  # one statement writes the decision and its month
+    assert ours("approved")  # a decision writes (SQLite, the demo's: its Python path)
+    assert DepartmentMonthFigure.objects.get().completed == 1
+
+
+@pytest.mark.postgres
+def test_on_postgresql_one_statement_writes_a_decision_and_its_month(city_world):
+    if connection.vendor != "postgresql":
+        pytest.fail("needs PostgreSQL")
+    case = decided_case(city_world, decided_at=timezone.now(), feed=False)
+    with CaptureQueriesContext(connection) as ctx:
+        feed_event(case, "approved")
+    ours = [q["sql"] for q in ctx.captured_queries if "disclosure_" in q["sql"]]
+    assert len(ours) == 1  # one statement writes the decision and its month
     assert DepartmentMonthFigure.objects.get().completed == 1
 
 

@@ -212,6 +212,7 @@ def test_the_token_query_also_answers_the_users_device_roles_and_grants(
         assert len(access.granted_object_ids(user, access.SHARE_PERMISSION)) == 1
 
 
+@pytest.mark.postgres  # measures PostgreSQL's plan or query path
 def test_the_token_query_also_says_a_staff_account_is_no_applicant(django_assert_num_queries):
     """A staff account with no person row and no handler rows: the case rule's applicant parts
     ask nothing more (the token's query answered); one that is also an applicant — a person,
@@ -245,6 +246,7 @@ def test_the_token_query_also_says_a_staff_account_is_no_applicant(django_assert
     assert len(access.application_visible_parts(user)) == 4
 
 
+@pytest.mark.postgres  # measures PostgreSQL's plan or query path
 def test_a_prepared_token_query_still_refuses_a_revoked_token_or_a_disabled_user_at_once(
     django_assert_num_queries,
 ):

@@ -31,6 +31,7 @@ def _users(*, username: str, joined_before):
     )
 
 
+@pytest.mark.postgres  # measures PostgreSQL's plan or query path
 def test_the_kept_sql_answers_what_the_orm_answers_with_each_run_s_values():
     query = PreparedQuery(
         get_user_model(),

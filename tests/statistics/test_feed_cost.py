@@ -107,6 +107,7 @@ def _everything_counted(app, events: int) -> None:
     assert DailyFigure.objects.filter(approved__gt=0).exists()
 
 
+@pytest.mark.postgres  # measures PostgreSQL's plan or query path
 def test_the_request_spends_no_query_on_the_feed_and_a_drain_costs_one_ingest(
     django_capture_on_commit_callbacks,
 ):
@@ -127,6 +128,7 @@ def test_the_request_spends_no_query_on_the_feed_and_a_drain_costs_one_ingest(
     _everything_counted(app, events)
 
 
+@pytest.mark.postgres  # measures PostgreSQL's plan or query path
 def test_one_drain_feeds_a_whole_walk_for_the_queries_of_one_ingest(
     django_capture_on_commit_callbacks,
 ):

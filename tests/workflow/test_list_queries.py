@@ -44,6 +44,7 @@ def test_applications_list_queries_do_not_grow_with_the_cases(who):
     assert many <= 12
 
 
+@pytest.mark.postgres  # measures PostgreSQL's plan or query path
 def test_applications_list_through_a_token_reads_a_constant_few_queries():
     """As bench/http.py asks it: a reviewer's token (its query also answers the roles, device,
     grants and applicant facts), the page as plain rows, their department rows, the count."""

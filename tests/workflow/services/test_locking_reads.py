@@ -28,6 +28,7 @@ def _locking_reads(captured) -> list[str]:
     return [q["sql"] for q in captured if _LOCKING.search(q["sql"])]
 
 
+@pytest.mark.postgres  # measures PostgreSQL's plan or query path
 def test_a_claim_and_a_completion_lock_their_rows_without_a_limit():
     world = build_world(1)
     app = submitted_case(world)
@@ -46,6 +47,7 @@ def test_a_claim_and_a_completion_lock_their_rows_without_a_limit():
     assert task.status == TaskStatus.DONE
 
 
+@pytest.mark.postgres  # measures PostgreSQL's plan or query path
 def test_the_case_lock_reads_the_application_without_a_limit():
     world = build_world(1)
     app = submitted_case(world)

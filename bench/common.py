@@ -21,15 +21,18 @@ def ensure_database(base_url: str, name: str) -> str:
     return base_url.rsplit("/", 1)[0] + "/" + name
 
 
-def setup_django(url: str) -> None:
+def setup_django(url: str, *, migrate: bool = True) -> None:
     """Django on ``url`` with the project's settings and no Redis (the cache and broker fall
-    back to in-process ones), migrated."""
+    back to in-process ones), migrated unless ``migrate`` is false: several processes on one
+    database migrate it once, before they start (two ``migrate`` at once race on the catalog:
+    both create the same table, and one fails on ``pg_type_typname_nsp_index``)."""
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onestop.settings")
     os.environ.pop("REDIS_URL", None)
     import django
 
     django.setup()
-    from django.core.management import call_command
+    if migrate:
+        from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)
+        call_command("migrate", verbosity=0)

@@ -374,7 +374,8 @@ def enterprise_establish(
         Handler.objects.get_or_create(
             enterprise=enterprise, person=founder, defaults={"scope": "all"}
         )
-        forget(founder.user if founder.user_id else None)
+        # Only a user object already loaded can hold remembered roles: one read afresh has none.
+        forget(founder.user if Person.user.is_cached(founder) else None)
     logger.info(
         "enterprise established: enterprise=%s by application=%s", enterprise.pk, application.pk
     )

@@ -147,9 +147,10 @@ def item_retire(*, item: ServiceItem, actor: AbstractBaseUser | None) -> None:
     logger.info("item %s retired by %s", locked.code, getattr(actor, "pk", None))
 
 
-def item_assert_accepting(item: ServiceItem) -> ItemVersion:
+def item_assert_accepting(item: ServiceItem) -> int:
     """Raise ``ItemNotAccepting`` unless the item takes new applications now, that is it is
-    published and has a version; return that version (the one a new case points at).
+    published and has a version; return that version's id (the one a new case points at; the
+    row itself is not read: a submission only checks).
 
     Call it when a case is created and again when a draft is submitted (a suspended item's
     drafts cannot be submitted). For a race-free check inside a transaction pass an item row
@@ -164,4 +165,4 @@ def item_assert_accepting(item: ServiceItem) -> ItemVersion:
         )
     if item.status != ItemStatus.PUBLISHED or item.current_version_id is None:
         raise ItemNotAccepting()
-    return item.current_version
+    return item.current_version_id

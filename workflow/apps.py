@@ -29,6 +29,13 @@ class WorkflowConfig(AppConfig):
             post_delete.connect(_calendar_changed, sender=model, dispatch_uid=f"cal-del-{model}")
         clocks.connect_signals()
 
+        from .models import CaseProcess
+        from .services import locking
+
+        post_save.connect(
+            locking.process_created, sender=CaseProcess, dispatch_uid="case-process-created"
+        )
+
         from .deadlines.board import register_deadline_panels
 
         register_deadline_panels()

@@ -180,3 +180,39 @@ def test_a_case_held_past_the_lock_timeout_answers_busy_503_not_409():
     assert r.status_code == 200, r.data
     task.refresh_from_db()
     assert task.status == "done"
+
+
+def test_the_same_draft_submitted_twice_at_once_starts_one_flow_30_of_30():
+    """A draft's case lock looks for a process only when the case has left its draft: the
+    second submitter, waiting on the row lock, reads the committed status and answers
+    ``Conflict``; the flow starts once (one process, one acceptance task)."""
+    world = build_world(0, materials=[])
+    drafts = [new_case(world) for _ in range(30)]
+    workers = Workers(2)
+    try:
+        runs = [
+            workers.run(
+                lambda a=app: services.application_submit(
+                    actor=fresh(world.citizen), application=Application.objects.get(pk=a.pk)
+                ),
+                lambda a=app: services.application_submit(
+                    actor=fresh(world.citizen), application=Application.objects.get(pk=a.pk)
+                ),
+            )
+            for app in drafts
+        ]
+    finally:
+        workers.stop()
+    outcomes = Counter(
+        (
+            sum(isinstance(r, Application) for r in results),
+            sum(isinstance(r, Conflict) for r in results),
+        )
+        for results in runs
+    )
+    assert outcomes == Counter({(1, 1): 30}), runs
+    assert CaseTask.objects.filter(application__in=drafts, kind="acceptance").count() == 30
+    assert Event.objects.filter(application__in=drafts, action="submitted").count() == 30
+    from workflow.models import CaseProcess
+
+    assert CaseProcess.objects.filter(application__in=drafts).count() == 30

@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.lock import SelectForUpdateLock
 
-from permits.models import Application
+from permits.models import Application, ApplicationStatus
 from workflow.exceptions import Conflict, NotFound
 from workflow.models import CaseProcess, CaseTask
 
@@ -29,6 +29,9 @@ _locked_task: ContextVar[CaseTask | None] = ContextVar("locked_task", default=No
 # The process row this thread's case lock took in its route read (``_process_locked``), so the
 # flow's own lock (``CaseProcessLock``) need not send a second ``SELECT … FOR UPDATE``.
 _held_process: ContextVar[int | None] = ContextVar("held_process", default=None)
+# The case ``case_locked`` holds while it has no process yet (a draft): a process row inserted
+# for it in this block is held too (``process_created``).
+_starting_case: ContextVar[int | None] = ContextVar("starting_case", default=None)
 
 
 class CaseProcessLock(SelectForUpdateLock):
@@ -46,6 +49,16 @@ class CaseProcessLock(SelectForUpdateLock):
             return
         with super().__call__(flow_class, process_pk):
             yield
+
+
+def process_created(sender, instance, created: bool, **kwargs) -> None:
+    """``post_save`` of ``CaseProcess``: a process row a case lock's thread inserts for the case
+    it holds (the flow's start, under ``case_locked`` of a draft) counts as held. No other
+    transaction can see, let alone lock, a row this one has inserted and not committed, so the
+    start node's ``lock`` need not send a ``SELECT … FOR UPDATE`` for it. Connected in
+    ``WorkflowConfig.ready``; ``case_locked`` undoes it when its block ends."""
+    if created and _starting_case.get() == instance.application_id:
+        _held_process.set(instance.pk)
 
 
 # Block (do not fail fast) on the process row; the database's lock_timeout bounds the wait.
@@ -106,9 +119,23 @@ def case_locked(application_id: int) -> Iterator[Application]:
                     _locked_case.reset(token)
         else:
             application = locked_application(application_id)
-            if CaseProcess.objects.filter(application_id=application_id).exists():
+            # A process is created in the transaction that moves a case out of its draft, so
+            # a draft read under its row lock (the newest committed version) has none: only
+            # a case in another status is looked up (another writer started it meanwhile).
+            if (
+                application.status != ApplicationStatus.DRAFT
+                and CaseProcess.objects.filter(application_id=application_id).exists()
+            ):
                 raise Conflict()
-            yield application
+            token = _locked_case.set(application)
+            starting = _starting_case.set(application_id)
+            held = _held_process.set(_held_process.get())  # reset below: undoes process_created
+            try:
+                yield application
+            finally:
+                _held_process.reset(held)
+                _starting_case.reset(starting)
+                _locked_case.reset(token)
 
 
 def locked_application(application_id: int) -> Application:
@@ -120,6 +147,22 @@ def locked_application(application_id: int) -> Application:
     )
     if application is None:
         raise NotFound()
+    share_item(application)
+    return application
+
+
+def share_item(application: Application) -> Application:
+    """Give the case's version the item row read with the case (``select_related("item",
+    "item_version")`` reads both, but not the version's own ``item``), so reading the version's
+    spec (``workflow.spec.version_spec``) does not fetch the item a second time."""
+    version = application.item_version if Application.item_version.is_cached(application) else None
+    if (
+        version is not None
+        and Application.item.is_cached(application)
+        and version.item_id == application.item_id
+        and not type(version).item.is_cached(version)
+    ):
+        type(version).item.field.set_cached_value(version, application.item)
     return application
 
 

@@ -30,7 +30,7 @@ from workflow.exceptions import Invalid
 from workflow.models import CaseTask, TaskKind, TaskStatus
 from workflow.services.common import add_time_limit
 from workflow.services.events import event_append
-from workflow.services.locking import locked_case, locked_flow_task
+from workflow.services.locking import locked_case, locked_flow_task, share_item
 from workflow.spec import VersionSpec, version_spec
 
 # --- Input ------------------------------------------------------------------------------------
@@ -216,9 +216,9 @@ def case_of(activation) -> Application:
     """The case of a flow activation, with what opening a step reads: the row the caller holds
     locked (no second read), or read afresh when the flow runs outside a case lock."""
     application_id = activation.process.application_id
-    return locked_case(application_id) or Application.objects.select_related(
-        "item", "item_version"
-    ).get(pk=application_id)
+    return locked_case(application_id) or share_item(
+        Application.objects.select_related("item", "item_version").get(pk=application_id)
+    )
 
 
 def stage_due(participation: ApplicationDepartment, index: int) -> datetime | None:

@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from departments.models import StaffRole
-from tests.workflow.journey import build_world, open_task, submitted_case
+from tests.workflow.journey import build_world, new_case, open_task, submitted_case
 from workflow import services
 from workflow.exceptions import NotFound
 from workflow.models import CaseTask, TaskStatus
@@ -86,3 +86,44 @@ def test_only_row_gives_the_row_or_none():
     task = open_task(app, kind="acceptance")
     assert only_row(CaseTask.objects.filter(pk=task.pk)) == task
     assert only_row(CaseTask.objects.filter(pk=-1)) is None
+
+
+def _tables_read(captured, table: str) -> list[str]:
+    return [
+        q["sql"]
+        for q in captured
+        if q["sql"].startswith("SELECT") and f'FROM "{table}"' in q["sql"]
+    ]
+
+
+def test_submitting_a_draft_reads_the_case_and_its_item_once_and_locks_no_new_row_again():
+    """The flow's start runs under the draft's case lock: the acceptance step opens on the case
+    the lock read (no second read of the application or the item), the process row the start
+    inserts is not locked a second time (no other transaction can see it yet), and a draft is
+    not looked up for a process it cannot have."""
+    world = build_world(2)
+    app = new_case(world)
+    with CaptureQueriesContext(connection) as q:
+        services.application_submit(actor=world.citizen, application=app)
+    captured = q.captured_queries
+    assert len(_tables_read(captured, "permits_application")) == 1, captured
+    assert _tables_read(captured, "permits_serviceitem") == []  # joined to the locked case
+    assert _tables_read(captured, "permits_itemversion") == []
+    process_reads = _tables_read(captured, "workflow_caseprocess")
+    assert len(process_reads) == 1, process_reads  # the route read: none yet
+    app.refresh_from_db()
+    assert app.status == "submitted"
+    assert open_task(app, kind="acceptance").application_id == app.pk
+
+
+def test_a_case_lock_of_a_draft_leaves_no_held_process_or_case_behind():
+    from workflow.services import locking
+
+    world = build_world(1)
+    app = submitted_case(world)  # its process was inserted under the draft's lock
+    assert locking._held_process.get() is None  # noqa: SLF001
+    assert locking._starting_case.get() is None  # noqa: SLF001
+    assert locking.locked_case(app.pk) is None
+    with case_locked(app.pk) as locked:  # a started case: its process row is locked again
+        assert locking.locked_case(app.pk) is locked
+    assert locking._held_process.get() is None  # noqa: SLF001

@@ -422,15 +422,16 @@ def _rebuild_by_feeding(*, start, end, batch) -> Rebuilt:
     return result
 
 
-def ingest_missing(*, batch: int = BATCH) -> Rebuilt:
-    """Count the events not counted yet (an anti-join over the event log; nothing to do costs
-    one query): what ``statistics_rebuild --missing`` and the end of ``seed_demo`` run. The same
-    result as a rebuild, since counting is idempotent and a case's facts are recomputed from
-    all its events."""
+def ingest_missing(*, batch: int = BATCH, after: int = 0) -> Rebuilt:
+    """Count the events not counted yet (an anti-join over the event log, from event id
+    ``after`` on; nothing to do costs one query): what ``statistics_rebuild --missing`` and the
+    end of ``seed_demo`` run, and the beat's catch-up (``stats.feed.catch_up``, which passes
+    ``after`` to look only at the recent events). The same result as a rebuild, since counting
+    is idempotent and a case's facts are recomputed from all its events."""
     result = Rebuilt()
     marked = CountedEvent.objects.using(WRITE_ALIAS).filter(event_id=OuterRef("pk"))
     pending = Event.objects.using(WRITE_ALIAS).filter(~Exists(marked)).order_by("pk")
-    last = 0
+    last = max(0, int(after))
     while True:
         ids = list(pending.filter(pk__gt=last).values_list("pk", flat=True)[:batch])
         if not ids:

@@ -133,3 +133,7 @@ CELERY_BEAT_SCHEDULE["statistics-catch-up"] = {
     "schedule": float(STATISTICS_CATCH_UP_SECONDS),
     "options": {"expires": float(STATISTICS_CATCH_UP_SECONDS)},
 }
+# The catch-up looks only at the recent event ids (stats.feed.catch_up: above the id noted two
+# runs ago); once every STATISTICS_CATCH_UP_FULL_SECONDS, and when its marks in Redis are gone,
+# it looks at the whole event log.
+STATISTICS_CATCH_UP_FULL_SECONDS = env.int("STATISTICS_CATCH_UP_FULL_SECONDS", default=86400)

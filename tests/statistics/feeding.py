@@ -14,10 +14,12 @@ from stats import feed
 
 
 def forget_pending() -> None:
-    """Empty the queue and its flag (the suite's Redis outlives a test's rolled-back rows)."""
+    """Empty the queue, its flag and the catch-up's marks (the suite's Redis outlives a test's
+    rolled-back rows; a test that calls this for a lost queue gets what a restarted Redis
+    has: nothing)."""
     client = feed.redis_client()
     if client is not None:
-        client.delete(feed.PENDING, feed.SCHEDULED)
+        client.delete(feed.PENDING, feed.SCHEDULED, feed.CHECKED)
 
 
 def feed_now() -> int:

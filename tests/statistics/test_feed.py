@@ -167,6 +167,38 @@ def test_the_catch_up_counts_what_redis_lost_and_runs_on_the_beat(
     assert celery_app.tasks["statistics.feed"].acks_late
 
 
+def test_the_catch_up_looks_at_recent_ids_and_at_the_whole_log_once_a_day(
+    item, published, django_capture_on_commit_callbacks
+):
+    """At millions of events the catch-up does not anti-join the whole log every five minutes:
+    it looks above the newest id noted two runs before (a transaction has a whole interval to
+    commit), and at everything once every STATISTICS_CATCH_UP_FULL_SECONDS or when its marks
+    are gone."""
+    day = settings.STATISTICS_CATCH_UP_FULL_SECONDS
+    t0 = 1_800_000_000.0
+    app = _case(item)
+    with django_capture_on_commit_callbacks(execute=True):
+        early = _ev(app, A.SUBMITTED, 2)
+    feed_now()
+    first = feed.catch_up(now=t0)
+    assert first["full"] and first["from"] == 0 and first["missing"] == 0
+    second = feed.catch_up(now=t0 + 300)
+    assert not second["full"] and second["from"] == 0  # no id noted two runs before yet
+    lost = _ev(app, A.ACCEPTED, 2, 10)  # committed, never queued (Redis lost it)
+    third = feed.catch_up(now=t0 + 600)
+    assert not third["full"] and 0 < third["from"] < lost.pk
+    assert third["missing"] == 1
+    assert CountedEvent.objects.filter(event_id=lost.pk).exists()
+    # An uncounted event below the marks: the incremental runs do not see it, the daily one does.
+    CountedEvent.objects.filter(event_id=early.pk).delete()
+    fourth = feed.catch_up(now=t0 + 900)
+    assert not fourth["full"] and fourth["from"] >= early.pk and fourth["missing"] == 0
+    daily = feed.catch_up(now=t0 + day)
+    assert daily["full"] and daily["missing"] == 1
+    forget_pending()  # the marks gone (Redis restarted): the next run looks at everything
+    assert feed.catch_up(now=t0 + day + 300)["full"]
+
+
 def test_redis_down_never_fails_the_request(item, monkeypatch, django_capture_on_commit_callbacks):
     import redis
 

@@ -31,6 +31,12 @@ the clients' transitions, reported beside ``queries_per_transition``. The clock 
 ``--redis-url`` the feed runs inline after commit in the clients (as it did before the queue)
 and is inside ``queries_per_transition`` again; ``feed_queries_per_transition`` is then None.
 
+CPU per case (``core_s_per_case``): the clients' and the drainer's own CPU time
+(``time.process_time``) plus their PostgreSQL backends' (``/proc/<backend pid>/stat``: the
+server runs on this machine), over the measured cases; ``cases_per_s_ceiling`` is the machine's
+cores over it — the rate these cases could reach if they had every core to themselves, however
+busy the machine was during the run.
+
 Measured twice, in a fresh clone each (``loadtest.databases.clone_database``): of a template
 with 1,000 cases (``yunfu_load_tpl_1k``, built by ``seed_load`` on first use) and of the big
 template (``--template``, built by ``seed_load --cases N``). Then pgbench's tpcb-like TPS
@@ -120,6 +126,31 @@ def _flow_one(item, citizen, counter) -> dict:
     return {"status": app.status, "transitions": transitions, "claims": claims}
 
 
+def _backend_cpu_s(connection) -> float | None:
+    """CPU seconds (user + system) the connection's PostgreSQL backend has used so far, from
+    /proc (the server runs on this machine in the bench), or None where it cannot be read."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_now(connection) -> tuple[float, float | None]:
+    return time.process_time(), _backend_cpu_s(connection)
+
+
+def _cpu_since(start: tuple[float, float | None], connection) -> dict:
+    client, backend = _cpu_now(connection)
+    return {
+        "client_cpu_s": client - start[0],
+        "db_cpu_s": backend - start[1] if backend is not None and start[1] is not None else None,
+    }
+
+
 def worker(url: str, cases: int, start_at: float) -> dict:
     """One client in a process of its own (as gunicorn's workers are: threads of one process
     would share one interpreter lock, one core): a warm-up case, then ``cases`` cases from
@@ -139,10 +170,12 @@ def worker(url: str, cases: int, start_at: float) -> dict:
     _flow_one(item, citizen, f"warm{os.getpid()}")  # imports, caches: not counted
     time.sleep(max(0.0, start_at - time.time()))
     began = time.time()
+    cpu = _cpu_now(connection)
     results = [_flow_one(item, citizen, f"{os.getpid()}-{n}") for n in range(cases)]
     ended = time.time()
+    used = _cpu_since(cpu, connection)
     connection.close()
-    return {"existing": existing, "began": began, "ended": ended, "results": results}
+    return {"existing": existing, "began": began, "ended": ended, "results": results, **used}
 
 
 def drainer(url: str, start_at: float) -> dict:
@@ -164,6 +197,7 @@ def drainer(url: str, start_at: float) -> dict:
     time.sleep(max(0.0, start_at - 1 - time.time()))
     feed.drain()  # the warm-up cases' events: not counted
     counted = {"queries": 0, "statements": 0, "events": 0, "drains": 0, "last": start_at}
+    cpu = _cpu_now(connection)
     while True:
         done = client.exists(DONE_KEY)
         if not client.scard(feed.PENDING):
@@ -180,6 +214,7 @@ def drainer(url: str, start_at: float) -> dict:
         counted["events"] += events
         counted["drains"] += 1
         counted["last"] = time.time()
+    counted.update(_cpu_since(cpu, connection))
     connection.close()
     return counted
 
@@ -201,7 +236,22 @@ def _summary(runs: list[dict], fed: dict | None) -> dict:
     claims = [tuple(c) for r in results for c in r["claims"]]
     per_kind["claim"] = [n for n, _a in claims]
     cases = len(results)
+    parts = [*runs, *([fed] if fed is not None else [])]
+    client_cpu = sum(p.get("client_cpu_s") or 0.0 for p in parts)
+    db_cpu = (
+        sum(p["db_cpu_s"] for p in parts)
+        if all(p.get("db_cpu_s") is not None for p in parts)
+        else None
+    )
+    core_s = (client_cpu + db_cpu) / cases if db_cpu is not None else None
     return {
+        # CPU per case: the clients' and the drainer's processes and their PostgreSQL backends
+        # (what the cases cost, whatever else the machine runs), and the rate this machine's
+        # cores could reach at that cost if nothing else ran.
+        "client_cpu_s_per_case": round(client_cpu / cases, 3),
+        "db_cpu_s_per_case": round(db_cpu / cases, 3) if db_cpu is not None else None,
+        "core_s_per_case": round(core_s, 3) if core_s else None,
+        "cases_per_s_ceiling": round((os.cpu_count() or 1) / core_s, 2) if core_s else None,
         "existing_cases": runs[0]["existing"],
         "cases": cases,
         "approved": sum(r["status"] == "approved" for r in results),
@@ -359,6 +409,8 @@ def main() -> None:
     print()
     print(f"{'':28}{'at 1k':>12}{'at N':>12}")
     for key in ("existing_cases", "cases", "approved", "seconds", "cases_per_s",
+                "client_cpu_s_per_case", "db_cpu_s_per_case", "core_s_per_case",
+                "cases_per_s_ceiling",
                 "queries_per_case", "statements_per_case", "queries_per_transition",
                 "statements_per_transition", "queries_per_claim",
                 "transitions_per_case", "feed_queries_per_transition",
@@ -374,6 +426,8 @@ def main() -> None:
         json.dumps(
             {
                 "cases_per_s": big["cases_per_s"],
+                "core_s_per_case": big["core_s_per_case"],
+                "cases_per_s_ceiling": big["cases_per_s_ceiling"],
                 "queries_per_case": big["queries_per_case"],
                 "queries_per_transition": big["queries_per_transition"],
                 "feed_queries_per_transition": big["feed_queries_per_transition"],

@@ -20,7 +20,6 @@ from django.db.models.functions import TruncMonth
 
 from departments.models import Department, Region
 from evaluations import figures as rating_figures
-from evaluations.choices import Level
 from permits.choices import OnlineDepth
 from permits.models import ServiceItem
 from workflow import access
@@ -520,13 +519,7 @@ def _add_rating(out: dict, key, row: dict, start: date) -> None:
     m = out.get(key)
     if m is None:
         m = out[key] = rating_figures.Month(month=key or start)
-    n = row["n"] or 0
-    m.total += n
-    m.by_level[row["level"]] += n
-    m.level_sum += row["level"] * n
-    if row["level"] <= Level.UNSATISFIED:
-        m.bad += n
-        m.bad_rectified_on_time += row["on_time"] or 0
+    m.add(level=row["level"], n=row["n"] or 0, on_time=row["on_time"] or 0)
 
 
 def _ratings_many(

@@ -17,6 +17,8 @@ to: a slice is counted again from the ratings themselves.
   days. Sent twice, or for a rating whose figure did not change, it writes the same rows. On
   PostgreSQL the (department, month) slices are locked first (advisory locks, in order), so two
   writers of one slice follow each other and the later one counts the earlier one's rating.
+* **Read** by the statistics pages (``stats.figures``) and by 好差评结果公开 (``portal``:
+  :func:`months`).
 * **Rebuilt** by ``manage.py statistics_rebuild [--from --to]`` (:func:`rebuild`): the period's
   days counted again from the ratings by one ``INSERT … SELECT … GROUP BY``, and the months it
   touches summed again from their days, in one transaction that holds writers off the tables —
@@ -38,6 +40,8 @@ from evaluations import figures as rating_figures
 from evaluations.models import Rating
 from workflow.deadlines.calendar import SHANGHAI
 
+from . import monthly
+from .db import reporting_alias
 from .models import MonthlyRating, RatingFigure
 from .monthly import last_day, month_of
 
@@ -211,3 +215,36 @@ def rebuild(*, start: date | None = None, end: date | None = None, using: str = 
             for table in tables:
                 cursor.execute(f"ANALYZE {table}")
     return written
+
+
+def months(
+    *, start: date, end: date, department_id: int | None = None
+) -> tuple[list[rating_figures.Month], rating_figures.Month]:
+    """The counted ratings made from ``start`` to ``end`` (local, inclusive), month by month
+    and overall, by level, channel and rated object (``evaluations.figures.Month``), for the
+    city or one department: what 好差评结果公开 shows, in one query (the days of the ragged
+    ends and the whole months' roll-ups) instead of an aggregate over every rating."""
+    sources = monthly.sources(start, end, alias=reporting_alias(), models=MODELS)
+    reads = []
+    for qs, day in sources:
+        if department_id is not None:
+            qs = qs.filter(department_id=department_id)
+        reads.append(
+            qs.annotate(m=TruncMonth(day))
+            .values("m", "level", "channel", "subject_kind")
+            .annotate(n=Sum("ratings"), on_time=Sum("on_time"))
+        )
+    by_month: dict[date, rating_figures.Month] = {}
+    overall = rating_figures.Month(month=start)
+    for row in monthly.union(reads):
+        key = row["m"].date() if isinstance(row["m"], datetime) else row["m"]
+        month = by_month.setdefault(key, rating_figures.Month(month=key))
+        for target in (month, overall):
+            target.add(
+                level=row["level"],
+                n=row["n"] or 0,
+                on_time=row["on_time"] or 0,
+                channel=row["channel"],
+                kind=row["subject_kind"],
+            )
+    return [by_month[k] for k in sorted(by_month)], overall

@@ -254,3 +254,18 @@ def test_the_board_reads_the_ratings_in_the_same_queries_whatever_their_number(k
     )
     ratings_changed_send([r.pk for r in more])
     assert counts() == small
+
+
+def test_the_public_results_page_reads_the_read_model_with_the_ratings_own_figures(known, client):
+    """好差评结果公开: month by month, by level, channel and rated object, as
+    ``evaluations.figures.figures`` counts them from the ratings."""
+    raw = _raw(*YEAR)
+    months, overall = ratings.months(start=YEAR[0], end=YEAR[1])
+    assert [m.month for m in months] == [m.month for m in raw.months]
+    for month, expected in zip([*months, overall], [*raw.months, raw.overall], strict=True):
+        _same(month, expected)
+        assert month.by_channel == expected.by_channel and month.by_kind == expected.by_kind
+    own, _overall = ratings.months(start=YEAR[0], end=YEAR[1], department_id=known.lead.pk)
+    assert [m.total for m in own] == [m.total for m in raw.months]
+    html = client.get("/ratings/?year=2026").content.decode()
+    assert 'data-testid="rating-total">4<' in html  # the 4 of October and November's three

@@ -32,6 +32,7 @@ from workflow.steps.base import finish, new_task, task_event
 from . import conf
 from .choices import AppealStatus, FixAnswer, RectificationStatus, SubjectKind
 from .models import Rating, Rectification
+from .signals import ratings_changed_send
 
 
 def _due(app: Application, start: datetime) -> datetime:
@@ -129,6 +130,7 @@ def rectify(app, task, r: Rectification, *, actor, data: dict, now: datetime) ->
         note=r.told or r.fix,
         data={"rating": r.rating_id, "on_time": r.on_time},
     )
+    ratings_changed_send([r.rating_id])  # its on-time rectification counts
 
 
 def appeal(app, task, r: Rectification, *, actor, data: dict, now: datetime) -> CaseTask:
@@ -185,6 +187,8 @@ def appeal_decide(app, task, r: Rectification, *, actor, decision: str, opinion:
         action = EventAction.APPEAL_UPHELD
     r.save()
     task_event(app, task, actor=actor, action=action, note=opinion, data={"rating": r.rating_id})
+    if decision == "overturn":
+        ratings_changed_send([r.rating_id])  # set aside: it leaves every figure
 
 
 # --- Outside the task decisions -------------------------------------------------------------------

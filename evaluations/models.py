@@ -199,6 +199,16 @@ class Rating(models.Model):
                 name="rating_comment_pending",
                 condition=Q(comment_status="pending"),
             ),
+            # 好差评结果公开: the latest published comments and the 差评 reasons of a period,
+            # each a small part of the ratings (evaluations.figures)
+            models.Index(
+                fields=["rated_at"],
+                name="rating_comment_published",
+                condition=Q(comment_status="published"),
+            ),
+            models.Index(
+                fields=["rated_at"], name="rating_bad", condition=Q(level__lte=Level.UNSATISFIED)
+            ),
         ]
 
     def __str__(self) -> str:

@@ -32,6 +32,7 @@ from . import conf, links
 from .choices import Channel, CommentStatus, Level, Source, SubjectKind
 from .exceptions import LinkInvalid, LinkUsed
 from .models import Invitation, Rating
+from .signals import ratings_changed_send
 from .subject_ratings import (  # the visit's services are there; re-exported for callers
     _rate_subject,
     _subject_invitation,
@@ -239,6 +240,7 @@ def _record(
         },
     )
     _after_rating(app, rating, actor=actor)
+    ratings_changed_send([rating.pk])  # the read models above (stats.ratings)
     return rating
 
 

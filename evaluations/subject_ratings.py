@@ -21,6 +21,7 @@ from workflow.services.events import event_append
 from .choices import Channel, CommentStatus, Level, Source, SubjectKind
 from .exceptions import LinkInvalid, LinkUsed, RatingNotYet
 from .models import Invitation, Rating
+from .signals import ratings_changed_send
 from .subjects import subject_for
 from .validation import validate as _validate
 from .visit_handling import visit_rectification_open
@@ -143,6 +144,7 @@ def _rate_subject(
         )
         if rating.is_bad:
             visit_rectification_open(rating=rating, now=now)
+        ratings_changed_send([rating.pk])  # the read models above (stats.ratings)
     return rating
 
 

@@ -25,6 +25,7 @@ from workflow.services.common import add_time_limit
 from . import conf
 from .choices import AppealStatus, RectificationStatus, SubjectKind
 from .models import Rating, Rectification
+from .signals import ratings_changed_send
 
 OPEN_STATUSES = (RectificationStatus.OPEN, RectificationStatus.APPEALED)
 
@@ -135,6 +136,7 @@ def fix(*, actor, rectification_id: int, data: dict, now=None) -> Rectification:
         r.on_time = r.due_at is None or now <= r.due_at
         r.save()
         _audit("fixed", r, actor=actor, detail={"on_time": r.on_time})
+        ratings_changed_send([r.rating_id])  # its on-time rectification counts
     return r
 
 
@@ -186,4 +188,6 @@ def appeal_decide(
             r.status = RectificationStatus.OPEN
         r.save()
         _audit(decision, r, actor=actor)
+        if decision == "overturn":
+            ratings_changed_send([r.rating_id])  # set aside: it leaves every figure
     return r

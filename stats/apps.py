@@ -18,13 +18,18 @@ class StatisticsConfig(AppConfig):
         # ``statistics_rebuild --missing`` by name at its end (after the hotline's demo calls).
         from django.db.models.signals import post_save
 
+        from evaluations.signals import ratings_changed
         from permits.models import Event
         from workflow.signals import case_changed
 
         from .board import register_panels
         from .feed import case_changed_received, event_saved
+        from .ratings import ratings_changed_received
 
         case_changed.connect(case_changed_received, dispatch_uid="statistics-ingest")
+        # the ratings' read model, kept in the transaction that changed a rating (the ratings
+        # send the signal; they never import us)
+        ratings_changed.connect(ratings_changed_received, dispatch_uid="statistics-ratings")
         # the events of one transaction queued together after its commit
         post_save.connect(event_saved, sender=Event, dispatch_uid="statistics-batch")
         register_panels()

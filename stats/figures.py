@@ -2,28 +2,29 @@
 see, overall or grouped by department, region, item or month. Every definition, with a worked
 example, is in docs/statistics.md; the tests compute each from a known set of cases.
 
-Reads only the read models (``DailyFigure``, ``CaseFact``), the catalogue, and the ratings'
-own figures (``evaluations.figures``: their counting rule and their rates): a fixed number of
-grouped queries whatever the number of cases (``compute``: five)."""
+Reads only the read models (``DailyFigure``, ``ConcludedFigure``, ``RatingFigure`` and their
+monthly roll-ups), the catalogue, and the ratings' own rates (``evaluations.figures.Month``;
+their counting rule is the ratings read model's, ``stats.ratings``): a fixed number of grouped
+queries whatever the number of cases (``compute``: five)."""
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from typing import Any
 
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
 
 from departments.models import Department, Region
+from evaluations import figures as rating_figures
 from permits.choices import OnlineDepth
 from permits.models import ServiceItem
 from workflow import access
-from workflow.deadlines.calendar import SHANGHAI
 
-from . import monthly
+from . import monthly, ratings
 from .concluded import SUMS as CONCLUDED_SUMS
 from .counters import COUNTERS
 from .db import reporting_alias
@@ -502,19 +503,23 @@ def _compute_by(
     return out
 
 
-def _rated_in(scope: Scope, *, start: date, end: date):
-    """The counted ratings of the period (bounds on ``rated_at`` itself, so its index serves:
-    ``rated_at__date`` would convert every row's time first)."""
-    from evaluations import figures as rating_figures
+def _rating_sources(scope: Scope, *, start: date, end: date) -> list[tuple[Any, str]]:
+    """The ratings' read model of the period (``stats.ratings``: the counted ratings per day,
+    and per month for the whole months), in scope."""
+    return [
+        (scope.apply(qs), day)
+        for qs, day in monthly.sources(start, end, alias=reporting_alias(), models=ratings.MODELS)
+    ]
 
-    lo = datetime.combine(start, time.min, tzinfo=SHANGHAI)
-    hi = datetime.combine(end + timedelta(days=1), time.min, tzinfo=SHANGHAI)
-    qs = rating_figures.scoped(department_ids=scope.department_ids).filter(
-        rated_at__gte=lo, rated_at__lt=hi
-    )
-    if scope.item_id:
-        qs = qs.filter(item_id=scope.item_id)
-    return qs
+
+_RATING_SUMS = {"n": Sum("ratings"), "on_time": Sum("on_time")}
+
+
+def _add_rating(out: dict, key, row: dict, start: date) -> None:
+    m = out.get(key)
+    if m is None:
+        m = out[key] = rating_figures.Month(month=key or start)
+    m.add(level=row["level"], n=row["n"] or 0, on_time=row["on_time"] or 0)
 
 
 def _ratings_many(
@@ -522,57 +527,25 @@ def _ratings_many(
 ) -> dict[str | None, dict[Any, Any]]:
     """:func:`_ratings` for several groupings (not ``month``): one query at the grain of
     (department, region, item, level)."""
-    from evaluations import figures as rating_figures
-
     out: dict[str | None, dict[Any, Any]] = {by: {} for by in bys}
-    rows = (
-        _rated_in(scope, start=start, end=end)
-        .values(*_FINE.values(), "level")
-        .annotate(n=Count("pk"), on_time=Count("pk", filter=Q(rectification__on_time=True)))
-        .order_by()
+    rows = monthly.union(
+        [
+            qs.values(*_FINE.values(), "level").annotate(**_RATING_SUMS)
+            for qs, _day in _rating_sources(scope, start=start, end=end)
+        ]
     )
     for row in rows:
         for by in bys:
-            key = row[_FINE[by]] if by else None
-            m = out[by].get(key)
-            if m is None:
-                m = out[by][key] = rating_figures.Month(month=key or start)
-            m.total += row["n"]
-            m.by_level[row["level"]] += row["n"]
-            m.level_sum += row["level"] * row["n"]
-            if row["level"] <= 2:
-                m.bad += row["n"]
-                m.bad_rectified_on_time += row["on_time"]
+            _add_rating(out[by], row[_FINE[by]] if by else None, row, start)
     return out
 
 
 def _ratings(scope: Scope, *, start: date, end: date, by: str | None) -> dict[Any, Any]:
-    from evaluations import figures as rating_figures
-
-    qs = _rated_in(scope, start=start, end=end)
-    group = None
-    if by == "month":
-        group = TruncMonth("rated_at", tzinfo=SHANGHAI)
-    elif by:
-        group = F({"department": "department_id", "region": "region_id", "item": "item_id"}[by])
+    """The ratings' figures (``evaluations.figures.Month``) per group: one query."""
     out: dict[Any, Any] = {}
-    for row in _rows(
-        qs,
-        group,
-        ("level",),
-        n=Count("pk"),
-        on_time=Count("pk", filter=Q(rectification__on_time=True)),
-    ):
-        key = _key(row.get("g"), by)
-        if by == "month" and key is not None and hasattr(row["g"], "date"):
-            key = _month(row["g"].astimezone(SHANGHAI))
-        m = out.setdefault(key, rating_figures.Month(month=key or start))
-        m.total += row["n"]
-        m.by_level[row["level"]] += row["n"]
-        m.level_sum += row["level"] * row["n"]
-        if row["level"] <= 2:
-            m.bad += row["n"]
-            m.bad_rectified_on_time += row["on_time"]
+    sources = _rating_sources(scope, start=start, end=end)
+    for row in _rows_of(sources, by, ("level",), **_RATING_SUMS):
+        _add_rating(out, _key(row.get("g"), by), row, start)
     return out
 
 

@@ -292,3 +292,85 @@ class MonthlyConcluded(ConcludedColumns):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.department_id}/{self.item_id}: {self.cases}"
+
+
+class RatingColumns(models.Model):
+    """The key (but its day or month) and the counts shared by ``RatingFigure`` and its monthly
+    roll-up ``MonthlyRating``: the counted ratings (``evaluations.figures.scoped``) of one
+    region, answerable department, item, channel the rating came in by, rated object (case,
+    window visit) and level, and how many of them had their rectification on time
+    (``Rectification.on_time``; only 差评 have one)."""
+
+    region_id = models.BigIntegerField(_("region"), default=0)
+    department_id = models.BigIntegerField(_("department"), default=0)
+    item_id = models.BigIntegerField(_("service item"), default=0)
+    channel = models.CharField(_("channel"), max_length=10, blank=True)
+    subject_kind = models.CharField(_("rated object"), max_length=8, blank=True)
+    level = models.PositiveSmallIntegerField(_("level"))
+    ratings = models.IntegerField(default=0)
+    on_time = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class RatingFigure(RatingColumns):
+    """The counted ratings of one local day (of ``rated_at``), counted again from the ratings
+    of the (department, day) whenever one of them changes (``stats.ratings``)."""
+
+    day = models.DateField(_("day"))
+
+    class Meta:
+        verbose_name = _("ratings of a day")
+        verbose_name_plural = _("ratings of a day")
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "day",
+                    "region_id",
+                    "department_id",
+                    "item_id",
+                    "channel",
+                    "subject_kind",
+                    "level",
+                ],
+                name="statistics_rating_key",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["department_id", "day"], name="statistics_rating_dept"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.department_id}/{self.item_id} {self.level}: {self.ratings}"
+
+
+class MonthlyRating(RatingColumns):
+    """``RatingFigure`` of one local month, summed (the month's first day for the day); summed
+    again from the days of the (department, month) by the statement after theirs."""
+
+    month = models.DateField(_("month"))
+
+    class Meta:
+        verbose_name = _("ratings of a month")
+        verbose_name_plural = _("ratings of a month")
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "month",
+                    "region_id",
+                    "department_id",
+                    "item_id",
+                    "channel",
+                    "subject_kind",
+                    "level",
+                ],
+                name="statistics_monthly_rating_key",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["department_id", "month"], name="statistics_mrating_dept"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.department_id}/{self.item_id} {self.level}"

@@ -209,12 +209,15 @@ def resum(
 # --- read ------------------------------------------------------------------------------------
 
 
-def sources(start: date, end: date, *, counters: bool, alias: str) -> list[tuple[Any, str]]:
+def sources(
+    start: date, end: date, *, counters: bool = True, alias: str, models: tuple | None = None
+) -> list[tuple[Any, str]]:
     """The rows of ``start``..``end`` as (queryset, its day column): the daily rows of the
     ragged ends and the monthly rows of the whole months — of the counters (``counters``:
-    ``DailyFigure`` / ``MonthlyFigure``) or of the concluded cases (``ConcludedFigure`` /
-    ``MonthlyConcluded``)."""
-    daily, monthly_model = (
+    ``DailyFigure`` / ``MonthlyFigure``), of the concluded cases (``ConcludedFigure`` /
+    ``MonthlyConcluded``), or of ``models`` (a daily model with ``day``, its roll-up with
+    ``month``: the ratings')."""
+    daily, monthly_model = models or (
         (DailyFigure, MonthlyFigure) if counters else (ConcludedFigure, MonthlyConcluded)
     )
     ragged, months = split(start, end)

@@ -8,6 +8,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,11 +18,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from departments.models import Department
 from evaluations import figures, handling, services
 from evaluations.choices import BAD_REASONS, Level
+from evaluations.models import Rating
 from evaluations.rating_forms import RatingForm
 from onestop.errors import DomainError, Invalid, NotFound
 from onestop.forms import add_service_errors
 from permits.models import Application
 from portal.ratings.forms import FixAnswerForm
+from stats import ratings as rating_model
 from workflow import access
 
 STATUS_BY_CODE = {"not_found": 404, "expired": 410, "conflict": 409}
@@ -143,8 +146,16 @@ def results(request: HttpRequest, code: str | None = None) -> HttpResponse:
     department = None
     if code is not None:
         department = get_object_or_404(Department, code=code)
-    result = figures.figures(
-        start=start, end=end, department_id=department.pk if department else None
+    department_id = department.pk if department else None
+    # the month-by-month figures from the statistics' ratings read model; the reasons and the
+    # published comments from the ratings themselves
+    months, overall = rating_model.months(start=start, end=end, department_id=department_id)
+    made = figures.made_in(start=start, end=end, department_id=department_id)
+    result = figures.Figures(
+        months=months,
+        overall=overall,
+        top_reasons=figures.top_reasons(made),
+        comments=figures.published_comments(made),
     )
     return render(
         request,
@@ -154,8 +165,10 @@ def results(request: HttpRequest, code: str | None = None) -> HttpResponse:
             "department": department,
             "year": year,
             "years": list(range(timezone.localdate().year, 2019, -1)),
-            "departments": Department.objects.filter(ratings__isnull=False)
-            .distinct()
+            # an EXISTS per department on the ratings' department index, not a join of all
+            "departments": Department.objects.filter(
+                Exists(Rating.objects.filter(department_id=OuterRef("pk")))
+            )
             .order_by("code")
             .only("code", "name"),
         },

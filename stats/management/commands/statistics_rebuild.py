@@ -1,6 +1,8 @@
 """``manage.py statistics_rebuild [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--missing]``: rebuild
-the statistics' read models from the event log (all of it, or the events of those local days);
-``--missing``: only count the events not counted yet (what ``seed_demo`` runs at its end).
+the statistics' read models from the event log (all of it, or the events of those local days),
+and the ratings' read model (``stats.ratings``) from the ratings of the same days;
+``--missing``: only count the events not counted yet (what ``seed_demo`` runs at its end; the
+ratings' read model is kept in the ratings' own transactions, so it has nothing missing).
 The result equals what the after-commit feed built; run it after a failure the log reported, or
 to start the read models on a database that had events before the app."""
 
@@ -11,6 +13,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
+from stats import ratings
 from stats.ingest import ingest_missing, rebuild
 
 
@@ -48,7 +51,8 @@ class Command(BaseCommand):
             raise CommandError("--to is before --from")
         began = time.monotonic()
         done = rebuild(start=first, end=last)
+        rows = ratings.rebuild(start=first, end=last)
         self.stdout.write(
-            f"statistics: {done.events} events counted, {done.cases} case facts refreshed "
-            f"in {time.monotonic() - began:.1f} s"
+            f"statistics: {done.events} events counted, {done.cases} case facts refreshed, "
+            f"{rows} rating rows in {time.monotonic() - began:.1f} s"
         )

@@ -220,9 +220,18 @@ def targets(results: dict) -> list[tuple[str, str, str, str, str]]:
     flow = data("flow")
     if flow:
         v, far = verdict(flow.get("cases_per_s"), 6, at_least=True)
-        rows.append(
-            ("≥ 6 complete 6-department cases/s", f"{flow.get('cases_per_s')}", v, far, "flow")
-        )
+        ceiling = flow.get("cases_per_s_ceiling")
+        measured = f"{flow.get('cases_per_s')}"
+        if ceiling is not None:
+            # What the cases' own CPU allows on this machine's cores: a ceiling under the
+            # target says the target is out of reach here, whatever else ran.
+            measured += (
+                f" (CPU {flow.get('core_s_per_case')} core-s a case: at most {ceiling}/s on "
+                f"{os.cpu_count()} cores)"
+            )
+            if v == "missed" and ceiling < 6:
+                v = "missed: out of reach on this machine"
+        rows.append(("≥ 6 complete 6-department cases/s", measured, v, far, "flow"))
         small = (flow.get("at_1k") or {}).get("queries_per_case")
         big = (flow.get("at_1m") or {}).get("queries_per_case")
         same = small is not None and big is not None and abs(big - small) <= 0.5

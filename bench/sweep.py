@@ -174,26 +174,33 @@ def fill(total: int, due: int, dept, item, region) -> int:
 
 
 def explain(limit: int) -> dict:
-    """EXPLAIN (ANALYZE, BUFFERS) of the red step's statement, rolled back."""
+    """EXPLAIN (ANALYZE, BUFFERS) of the red step's marking statement, rolled back (its AFTER
+    triggers — the marks' foreign-key checks — are outside the plan's buffers: the statio
+    figure counts them)."""
     from django.db import connection, transaction
     from django.utils import timezone
 
     from workflow.deadlines import sweep
 
-    sql = sweep.mark_statement(kind="task", threshold="red")
     now = timezone.now()
+    if hasattr(sweep, "marking_statement"):  # the whole marking: the rows and the marks
+        sql = sweep.marking_statement(kind="task", threshold="red")
+        params = [now, limit, now, now]
+    else:  # before it: the UPDATE alone (the marks' INSERT was a second statement)
+        sql = sweep.mark_statement(kind="task", threshold="red")
+        params = [now, limit, now]
     with transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + sql, [now, limit, now])
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + sql, params)
             plan = cursor.fetchone()[0][0]
         transaction.set_rollback(True)
     return plan
 
 
-def statio_blocks() -> int:
+def statio_blocks() -> dict[str, int]:
     """Every block this database's tables, indexes and TOAST were read or hit, by any
     statement, trigger or foreign-key check (``pg_statio_user_tables``, this backend's counts
-    flushed first): the marking's whole cost, whichever statements it is made of."""
+    flushed first), by table: the marking's whole cost, whichever statements it is made of."""
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -201,13 +208,17 @@ def statio_blocks() -> int:
     with connection.cursor() as cursor:  # the flush happens as the backend goes idle
         cursor.execute("SELECT pg_stat_clear_snapshot()")
         cursor.execute(
-            "SELECT sum(coalesce(heap_blks_read, 0) + coalesce(heap_blks_hit, 0)"
+            "SELECT relname, coalesce(heap_blks_read, 0) + coalesce(heap_blks_hit, 0)"
             " + coalesce(idx_blks_read, 0) + coalesce(idx_blks_hit, 0)"
             " + coalesce(toast_blks_read, 0) + coalesce(toast_blks_hit, 0)"
-            " + coalesce(tidx_blks_read, 0) + coalesce(tidx_blks_hit, 0))"
+            " + coalesce(tidx_blks_read, 0) + coalesce(tidx_blks_hit, 0)"
             " FROM pg_statio_user_tables"
         )
-        return int(cursor.fetchone()[0] or 0)
+        return {name: int(blocks) for name, blocks in cursor.fetchall()}
+
+
+def _delta(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
+    return {k: v - before.get(k, 0) for k, v in after.items() if v != before.get(k, 0)}
 
 
 def _walk(node: dict):
@@ -229,6 +240,14 @@ def scan_facts(plan: dict) -> dict:
             {n.get("Relation Name", "?") for n in scans if n["Node Type"] == "Seq Scan"}
         ),
         "plan_ms": plan.get("Execution Time"),
+        # Each table the statement writes, with the buffers of its write (its node and the
+        # scans under it): the marked rows' UPDATE alone is what this figure was before the
+        # marks' INSERT joined the statement.
+        "writes": {
+            n["Relation Name"]: n.get("Shared Hit Blocks", 0) + n.get("Shared Read Blocks", 0)
+            for n in _walk(top)
+            if n["Node Type"] == "ModifyTable"
+        },
     }
 
 
@@ -346,7 +365,8 @@ def run_size(total: int, dept, item, region) -> dict:
             if count == 0:
                 break
         seconds = time.perf_counter() - started
-        all_blocks = statio_blocks() - blocks_before
+        by_table = _delta(blocks_before, statio_blocks())
+        all_blocks = sum(by_table.values())
         assert marked == due, (marked, due)
 
         # The follow-up of every due row, as one worker runs it.
@@ -383,6 +403,10 @@ def run_size(total: int, dept, item, region) -> dict:
         "buffers": facts["buffers"],
         "buffers_per_due_row": round(facts["buffers"] / max(due, 1), 2),
         "all_blocks_per_due_row": round(all_blocks / max(due, 1), 2),
+        "buffers_by_write": {k: round(v / max(due, 1), 2) for k, v in facts["writes"].items()},
+        "blocks_by_table": {
+            k: round(v / max(due, 1), 2) for k, v in sorted(by_table.items(), key=lambda kv: -kv[1])
+        },
         "followup_s": round(followup, 2),
         "followup_ms_per_row": round(1000 * followup / max(due, 1), 2),
         "followup_rows": marked,
@@ -493,6 +517,10 @@ def main() -> None:
             f" {r['deemed_s']} s ({r['deemed']}), notices in batches {r['notices_s']} s,"
             f" notices one event at a time (the deemed approvals') {r['notice_each_s']} s;"
             f" {r['deliveries']:,} deliveries; messages {r['messages']}"
+        )
+        print(
+            f"{key}: per due row, EXPLAIN's buffers by table written {r['buffers_by_write']};"
+            f" all the marking's blocks by table {r['blocks_by_table']}"
         )
     print(
         "\nmark s: the red step's statements (select-and-mark, 500 rows a batch, the marks'"

@@ -136,6 +136,8 @@ class CaseTask(models.Model):
         db_index=False,  # casetask_assignee leads with it
     )
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    # What pages and the API show: raised by the follow-up of the sweep's marks (the sweep
+    # itself marks TaskDeadline), lowered by the clocks with a new due.
     warning = models.CharField(
         _("warning"), max_length=8, choices=Warning.choices, default=Warning.NONE
     )

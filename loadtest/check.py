@@ -35,6 +35,17 @@ def check() -> dict[str, Any]:
     out["tasks_without_process"] = CaseTask.objects.filter(
         application__process__isnull=True
     ).count()
+    # The copies are written with triggers off (session_replication_role = replica): the
+    # sweep's narrow rows must have been copied with their tasks, in step with them.
+    out["tasks_without_deadline"] = CaseTask.objects.filter(deadline__isnull=True).count()
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT count(*) FROM workflow_casetask t JOIN workflow_taskdeadline d"
+            " ON d.task_id = t.id WHERE (d.application_id, d.department_id, d.due_at,"
+            " d.yellow_at, d.live) IS DISTINCT FROM (t.application_id, t.department_id,"
+            " t.due_at, t.yellow_at, t.status IN ('open', 'assigned') AND NOT t.paused)"
+        )
+        out["deadlines_out_of_step"] = cur.fetchone()[0]
     out["participations"] = ApplicationDepartment.objects.count()
     with connection.cursor() as cur:
         cur.execute(

@@ -136,6 +136,8 @@ class CaseTask(models.Model):
         db_index=False,  # casetask_assignee leads with it
     )
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    # What pages and the API show: raised by the follow-up of the sweep's marks (the sweep
+    # itself marks TaskDeadline), lowered by the clocks with a new due.
     warning = models.CharField(
         _("warning"), max_length=8, choices=Warning.choices, default=Warning.NONE
     )
@@ -189,24 +191,14 @@ class CaseTask(models.Model):
             models.Index(fields=["completed_by", "completed_at"], name="casetask_done_by"),
             models.Index(fields=["application", "status"], name="casetask_app"),
             models.Index(fields=["region", "status"], name="casetask_region"),
-            # The deadline sweep reads only open tasks by due time.
+            # Open tasks by due time (the supervision board's overdue list).
             models.Index(
                 fields=["due_at"],
                 name="casetask_open_due",
                 condition=Q(status__in=["open", "assigned"]),
             ),
-            # The sweep's two thresholds: only rows still to be marked are in these indexes,
-            # so its cost follows the due rows, not the open ones (workflow.deadlines).
-            models.Index(
-                fields=["yellow_at"],
-                name="casetask_sweep_yellow",
-                condition=Q(status__in=["open", "assigned"], warning="none", paused=False),
-            ),
-            models.Index(
-                fields=["due_at"],
-                name="casetask_sweep_red",
-                condition=Q(status__in=["open", "assigned"], paused=False) & ~Q(warning="red"),
-            ),
+            # No index names ``warning`` (the sweep reads TaskDeadline's): setting it is a HOT
+            # update of this wide row, which writes none of these indexes.
         ]
 
     def __str__(self) -> str:
@@ -323,7 +315,14 @@ class DeadlineMark(models.Model):
     """That a clock crossed a threshold: written by the sweep in the same transaction that
     marks the row, once per (task or case, threshold, due) — the unique constraints are the
     idempotency key of everything that follows (events, notices, deemed approvals). A red mark
-    is the red card recorded against the department."""
+    is the red card recorded against the department.
+
+    Its foreign keys have no database constraint: the sweep copies them from a ``TaskDeadline``
+    row (whose task is a constrained key, whose case and department are the task's) or from a
+    case row it has locked, and tasks and cases are never deleted (PROTECT here, the audit
+    rule everywhere). A constraint's check at commit would read and lock (FOR KEY SHARE) the
+    wide task row, the case and the department of every mark: twelve blocks a due row, and a
+    write to the task row that the narrow table keeps the sweep away from (issue 11)."""
 
     task = models.ForeignKey(
         CaseTask,
@@ -332,18 +331,23 @@ class DeadlineMark(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="deadline_marks",
+        db_index=False,  # mark_once_per_task_threshold_due leads with it
+        db_constraint=False,  # see the class's docstring
     )
     application = models.ForeignKey(
         "permits.Application",
         verbose_name=_("application"),
         on_delete=models.PROTECT,
         related_name="deadline_marks",
+        db_constraint=False,
     )
     department = models.ForeignKey(
         "departments.Department",
         verbose_name=_("department"),
         on_delete=models.PROTECT,
         related_name="deadline_marks",
+        db_index=False,  # mark_dept leads with it
+        db_constraint=False,
     )
     threshold = models.CharField(_("threshold"), max_length=16, choices=Threshold.choices)
     due_at = models.DateTimeField(_("due"))
@@ -377,6 +381,77 @@ class DeadlineMark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.threshold} {self.task_id or self.application_id}"
+
+
+class TaskDeadline(models.Model):
+    """The deadline sweep's narrow copy of a task's clock (DESIGN.md §4: deadlines are data),
+    one row per ``CaseTask``, kept in step by database triggers on ``workflow_casetask``
+    (migration ``workflow/0011_taskdeadline``; PostgreSQL and SQLite alike), so no writer of a
+    task — service, bulk update or raw SQL — can leave it behind.
+
+    The sweep selects and marks these rows instead of the wide task row: marking one writes a
+    new version of this row and one entry in its primary key (its two partial indexes hold
+    only the rows still to be marked), where marking the task row wrote all of the task's
+    indexes. ``warning`` here is the sweep's state (what it has marked at this due); the
+    task's own ``warning``, which every page and the API read, is set by the mark's follow-up
+    with its event (``sweep.process_mark``, ``followup.process_marks``). The triggers copy the
+    task's ``warning`` here on insert, when its due or yellow time changes (the clocks lift a
+    warning with the due), and when it rises; they never lower the sweep's mark otherwise.
+    Lock order: a task row, then its deadline row (the trigger); the sweep locks deadline rows
+    only, SKIP LOCKED, and waits for nothing."""
+
+    task = models.OneToOneField(
+        CaseTask,
+        verbose_name=_("task"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="deadline",
+    )
+    # Copied for the marks, so marking never reads the task row (no foreign key: the task's).
+    application = models.ForeignKey(
+        "permits.Application",
+        verbose_name=_("application"),
+        on_delete=models.DO_NOTHING,
+        db_index=False,
+        db_constraint=False,
+        related_name="+",
+    )
+    department = models.ForeignKey(
+        "departments.Department",
+        verbose_name=_("department"),
+        on_delete=models.DO_NOTHING,
+        db_index=False,
+        db_constraint=False,
+        related_name="+",
+    )
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    yellow_at = models.DateTimeField(_("yellow from"), null=True, blank=True)
+    # The task is open or assigned and its clock runs (not paused).
+    live = models.BooleanField(_("clock running"), default=True)
+    warning = models.CharField(
+        _("warning marked"), max_length=8, choices=Warning.choices, default=Warning.NONE
+    )
+
+    class Meta:
+        verbose_name = _("task deadline")
+        verbose_name_plural = _("task deadlines")
+        indexes = [
+            # The sweep's two thresholds: only rows still to be marked are in these indexes,
+            # so its cost follows the due rows, not the open ones (workflow.deadlines).
+            models.Index(
+                fields=["yellow_at"],
+                name="taskdeadline_sweep_yellow",
+                condition=Q(live=True, warning="none"),
+            ),
+            models.Index(
+                fields=["due_at"],
+                name="taskdeadline_sweep_red",
+                condition=Q(live=True) & ~Q(warning="red"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.task_id} {self.warning} {self.due_at}"
 
 
 class PauseReason(models.TextChoices):

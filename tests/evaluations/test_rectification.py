@@ -22,8 +22,8 @@ from tests.evaluations.helpers import (
 )
 from tests.workflow import factories as f
 from tests.workflow.journey import open_task
-from workflow.deadlines import sweep
-from workflow.models import CaseTask
+from workflow.deadlines import followup, sweep
+from workflow.models import CaseTask, TaskDeadline
 
 pytestmark = pytest.mark.django_db
 
@@ -54,9 +54,12 @@ def test_a_bad_rating_opens_a_rectification_task_under_the_sweep_then_fixed(work
     assert rating.reasons == ["overdue"] and rating.tags == ["efficiency"]
     rect = rating.rectification
     assert rect.task_id == task.pk and rect.status == "open"
-    # The sweep marks it like every task.
+    # The sweep marks it like every task (its narrow deadline row); the follow-up gives the
+    # task its red warning with the red card's event.
     _frozen.move_to("2026-11-24 09:00:00+08:00")
-    sweep.sweep()
+    result = sweep.sweep()
+    assert TaskDeadline.objects.get(task=task).warning == "red"
+    followup.process_marks(mark_ids=result.mark_ids)
     task.refresh_from_db()
     assert task.warning == "red"
     lead = world.lead_staff["undertake"]

@@ -62,6 +62,8 @@ def test_seed_load_builds_a_template_whose_clone_serves_the_pages():
     assert report["persons"] >= 1000
     assert report["submitted_without_process"] == 0
     assert report["tasks_without_process"] == 0
+    assert report["tasks_without_deadline"] == 0
+    assert report["deadlines_out_of_step"] == 0
     assert report["events_without_item"] == 0
     assert report["processes"] < report["applications"]  # drafts have none
     pages = report["pages"]

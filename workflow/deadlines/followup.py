@@ -8,7 +8,9 @@ the batch:
 1. the batch's unprocessed marks locked (``SELECT … FOR UPDATE SKIP LOCKED``: two workers given
    overlapping batches split them; a mark processed already is not selected again);
 2. their tasks and cases read in one query each, and each checked live as the per-row path
-   checks it (still open, not paused, the same due);
+   checks it (still open, not paused, the same due); the live tasks' own ``warning`` set in
+   (at most) two UPDATEs (``sweep.raise_task_warnings``: the sweep marked their narrow
+   ``TaskDeadline`` rows);
 3. the next threshold's marks of the red ones in one ``INSERT … ON CONFLICT DO NOTHING
    RETURNING`` per threshold (the unique key keeps a second run from making them again): an
    escalation mark is followed up at once, in this transaction (its event is written with the
@@ -82,6 +84,7 @@ def process_marks(*, mark_ids: list[int]) -> Counter:
         entries: list[dict] = []
         escalate: list[tuple[DeadlineMark, CaseTask]] = []
         deem: list[DeadlineMark] = []
+        warned: dict[str, list[int]] = {Threshold.YELLOW: [], Threshold.RED: []}
         for mark in marks:
             data = {"mark": mark.pk, "threshold": mark.threshold, "due_at": mark.due_at.isoformat()}
             if mark.task_id:
@@ -91,6 +94,8 @@ def process_marks(*, mark_ids: list[int]) -> Counter:
                     continue
                 data["task"] = task.pk
                 outcome = _task_entries(mark, task, data, entries)
+                if mark.threshold in warned:
+                    warned[mark.threshold].append(task.pk)
                 if outcome == "red":
                     if timeout_policy(task) == TimeoutPolicy.DEEMED_APPROVAL:
                         deem.append(mark)
@@ -103,6 +108,8 @@ def process_marks(*, mark_ids: list[int]) -> Counter:
                     continue
                 outcome = _case_entries(mark, case, data, entries)
             outcomes[outcome] += 1
+        # The tasks' own warnings (the sweep marked their TaskDeadline rows).
+        sweep.raise_task_warnings(yellow=warned[Threshold.YELLOW], red=warned[Threshold.RED])
         # The escalation marks of the red ones, followed up here and now (processed with them).
         new_escalations = _insert_next(
             [m for m, _t in escalate], Threshold.ESCALATED, now=now, processed=True

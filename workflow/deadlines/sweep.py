@@ -2,30 +2,43 @@
 
 ``sweep(now=...)`` runs every minute from Celery beat (``workflow.sweep_deadlines``) and by hand
 (``manage.py sweep_deadlines``). Each step is one statement that selects only the rows crossing
-a threshold through a partial index and marks them in the same statement::
+a threshold through a partial index, marks them and writes their ``DeadlineMark`` rows::
 
-    UPDATE workflow_casetask SET warning = 'red'
-     WHERE id IN (SELECT id FROM workflow_casetask
-                   WHERE <the index predicate> AND due_at < now
-                   ORDER BY due_at LIMIT n FOR UPDATE SKIP LOCKED)
-       AND <the predicate again>                -- re-checked on the row version it locked
-    RETURNING id, application_id, department_id, due_at
+    WITH marked AS (
+        UPDATE workflow_taskdeadline SET warning = 'red'
+         WHERE ctid = ANY(ARRAY(SELECT ctid FROM workflow_taskdeadline
+                                 WHERE <the index predicate> AND due_at < now
+                                 ORDER BY due_at LIMIT n FOR UPDATE SKIP LOCKED))
+           AND <the predicate again>            -- re-checked on the row version it locked
+        RETURNING task_id, application_id, department_id, due_at),
+    made AS (INSERT INTO workflow_deadlinemark … SELECT … FROM marked
+             ON CONFLICT DO NOTHING RETURNING id)
+    SELECT (SELECT count(*) FROM marked), ARRAY(SELECT id FROM made)
 
-and, in the same transaction, writes one ``DeadlineMark`` per row (``INSERT … ON CONFLICT DO
-NOTHING RETURNING id``: the unique (task, threshold, due) key). Only rows not yet marked are in
-the partial indexes, so the cost follows the due rows, not the open ones. Two sweeps at once
-split the rows between them (SKIP LOCKED); a sweep run twice finds nothing the second time.
+(on SQLite, which has no data-modifying WITH, the UPDATE … RETURNING and the INSERT are two
+statements of one transaction). A task's clock is marked in ``TaskDeadline``, the narrow copy
+the triggers of migration ``workflow/0011_taskdeadline`` keep in step with the task: marking it
+writes one row version and one primary-key entry, where marking the wide task row wrote all of
+its indexes (issue 11). The task's own ``warning``, which the pages and the API read, is set
+by the mark's follow-up together with its event (``process_mark`` below, ``followup.py``); the
+case clocks are still marked on ``permits_application`` itself. The mark's unique (task or
+case, threshold, due) key is the idempotency key of everything that follows. Only rows not yet
+marked are in the partial indexes, so the cost follows the due rows, not the open ones. Two
+sweeps at once split the rows between them (SKIP LOCKED); a sweep run twice finds nothing the
+second time.
 
-The follow-up of each mark — the event on the case, the notices, the escalation and the
-item department's timeout policy (escalate, or deemed approval 逾期视为同意 where the item
-allows it) — is enqueued in the marking transaction (published after commit) as Celery tasks
-of ``FOLLOWUP_BATCH`` marks (``workflow.deadline_followups``: ``followup.process_marks``, set-based,
-one transaction a batch), idempotent through ``DeadlineMark.processed_at`` under a row lock
-(SKIP LOCKED), and through the unique key of the next threshold's mark. ``process_mark`` below is
-the same for one mark (``workflow.deadline_followup``): the deemed approvals, which go through
-the flow's services one case at a time, and the reference the bulk path is tested against.
-Lock order as everywhere (DESIGN.md §5): the sweep locks only task
-and case rows it marks and waits for nothing (SKIP LOCKED); the follow-up of a deemed approval
+The follow-up of each mark — the event on the case, the task's warning, the notices, the
+escalation and the item department's timeout policy (escalate, or deemed approval 逾期视为同意
+where the item allows it) — is enqueued in the marking transaction (published after commit) as
+Celery tasks of ``FOLLOWUP_BATCH`` marks (``workflow.deadline_followups``:
+``followup.process_marks``, set-based, one transaction a batch), idempotent through
+``DeadlineMark.processed_at`` under a row lock (SKIP LOCKED), and through the unique key of the
+next threshold's mark. ``process_mark`` below is the same for one mark
+(``workflow.deadline_followup``): the deemed approvals, which go through the flow's services one
+case at a time, and the reference the bulk path is tested against. Lock order as everywhere
+(DESIGN.md §5): the sweep locks only the deadline and case rows it marks and waits for nothing
+(SKIP LOCKED); a task row is locked before its deadline row (the trigger), so the follow-up,
+which sets the task's warning, takes them in that order too; the follow-up of a deemed approval
 goes through the flow's service, which locks the process, then the application.
 """
 
@@ -49,6 +62,7 @@ from workflow.models import (
     ACTIVE_TASK_STATUSES,
     CaseTask,
     DeadlineMark,
+    TaskDeadline,
     TaskKind,
     Threshold,
     Warning,
@@ -82,13 +96,14 @@ NOTE_CASE_RED = gettext_noop("Red warning: the case is past its promised time li
 
 HANDLING = "handling"
 
-# The partial index predicates (workflow.models CaseTask, permits.models Application), written
+# The partial index predicates (workflow.models TaskDeadline, permits.models Application), written
 # from the choices so a renamed value cannot leave the sweep reading another index.
 _ACTIVE_SQL = ", ".join(f"'{status}'" for status in ACTIVE_TASK_STATUSES)
 _IN_REVIEW = ApplicationStatus.IN_REVIEW
+# workflow.models TaskDeadline's indexes (``live``: an active status, the clock not paused).
 _TASK_PREDICATE = {
-    Threshold.RED: f"status IN ({_ACTIVE_SQL}) AND NOT paused AND NOT (warning = '{Warning.RED}')",
-    Threshold.YELLOW: f"status IN ({_ACTIVE_SQL}) AND warning = '{Warning.NONE}' AND NOT paused",
+    Threshold.RED: f"live AND NOT (warning = '{Warning.RED}')",
+    Threshold.YELLOW: f"live AND warning = '{Warning.NONE}'",
 }
 _CASE_PREDICATE = {
     Threshold.RED: f"status = '{_IN_REVIEW}' AND NOT paused AND NOT (warning = '{Warning.RED}')",
@@ -120,31 +135,70 @@ def _skip_locked() -> str:
 def mark_statement(*, kind: str, threshold: str) -> str:
     """The select-and-mark statement of one step (``kind`` is ``task`` or ``case``); its
     parameters are (now, limit, now)."""
+    table, key, predicate = _table(kind, threshold)
     if kind == "task":
-        table, predicate = CaseTask._meta.db_table, _TASK_PREDICATE[threshold]
-        returning = "id, application_id, department_id, due_at"
+        returning = "task_id, application_id, department_id, due_at"
     else:
-        table, predicate = Application._meta.db_table, _CASE_PREDICATE[threshold]
         returning = "id, id, lead_department_id, due_at"
     column = _COLUMN[threshold]
+    # PostgreSQL: the locked rows are updated by their tuple ids (a TID scan), not found again
+    # through the primary key (two or three index pages a row). A row updated meanwhile is
+    # followed to its newest version by the lock and by the UPDATE alike, and the predicate is
+    # checked again on it. SQLite has no ctid.
+    if connection.vendor == "postgresql":
+        match, picked = "ctid = ANY(ARRAY(", "ctid"
+    else:
+        match, picked = f"{key} IN ((", key
     return (
         # bandit B608: names are this module's constants; values are %s parameters
         f"UPDATE {table} SET warning = '{threshold}' "  # nosec B608
-        f"WHERE id IN (SELECT id FROM {table} WHERE {predicate} AND {column} < %s "
-        f"ORDER BY {column} LIMIT %s{_skip_locked()}) "
+        f"WHERE {match}SELECT {picked} FROM {table} WHERE {predicate} AND {column} < %s "
+        f"ORDER BY {column} LIMIT %s{_skip_locked()})) "
         f"AND {predicate} AND {column} < %s "
         f"RETURNING {returning}"
     )
 
 
+def marking_statement(*, kind: str, threshold: str) -> str:
+    """PostgreSQL: the whole marking of one batch in one statement — ``mark_statement`` and
+    the marks' INSERT — returning (rows marked, new mark ids); its parameters are (now, limit,
+    now, now). What the benchmark explains: every row and index the marking writes."""
+    task_id = "marked.key" if kind == "task" else "NULL::bigint"
+    # The one unique index a new mark can meet (not the primary key's too).
+    arbiter = (
+        "(task_id, threshold, due_at) WHERE task_id IS NOT NULL"
+        if kind == "task"
+        else "(application_id, threshold, due_at) WHERE task_id IS NULL"
+    )
+    return (
+        # bandit B608: names are this module's constants; values are %s parameters
+        f"WITH marked (key, application_id, department_id, due_at) AS ("  # nosec B608
+        f"{mark_statement(kind=kind, threshold=threshold)}), "
+        f"made AS (INSERT INTO {DeadlineMark._meta.db_table} (task_id, application_id, "
+        f"department_id, threshold, due_at, created_at) SELECT {task_id}, "
+        f"marked.application_id, marked.department_id, '{threshold}', marked.due_at, %s "
+        f"FROM marked WHERE marked.due_at IS NOT NULL ORDER BY marked.key "
+        f"ON CONFLICT {arbiter} DO NOTHING RETURNING id) "
+        f"SELECT (SELECT count(*) FROM marked WHERE due_at IS NOT NULL), "
+        f"ARRAY(SELECT id FROM made ORDER BY id)"
+    )
+
+
+def _table(kind: str, threshold: str) -> tuple[str, str, str]:
+    """(table, key column, index predicate) of a step: a task's clock is marked in
+    ``TaskDeadline``, a case's on the application row."""
+    if kind == "task":
+        return TaskDeadline._meta.db_table, "task_id", _TASK_PREDICATE[threshold]
+    return Application._meta.db_table, "id", _CASE_PREDICATE[threshold]
+
+
 def select_statement(*, kind: str, threshold: str) -> str:
     """The selecting half alone (for EXPLAIN in tests and the benchmark)."""
-    table = CaseTask._meta.db_table if kind == "task" else Application._meta.db_table
-    predicate = (_TASK_PREDICATE if kind == "task" else _CASE_PREDICATE)[threshold]
+    table, key, predicate = _table(kind, threshold)
     column = _COLUMN[threshold]
     return (
         # bandit B608: names are this module's constants; values are %s parameters
-        f"SELECT id FROM {table} WHERE {predicate} AND {column} < %s "  # nosec B608
+        f"SELECT {key} FROM {table} WHERE {predicate} AND {column} < %s "  # nosec B608
         f"ORDER BY {column} LIMIT %s{_skip_locked()}"
     )
 
@@ -183,12 +237,19 @@ def sweep_step(*, kind: str, threshold: str, now: datetime, limit: int) -> tuple
     # early. Adapt it as the ORM would (a no-op on PostgreSQL).
     at = connection.ops.adapt_datetimefield_value(now)
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(mark_statement(kind=kind, threshold=threshold), [at, limit, at])
-            rows = [row for row in cursor.fetchall() if row[3] is not None]
-        mark_ids = _insert_marks(rows, kind=kind, threshold=threshold, now=at)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                sql = marking_statement(kind=kind, threshold=threshold)
+                cursor.execute(sql, [at, limit, at, at])
+                count, mark_ids = cursor.fetchone()
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute(mark_statement(kind=kind, threshold=threshold), [at, limit, at])
+                rows = sorted(row for row in cursor.fetchall() if row[3] is not None)
+            count = len(rows)
+            mark_ids = _insert_marks(rows, kind=kind, threshold=threshold, now=at)
         _schedule_followups(mark_ids)
-    return len(rows), mark_ids
+    return count, mark_ids
 
 
 STEPS = (
@@ -347,6 +408,22 @@ def _next_mark(mark: DeadlineMark, threshold: str) -> int | None:
     return ids[0] if ids else None
 
 
+def raise_task_warnings(*, yellow: list[int] = (), red: list[int] = ()) -> None:
+    """The tasks' own ``warning`` (the inbox's badge, the board's counts, the API's field), set
+    by the follow-up of their live yellow and red marks, with their events: red over anything,
+    yellow over none only (a yellow follow-up run after the red one lowers nothing). No task
+    index names ``warning``: a HOT update where the page has room. Two statements at most,
+    whatever the batch."""
+    if red:
+        CaseTask.objects.filter(pk__in=list(red)).exclude(warning=Warning.RED).update(
+            warning=Warning.RED
+        )
+    if yellow:
+        CaseTask.objects.filter(pk__in=list(yellow), warning=Warning.NONE).update(
+            warning=Warning.YELLOW
+        )
+
+
 def timeout_policy(task: CaseTask) -> str:
     """The item department's timeout policy for an overdue task: ``deemed_approval`` only for a
     participating department's review of an item whose rules allow it (frozen in the item
@@ -410,6 +487,7 @@ def process_mark(*, mark_id: int) -> str:
 
 def _task_followup(mark: DeadlineMark, task: CaseTask, data: dict) -> str:
     if mark.threshold == Threshold.YELLOW:
+        raise_task_warnings(yellow=[task.pk])
         _event(
             task.application,
             action=EventAction.TASK_WARNING,
@@ -419,6 +497,7 @@ def _task_followup(mark: DeadlineMark, task: CaseTask, data: dict) -> str:
         )
         return "warned"
     if mark.threshold == Threshold.RED:
+        raise_task_warnings(red=[task.pk])
         _event(
             task.application,
             action=EventAction.TASK_OVERDUE,

@@ -22,8 +22,8 @@ from tests.workflow.deadlines.helpers import (
     sh,
     travel,
 )
-from workflow.deadlines import sweep
-from workflow.models import CaseTask, DeadlineMark
+from workflow.deadlines import followup, sweep
+from workflow.models import CaseTask, DeadlineMark, TaskDeadline
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -220,11 +220,44 @@ def test_the_sweep_reads_its_partial_indexes(work_calendar):
     _add_open_tasks(template, 5000, due=eod(2026, 12, 31))  # open, far from due
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE workflow_casetask")
+        cursor.execute("ANALYZE workflow_taskdeadline")
     now = sh(2026, 3, 10)
     red = _explain(sweep.select_statement(kind="task", threshold="red"), [now, 500])
     yellow = _explain(sweep.select_statement(kind="task", threshold="yellow"), [now, 500])
-    assert "casetask_sweep_red" in _index_names(red), json.dumps(red)
-    assert "casetask_sweep_yellow" in _index_names(yellow), json.dumps(yellow)
+    assert "taskdeadline_sweep_red" in _index_names(red), json.dumps(red)
+    assert "taskdeadline_sweep_yellow" in _index_names(yellow), json.dumps(yellow)
+
+
+def _relations(plan: dict) -> set[tuple[str, str]]:
+    found = set()
+    if "Relation Name" in plan:
+        found.add((plan["Node Type"], plan["Relation Name"]))
+    for child in plan.get("Plans", []):
+        found |= _relations(child)
+    return found
+
+
+def test_the_marking_writes_the_narrow_row_and_the_mark_only(work_calendar):
+    # Given 5,000 open tasks far from due and one overdue, the whole marking statement (the
+    # narrow rows' UPDATE and the marks' INSERT) reads through the narrow table's index, with
+    # no sequential scan, and never names the wide task table (issue 11: buffers per due row).
+    world, app = case_in_review(1)
+    template = review_tasks(app)[0]
+    _add_open_tasks(template, 5000, due=eod(2026, 12, 31))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE workflow_taskdeadline")
+    now = sh(2026, 3, 10)
+    for threshold in ("red", "yellow"):
+        plan = _explain(
+            sweep.marking_statement(kind="task", threshold=threshold), [now, 500, now, now]
+        )
+        relations = _relations(plan)
+        assert {name for _node, name in relations} == {
+            "workflow_taskdeadline",
+            "workflow_deadlinemark",
+        }, relations
+        assert not [r for r in relations if r[0] == "Seq Scan"], relations
+        assert f"taskdeadline_sweep_{threshold}" in _index_names(plan), json.dumps(plan)
 
 
 def test_sweep_queries_do_not_grow_with_open_tasks_not_due(work_calendar):
@@ -274,4 +307,8 @@ def test_two_concurrent_sweeps_mark_each_row_once(work_calendar):
     assert sum(r.marked["task_red"] for r in results) == 301
     assert DeadlineMark.objects.filter(threshold="red").count() == 301
     assert len({m for r in results for m in r.mark_ids}) == 301
+    # The sweep marked the narrow rows; the tasks' own warning comes with the follow-up.
+    assert TaskDeadline.objects.filter(task__kind="review", warning="red").count() == 301
+    assert CaseTask.objects.filter(kind="review", warning="red").count() == 0
+    followup.process_marks(mark_ids=[m for r in results for m in r.mark_ids])
     assert CaseTask.objects.filter(kind="review", warning="red").count() == 301

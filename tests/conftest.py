@@ -80,15 +80,21 @@ def suite_redis_url() -> str:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _suite_redis():
+def _suite_redis(tmp_path_factory):
     """Point the in-process Celery app, the cache, ``settings.REDIS_URL`` and the environment
     subprocesses inherit at this process's own Redis database (:func:`suite_redis_url`) before
     anything connects (the cache and Celery connect lazily, on first use), and empty it once:
     what an earlier run left there (page-cache versions, throttle counters, queued messages)
-    must not decide this run's results."""
+    must not decide this run's results.
+
+    Without Redis the cache is the demo's file cache under ``var/``: each process gets an empty
+    folder of its own instead, so xdist workers never clear or version each other's pages and
+    a run never leaves pages in the demo's cache."""
     from django.conf import settings
 
     if not settings.REDIS_URL:
+        if settings.CACHES["default"]["BACKEND"].endswith("FileBasedCache"):
+            settings.CACHES["default"]["LOCATION"] = str(tmp_path_factory.mktemp("cache"))
         yield
         return
     from onestop.celery import app

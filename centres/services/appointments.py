@@ -117,7 +117,9 @@ def _slot_row(*, centre: ServiceCentre, item: Any, starts_at: datetime) -> Appoi
             # bandit B608: the table name is the model's own db_table; values are %s parameters
             f"INSERT INTO {table} (centre_id, item_id, starts_at) VALUES (%s, %s, %s) "  # noqa: S608 # nosec B608
             "ON CONFLICT (centre_id, item_id, starts_at) DO NOTHING",
-            [centre.pk, item.pk, starts_at],
+            # the column's own adaptation: SQLite (the demo's) stores naive UTC text, and a raw
+            # aware datetime would be written with its offset, a row the ORM's lookup misses
+            [centre.pk, item.pk, connection.ops.adapt_datetimefield_value(starts_at)],
         )
     return AppointmentSlot.objects.select_for_update().get(
         centre=centre, item=item, starts_at=starts_at

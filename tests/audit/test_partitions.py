@@ -21,6 +21,7 @@ def rows_in(table: str) -> int:
         return cursor.fetchone()[0]
 
 
+@pytest.mark.postgres  # declarative partitions; on SQLite ensure/drop_before do nothing
 def test_the_table_is_partitioned_by_month():
     assert partitions.partitioned()
     partitions.ensure(today=dt.date(2026, 12, 2))
@@ -29,6 +30,7 @@ def test_the_table_is_partitioned_by_month():
     assert "audit_auditrecord_y2027m02" in names
 
 
+@pytest.mark.postgres  # declarative partitions; on SQLite ensure/drop_before do nothing
 def test_a_row_without_its_month_lands_in_default_and_moves_when_the_month_is_made():
     far = dt.datetime(2031, 5, 3, 8, 0, tzinfo=dt.UTC)
     with time_machine.travel(far, tick=False):
@@ -41,6 +43,7 @@ def test_a_row_without_its_month_lands_in_default_and_moves_when_the_month_is_ma
     assert AuditRecord.objects.get(pk=row.pk).action == "future"
 
 
+@pytest.mark.postgres  # declarative partitions; on SQLite ensure/drop_before do nothing
 def test_retention_drops_old_months_with_a_checkpoint_and_the_chain_still_verifies():
     old = dt.datetime(2025, 1, 15, 8, 0, tzinfo=dt.UTC)
     partitions.ensure(ahead=0, today=old.date())

@@ -19,7 +19,9 @@ from permits.services import item_publish
 from tests.permits.applicant_factories import PersonFactory
 from tests.permits.conftest import parallel_item  # noqa: F401 (a fixture)
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+# pg_dump / pg_restore into a new database: backups.services refuses SQLite (the demo's one
+# file is copied instead), and the demo never runs it.
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
 def _drop(name: str) -> None:

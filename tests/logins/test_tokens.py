@@ -197,15 +197,20 @@ def test_the_token_query_also_answers_the_users_device_roles_and_grants(
     _, key = token_issue(user=reviewer, second_factor=False)
     with django_assert_num_queries(2):  # the token (+ its last-used stamp, first use)
         user, _token = auth.authenticate_credentials(key)
-    with django_assert_num_queries(0):
-        assert not policy.has_second_factor(user)
+    # The staff roles ride on the token's query as an array column on PostgreSQL; SQLite (the
+    # demo's) has no ArraySubquery and reads them once, on first use.
+    with django_assert_num_queries(0 if connection.vendor == "postgresql" else 1):
         assert roles.staff_grants(user) and roles.user_department_ids(user) == {
             world.departments[0].pk
         }
+    with django_assert_num_queries(0):
+        assert not policy.has_second_factor(user)
         assert access.granted_object_ids(user, access.SHARE_PERMISSION) == []
 
     _, key = token_issue(user=other, second_factor=True)
     user, _token = auth.authenticate_credentials(key)
+    with django_assert_num_queries(0 if connection.vendor == "postgresql" else 1):
+        assert roles.staff_grants(user)
     with django_assert_num_queries(0):
         assert policy.has_second_factor(user)
     with django_assert_num_queries(1):  # the grants are there: read them

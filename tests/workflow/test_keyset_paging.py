@@ -211,7 +211,6 @@ def test_the_fast_rows_follow_the_request_language_and_time_zone(world, settings
     assert fast[0]["created_at"].endswith("Z")
 
 
-@pytest.mark.postgres  # measures PostgreSQL's plan or query path
 def test_the_count_read_from_the_rows_index_is_the_lists_own(world):
     """Without filters the count reads each part's ids from its own table (the department
     rows' index); with one, from the cases: both say what the list holds."""

@@ -28,6 +28,11 @@ NOW = "2026-11-02 09:00:00+08:00"
 # `pytest tests/workflow/measure_queries.py -s` prints every query with where it comes from.
 CLAIM_BUDGET = 8
 COMPLETE_BUDGET = 16  # on average over the case
+# SQLite (the demo's) sends two statements per request where PostgreSQL sends one: the
+# Idempotency-Key's answer and the request's audit record (no data-modifying WITH there,
+# workflow.services.idempotency), and the token's staff roles (no ArraySubquery there,
+# logins.authentication). Every other query is the same.
+SQLITE_EXTRA = 2
 
 _keys = itertools.count(1)
 _TRANSACTION_CONTROL = re.compile(r"^\s*(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT)\b")
@@ -113,5 +118,10 @@ def test_claim_and_completion_stay_within_budget_and_constant_in_the_number_of_c
         submitted_case(world)  # more cases in the database, waiting
     large = walk_case(world, submitted_case(world))
     assert large == small
-    assert max(small[0]) <= CLAIM_BUDGET, small[0]
-    assert sum(small[1]) / len(small[1]) <= COMPLETE_BUDGET, small[1]
+    claim_extra, complete_extra = 0, 0
+    if connection.vendor != "postgresql":
+        # SQLITE_EXTRA per request; and the completion that opens the decision task reads the
+        # accepter's staff roles apart (workflow.steps.decision), one more
+        claim_extra, complete_extra = SQLITE_EXTRA, SQLITE_EXTRA * len(small[1]) + 1
+    assert max(small[0]) <= CLAIM_BUDGET + claim_extra, small[0]
+    assert (sum(small[1]) - complete_extra) / len(small[1]) <= COMPLETE_BUDGET, small[1]

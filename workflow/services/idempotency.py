@@ -179,14 +179,19 @@ class _ServerError(Exception):
 
 def _answer_stored(pk: int, values: dict, insert: tuple[str, list] | None) -> None:
     """``UPDATE`` the key's row with its answer; with ``insert``, in one statement with it
-    (``WITH answered AS (UPDATE …) INSERT …``: PostgreSQL runs both, atomically)."""
+    (``WITH answered AS (UPDATE …) INSERT …``: PostgreSQL runs both, atomically). SQLite (the
+    demo's) has no data-modifying ``WITH``: there the two statements follow each other in the
+    caller's transaction, just as atomic."""
     rows = IdempotentRequest.objects.filter(pk=pk)
-    if insert is None:
+    using = router.db_for_write(IdempotentRequest)
+    if insert is None or connections[using].vendor != "postgresql":
         rows.update(**values)
+        if insert is not None:
+            with connections[using].cursor() as cursor:
+                cursor.execute(*insert)
         return
     query = rows.query.chain(UpdateQuery)
     query.add_update_values(values)
-    using = router.db_for_write(IdempotentRequest)
     update_sql, update_params = query.get_compiler(using=using).as_sql()
     insert_sql, insert_params = insert
     with connections[using].cursor() as cursor:

@@ -12,7 +12,7 @@ from tests.workflow.deadlines.helpers import case_in_review, review_tasks, sh, t
 from workflow.deadlines import calendar as cal
 from workflow.deadlines import sweep
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+pytestmark = pytest.mark.django_db
 
 
 def actions(app, action):

@@ -239,6 +239,7 @@ def _relations(plan: dict) -> set[tuple[str, str]]:
     return found
 
 
+@pytest.mark.postgres  # PostgreSQL's plan (EXPLAIN) of the one marking statement
 def test_the_marking_writes_the_narrow_row_and_the_mark_only(work_calendar):
     # Given 5,000 open tasks far from due and one overdue, the whole marking statement (the
     # narrow rows' UPDATE and the marks' INSERT) reads through the narrow table's index, with

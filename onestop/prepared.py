@@ -36,7 +36,12 @@ class PreparedQuery:
 
     ``build`` must return a queryset with an order (``first()`` adds none) whose every value
     that varies between runs comes from its keyword arguments; each stand-in value must be of
-    the real value's type and unlike any other parameter of the query."""
+    the real value's type and unlike any other parameter of the query.
+
+    ``single=True``: ``build`` filters on a unique key (at most one row), and the query is
+    compiled and run without ``LIMIT`` (as ``workflow.services.locking.only_row`` reads: a
+    LIMIT makes PostgreSQL plan a many-table locking read several times longer); ``alias``
+    names the database (a locking read goes to the primary, not to the router's read alias)."""
 
     def __init__(
         self,
@@ -44,17 +49,23 @@ class PreparedQuery:
         build: Callable[..., QuerySet],
         stand_ins: tuple[Mapping[str, Any], Mapping[str, Any]],
         signature: Callable[[], Hashable] = lambda: None,
+        *,
+        single: bool = False,
+        alias: str | None = None,
     ) -> None:
         self.model = model
         self.build = build
         self.stand_ins = stand_ins
         self.signature = signature
+        self.single = single
+        self.alias = alias
 
     def first(self, **values: Any) -> Model | None:
-        alias = router.db_for_read(self.model)
+        alias = self.alias or router.db_for_read(self.model)
         prepared = self._prepared(alias)
         if prepared is _UNPREPARABLE:
-            return self.build(**values).using(alias).first()
+            query = self.build(**values).using(alias)
+            return next(iter(query), None) if self.single else query.first()
         compiler, sql, params, places = prepared
         run = list(params)
         for name, index in places.items():
@@ -73,7 +84,10 @@ class PreparedQuery:
         first, second = self.stand_ins
         compiled = []
         for values in (first, second):
-            compiler = self.build(**values)[:1].query.get_compiler(using=alias)
+            query = self.build(**values)
+            if not self.single:
+                query = query[:1]
+            compiler = query.query.get_compiler(using=alias)
             sql, params = compiler.as_sql()
             compiled.append((compiler, sql, tuple(params)))
         (compiler, sql, params), (_, sql_b, params_b) = compiled

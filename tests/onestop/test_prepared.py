@@ -92,3 +92,28 @@ def test_the_token_lookup_uses_the_digest_it_is_given():
     assert TOKEN_QUERY.first(now=now, digest=token_digest(key_one)).user == one
     assert TOKEN_QUERY.first(now=now, digest=token_digest(key_two)).user == two
     assert TOKEN_QUERY.first(now=now, digest=token_digest("forged")) is None
+
+
+@pytest.mark.postgres  # PostgreSQL's locking SQL (SQLite has no FOR UPDATE)
+def test_a_single_row_query_is_kept_and_run_without_a_limit_on_the_alias_it_names():
+    model = get_user_model()
+    alice = model.objects.create_user(username="alice", password="x")
+    query = PreparedQuery(
+        model,
+        lambda pk: model.objects.select_for_update().filter(pk=pk).order_by(),
+        stand_ins=({"pk": 2_000_000_001}, {"pk": 2_000_000_002}),
+        single=True,
+        alias="default",
+    )
+    from django.db import transaction
+
+    with transaction.atomic(), CaptureQueriesContext(connection) as q:
+        found = query.first(pk=alice.pk)
+        missing = query.first(pk=alice.pk + 1000)
+    assert found == alice and found.username == "alice"
+    assert missing is None
+    reads = [x["sql"] for x in q.captured_queries if x["sql"].startswith("SELECT")]
+    # the kept SQL, run twice with its value (Django logs the statement with it filled in)
+    assert len(reads) == 2
+    assert reads[0].replace(str(alice.pk), "?") == reads[1].replace(str(alice.pk + 1000), "?")
+    assert "LIMIT" not in reads[0] and "FOR UPDATE" in reads[0]

@@ -127,3 +127,39 @@ def test_a_case_lock_of_a_draft_leaves_no_held_process_or_case_behind():
     with case_locked(app.pk) as locked:  # a started case: its process row is locked again
         assert locking.locked_case(app.pk) is locked
     assert locking._held_process.get() is None  # noqa: SLF001
+
+
+@pytest.mark.postgres  # PostgreSQL's locking SQL (SQLite has no FOR UPDATE)
+def test_the_locked_task_read_is_compiled_once_and_carries_what_completing_reads():
+    """The locked task read (fifteen joined tables) is built and compiled once per connection
+    (``locking.LOCKED_TASK``): every claim sends the same SQL, and the task comes with its case,
+    its viewflow task and process, as the ORM's select_related gave them."""
+    from workflow.services import locking
+
+    world = build_world(2)
+    apps = [submitted_case(world) for _ in range(2)]
+    tasks = [open_task(app, kind="acceptance") for app in apps]
+    actor = world.lead_staff["undertake"]
+    locked_reads = []
+    for task in tasks:
+        with CaptureQueriesContext(connection) as q:
+            services.task_claim(task=task.pk, actor=actor)
+        locked_reads += [
+            sql.replace(f"= {task.pk} ", "= ? ")
+            for sql in _locking_reads(q.captured_queries)
+            if sql.startswith('SELECT "workflow_casetask"."id"')
+        ]
+    assert len(locked_reads) == 2 and locked_reads[0] == locked_reads[1], locked_reads
+    assert "= ? " in locked_reads[0] and "ORDER BY" not in locked_reads[0]
+    with case_locked(apps[0].pk):
+        pass
+    from django.db import transaction
+
+    with transaction.atomic():
+        row = locking.LOCKED_TASK.first(task_id=tasks[0].pk)
+        with CaptureQueriesContext(connection) as q:
+            assert row.application.pk == apps[0].pk
+            assert row.application.item_version.item.pk == apps[0].item_id
+            assert row.flow_task.process.caseprocess.application_id == apps[0].pk
+        assert len(q.captured_queries) == 0  # all read with the row
+        assert locking.LOCKED_TASK.first(task_id=987654321) is None

@@ -230,7 +230,8 @@ def targets(results: dict) -> list[tuple[str, str, str, str, str]]:
                 f"{os.cpu_count()} cores)"
             )
             if v == "missed" and ceiling < 6:
-                v = "missed: out of reach on this machine"
+                # Not out of reach for good: the ceiling is this code's, and falls with its CPU.
+                v = "missed: CPU-bound at this code's cost per case"
         rows.append(("≥ 6 complete 6-department cases/s", measured, v, far, "flow"))
         small = (flow.get("at_1k") or {}).get("queries_per_case")
         big = (flow.get("at_1m") or {}).get("queries_per_case")

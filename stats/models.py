@@ -314,6 +314,10 @@ class RatingColumns(models.Model):
         abstract = True
 
 
+# The ratings' key after the day or the month (both tables' unique constraint).
+RATING_KEY = ("region_id", "department_id", "item_id", "channel", "subject_kind", "level")
+
+
 class RatingFigure(RatingColumns):
     """The counted ratings of one local day (of ``rated_at``), counted again from the ratings
     of the (department, day) whenever one of them changes (``stats.ratings``)."""
@@ -325,15 +329,7 @@ class RatingFigure(RatingColumns):
         verbose_name_plural = _("ratings of a day")
         constraints = [
             models.UniqueConstraint(
-                fields=[
-                    "day",
-                    "region_id",
-                    "department_id",
-                    "item_id",
-                    "channel",
-                    "subject_kind",
-                    "level",
-                ],
+                fields=["day", *RATING_KEY],
                 name="statistics_rating_key",
             )
         ]
@@ -356,15 +352,7 @@ class MonthlyRating(RatingColumns):
         verbose_name_plural = _("ratings of a month")
         constraints = [
             models.UniqueConstraint(
-                fields=[
-                    "month",
-                    "region_id",
-                    "department_id",
-                    "item_id",
-                    "channel",
-                    "subject_kind",
-                    "level",
-                ],
+                fields=["month", *RATING_KEY],
                 name="statistics_monthly_rating_key",
             )
         ]

@@ -42,12 +42,12 @@ from workflow.deadlines.calendar import SHANGHAI
 
 from . import monthly
 from .db import reporting_alias
-from .models import MonthlyRating, RatingFigure
+from .models import RATING_KEY, MonthlyRating, RatingFigure
 from .monthly import last_day, month_of
 
 WRITE_ALIAS = "default"  # read models are written on the primary
 MODELS = (RatingFigure, MonthlyRating)  # the daily rows and their roll-up (monthly.sources)
-_KEY = ("region_id", "department_id", "item_id", "channel", "subject_kind", "level")
+_KEY = RATING_KEY
 _COLUMNS = (*_KEY, "ratings", "on_time")
 _GROUP = ("r_day", *(f"r_{c}" for c in _KEY))  # the grouped reads' names for the key
 _SELECTED = (*_GROUP, "r_ratings", "r_on_time")

@@ -34,8 +34,8 @@ from django.db.models import Subquery
 
 from permits.models import Event
 
-from .db import reporting_alias
-from .ingest import WRITE_ALIAS, ingest_events
+from .db import WRITE_ALIAS, reporting_alias
+from .ingest import ingest_events
 from .models import CountedEvent
 
 logger = logging.getLogger(__name__)

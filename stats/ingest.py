@@ -31,13 +31,13 @@ from workflow.deadlines import calendar as cal
 
 from . import concluded, facts_sql, monthly
 from .counters import ACTION_COUNTER, COUNTERS
+from .db import WRITE_ALIAS, lock_keys
 from .facts import EventRow, case_fact
 from .models import CaseFact, ConcludedFigure, CountedEvent, DailyFigure
 from .signals import events_counted
 
 logger = logging.getLogger(__name__)
 
-WRITE_ALIAS = "default"  # read models are written on the primary
 BATCH = 2000
 _KEY = ("day", "region_id", "department_id", "item_id", "channel", "service_model")
 
@@ -87,17 +87,9 @@ def _add_counters(rows: dict[tuple, dict[str, int]]) -> None:
 
 
 def _lock_cases(application_ids: list[int]) -> None:
-    """Serialise fact recomputation per case on PostgreSQL (SQLite writes one at a time
-    anyway): the later feed then reads every event the earlier one did, and writes last."""
-    connection = connections[WRITE_ALIAS]
-    if connection.vendor != "postgresql" or not application_ids:
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_advisory_xact_lock(hashtext('statistics.case'), id::int) "
-            "FROM unnest(%s::bigint[]) AS id ORDER BY id",
-            [sorted(application_ids)],
-        )
+    """Serialise fact recomputation per case: the later feed then reads every event the
+    earlier one did, and writes last."""
+    lock_keys("statistics.case", (str(pk) for pk in application_ids))
 
 
 _APPLICATION_FIELDS = {

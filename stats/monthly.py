@@ -29,9 +29,9 @@ from django.db import connections, transaction
 from django.db.models import Q
 
 from .counters import COUNTERS
+from .db import WRITE_ALIAS
 from .models import ConcludedFigure, DailyFigure, MonthlyConcluded, MonthlyFigure
 
-WRITE_ALIAS = "default"
 COUNTER_KEY = ("month", "region_id", "department_id", "item_id", "channel", "service_model")
 CONCLUDED_KEY = ("month", "region_id", "department_id", "item_id", "handling_days")
 # the concluded sums: ConcludedFigure's columns after its key (stats.concluded.SUMS)

@@ -41,11 +41,10 @@ from evaluations.models import Rating
 from workflow.deadlines.calendar import SHANGHAI
 
 from . import monthly
-from .db import reporting_alias
+from .db import WRITE_ALIAS, lock_keys, reporting_alias
 from .models import RATING_KEY, MonthlyRating, RatingFigure
 from .monthly import last_day, month_of
 
-WRITE_ALIAS = "default"  # read models are written on the primary
 MODELS = (RatingFigure, MonthlyRating)  # the daily rows and their roll-up (monthly.sources)
 _KEY = RATING_KEY
 _COLUMNS = (*_KEY, "ratings", "on_time")
@@ -110,21 +109,6 @@ def _any(conditions: Iterable[Q]) -> Q:
     return reduce(operator.or_, conditions)
 
 
-def _lock(months: list[tuple[int, date]]) -> None:
-    """Serialise the writers of one (department, month) on PostgreSQL (SQLite writes one at a
-    time anyway); in the keys' order, so two writers never deadlock."""
-    connection = connections[WRITE_ALIAS]
-    if connection.vendor != "postgresql" or not months:
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_advisory_xact_lock(hashtext('statistics.rating'), k) "
-            "FROM (SELECT DISTINCT hashtext(k) AS k FROM unnest(%s::text[]) AS k) AS keys "
-            "ORDER BY k",
-            [[f"{department}:{month:%Y-%m}" for department, month in months]],
-        )
-
-
 def refresh(rating_ids: Iterable[int]) -> int:
     """Count again the (department, day) slices these ratings are in, and sum their months
     again (six statements whatever the number of ratings); the number of slices."""
@@ -144,7 +128,7 @@ def refresh(rating_ids: Iterable[int]) -> int:
     months = sorted({(department, month_of(day)) for department, day in slices})
     ratings = rating_figures.scoped().using(WRITE_ALIAS)
     with transaction.atomic(using=WRITE_ALIAS):
-        _lock(months)
+        lock_keys("statistics.rating", (f"{d}:{m:%Y-%m}" for d, m in months))
         RatingFigure.objects.using(WRITE_ALIAS).filter(
             _any(Q(department_id=d, day=day) for d, day in slices)
         ).delete()

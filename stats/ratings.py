@@ -232,3 +232,19 @@ def months(
                 kind=row["subject_kind"],
             )
     return [by_month[k] for k in sorted(by_month)], overall
+
+
+def published_figures(
+    *, start: date, end: date, department_id: int | None = None
+) -> rating_figures.Figures:
+    """好差评结果公开's figures: the months from this read model (``months``), the most frequent
+    差评 reasons and the published comments from the ratings themselves (over their partial
+    indexes, ``evaluations.figures``)."""
+    by_month, overall = months(start=start, end=end, department_id=department_id)
+    made = rating_figures.made_in(start=start, end=end, department_id=department_id)
+    return rating_figures.Figures(
+        months=by_month,
+        overall=overall,
+        top_reasons=rating_figures.top_reasons(made),
+        comments=rating_figures.published_comments(made),
+    )

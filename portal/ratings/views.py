@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from departments.models import Department
-from evaluations import figures, handling, services
+from evaluations import handling, services
 from evaluations.choices import BAD_REASONS, Level
 from evaluations.models import Rating
 from evaluations.rating_forms import RatingForm
@@ -147,16 +147,7 @@ def results(request: HttpRequest, code: str | None = None) -> HttpResponse:
     if code is not None:
         department = get_object_or_404(Department, code=code)
     department_id = department.pk if department else None
-    # the month-by-month figures from the statistics' ratings read model; the reasons and the
-    # published comments from the ratings themselves
-    months, overall = rating_model.months(start=start, end=end, department_id=department_id)
-    made = figures.made_in(start=start, end=end, department_id=department_id)
-    result = figures.Figures(
-        months=months,
-        overall=overall,
-        top_reasons=figures.top_reasons(made),
-        comments=figures.published_comments(made),
-    )
+    result = rating_model.published_figures(start=start, end=end, department_id=department_id)
     return render(
         request,
         "portal/ratings/results.html",

@@ -5,14 +5,15 @@
 For each size (100,000 and 1,000,000 open tasks; ``--quick``: 10,000 and 100,000), 1% of them
 overdue, in a database of its own (``bench_sweep``, created and migrated on first use):
 
-1. the select-and-mark step — the real ``sweep_step`` statements (UPDATE … WHERE id IN (SELECT …
-   FOR UPDATE SKIP LOCKED) RETURNING, the marks' INSERT … ON CONFLICT DO NOTHING and the
-   follow-up messages' outbox INSERT), looped until no due row is left — timed; and the same
+1. the select-and-mark step — the real ``sweep_step`` statements (UPDATE … WHERE ctid =
+   ANY(ARRAY(SELECT … FOR UPDATE SKIP LOCKED)) RETURNING, the marking batch's INSERT and its
+   follow-up message's outbox INSERT), looped until no due row is left — timed; and the same
    statement under EXPLAIN (ANALYZE, BUFFERS) (rolled back) for the rows it reads and the
    buffers it touches;
 2. the follow-up of **every** due row, as one worker runs it: the outbox messages the marking
    wrote, and every message they write in turn, run here one after the other
-   (``workflow.deadline_followups`` — the red marks' events, the escalation marks and their
+   (``workflow.deadline_marking`` and ``workflow.deadline_followups`` — the red marks, written
+   from the marking batches, their events, the escalation marks and their
    events —, ``workflow.deadline_followup`` for the deemed approvals, which go through the
    flow's services one case at a time, ``notifications.notify_events``/``notify_event`` for
    the notices and their deliveries). ``DEEMED_SHARE`` of the due rows are reviews of real
@@ -136,7 +137,7 @@ def fill(total: int, due: int, dept, item, region) -> int:
 
     with connection.cursor() as cursor:
         cursor.execute(
-            "TRUNCATE workflow_deadlinemark, notifications_delivery, notifications_notification,"
+            "TRUNCATE workflow_deadlinemark, workflow_markingbatch, notifications_delivery, notifications_notification,"
             " notifications_eventnotified RESTART IDENTITY CASCADE"
         )
         cursor.execute("DELETE FROM permits_event")
@@ -170,6 +171,7 @@ def fill(total: int, due: int, dept, item, region) -> int:
         # while the marking runs and its block reads would count in the marking's (statio).
         cursor.execute("VACUUM (ANALYZE) workflow_casetask")
         cursor.execute("VACUUM (ANALYZE) workflow_deadlinemark")
+        cursor.execute("VACUUM (ANALYZE) workflow_markingbatch")
     return due
 
 
@@ -311,6 +313,7 @@ class Worker:
         from workflow.deadlines import followup, sweep
 
         handlers = {
+            "workflow.deadline_marking": lambda pk: followup.process_batch(batch_id=pk),
             "workflow.deadline_followups": lambda ids: followup.process_marks(mark_ids=ids),
             "workflow.deadline_followup": lambda pk: sweep.process_mark(mark_id=pk),
             "notifications.notify_events": lambda ids: bulk.notify_for_events(event_ids=ids),
@@ -337,7 +340,7 @@ def run_size(total: int, dept, item, region) -> dict:
     from notifications.models import Delivery, Notification
     from permits.models import Event
     from workflow.deadlines import sweep
-    from workflow.models import DeadlineMark
+    from workflow.models import DeadlineMark, MarkingBatch
 
     due = int(total * 0.01)
     deemed_wanted = int(due * DEEMED_SHARE)
@@ -392,6 +395,7 @@ def run_size(total: int, dept, item, region) -> dict:
             followup = time.perf_counter() - started
     unprocessed = DeadlineMark.objects.filter(processed_at__isnull=True).count()
     assert unprocessed == 0, unprocessed
+    assert not MarkingBatch.objects.filter(processed_at__isnull=True).exists()
     events = Event.objects.filter(pk__gt=first_event)
     deemed_done = events.filter(action="department_deemed_approved").count()
     assert deemed_done == deemed, (deemed_done, deemed)
@@ -412,7 +416,11 @@ def run_size(total: int, dept, item, region) -> dict:
         "followup_rows": marked,
         "deemed": deemed_done,
         "deemed_s": round(worker.seconds.get("workflow.deadline_followup", 0.0), 2),
-        "marks_s": round(worker.seconds.get("workflow.deadline_followups", 0.0), 2),
+        "marks_s": round(
+            worker.seconds.get("workflow.deadline_marking", 0.0)
+            + worker.seconds.get("workflow.deadline_followups", 0.0),
+            2,
+        ),
         "notices_s": round(worker.seconds.get("notifications.notify_events", 0.0), 2),
         "notice_each_s": round(worker.seconds.get("notifications.notify_event", 0.0), 2),
         "events": events.count(),

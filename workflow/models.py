@@ -16,7 +16,13 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process
 
 # The deadline sweep's records (the warning, thresholds, marks, the tasks' narrow clocks).
-from workflow.deadlines.models import DeadlineMark, TaskDeadline, Threshold, Warning  # noqa: F401
+from workflow.deadlines.models import (  # noqa: F401
+    DeadlineMark,
+    MarkingBatch,
+    TaskDeadline,
+    Threshold,
+    Warning,
+)
 
 
 class CaseProcess(Process):

@@ -44,6 +44,20 @@ def deadline_followup(mark_id: int) -> str:
 
 
 @shared_task(
+    name="workflow.deadline_marking",
+    autoretry_for=(DatabaseError,),
+    retry_backoff=5,
+    retry_backoff_max=120,
+    retry_jitter=True,
+    max_retries=10,
+    **COMMON,
+)
+def deadline_marking(batch_id: int) -> dict:
+    """A marking batch of the sweep: its marks written, then followed up (``followup``)."""
+    return dict(followup.process_batch(batch_id=batch_id))
+
+
+@shared_task(
     name="workflow.deadline_followups",
     autoretry_for=(DatabaseError,),
     retry_backoff=5,

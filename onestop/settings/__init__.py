@@ -88,6 +88,7 @@ CELERY_QUEUE_OF_TASK = {
     "workflow.sweep_deadlines": "deadlines",
     "workflow.deadline_followup": "deadlines",
     "workflow.deadline_followups": "deadlines",
+    "workflow.deadline_marking": "deadlines",
     "workflow.tolerance_terminate": "deadlines",
     "evaluations.sweep_invitations": "deadlines",
     "evaluations.rating_default": "deadlines",

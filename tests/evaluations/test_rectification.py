@@ -21,6 +21,7 @@ from tests.evaluations.helpers import (
     second_answer,
 )
 from tests.workflow import factories as f
+from tests.workflow.deadlines.helpers import recorded
 from tests.workflow.journey import open_task
 from workflow.deadlines import followup, sweep
 from workflow.models import CaseTask, TaskDeadline
@@ -59,7 +60,7 @@ def test_a_bad_rating_opens_a_rectification_task_under_the_sweep_then_fixed(work
     _frozen.move_to("2026-11-24 09:00:00+08:00")
     result = sweep.sweep()
     assert TaskDeadline.objects.get(task=task).warning == "red"
-    followup.process_marks(mark_ids=result.mark_ids)
+    followup.process_marks(mark_ids=recorded(result))
     task.refresh_from_db()
     assert task.warning == "red"
     lead = world.lead_staff["undertake"]

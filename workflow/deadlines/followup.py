@@ -1,7 +1,9 @@
-"""The bulk follow-up of deadline marks (``workflow.deadline_followups``, a batch of mark ids).
+"""The bulk follow-up of deadline marks (``workflow.deadline_marking``, a marking batch whose
+marks it writes first — ``process_batch`` —, and ``workflow.deadline_followups``, a batch of
+mark ids).
 
-The sweep (``sweep.py``) marks the rows crossing a threshold and hands their marks to the
-worker in batches; this module does, for a whole batch and in one transaction, what
+The sweep (``sweep.py``) marks the rows crossing a threshold and hands them to the worker as
+marking batches; this module does, for a whole batch and in one transaction, what
 ``sweep.process_mark`` does for one mark — with a number of statements that does not grow with
 the batch:
 
@@ -41,8 +43,24 @@ from permits.models import Application, ApplicationStatus, TimeoutPolicy
 from workflow.models import ACTIVE_TASK_STATUSES, CaseTask, DeadlineMark, Threshold
 from workflow.services.events import events_bulk_append
 
-from . import sweep
+from . import marking, sweep
 from .sweep import HANDLING, timeout_policy
+
+
+def process_batch(*, batch_id: int) -> Counter:
+    """The follow-up of a marking batch (``workflow.deadline_marking``), once, in one
+    transaction: its marks written (``marking.record_batch``: the batch locked, SKIP LOCKED,
+    and set processed), the first ``DEADLINE_FOLLOWUP_BATCH`` of them followed up as
+    ``process_marks`` does, the rest handed on in ``workflow.deadline_followups`` messages of
+    that size (one outbox INSERT). A batch done or taken by another worker:
+    ``{"skipped_batch": 1}``."""
+    with transaction.atomic():
+        mark_ids = marking.record_batch(batch_id)
+        if mark_ids is None:
+            return Counter(skipped_batch=1)
+        size = sweep.followup_batch()
+        sweep._schedule_followups(mark_ids[size:])
+        return process_marks(mark_ids=mark_ids[:size])
 
 
 def process_marks(*, mark_ids: list[int]) -> Counter:

@@ -169,3 +169,35 @@ class TaskDeadline(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.task_id} {self.warning} {self.due_at}"
+
+
+class MarkingBatch(models.Model):
+    """The clocks one marking statement of the sweep marked: written in that statement, one
+    row per batch (``DEADLINE_SWEEP_BATCH`` clocks), so marking writes one row a batch and not
+    one ``DeadlineMark`` row (with its four index entries) a clock — marking stays a narrow
+    update (issue 11: at most ten buffers a due row). Its follow-up
+    (``workflow.deadline_marking``: ``followup.process_batch``) writes the batch's marks from
+    ``rows`` — their unique key is still the idempotency key of everything that follows — and
+    follows them up in the same transaction; ``processed_at`` says it ran.
+    ``sweep.catch_up_followups`` re-enqueues a batch whose message was lost."""
+
+    kind = models.CharField(_("kind"), max_length=8)  # "task" or "case" (sweep.STEPS)
+    threshold = models.CharField(_("threshold"), max_length=16, choices=Threshold.choices)
+    # [task or case id, application id, department id, due] a clock, as the statement read them.
+    rows = models.JSONField(_("clocks"), default=list)
+    created_at = models.DateTimeField(_("marked at"), default=timezone.now)
+    processed_at = models.DateTimeField(_("follow-up done at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("marking batch")
+        verbose_name_plural = _("marking batches")
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                name="markingbatch_unprocessed",
+                condition=Q(processed_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.threshold} ×{len(self.rows)}"

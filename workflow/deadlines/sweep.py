@@ -1,37 +1,27 @@
 """The deadline sweep (DESIGN.md §4: "deadlines are data").
 
 ``sweep(now=...)`` runs every minute from Celery beat (``workflow.sweep_deadlines``) and by hand
-(``manage.py sweep_deadlines``). Each step is one statement that selects only the rows crossing
-a threshold through a partial index, marks them and writes their ``DeadlineMark`` rows::
-
-    WITH marked AS (
-        UPDATE workflow_taskdeadline SET warning = 'red'
-         WHERE ctid = ANY(ARRAY(SELECT ctid FROM workflow_taskdeadline
-                                 WHERE <the index predicate> AND due_at < now
-                                 ORDER BY due_at LIMIT n FOR UPDATE SKIP LOCKED))
-           AND <the predicate again>            -- re-checked on the row version it locked
-        RETURNING task_id, application_id, department_id, due_at),
-    made AS (INSERT INTO workflow_deadlinemark … SELECT … FROM marked
-             ON CONFLICT DO NOTHING RETURNING id)
-    SELECT (SELECT count(*) FROM marked), ARRAY(SELECT id FROM made)
-
-(on SQLite, which has no data-modifying WITH, the UPDATE … RETURNING and the INSERT are two
-statements of one transaction). A task's clock is marked in ``TaskDeadline``, the narrow copy
-the triggers of migration ``workflow/0011_taskdeadline`` keep in step with the task: marking it
+(``manage.py sweep_deadlines``). Each step is one statement (``marking.py``) that selects only
+the clocks crossing a threshold through a partial index, marks them and records them as one
+``MarkingBatch`` row a batch. A task's clock is marked in ``TaskDeadline``, the narrow copy the
+triggers of migration ``workflow/0011_taskdeadline`` keep in step with the task: marking it
 writes one row version and one primary-key entry, where marking the wide task row wrote all of
 its indexes (issue 11). The task's own ``warning``, which the pages and the API read, is set
 by the mark's follow-up together with its event (``process_mark`` below, ``followup.py``); the
-case clocks are still marked on ``permits_application`` itself. The mark's unique (task or
-case, threshold, due) key is the idempotency key of everything that follows. Only rows not yet
-marked are in the partial indexes, so the cost follows the due rows, not the open ones. Two
-sweeps at once split the rows between them (SKIP LOCKED); a sweep run twice finds nothing the
-second time.
+case clocks are still marked on ``permits_application`` itself. Only rows not yet marked are in
+the partial indexes, so the cost follows the due rows, not the open ones. Two sweeps at once
+split the rows between them (SKIP LOCKED); a sweep run twice finds nothing the second time.
+
+Each batch's follow-up (``workflow.deadline_marking``: ``followup.process_batch``) is enqueued
+in the marking transaction (published after commit); it writes the batch's ``DeadlineMark``
+rows (``marking.record_batch``), whose unique (task or case, threshold, due) key is the
+idempotency key of everything that follows, and follows them up in the same transaction.
 
 The follow-up of each mark — the event on the case, the task's warning, the notices, the
 escalation and the item department's timeout policy (escalate, or deemed approval 逾期视为同意
-where the item allows it) — is enqueued in the marking transaction (published after commit) as
-Celery tasks of ``FOLLOWUP_BATCH`` marks (``workflow.deadline_followups``:
-``followup.process_marks``, set-based, one transaction a batch), idempotent through
+where the item allows it) — is ``followup.process_marks``, set-based, one transaction a batch
+(``workflow.deadline_followups``, ``FOLLOWUP_BATCH`` marks a message, for marks a follow-up
+wrote or ``catch_up_followups`` found), idempotent through
 ``DeadlineMark.processed_at`` under a row lock (SKIP LOCKED), and through the unique key of the
 next threshold's mark. ``process_mark`` below is the same for one mark
 (``workflow.deadline_followup``): the deemed approvals, which go through the flow's services one
@@ -50,7 +40,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -62,17 +52,21 @@ from workflow.models import (
     ACTIVE_TASK_STATUSES,
     CaseTask,
     DeadlineMark,
-    TaskDeadline,
+    MarkingBatch,
     TaskKind,
     Threshold,
     Warning,
 )
 from workflow.services.events import event_append
 
+from . import marking
+from .marking import marking_statement, select_statement  # noqa: F401 - tests, bench/sweep.py
+
 logger = logging.getLogger("workflow.deadlines")
 
 FOLLOWUP_TASK = "workflow.deadline_followup"  # one mark (the per-row path, deemed approvals)
 FOLLOWUPS_TASK = "workflow.deadline_followups"  # a batch of marks (workflow.deadlines.followup)
+BATCH_TASK = "workflow.deadline_marking"  # a marking batch: its marks written, then followed up
 FOLLOWUP_BATCH = 500  # marks per bulk follow-up message (setting DEADLINE_FOLLOWUP_BATCH)
 
 
@@ -96,27 +90,13 @@ NOTE_CASE_RED = gettext_noop("Red warning: the case is past its promised time li
 
 HANDLING = "handling"
 
-# The partial index predicates (workflow.models TaskDeadline, permits.models Application), written
-# from the choices so a renamed value cannot leave the sweep reading another index.
-_ACTIVE_SQL = ", ".join(f"'{status}'" for status in ACTIVE_TASK_STATUSES)
-_IN_REVIEW = ApplicationStatus.IN_REVIEW
-# workflow.models TaskDeadline's indexes (``live``: an active status, the clock not paused).
-_TASK_PREDICATE = {
-    Threshold.RED: f"live AND NOT (warning = '{Warning.RED}')",
-    Threshold.YELLOW: f"live AND warning = '{Warning.NONE}'",
-}
-_CASE_PREDICATE = {
-    Threshold.RED: f"status = '{_IN_REVIEW}' AND NOT paused AND NOT (warning = '{Warning.RED}')",
-    Threshold.YELLOW: f"status = '{_IN_REVIEW}' AND warning = '{Warning.NONE}' AND NOT paused",
-}
-_COLUMN = {Threshold.RED: "due_at", Threshold.YELLOW: "yellow_at"}
-
 
 @dataclass
 class SweepResult:
     now: datetime
     marked: dict[str, int] = field(default_factory=dict)
-    mark_ids: list[int] = field(default_factory=list)
+    # The marking batches written (``MarkingBatch``): their marks are written by the follow-up.
+    batch_ids: list[int] = field(default_factory=list)
     # 容缺受理 (workflow.tolerance.sweep): tolerances whose deadline passed, claimed for
     # termination.
     tolerance_ended: list[int] = field(default_factory=list)
@@ -126,130 +106,15 @@ class SweepResult:
         return sum(self.marked.values())
 
 
-def _skip_locked() -> str:
-    if connection.vendor == "postgresql":
-        return " FOR UPDATE SKIP LOCKED"
-    return ""  # SQLite: IMMEDIATE transactions serialise writers
-
-
-def mark_statement(*, kind: str, threshold: str) -> str:
-    """The select-and-mark statement of one step (``kind`` is ``task`` or ``case``); its
-    parameters are (now, limit, now)."""
-    table, key, predicate = _table(kind, threshold)
-    if kind == "task":
-        returning = "task_id, application_id, department_id, due_at"
-    else:
-        returning = "id, id, lead_department_id, due_at"
-    column = _COLUMN[threshold]
-    # PostgreSQL: the locked rows are updated by their tuple ids (a TID scan), not found again
-    # through the primary key (two or three index pages a row). A row updated meanwhile is
-    # followed to its newest version by the lock and by the UPDATE alike, and the predicate is
-    # checked again on it. SQLite has no ctid.
-    if connection.vendor == "postgresql":
-        match, picked = "ctid = ANY(ARRAY(", "ctid"
-    else:
-        match, picked = f"{key} IN ((", key
-    return (
-        # bandit B608: names are this module's constants; values are %s parameters
-        f"UPDATE {table} SET warning = '{threshold}' "  # nosec B608
-        f"WHERE {match}SELECT {picked} FROM {table} WHERE {predicate} AND {column} < %s "
-        f"ORDER BY {column} LIMIT %s{_skip_locked()})) "
-        f"AND {predicate} AND {column} < %s "
-        f"RETURNING {returning}"
-    )
-
-
-def marking_statement(*, kind: str, threshold: str) -> str:
-    """PostgreSQL: the whole marking of one batch in one statement — ``mark_statement`` and
-    the marks' INSERT — returning (rows marked, new mark ids); its parameters are (now, limit,
-    now, now). What the benchmark explains: every row and index the marking writes."""
-    task_id = "marked.key" if kind == "task" else "NULL::bigint"
-    # The one unique index a new mark can meet (not the primary key's too).
-    arbiter = (
-        "(task_id, threshold, due_at) WHERE task_id IS NOT NULL"
-        if kind == "task"
-        else "(application_id, threshold, due_at) WHERE task_id IS NULL"
-    )
-    return (
-        # bandit B608: names are this module's constants; values are %s parameters
-        f"WITH marked (key, application_id, department_id, due_at) AS ("  # nosec B608
-        f"{mark_statement(kind=kind, threshold=threshold)}), "
-        f"made AS (INSERT INTO {DeadlineMark._meta.db_table} (task_id, application_id, "
-        f"department_id, threshold, due_at, created_at) SELECT {task_id}, "
-        f"marked.application_id, marked.department_id, '{threshold}', marked.due_at, %s "
-        f"FROM marked WHERE marked.due_at IS NOT NULL ORDER BY marked.key "
-        f"ON CONFLICT {arbiter} DO NOTHING RETURNING id) "
-        f"SELECT (SELECT count(*) FROM marked WHERE due_at IS NOT NULL), "
-        f"ARRAY(SELECT id FROM made ORDER BY id)"
-    )
-
-
-def _table(kind: str, threshold: str) -> tuple[str, str, str]:
-    """(table, key column, index predicate) of a step: a task's clock is marked in
-    ``TaskDeadline``, a case's on the application row."""
-    if kind == "task":
-        return TaskDeadline._meta.db_table, "task_id", _TASK_PREDICATE[threshold]
-    return Application._meta.db_table, "id", _CASE_PREDICATE[threshold]
-
-
-def select_statement(*, kind: str, threshold: str) -> str:
-    """The selecting half alone (for EXPLAIN in tests and the benchmark)."""
-    table, key, predicate = _table(kind, threshold)
-    column = _COLUMN[threshold]
-    return (
-        # bandit B608: names are this module's constants; values are %s parameters
-        f"SELECT {key} FROM {table} WHERE {predicate} AND {column} < %s "  # nosec B608
-        f"ORDER BY {column} LIMIT %s{_skip_locked()}"
-    )
-
-
-def _insert_marks(
-    rows: list[tuple], *, kind: str, threshold: str, now: datetime | str
-) -> list[int]:
-    if not rows:
-        return []
-    table = DeadlineMark._meta.db_table
-    values, params = [], []
-    for task_or_case_id, application_id, department_id, due_at in rows:
-        values.append("(%s, %s, %s, %s, %s, %s)")
-        params += [
-            task_or_case_id if kind == "task" else None,
-            application_id,
-            department_id,
-            threshold,
-            due_at,
-            now,
-        ]
-    sql = (
-        # bandit B608: names are this module's constants; values are %s parameters
-        f"INSERT INTO {table} (task_id, application_id, department_id, threshold, due_at, "  # nosec B608
-        f"created_at) VALUES {', '.join(values)} ON CONFLICT DO NOTHING RETURNING id"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
-
-
-def sweep_step(*, kind: str, threshold: str, now: datetime, limit: int) -> tuple[int, list[int]]:
-    """One batch of one step, in its own transaction. Returns (rows marked, new mark ids)."""
-    # Raw SQL gets no field conversion: on SQLite, where datetimes are naive UTC text, an aware
-    # non-UTC ``now`` (23:00+08:00) compared as text after 15:59:59 UTC and marked red 8 hours
-    # early. Adapt it as the ORM would (a no-op on PostgreSQL).
-    at = connection.ops.adapt_datetimefield_value(now)
+def sweep_step(*, kind: str, threshold: str, now: datetime, limit: int) -> tuple[int, int | None]:
+    """One batch of one step, in its own transaction: the clocks marked and their
+    ``MarkingBatch`` written (``marking.mark``), its follow-up enqueued. Returns (clocks marked,
+    the batch's id or None)."""
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                sql = marking_statement(kind=kind, threshold=threshold)
-                cursor.execute(sql, [at, limit, at, at])
-                count, mark_ids = cursor.fetchone()
-        else:
-            with connection.cursor() as cursor:
-                cursor.execute(mark_statement(kind=kind, threshold=threshold), [at, limit, at])
-                rows = sorted(row for row in cursor.fetchall() if row[3] is not None)
-            count = len(rows)
-            mark_ids = _insert_marks(rows, kind=kind, threshold=threshold, now=at)
-        _schedule_followups(mark_ids)
-    return count, mark_ids
+        count, batch_id = marking.mark(kind=kind, threshold=threshold, now=now, limit=limit)
+        if batch_id is not None:
+            _schedule_batch(batch_id)
+    return count, batch_id
 
 
 STEPS = (
@@ -270,9 +135,10 @@ def sweep(*, now: datetime | None = None, limit: int | None = None) -> SweepResu
         key = f"{kind}_{threshold}"
         result.marked[key] = 0
         while True:
-            count, mark_ids = sweep_step(kind=kind, threshold=threshold, now=now, limit=limit)
+            count, batch_id = sweep_step(kind=kind, threshold=threshold, now=now, limit=limit)
             result.marked[key] += count
-            result.mark_ids += mark_ids
+            if batch_id is not None:
+                result.batch_ids.append(batch_id)
             # Not ``count < limit``: under a concurrent sweep a batch comes back short when
             # rows it selected were marked meanwhile (PostgreSQL re-checks the predicate on the
             # newer row version), though more are due behind them; only an empty batch means
@@ -323,6 +189,17 @@ def _schedule_followup(mark_id: int) -> None:
         enqueue_followup(mark_id)
 
 
+def _schedule_batch(batch_id: int) -> None:
+    """A marking batch's follow-up: a ``workflow.deadline_marking`` message (its marks written
+    and followed up in one transaction, ``followup.process_batch``); in an inline sweep, its
+    marks are written at once, in the marking's transaction, and queued for this process."""
+    queue = _inline_queue.get()
+    if queue is not None:
+        queue.extend(marking.record_batch(batch_id) or [])
+    else:
+        enqueue(BATCH_TASK, batch_id)
+
+
 def _schedule_followups(mark_ids: list[int]) -> None:
     """A batch's follow-ups: ``workflow.deadline_followups`` messages (the bulk follow-up,
     ``workflow.deadlines.followup``), ``FOLLOWUP_BATCH`` marks each, in one outbox INSERT."""
@@ -355,10 +232,19 @@ def enqueue_followup(mark_id: int) -> None:
 
 
 def catch_up_followups(*, now: datetime | None = None, older_than_seconds: int = 120) -> int:
-    """Re-enqueue marks whose follow-up has not run (a message lost with the broker)."""
+    """Re-enqueue the marking batches and marks whose follow-up has not run (a message lost
+    with the broker). Returns how many."""
     from datetime import timedelta
 
     now = now or timezone.now()
+    batches = list(
+        MarkingBatch.objects.filter(
+            processed_at__isnull=True, created_at__lt=now - timedelta(seconds=older_than_seconds)
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:100]
+    )
+    enqueue_many(BATCH_TASK, [(batch_id,) for batch_id in batches])
     rows = list(
         DeadlineMark.objects.filter(
             processed_at__isnull=True, created_at__lt=now - timedelta(seconds=older_than_seconds)
@@ -370,7 +256,7 @@ def catch_up_followups(*, now: datetime | None = None, older_than_seconds: int =
     others = [pk for pk, threshold in rows if threshold != Threshold.DEEMED_APPROVAL]
     enqueue_many(FOLLOWUP_TASK, [(mark_id,) for mark_id in deemed])
     enqueue_many(FOLLOWUPS_TASK, _batches(others))
-    return len(rows)
+    return len(batches) + len(rows)
 
 
 # --- Follow-up of one mark -------------------------------------------------------------------
@@ -390,7 +276,7 @@ def _event(
 
 
 def _next_mark(mark: DeadlineMark, threshold: str) -> int | None:
-    ids = _insert_marks(
+    ids = marking.insert_marks(
         [
             (
                 mark.task_id or mark.application_id,

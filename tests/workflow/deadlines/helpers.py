@@ -6,9 +6,11 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import time_machine
+from django.db import transaction
 
 from permits.models import ApplicationDepartment, ItemVersion
 from tests.workflow.journey import accept, build_world, submitted_case
+from workflow.deadlines import marking
 from workflow.models import CaseTask, DeadlineMark
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -82,3 +84,13 @@ def marks(app, threshold: str | None = None) -> list[DeadlineMark]:
 
 def participations(app) -> list[ApplicationDepartment]:
     return list(ApplicationDepartment.objects.filter(application=app, role="parallel"))
+
+
+def recorded(result) -> list[int]:
+    """The marks of a sweep's marking batches, written as their follow-up writes them first
+    (``marking.record_batch``), without following them up: their ids."""
+    ids: list[int] = []
+    with transaction.atomic():
+        for batch_id in result.batch_ids:
+            ids += marking.record_batch(batch_id) or []
+    return ids

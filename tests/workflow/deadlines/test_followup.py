@@ -16,10 +16,16 @@ from notifications.rules import RULES
 from outbox.models import OutboxMessage
 from permits.models import Event
 from tests.workflow import factories as f
-from tests.workflow.deadlines.helpers import case_in_review, review_tasks, sh, travel
+from tests.workflow.deadlines.helpers import (
+    case_in_review,
+    recorded,
+    review_tasks,
+    sh,
+    travel,
+)
 from tests.workflow.journey import approve_department
 from workflow.deadlines import followup, sweep
-from workflow.models import CaseTask, DeadlineMark
+from workflow.models import CaseTask, DeadlineMark, MarkingBatch
 
 pytestmark = pytest.mark.django_db
 
@@ -193,14 +199,18 @@ def test_bulk_follow_up_run_twice_writes_nothing_twice(work_calendar):
     moment = sh(2026, 3, 10, 0, 0, 1)
     with travel(moment):
         result = sweep.sweep(now=moment)  # enqueues, nothing runs yet
-        assert len(result.mark_ids) == 3  # two reviews that escalate, one deemed approval
-        first = followup.process_marks(mark_ids=result.mark_ids)
+        [batch_id] = result.batch_ids  # two reviews that escalate, one deemed approval
+        assert DeadlineMark.objects.count() == 0  # the follow-up writes the marks
+        first = followup.process_batch(batch_id=batch_id)
         assert first == {"red": 3, "escalated": 2}
         events = Event.objects.count()
         marks = DeadlineMark.objects.count()
-        # The same message delivered again, and an overlapping batch of another worker.
-        assert followup.process_marks(mark_ids=result.mark_ids) == {"skipped": 3}
-        assert followup.process_marks(mark_ids=result.mark_ids[1:]) == {"skipped": 2}
+        red = list(DeadlineMark.objects.filter(threshold="red").values_list("pk", flat=True))
+        assert len(red) == 3
+        # The same message delivered again, and overlapping batches of marks of another worker.
+        assert followup.process_batch(batch_id=batch_id) == {"skipped_batch": 1}
+        assert followup.process_marks(mark_ids=red) == {"skipped": 3}
+        assert followup.process_marks(mark_ids=red[1:]) == {"skipped": 2}
         assert (Event.objects.count(), DeadlineMark.objects.count()) == (events, marks)
         # The notices, made twice from the same messages, are made once.
         ids = list(
@@ -228,7 +238,7 @@ def test_a_task_done_before_its_bulk_follow_up_is_left_alone(work_calendar):
     with travel(moment):
         result = sweep.sweep(now=moment)
         CaseTask.objects.filter(pk=review_tasks(app)[0].pk).update(status="done")
-        assert followup.process_marks(mark_ids=result.mark_ids) == {
+        assert followup.process_batch(batch_id=result.batch_ids[0]) == {
             "stale": 1,
             "red": 1,
             "escalated": 1,
@@ -269,7 +279,7 @@ def test_queries_per_batch_do_not_grow_with_the_due_rows(work_calendar):
     def cost(extra: int, moment) -> tuple[int, int]:
         _overdue_tasks(template, extra)
         with travel(moment):
-            ids = sweep.sweep(now=moment).mark_ids
+            ids = recorded(sweep.sweep(now=moment))
             start = _last(Event)
             with CaptureQueriesContext(connection) as marks_ctx:
                 outcomes = followup.process_marks(mark_ids=ids)
@@ -286,3 +296,52 @@ def test_queries_per_batch_do_not_grow_with_the_due_rows(work_calendar):
     CaseTask.objects.update(due_at=sh(2026, 3, 11), yellow_at=sh(2026, 3, 10))
     many = cost(60, sh(2026, 3, 12, 0, 0, 1))
     assert few == many
+
+
+def test_a_marking_batch_is_followed_up_once_and_a_lost_one_caught_up(work_calendar, settings):
+    # The marking writes one batch and its message, not the marks; the batch's follow-up writes
+    # them, follows up the first DEADLINE_FOLLOWUP_BATCH and hands the rest on in messages of
+    # that size; a batch whose message was lost is enqueued again by the beat's catch-up.
+    settings.DEADLINE_FOLLOWUP_BATCH = 2
+    world, app = case_in_review(2)
+    _overdue_tasks(review_tasks(app)[0], 3)  # five overdue reviews
+    moment = sh(2026, 3, 10, 0, 0, 1)
+    with travel(moment):
+        result = sweep.sweep(now=moment)
+    [batch_id] = result.batch_ids
+    batch = MarkingBatch.objects.get(pk=batch_id)
+    assert (batch.kind, batch.threshold, len(batch.rows), batch.processed_at) == (
+        "task",
+        "red",
+        5,
+        None,
+    )
+    assert DeadlineMark.objects.count() == 0
+    def sent():
+        messages = OutboxMessage.objects.filter(task_name="workflow.deadline_marking")
+        return list(messages.order_by("pk").values_list("args", flat=True))
+
+    assert sent() == [[batch_id]]
+
+    # Three minutes on, the message lost with the broker: the catch-up enqueues the batch again.
+    with travel(sh(2026, 3, 10, 0, 3)):
+        assert sweep.catch_up_followups() == 1
+    assert sent() == [[batch_id], [batch_id]]
+
+    with travel(sh(2026, 3, 10, 0, 4)):
+        assert followup.process_batch(batch_id=batch_id) == {"red": 2, "escalated": 2}
+        # Delivered twice: the second does nothing.
+        assert followup.process_batch(batch_id=batch_id) == {"skipped_batch": 1}
+    red = DeadlineMark.objects.filter(threshold="red")
+    assert red.count() == 5
+    # The marks carry the marking's time, not the follow-up's.
+    assert set(red.values_list("created_at", flat=True)) == {batch.created_at}
+    assert red.filter(processed_at__isnull=False).count() == 2
+    rest = OutboxMessage.objects.filter(task_name="workflow.deadline_followups")
+    assert sorted(len(m.args[0]) for m in rest) == [1, 2]
+    for message in rest:
+        followup.process_marks(mark_ids=message.args[0])
+    assert not red.filter(processed_at__isnull=True).exists()
+    assert DeadlineMark.objects.filter(threshold="escalated").count() == 5
+    with travel(sh(2026, 3, 10, 0, 9)):
+        assert sweep.catch_up_followups() == 0  # nothing left to catch up

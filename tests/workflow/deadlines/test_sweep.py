@@ -19,12 +19,13 @@ from tests.workflow.deadlines.helpers import (
     eod,
     marks,
     participations,
+    recorded,
     review_tasks,
     sh,
     travel,
 )
 from workflow.deadlines import followup, sweep
-from workflow.models import CaseTask, DeadlineMark, TaskDeadline
+from workflow.models import CaseTask, DeadlineMark, MarkingBatch, TaskDeadline
 
 pytestmark = pytest.mark.django_db
 
@@ -81,8 +82,8 @@ def test_yellow_then_red_then_escalation_each_exactly_once(work_calendar):
 def test_follow_up_redelivered_changes_nothing(work_calendar):
     world, app = case_in_review(1)
     result = sweep.sweep(now=sh(2026, 3, 10, 0, 0, 1))  # enqueues, nothing runs yet
-    assert len(result.mark_ids) == 1
-    mark_id = result.mark_ids[0]
+    assert len(result.batch_ids) == 1
+    [mark_id] = recorded(result)
     with travel(sh(2026, 3, 10, 0, 1)):
         assert sweep.process_mark(mark_id=mark_id) == "red"
         # The same message delivered again (acks_late after a lost ack): nothing happens.
@@ -95,7 +96,7 @@ def test_a_task_done_before_its_follow_up_is_left_alone(work_calendar):
     world, app = case_in_review(1)
     result = sweep.sweep(now=sh(2026, 3, 7, 0, 0, 1))
     CaseTask.objects.filter(pk=review_tasks(app)[0].pk).update(status="done")
-    assert sweep.process_mark(mark_id=result.mark_ids[0]) == "stale"
+    assert sweep.process_mark(mark_id=recorded(result)[0]) == "stale"
     assert actions(app, "task_warning") == []
 
 
@@ -240,10 +241,11 @@ def _relations(plan: dict) -> set[tuple[str, str]]:
 
 
 @pytest.mark.postgres  # PostgreSQL's plan (EXPLAIN) of the one marking statement
-def test_the_marking_writes_the_narrow_row_and_the_mark_only(work_calendar):
+def test_the_marking_writes_the_narrow_row_and_its_batch_only(work_calendar):
     # Given 5,000 open tasks far from due and one overdue, the whole marking statement (the
-    # narrow rows' UPDATE and the marks' INSERT) reads through the narrow table's index, with
-    # no sequential scan, and never names the wide task table (issue 11: buffers per due row).
+    # narrow rows' UPDATE and the batch's INSERT) reads through the narrow table's index, with
+    # no sequential scan, and names neither the wide task table nor the marks' (issue 11:
+    # buffers per due row; the follow-up writes the marks).
     world, app = case_in_review(1)
     template = review_tasks(app)[0]
     _add_open_tasks(template, 5000, due=eod(2026, 12, 31))
@@ -257,7 +259,7 @@ def test_the_marking_writes_the_narrow_row_and_the_mark_only(work_calendar):
         relations = _relations(plan)
         assert {name for _node, name in relations} == {
             "workflow_taskdeadline",
-            "workflow_deadlinemark",
+            "workflow_markingbatch",
         }, relations
         assert not [r for r in relations if r[0] == "Seq Scan"], relations
         assert f"taskdeadline_sweep_{threshold}" in _index_names(plan), json.dumps(plan)
@@ -309,10 +311,13 @@ def test_two_concurrent_sweeps_mark_each_row_once(work_calendar):
     assert not errors, errors
     assert len(results) == 2
     assert sum(r.marked["task_red"] for r in results) == 301
-    assert DeadlineMark.objects.filter(threshold="red").count() == 301
-    assert len({m for r in results for m in r.mark_ids}) == 301
+    # Each clock in one batch of one sweep; the marks are written from the batches.
+    assert sum(len(b.rows) for b in MarkingBatch.objects.filter(threshold="red")) == 301
+    assert DeadlineMark.objects.filter(threshold="red").count() == 0
+    mark_ids = [m for r in results for m in recorded(r)]
+    assert len(set(mark_ids)) == 301 == DeadlineMark.objects.filter(threshold="red").count()
     # The sweep marked the narrow rows; the tasks' own warning comes with the follow-up.
     assert TaskDeadline.objects.filter(task__kind="review", warning="red").count() == 301
     assert CaseTask.objects.filter(kind="review", warning="red").count() == 0
-    followup.process_marks(mark_ids=[m for r in results for m in r.mark_ids])
+    followup.process_marks(mark_ids=mark_ids)
     assert CaseTask.objects.filter(kind="review", warning="red").count() == 301

@@ -13,7 +13,14 @@ import pytest
 from django.apps import apps as django_apps
 from django.db import connection
 
-from tests.workflow.deadlines.helpers import case_in_review, eod, review_tasks, sh, travel
+from tests.workflow.deadlines.helpers import (
+    case_in_review,
+    eod,
+    recorded,
+    review_tasks,
+    sh,
+    travel,
+)
 from workflow.deadlines import followup, sweep
 from workflow.models import CaseTask, TaskDeadline
 
@@ -76,7 +83,7 @@ def test_the_sweeps_mark_is_lowered_only_with_a_new_due(work_calendar):
     assert sweep.sweep(now=sh(2026, 3, 10, 0, 5)).total == 0  # … so nothing is marked twice
     # … and the follow-up's warning on the task agrees with it.
     with travel(sh(2026, 3, 10, 0, 1)):
-        followup.process_marks(mark_ids=result.mark_ids)
+        followup.process_marks(mark_ids=recorded(result))
     assert _task(task)[5] == "red" and _copy(task)[5] == "red"
 
     # A lower warning without a new due (an administrator's edit) does not unmark the clock;

@@ -43,7 +43,7 @@ from django.db.models.query import get_related_populators
 _ATTR = "_onestop_prepared"
 _SESSION_ATTR = "_onestop_prepared_session"
 _UNPREPARABLE = object()
-_MAX_KEPT = 512  # queries (and shapes) kept per connection, and prepared per session
+_MAX_PREPARED = 512  # statements prepared per session (then they are prepared afresh)
 _NAMES = itertools.count(1)
 # A Django placeholder (%s) or an escaped percent sign (%%), as the ORM writes them.
 _PLACEHOLDER = re.compile(r"%[s%]")
@@ -69,7 +69,7 @@ class PreparedQuery:
     lookups and their values (``_shape_key``) — so a shape whose values changed (a user's
     departments) is another entry, compiled afresh; a ``Q`` holding anything but plain values
     (a queryset, an expression) is built every time, as without this class. At most
-    ``_MAX_KEPT`` entries per connection (then they are compiled again)."""
+    ``max_kept`` shapes per connection (then they are compiled again as they come)."""
 
     def __init__(
         self,
@@ -81,6 +81,7 @@ class PreparedQuery:
         single: bool = False,
         alias: str | None = None,
         shaped: bool = False,
+        max_kept: int = 256,
     ) -> None:
         self.model = model
         self.build = build
@@ -89,6 +90,7 @@ class PreparedQuery:
         self.single = single
         self.alias = alias
         self.shaped = shaped
+        self.max_kept = max_kept
 
     def first(self, *, shape: Q | None = None, **values: Any) -> Model | None:
         alias = self.alias or router.db_for_read(self.model)
@@ -113,10 +115,10 @@ class PreparedQuery:
 
     def _prepared(self, alias: str, shape_key: Hashable = (), shape: Q | None = None):
         connection = connections[alias]
-        kept = connection.__dict__.setdefault(_ATTR, {})
-        key = (id(self), self.signature(), shape_key)
+        kept = connection.__dict__.setdefault(_ATTR, {}).setdefault(id(self), {})
+        key = (self.signature(), shape_key)
         if key not in kept:
-            if len(kept) >= _MAX_KEPT:
+            if len(kept) >= self.max_kept:
                 kept.clear()
             kept[key] = self._compile(alias, shape)
         return kept[key]
@@ -198,7 +200,7 @@ def _session_statement(alias: str, key: Hashable, sql: str) -> str | None:
         connection.__dict__[_SESSION_ATTR] = kept
     _session, names, texts = kept
     if key not in names:
-        if len(names) >= _MAX_KEPT:  # forget them in the session too, then prepare afresh
+        if len(names) >= _MAX_PREPARED:  # forget them in the session too, then prepare afresh
             with session.cursor() as cursor:
                 cursor.execute("DEALLOCATE ALL")
             names.clear()

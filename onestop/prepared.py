@@ -108,14 +108,15 @@ class PreparedQuery:
         run = list(params)
         for name, index in places.items():
             run[index] = values[name]
-        statement = _session_statement(alias, (id(self), self.signature(), shape_key), sql)
+        statement = _session_statement(alias, (self, self.signature(), shape_key), sql)
         if statement is not None:
             sql = f"EXECUTE {statement}" + (f"({', '.join(['%s'] * len(run))})" if run else "")
         return _first_row(compiler, sql, tuple(run), alias)
 
     def _prepared(self, alias: str, shape_key: Hashable = (), shape: Q | None = None):
         connection = connections[alias]
-        kept = connection.__dict__.setdefault(_ATTR, {}).setdefault(id(self), {})
+        # keyed by the query itself, not its id(): a query gone (a test's) leaves its id free
+        kept = connection.__dict__.setdefault(_ATTR, {}).setdefault(self, {})
         key = (self.signature(), shape_key)
         if key not in kept:
             if len(kept) >= self.max_kept:

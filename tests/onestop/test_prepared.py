@@ -173,4 +173,4 @@ def test_a_statement_postgres_will_not_prepare_runs_as_plain_sql_in_the_same_tra
         assert found == alice and found.tag is False
         assert model.objects.filter(pk=alice.pk).exists()  # the transaction goes on
     _session, names, _texts = connections["default"].__dict__["_onestop_prepared_session"]
-    assert names[(id(query), None, ())] is None  # refused, so run as plain SQL
+    assert names[(query, None, ())] is None  # refused, so run as plain SQL

@@ -138,3 +138,10 @@ CELERY_BEAT_SCHEDULE["statistics-catch-up"] = {
 # runs ago); once every STATISTICS_CATCH_UP_FULL_SECONDS, and when its marks in Redis are gone,
 # it looks at the whole event log.
 STATISTICS_CATCH_UP_FULL_SECONDS = env.int("STATISTICS_CATCH_UP_FULL_SECONDS", default=86400)
+
+# === Prepared statements (issue 11; onestop/prepared.py) =========================================
+# A query kept by onestop.prepared.PreparedQuery (the locked task read, the API token's lookup)
+# is PREPAREd once per PostgreSQL session and run as EXECUTE, so PostgreSQL plans it once, not
+# on every call. Off (false) behind PgBouncer in transaction mode: a session's prepared
+# statements do not follow the next transaction to another server connection.
+DB_PREPARED_STATEMENTS = env.bool("DB_PREPARED_STATEMENTS", default=True)

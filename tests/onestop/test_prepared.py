@@ -7,13 +7,13 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Exists, OuterRef
 from django.test.utils import CaptureQueriesContext
 
 from logins.models import ApiToken
 from logins.services import token_digest, token_issue
-from onestop.prepared import _UNPREPARABLE, PreparedQuery
+from onestop.prepared import _UNPREPARABLE, PreparedQuery, statement_text
 
 pytestmark = pytest.mark.django_db
 
@@ -112,8 +112,65 @@ def test_a_single_row_query_is_kept_and_run_without_a_limit_on_the_alias_it_name
         missing = query.first(pk=alice.pk + 1000)
     assert found == alice and found.username == "alice"
     assert missing is None
-    reads = [x["sql"] for x in q.captured_queries if x["sql"].startswith("SELECT")]
-    # the kept SQL, run twice with its value (Django logs the statement with it filled in)
-    assert len(reads) == 2
-    assert reads[0].replace(str(alice.pk), "?") == reads[1].replace(str(alice.pk + 1000), "?")
-    assert "LIMIT" not in reads[0] and "FOR UPDATE" in reads[0]
+    runs = [x["sql"] for x in q.captured_queries]
+    # the kept SQL, prepared once in the session and executed twice with its value (Django
+    # logs the EXECUTE with the value filled in)
+    assert runs == [
+        f"EXECUTE {runs[0].split()[1].split('(')[0]}({pk})" for pk in (alice.pk, alice.pk + 1000)
+    ], runs
+    read = statement_text(runs[0])
+    assert read.startswith("SELECT") and '"auth_user"."id" = %s' in read
+    assert "LIMIT" not in read and "FOR UPDATE" in read
+
+
+@pytest.mark.postgres  # PostgreSQL's PREPARE
+def test_a_prepared_query_is_prepared_again_in_a_new_session_and_runs_plain_when_turned_off(
+    settings,
+):
+    model = get_user_model()
+    alice = model.objects.create_user(username="alice", password="x")
+    query = PreparedQuery(
+        model,
+        lambda pk: model.objects.filter(pk=pk).order_by(),
+        stand_ins=({"pk": 2_000_000_001}, {"pk": 2_000_000_002}),
+        single=True,
+    )
+    assert query.first(pk=alice.pk) == alice
+    with connection.cursor() as cursor:
+        # what a new session would lack: the statement prepared in this one
+        cursor.execute("DEALLOCATE ALL")
+    connections["default"].__dict__.pop("_onestop_prepared_session")  # as a reconnect leaves it
+    with CaptureQueriesContext(connection) as q:
+        assert query.first(pk=alice.pk) == alice
+    assert len(q) == 1 and q.captured_queries[0]["sql"].startswith("EXECUTE onestop_q")
+    settings.DB_PREPARED_STATEMENTS = False
+    with CaptureQueriesContext(connection) as q:
+        assert query.first(pk=alice.pk).username == "alice"
+    assert len(q) == 1 and q.captured_queries[0]["sql"].startswith("SELECT")
+
+
+@pytest.mark.postgres  # PostgreSQL's PREPARE
+def test_a_statement_postgres_will_not_prepare_runs_as_plain_sql_in_the_same_transaction():
+    from django.db import transaction
+    from django.db.models import BooleanField
+    from django.db.models.expressions import RawSQL
+
+    model = get_user_model()
+    alice = model.objects.create_user(username="alice", password="x")
+    # "$2 IS NULL": PostgreSQL cannot infer the value's type and refuses the PREPARE
+    query = PreparedQuery(
+        model,
+        lambda pk, a: (
+            model.objects.filter(pk=pk)
+            .annotate(tag=RawSQL("%s IS NULL", (a,), output_field=BooleanField()))
+            .order_by()
+        ),
+        stand_ins=({"pk": 2_000_000_001, "a": "~a~"}, {"pk": 2_000_000_002, "a": "~c~"}),
+        single=True,
+    )
+    with transaction.atomic():
+        found = query.first(pk=alice.pk, a="x")
+        assert found == alice and found.tag is False
+        assert model.objects.filter(pk=alice.pk).exists()  # the transaction goes on
+    _session, names, _texts = connections["default"].__dict__["_onestop_prepared_session"]
+    assert names[(query, None, ())] is None  # refused, so run as plain SQL

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -66,23 +66,65 @@ def process_created(sender, instance, created: bool, **kwargs) -> None:
 case_lock = CaseProcessLock(nowait=False, attempts=3)
 
 
-def _process_locked(processes: QuerySet) -> tuple[int, type, int] | None:
-    """``(process id, flow class, application id)`` of the one process row of ``processes``,
-    locked ``FOR UPDATE`` as it is read (call inside a transaction), or None. Waits and retries
-    as ``case_lock`` does (viewflow's ``SelectForUpdateLock``): a lock not had within the
+def _process_locked(
+    read: Callable[[], tuple[int, type, int] | None],
+) -> tuple[int, type, int] | None:
+    """``(process id, flow class, application id)`` of the one process row ``read()`` locks
+    ``FOR UPDATE`` as it reads it (call inside a transaction), or None. Waits and retries as
+    ``case_lock`` does (viewflow's ``SelectForUpdateLock``): a lock not had within the
     database's ``lock_timeout`` on every attempt raises ``FlowLockFailed`` (503 ``busy``)."""
-    query = processes.select_for_update(of=("self",)).values_list(
-        "pk", "flow_class", "application_id"
-    )
     for attempt in range(case_lock.attempts):
         try:
             with transaction.atomic():
-                return only_row(query)
+                return read()
         except DatabaseError as exc:
             if attempt == case_lock.attempts - 1:
                 raise FlowLockFailed("Lock failed for a case process") from exc
             time.sleep((((attempt + 1) * random.random()) + 2**attempt) / 2.5)  # noqa: S311  # nosec B311 - load-test data, not a secret
     return None  # pragma: no cover - the loop returns or raises
+
+
+# A case's process row, locked as it is read (``case_locked``: a material upload, a submission,
+# the applicant's other writes), compiled and prepared once per connection (``onestop.prepared``)
+# instead of built on every call.
+PROCESS_OF_CASE = PreparedQuery(
+    CaseProcess,
+    lambda application_id: (
+        CaseProcess.objects.select_for_update(of=("self",))
+        .filter(application_id=application_id)
+        .only("pk", "flow_class", "application_id")
+        .order_by()
+    ),
+    stand_ins=({"application_id": 2_000_000_001}, {"application_id": 2_000_000_002}),
+    single=True,
+    alias=DEFAULT_DB_ALIAS,
+)
+
+
+# A task's process row found through the caller's access rule (``shape``: a task the caller may
+# not see finds none) and locked as it is read (``task_case_locked``), kept per rule
+# (``onestop.prepared``: the rule's values are part of its key).
+PROCESS_OF_TASK = PreparedQuery(
+    CaseProcess,
+    lambda task_id, shape: (
+        CaseProcess.objects.select_for_update(of=("self",))
+        .filter(
+            pk__in=CaseTask.objects.filter(pk=task_id)
+            .filter(shape)
+            .values("application__process__pk")
+        )
+        .only("pk", "flow_class", "application_id")
+        .order_by()
+    ),
+    stand_ins=({"task_id": 2_000_000_001}, {"task_id": 2_000_000_002}),
+    single=True,
+    alias=DEFAULT_DB_ALIAS,
+    shaped=True,
+)
+
+
+def _row(process: CaseProcess | None) -> tuple[int, type, int] | None:
+    return None if process is None else (process.pk, process.flow_class, process.application_id)
 
 
 @contextmanager
@@ -108,7 +150,9 @@ def case_locked(application_id: int) -> Iterator[Application]:
     application. A draft that another writer submitted meanwhile answers ``Conflict``: the act
     was meant for a draft."""
     with transaction.atomic():
-        process = _process_locked(CaseProcess.objects.filter(application_id=application_id))
+        process = _process_locked(
+            lambda: _row(PROCESS_OF_CASE.first(application_id=application_id))
+        )
         if process is not None:
             process_id, flow_class, _application_id = process
             with _flow_locked(process_id, flow_class, held=True):
@@ -141,11 +185,7 @@ def case_locked(application_id: int) -> Iterator[Application]:
 
 def locked_application(application_id: int) -> Application:
     """The application row, locked ``FOR UPDATE`` (call inside a transaction)."""
-    application = only_row(
-        Application.objects.select_for_update(of=("self",))
-        .select_related("item", "item_version", "lead_department")
-        .filter(pk=application_id)
-    )
+    application = LOCKED_APPLICATION.first(application_id=application_id)
     if application is None:
         raise NotFound()
     share_item(application)
@@ -177,6 +217,22 @@ def only_row(query: QuerySet):
     if len(rows) > 1:  # pragma: no cover - the callers filter on a unique key
         raise Conflict()
     return rows[0] if rows else None
+
+
+# The case lock's application read, with the rows the services read beside it, compiled and
+# prepared once per connection (``onestop.prepared``; one row by its key: no order, no LIMIT).
+LOCKED_APPLICATION = PreparedQuery(
+    Application,
+    lambda application_id: (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("item", "item_version", "lead_department")
+        .filter(pk=application_id)
+        .order_by()
+    ),
+    stand_ins=({"application_id": 2_000_000_001}, {"application_id": 2_000_000_002}),
+    single=True,
+    alias=DEFAULT_DB_ALIAS,
+)
 
 
 # What a locked task read carries besides the task and its case: the rows a step, the flow and
@@ -221,6 +277,20 @@ LOCKED_TASK = PreparedQuery(
 )
 
 
+# The same read through the caller's access rule (a task row the API's selector read first:
+# ``route`` given), kept per rule (its values in the key: ``onestop.prepared``), a few rules a
+# connection (each kept compiler holds the fifteen tables' columns).
+LOCKED_VISIBLE_TASK = PreparedQuery(
+    CaseTask,
+    lambda task_id, shape: _locked_tasks().filter(shape).filter(pk=task_id),
+    stand_ins=({"task_id": 2_000_000_001}, {"task_id": 2_000_000_002}),
+    single=True,
+    alias=DEFAULT_DB_ALIAS,
+    shaped=True,
+    max_kept=64,
+)
+
+
 @contextmanager
 def task_case_locked(
     task_id: int, *, visible_q=None, route: tuple | None = None
@@ -236,11 +306,8 @@ def task_case_locked(
     own query, and ``visible_q`` is applied to the locked read instead."""
     with transaction.atomic():
         if route is None:
-            tasks = CaseTask.objects.filter(pk=task_id)
-            if visible_q is not None:
-                tasks = tasks.filter(visible_q)
             row = _process_locked(
-                CaseProcess.objects.filter(pk__in=tasks.values("application__process__pk"))
+                lambda: _row(PROCESS_OF_TASK.first(task_id=task_id, shape=visible_q))
             )
             if row is None:
                 raise NotFound()
@@ -256,7 +323,7 @@ def task_case_locked(
             if visible_q is None:
                 task = LOCKED_TASK.first(task_id=task_id)
             else:
-                task = only_row(_locked_tasks().filter(visible_q).filter(pk=task_id))
+                task = LOCKED_VISIBLE_TASK.first(task_id=task_id, shape=visible_q)
             if task is None:
                 raise NotFound()
             token = _locked_case.set(task.application)

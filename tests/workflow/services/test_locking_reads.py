@@ -13,6 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from departments.models import StaffRole
+from onestop.prepared import statement_text
 from tests.workflow.journey import build_world, new_case, open_task, submitted_case
 from workflow import services
 from workflow.exceptions import NotFound
@@ -25,7 +26,9 @@ _LOCKING = re.compile(r"\bFOR (NO KEY )?UPDATE\b")
 
 
 def _locking_reads(captured) -> list[str]:
-    return [q["sql"] for q in captured if _LOCKING.search(q["sql"])]
+    # a prepared read (onestop.prepared) runs as EXECUTE: its SQL is the statement it prepared
+    texts = [statement_text(q["sql"]) for q in captured]
+    return [sql for sql in texts if _LOCKING.search(sql)]
 
 
 @pytest.mark.postgres  # measures PostgreSQL's plan or query path
@@ -89,11 +92,8 @@ def test_only_row_gives_the_row_or_none():
 
 
 def _tables_read(captured, table: str) -> list[str]:
-    return [
-        q["sql"]
-        for q in captured
-        if q["sql"].startswith("SELECT") and f'FROM "{table}"' in q["sql"]
-    ]
+    texts = [statement_text(q["sql"]) for q in captured]  # a prepared read's SQL too
+    return [sql for sql in texts if sql.startswith("SELECT") and f'FROM "{table}"' in sql]
 
 
 def test_submitting_a_draft_reads_the_case_and_its_item_once_and_locks_no_new_row_again():
@@ -150,7 +150,9 @@ def test_the_locked_task_read_is_compiled_once_and_carries_what_completing_reads
             if sql.startswith('SELECT "workflow_casetask"."id"')
         ]
     assert len(locked_reads) == 2 and locked_reads[0] == locked_reads[1], locked_reads
-    assert "= ? " in locked_reads[0] and "ORDER BY" not in locked_reads[0]
+    # prepared once per session (onestop.prepared): the task's id is the statement's value
+    assert '"workflow_casetask"."id" = %s ' in locked_reads[0], locked_reads
+    assert "ORDER BY" not in locked_reads[0]
     with case_locked(apps[0].pk):
         pass
     from django.db import transaction
@@ -163,3 +165,30 @@ def test_the_locked_task_read_is_compiled_once_and_carries_what_completing_reads
             assert row.flow_task.process.caseprocess.application_id == apps[0].pk
         assert len(q.captured_queries) == 0  # all read with the row
         assert locking.LOCKED_TASK.first(task_id=987654321) is None
+
+
+def test_the_route_read_kept_per_access_rule_follows_a_role_moved_to_another_department():
+    """The process row found through the caller's access rule is kept per rule, with the rule's
+    values in its key (``locking.PROCESS_OF_TASK``): a reviewer moved to another department,
+    read afresh (a new request's user), no longer finds the first department's task."""
+    world = build_world(2)
+    first, second = submitted_case(world), submitted_case(world)
+    reviewer = world.lead_staff["undertake"]
+    services.task_claim(task=open_task(first, kind="acceptance").pk, actor=reviewer)
+    StaffRole.objects.filter(user=reviewer).update(department=world.departments[0])
+    moved = get_user_model().objects.get(pk=reviewer.pk)
+    task = open_task(second, kind="acceptance")
+    with pytest.raises(NotFound):
+        services.task_claim(task=task.pk, actor=moved)
+    task.refresh_from_db()
+    assert task.status == TaskStatus.OPEN and task.assignee_id is None
+
+
+def test_a_rule_holding_a_queryset_is_not_kept():
+    from django.db.models import Q
+
+    from onestop.prepared import _shape_key
+
+    assert _shape_key(Q(department_id__in=[3, 1]) | Q(pk__in=[])) is not None
+    assert _shape_key(Q(department_id__in=[3])) != _shape_key(Q(department_id__in=[4]))
+    assert _shape_key(Q(pk__in=CaseTask.objects.values("pk"))) is None

@@ -137,8 +137,8 @@ def fill(total: int, due: int, dept, item, region) -> int:
 
     with connection.cursor() as cursor:
         cursor.execute(
-            "TRUNCATE workflow_deadlinemark, workflow_markingbatch, notifications_delivery, notifications_notification,"
-            " notifications_eventnotified RESTART IDENTITY CASCADE"
+            "TRUNCATE workflow_deadlinemark, workflow_markingbatch, notifications_delivery,"
+            " notifications_notification, notifications_eventnotified RESTART IDENTITY CASCADE"
         )
         cursor.execute("DELETE FROM permits_event")
         cursor.execute("TRUNCATE outbox_outboxmessage RESTART IDENTITY")

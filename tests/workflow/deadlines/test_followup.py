@@ -317,6 +317,7 @@ def test_a_marking_batch_is_followed_up_once_and_a_lost_one_caught_up(work_calen
         None,
     )
     assert DeadlineMark.objects.count() == 0
+
     def sent():
         messages = OutboxMessage.objects.filter(task_name="workflow.deadline_marking")
         return list(messages.order_by("pk").values_list("args", flat=True))

@@ -16,6 +16,15 @@ COMMON = {
     "soft_time_limit": 120,
     "time_limit": 150,
 }
+# The follow-ups: idempotent, so a database error (a deadlock, a restart) is retried with backoff.
+RETRIED = {
+    **COMMON,
+    "autoretry_for": (DatabaseError,),
+    "retry_backoff": 5,
+    "retry_backoff_max": 120,
+    "retry_jitter": True,
+    "max_retries": 10,
+}
 
 
 @shared_task(name="workflow.sweep_deadlines", max_retries=0, **COMMON)
@@ -32,12 +41,7 @@ def sweep_deadlines(now: str | None = None) -> dict:
 
 @shared_task(
     name="workflow.deadline_followup",
-    autoretry_for=(DatabaseError,),
-    retry_backoff=5,
-    retry_backoff_max=120,
-    retry_jitter=True,
-    max_retries=10,
-    **COMMON,
+    **RETRIED,
 )
 def deadline_followup(mark_id: int) -> str:
     return deadlines.process_mark(mark_id=mark_id)
@@ -45,12 +49,7 @@ def deadline_followup(mark_id: int) -> str:
 
 @shared_task(
     name="workflow.deadline_marking",
-    autoretry_for=(DatabaseError,),
-    retry_backoff=5,
-    retry_backoff_max=120,
-    retry_jitter=True,
-    max_retries=10,
-    **COMMON,
+    **RETRIED,
 )
 def deadline_marking(batch_id: int) -> dict:
     """A marking batch of the sweep: its marks written, then followed up (``followup``)."""
@@ -59,12 +58,7 @@ def deadline_marking(batch_id: int) -> dict:
 
 @shared_task(
     name="workflow.deadline_followups",
-    autoretry_for=(DatabaseError,),
-    retry_backoff=5,
-    retry_backoff_max=120,
-    retry_jitter=True,
-    max_retries=10,
-    **COMMON,
+    **RETRIED,
 )
 def deadline_followups(mark_ids: list[int]) -> dict:
     """The bulk follow-up of a batch of marks (``workflow.deadlines.followup``)."""
@@ -73,12 +67,7 @@ def deadline_followups(mark_ids: list[int]) -> dict:
 
 @shared_task(
     name="workflow.tolerance_terminate",
-    autoretry_for=(DatabaseError,),
-    retry_backoff=5,
-    retry_backoff_max=120,
-    retry_jitter=True,
-    max_retries=10,
-    **COMMON,
+    **RETRIED,
 )
 def tolerance_terminate(tolerance_id: int) -> str:
     """A 容缺 deadline passed (the sweep claimed the row): terminate the case."""

@@ -125,6 +125,8 @@ def select_statement(*, kind: str, threshold: str) -> str:
 
 
 def insert_marks(rows: list[tuple], *, kind: str, threshold: str, now: datetime | str) -> list[int]:
+    """Insert the marks of ``rows`` (task or case id, application, department, due), once
+    (``ON CONFLICT DO NOTHING``: their unique key); the new marks' ids."""
     if not rows:
         return []
     table = DeadlineMark._meta.db_table
@@ -155,7 +157,8 @@ def mark(*, kind: str, threshold: str, now: datetime, limit: int) -> tuple[int, 
     # Raw SQL gets no field conversion: on SQLite, where datetimes are naive UTC text, an aware
     # non-UTC ``now`` (23:00+08:00) compared as text after 15:59:59 UTC and marked red 8 hours
     # early. Adapt it as the ORM would (a no-op on PostgreSQL).
-    at = connection.ops.adapt_datetimefield_value(now)
+    adapt = connection.ops.adapt_datetimefield_value
+    at = adapt(now)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(marking_statement(kind=kind, threshold=threshold), [at, limit, at, at])
@@ -163,7 +166,6 @@ def mark(*, kind: str, threshold: str, now: datetime, limit: int) -> tuple[int, 
             return count, batch_id
         cursor.execute(mark_statement(kind=kind, threshold=threshold), [at, limit, at])
         # SQLite's dues come back as naive UTC datetimes: kept as the text it stores them as.
-        adapt = connection.ops.adapt_datetimefield_value
         rows = sorted([*row[:3], adapt(row[3])] for row in cursor.fetchall() if row[3] is not None)
     if not rows:
         return 0, None

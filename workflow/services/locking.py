@@ -207,18 +207,6 @@ def share_item(application: Application) -> Application:
     return application
 
 
-def only_row(query: QuerySet):
-    """The one row of ``query`` (filtered on a unique key: at most one row), or None — read
-    without the ``ORDER BY … LIMIT`` that ``first()`` and ``get()`` add. Over the locked task
-    read's fifteen joined tables PostgreSQL plans a LIMIT five times longer than the plain
-    query (17 ms against 3 ms of planning, measured on the load-test dataset: most of the
-    database's CPU per claim and per completion), and a unique key needs neither."""
-    rows = list(query)
-    if len(rows) > 1:  # pragma: no cover - the callers filter on a unique key
-        raise Conflict()
-    return rows[0] if rows else None
-
-
 # The case lock's application read, with the rows the services read beside it, compiled and
 # prepared once per connection (``onestop.prepared``; one row by its key: no order, no LIMIT).
 LOCKED_APPLICATION = PreparedQuery(

@@ -18,7 +18,7 @@ from tests.workflow.journey import build_world, new_case, open_task, submitted_c
 from workflow import services
 from workflow.exceptions import NotFound
 from workflow.models import CaseTask, TaskStatus
-from workflow.services.locking import case_locked, only_row
+from workflow.services.locking import case_locked
 
 pytestmark = pytest.mark.django_db
 
@@ -81,14 +81,6 @@ def test_a_reviewer_whose_role_was_removed_before_the_call_cannot_claim():
         services.task_claim(task=task.pk, actor=fresh)
     task.refresh_from_db()
     assert task.status == TaskStatus.OPEN and task.assignee_id is None
-
-
-def test_only_row_gives_the_row_or_none():
-    world = build_world(1)
-    app = submitted_case(world)
-    task = open_task(app, kind="acceptance")
-    assert only_row(CaseTask.objects.filter(pk=task.pk)) == task
-    assert only_row(CaseTask.objects.filter(pk=-1)) is None
 
 
 def _tables_read(captured, table: str) -> list[str]:

@@ -53,7 +53,10 @@ install-dev: $(VENV)/.installed-dev
 
 # After editing a .in file (or merging a branch that added a package to one): keeps every pin
 # that still fits, adds the new packages with their dependencies and hashes. A few minutes.
-LOCK_ARGS := --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+# Extras stay in the lock (no --strip-extras): pip 23.2 (Python 3.11.7's) refuses a hashed install
+# when a dependency asks for a package with an extra (pip-audit: CacheControl[filecache]) and the
+# index holds a newer release than the pin, unless the pin names the extra too (seen 2026-12-07).
+LOCK_ARGS := --generate-hashes --allow-unsafe --no-emit-index-url \
 	--no-emit-find-links --quiet
 lock: | $(PY)
 	@test -x $(VENV)/bin/pip-compile || $(PIP) install -q pip-tools==7.6.2

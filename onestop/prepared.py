@@ -56,8 +56,9 @@ class PreparedQuery:
     (``build`` returns a queryset of ``model``, read from the router's database for it).
 
     ``build`` must return a queryset with an order (``first()`` adds none) whose every value
-    that varies between runs comes from its keyword arguments; each stand-in value must be of
-    the real value's type and unlike any other parameter of the query.
+    that varies between runs comes from its keyword arguments (one value may be in several
+    places: a subquery's filter and the outer one's); each stand-in value must be of the real
+    value's type and unlike any other parameter of the query.
 
     ``single=True``: ``build`` filters on a unique key (at most one row), and the query is
     compiled and run without ``ORDER BY … LIMIT`` (over the locked task read's fifteen joined
@@ -107,8 +108,9 @@ class PreparedQuery:
         values.pop("shape", None)
         compiler, sql, params, places = prepared
         run = list(params)
-        for name, index in places.items():
-            run[index] = values[name]
+        for name, indexes in places.items():
+            for index in indexes:
+                run[index] = values[name]
         statement = _session_statement(alias, (self, self.signature(), shape_key), sql)
         if statement is not None:
             sql = f"EXECUTE {statement}" + (f"({', '.join(['%s'] * len(run))})" if run else "")
@@ -145,16 +147,16 @@ class PreparedQuery:
         (compiler, sql, params), (_, sql_b, params_b) = compiled
         if sql != sql_b or len(params) != len(params_b):
             return _UNPREPARABLE
-        places: dict[str, int] = {}
+        places: dict[str, list[int]] = {}
         for index, (a, b) in enumerate(zip(params, params_b, strict=True)):
             if _same(a, b):
                 if any(_same(a, v) for v in first.values()):
                     return _UNPREPARABLE  # a stand-in also elsewhere: ambiguous
                 continue
             names = [n for n in first if _same(first[n], a) and _same(second[n], b)]
-            if len(names) != 1 or names[0] in places:
+            if len(names) != 1:
                 return _UNPREPARABLE
-            places[names[0]] = index
+            places.setdefault(names[0], []).append(index)  # a value may fill several places
         if set(places) != set(first):
             return _UNPREPARABLE
         return compiler, sql, params, places

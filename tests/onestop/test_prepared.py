@@ -80,6 +80,26 @@ def test_a_value_the_query_derives_is_not_kept_and_the_orm_answers():
     assert query.first(username="carol", joined_before=today - dt.timedelta(days=3)) is None
 
 
+def test_one_value_in_two_places_is_kept_and_fills_both():
+    """``username`` is in the outer filter and in the subquery's: both placeholders get the
+    run's value (a join's process and prefix are in both of its queries)."""
+
+    def build(*, username, joined_before):
+        return _users(username=username, joined_before=joined_before).annotate(
+            same_name=Exists(get_user_model().objects.filter(username=username, pk=OuterRef("pk")))
+        )
+
+    query = PreparedQuery(get_user_model(), build, stand_ins=STAND_INS)
+    dora = get_user_model().objects.create_user(username="dora", password="x")
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+    found = query.first(username="dora", joined_before=later)
+    kept = query._prepared("default")
+    assert kept is not _UNPREPARABLE
+    assert sorted(len(indexes) for indexes in kept[3].values()) == [1, 2]
+    assert found == dora and found.same_name is True
+    assert query.first(username="erin", joined_before=later) is None
+
+
 def test_the_token_lookup_uses_the_digest_it_is_given():
     from logins.authentication import TOKEN_QUERY
 

@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from viewflow.workflow.exceptions import FlowRuntimeError
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS
 
@@ -83,6 +84,29 @@ def test_journey_n_departments_in_parallel(n):
     assert CaseProcess.objects.get(application=app).status == PROCESS.DONE
     statuses = set(app.participations.values_list("status", flat=True))
     assert statuses == {"approved"}
+
+
+def test_the_join_s_waiting_task_query_is_kept_and_a_second_join_instance_is_refused():
+    """The waiting join task is found by a query compiled once (``_waiting_join_query``), and
+    viewflow's own check holds: a process with two waiting join tasks is an error."""
+    from onestop.prepared import _UNPREPARABLE
+    from workflow.flows.parallel import _waiting_join_query
+
+    world = build_world(3)
+    app = submitted_case(world)
+    accept(world, app)
+    approve_department(world, app, world.departments[0])  # creates the join task
+    approve_department(world, app, world.departments[1])  # finds it waiting
+    assert _waiting_join_query(Task)._prepared("default") is not _UNPREPARABLE
+    join = Task.objects.get(process__caseprocess__application=app, flow_task_type="JOIN")
+    assert join.status == "STARTED" and join.previous.count() == 2
+
+    Task.objects.create(
+        process=join.process, flow_task=join.flow_task, token=join.token, status="NEW"
+    )
+    with pytest.raises(FlowRuntimeError, match="More than one join instance"):
+        approve_department(world, app, world.departments[2])
+    assert not CaseTask.objects.filter(application=app, kind="decision").exists()
 
 
 def test_single_department_item_goes_straight_to_decision():

@@ -42,19 +42,23 @@ service model to its flow (docs/architecture.md, "How to add a flow").
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef
+from functools import cache, partial
+
+from django.db.models import Count, Exists, OuterRef, Value, Window
 from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
 from viewflow.workflow.activation import Activation
 from viewflow.workflow.exceptions import FlowRuntimeError
+from viewflow.workflow.fields import get_task_ref
 from viewflow.workflow.nodes.handle import HandleActivation
 from viewflow.workflow.nodes.join import Join, JoinActivation
 from viewflow.workflow.nodes.split import SplitActivation
 from viewflow.workflow.status import STATUS
 from viewflow.workflow.token import Token
 
+from onestop.prepared import PreparedQuery
 from permits.models import ApplicationStatus
 from workflow.models import CaseProcess, TaskKind
 from workflow.services import locking, participations
@@ -174,6 +178,51 @@ class DepartmentSplit(flow.Split):
         self._data_source = this.resolve(instance, self._data_source)
 
 
+def _running(task_class, process_id: int, prefix: str):
+    """viewflow's ``_active_join_tasks``: the split's branches still running."""
+    return (
+        task_class._default_manager.filter(process_id=process_id, token__startswith=Value(prefix))
+        .exclude(status__in=[STATUS.DONE, STATUS.CANCELED, STATUS.REVIVED])
+        .values("pk")
+    )
+
+
+def _waiting_join(task_class, *, flow_task: str, process_id: int, prefix: str):
+    """The join's waiting task of the process (``instances``: how many there are), whether a
+    branch that arrived earlier carries another split's token (``other_split``) and whether a
+    branch of this split is still running (``branches_running``). The prefix is a ``Value`` so
+    that it is one parameter as given (``startswith`` of a plain string escapes it into a
+    pattern: a value the ORM derives, which a kept query cannot take)."""
+    others = task_class.previous.through.objects.filter(from_task_id=OuterRef("pk")).exclude(
+        to_task__status__in=[STATUS.CANCELED, STATUS.REVIVED]
+    )
+    return (
+        task_class._default_manager.filter(
+            flow_task=flow_task, process_id=process_id, status__in=[STATUS.NEW, STATUS.STARTED]
+        )
+        .annotate(
+            other_split=Exists(others.exclude(to_task__token__startswith=Value(prefix))),
+            branches_running=Exists(_running(task_class, process_id, prefix)),
+            instances=Window(Count("pk")),
+        )
+        .order_by("pk")
+    )
+
+
+@cache
+def _waiting_join_query(task_class) -> PreparedQuery:
+    """:func:`_waiting_join` built and compiled once per connection (it was built and planned
+    on every branch's arrival, ~10 ms of a six-department case, issue 11)."""
+    return PreparedQuery(
+        task_class,
+        partial(_waiting_join, task_class),
+        stand_ins=(
+            {"flow_task": "~join/a~", "process_id": 2_000_000_001, "prefix": "~prefix-a~"},
+            {"flow_task": "~join/b~", "process_id": 2_000_000_002, "prefix": "~prefix-b~"},
+        ),
+    )
+
+
 class CaseJoinActivation(JoinActivation):
     """viewflow's join, minus its re-reads: the waiting join task is looked up in one query
     (the stock one evaluates its queryset twice) that also says whether a branch that arrived
@@ -188,43 +237,23 @@ class CaseJoinActivation(JoinActivation):
         task_class = flow_task.flow_class.task_class
         arriving = prev_activation.task
         base = token.get_base_split_token() if token.is_split_token() else token
-        prefix = Token(str(arriving.token)).get_common_split_prefix(base, arriving.pk)
-        others = task_class.previous.through.objects.filter(from_task_id=OuterRef("pk")).exclude(
-            to_task__status__in=[STATUS.CANCELED, STATUS.REVIVED]
+        prefix = str(Token(str(arriving.token)).get_common_split_prefix(base, arriving.pk))
+        process = prev_activation.process
+        task = _waiting_join_query(task_class).first(
+            flow_task=get_task_ref(flow_task), process_id=process.pk, prefix=prefix
         )
-        # viewflow's ``_active_join_tasks``: the split's branches still running.
-        running = (
-            task_class._default_manager.filter(
-                process=prev_activation.process, token__startswith=prefix
-            )
-            .exclude(status__in=[STATUS.DONE, STATUS.CANCELED, STATUS.REVIVED])
-            .values("pk")
-        )
-        waiting = list(
-            task_class._default_manager.filter(
-                flow_task=flow_task,
-                process=prev_activation.process,
-                status__in=[STATUS.NEW, STATUS.STARTED],
-            )
-            .annotate(
-                other_split=Exists(others.exclude(to_task__token__startswith=prefix)),
-                branches_running=Exists(running),
-            )
-            .order_by("pk")[:2]
-        )
-        if len(waiting) > 1:
+        if task is not None and task.instances > 1:
             raise FlowRuntimeError("More than one join instance for process found")
-        if waiting:
-            task = waiting[0]
-            task.process = prev_activation.process
+        if task is not None:
+            task.process = process
             mixed, branches_running = task.other_split, task.branches_running
         else:  # the first branch to arrive creates the join task (as viewflow's does)
-            task = task_class(process=prev_activation.process, flow_task=flow_task, token=base)
+            task = task_class(process=process, flow_task=flow_task, token=base)
             task.data = data if data is not None else {}
             task.seed = seed
             task.status, task.started = STATUS.STARTED, now()  # what its activate() saves
             task.save()
-            mixed, branches_running = False, running.exists()
+            mixed, branches_running = False, _running(task_class, process.pk, prefix).exists()
         task.previous.add(arriving)
         activation = cls(task)
         activation.branches_running = branches_running

@@ -11,7 +11,8 @@ one stage — → join → decision), driven by ``--clients`` processes started 
 gunicorn's workers are; threads of one process would share one core), each with its own
 database connection, calling the workflow services (``application_create``, ``material_upload``,
 ``application_submit``, then ``task_claim`` and ``task_complete`` for each task) as the API
-views do — not through HTTP (``bench/http.py`` measures the web stack). Queries are counted
+views do, each call's actor authenticated by its API token as a request's is (``_Requests``) —
+not through HTTP (``bench/http.py`` measures the web stack). Queries are counted
 with Django's ``CaptureQueriesContext`` around each call: per case = submit + every claim and
 completion (creating the draft and uploading its materials are timed but not counted);
 per transition = submit and each completion; claims are shown on their own. ``queries_*``
@@ -85,7 +86,51 @@ def _counted(captured) -> tuple[int, int]:
     return len(data), len(captured)
 
 
-def _flow_one(item, citizen, counter) -> dict:
+class _Requests:
+    """Who makes each call, loaded as the API loads them: every call authenticates its actor's
+    token afresh through ``logins.authentication.ApiTokenAuthentication`` (one query — the
+    token, its user and the facts the access rules ask — and never a user object kept from an
+    earlier call, as a request keeps none), so the services see the user a request would give
+    them. The tokens are issued once per client (the reviewer of a department at a stage found
+    once, as a member of staff has one account); the authentication is outside the counted
+    service calls, as it is outside the views' services, but its CPU is in the case's."""
+
+    def __init__(self) -> None:
+        from logins.authentication import ApiTokenAuthentication
+
+        self._auth = ApiTokenAuthentication()
+        self._keys: dict = {}
+
+    def _key(self, place, find) -> str | None:
+        if place not in self._keys:
+            from logins.services import token_issue
+
+            user = find()
+            self._keys[place] = (
+                None if user is None else token_issue(user=user, second_factor=True)[1]
+            )
+        return self._keys[place]
+
+    def user(self, key: str):
+        return self._auth.authenticate_credentials(key)[0]
+
+    def citizen(self, username: str) -> str:
+        from django.contrib.auth import get_user_model
+
+        return self._key(
+            ("citizen", username), lambda: get_user_model().objects.get(username=username)
+        )
+
+    def staff(self, task) -> str | None:
+        from workflow import demo_inflight
+
+        return self._key(
+            (task.department_id, task.stage or "undertake"),
+            lambda: demo_inflight._staff_for(task),  # noqa: SLF001
+        )
+
+
+def _flow_one(item, citizen_key: str, requests: _Requests, counter) -> dict:
     """One case from creation to decision; returns the queries of each transition."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -93,12 +138,14 @@ def _flow_one(item, citizen, counter) -> dict:
     from workflow import demo_inflight, services
     from workflow.models import ACTIVE_TASK_STATUSES, CaseTask
 
+    citizen = requests.user(citizen_key)
     scenario = demo_inflight.Scenario(f"压测{counter}", ITEM, citizen.username, ())
     form, _n, _m = demo_inflight._form(item, scenario, demo_inflight._person(citizen))  # noqa: SLF001
     app = services.application_create(actor=citizen, item=item, form=form)
-    demo_inflight._upload_required(app, citizen)  # noqa: SLF001
+    demo_inflight._upload_required(app, requests.user(citizen_key))  # noqa: SLF001
     transitions: list[tuple[str, int]] = []
     claims: list[int] = []
+    citizen = requests.user(citizen_key)
     with CaptureQueriesContext(connection) as q:
         services.application_submit(actor=citizen, application=app)
     transitions.append(("submit", *_counted(q.captured_queries)))
@@ -115,10 +162,12 @@ def _flow_one(item, citizen, counter) -> dict:
             CaseTask.objects.filter(application=app, kind=kind, status__in=ACTIVE_TASK_STATUSES)
         )
         for task in tasks:
-            actor = demo_inflight._staff_for(task)  # noqa: SLF001
+            key = requests.staff(task)
+            actor = requests.user(key)  # the claim's request
             with CaptureQueriesContext(connection) as q:
                 task = services.task_claim(task=task, actor=actor)
             claims.append(_counted(q.captured_queries))
+            actor = requests.user(key)  # the completion's request
             with CaptureQueriesContext(connection) as q:
                 services.task_complete(task=task, actor=actor, decision=decision, **fields)
             transitions.append((kind, *_counted(q.captured_queries)))
@@ -159,19 +208,19 @@ def worker(url: str, cases: int, start_at: float) -> dict:
 
     os.environ["DATABASE_URL"] = url
     setup_django(url, migrate=False)  # the driver migrated the clone
-    from django.contrib.auth import get_user_model
     from django.db import connection
 
     from permits.models import Application, ServiceItem
 
     item = ServiceItem.objects.select_related("current_version").get(code=ITEM)
-    citizen = get_user_model().objects.get(username="citizen")
+    requests = _Requests()
+    citizen = requests.citizen("citizen")
     existing = Application.objects.count()
-    _flow_one(item, citizen, f"warm{os.getpid()}")  # imports, caches: not counted
+    _flow_one(item, citizen, requests, f"warm{os.getpid()}")  # imports, caches: not counted
     time.sleep(max(0.0, start_at - time.time()))
     began = time.time()
     cpu = _cpu_now(connection)
-    results = [_flow_one(item, citizen, f"{os.getpid()}-{n}") for n in range(cases)]
+    results = [_flow_one(item, citizen, requests, f"{os.getpid()}-{n}") for n in range(cases)]
     ended = time.time()
     used = _cpu_since(cpu, connection)
     connection.close()

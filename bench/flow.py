@@ -101,14 +101,14 @@ class _Requests:
         self._auth = ApiTokenAuthentication()
         self._keys: dict = {}
 
-    def _key(self, place, find) -> str | None:
+    def _key(self, place, find) -> str:
         if place not in self._keys:
             from logins.services import token_issue
 
             user = find()
-            self._keys[place] = (
-                None if user is None else token_issue(user=user, second_factor=True)[1]
-            )
+            if user is None:  # the dataset lacks the account: say which, not a None later
+                raise LookupError(f"bench/flow.py: no account for {place!r} in this database")
+            self._keys[place] = token_issue(user=user, second_factor=True)[1]
         return self._keys[place]
 
     def user(self, key: str):
@@ -121,7 +121,7 @@ class _Requests:
             ("citizen", username), lambda: get_user_model().objects.get(username=username)
         )
 
-    def staff(self, task) -> str | None:
+    def staff(self, task) -> str:
         from workflow import demo_inflight
 
         return self._key(
